@@ -1,0 +1,23 @@
+package dev.routemetrics.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The routemetrics command. Each subcommand is a thin main over one stage or tool. */
+@Command(name = "routemetrics", mixinStandardHelpOptions = true, version = "routemetrics 0.1.0",
+    description = "What each distribution route of a model lab is really worth: reach, control and learning per channel.",
+    subcommands = {IngestCommand.class, StreamsCommand.class, SinkCommand.class, MigrateCommand.class,
+        ReportCommand.class, DemoTrafficCommand.class, CommandLine.HelpCommand.class})
+public final class RouteMetrics {
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new RouteMetrics())
+        .setExecutionExceptionHandler((e, cmd, parsed) -> {
+          // A server that is down is an expected condition: say which and how to start it, no stack trace.
+          cmd.getErr().println(cmd.getColorScheme().errorText("routemetrics: " + e.getMessage()));
+          org.slf4j.LoggerFactory.getLogger(RouteMetrics.class).debug("failure", e);
+          return 1;
+        })
+        .execute(args));
+  }
+}

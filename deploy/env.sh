@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Shared settings for the deploy/ scripts. Source it; do not execute it.
+# Every value can be overridden from the environment, so CI or a second checkout
+# can run on other ports / another state dir without editing files.
+
+# REPO = the checkout this file belongs to (works however the caller was invoked).
+DEPLOY_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$DEPLOY_DIR/.." && pwd)"
+export REPO DEPLOY_DIR
+
+# All mutable state (jars, broker data, ClickHouse data, logs, pid files) lives
+# here, so `rm -rf .state` is a full reset. It must be git-ignored.
+export ROUTEMETRICS_STATE="${ROUTEMETRICS_STATE:-$REPO/.state}"
+export ROUTEMETRICS_LOGS="$ROUTEMETRICS_STATE/logs"
+
+export KAFKA_VERSION="${KAFKA_VERSION:-4.1.1}"
+export KAFKA_PORT="${KAFKA_PORT:-9092}"
+export KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+export KAFKA_HEAP="${KAFKA_HEAP:-1g}"
+export KAFKA_HOME="$ROUTEMETRICS_STATE/kafka"
+export KAFKA_LIB="$KAFKA_HOME/lib"
+export KAFKA_BOOTSTRAP="127.0.0.1:$KAFKA_PORT"
+
+export CLICKHOUSE_HTTP_PORT="${CLICKHOUSE_HTTP_PORT:-8123}"
+export CLICKHOUSE_TCP_PORT="${CLICKHOUSE_TCP_PORT:-9000}"
+export CLICKHOUSE_HOME="$ROUTEMETRICS_STATE/clickhouse"
+export CLICKHOUSE_URL="http://127.0.0.1:$CLICKHOUSE_HTTP_PORT"
+
+log() { echo "[deploy] $*"; }
+die() { echo "[deploy] ERROR: $*" >&2; exit 1; }
+
+# Cheap "is something listening" probe using bash's /dev/tcp (no nc needed).
+# The subshell + timeout keep a filtered port from hanging us.
+port_open() {
+  timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
+}
+
+# pid_alive PIDFILE [CMDLINE_SUBSTRING]: true if the pid in the file is a live
+# process (and, if given, its command line contains the substring). The substring
+# check matters after a crash/reboot: the old pid may now belong to something else,
+# which we must neither wait for nor kill.
+pid_alive() {
+  local f="$1" want="${2:-}" pid
+  [[ -s "$f" ]] || return 1
+  pid="$(cat "$f")"
+  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+  [[ -z "$want" ]] && return 0
+  [[ "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" == *"$want"* ]]
+}
+
+# stop_pid NAME PIDFILE [CMDLINE_SUBSTRING]: SIGTERM, wait up to 30 s, then SIGKILL.
+# Removes the pid file.
+stop_pid() {
+  local name="$1" f="$2" want="${3:-}" pid i
+  if ! pid_alive "$f" "$want"; then
+    log "$name: not running (no live pid in $f)"
+    rm -f "$f"
+    return 0
+  fi
+  pid="$(cat "$f")"
+  log "$name: stopping pid $pid (SIGTERM)"
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 30; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "$name: still alive after 30 s, sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    sleep 1
+  fi
+  rm -f "$f"
+  log "$name: stopped"
+}
+
+mkdir -p "$ROUTEMETRICS_LOGS"

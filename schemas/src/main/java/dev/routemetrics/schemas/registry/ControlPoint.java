@@ -1,0 +1,12 @@
+package dev.routemetrics.schemas.registry;
+
+/** The six points of control over a customer relationship named in DOMAIN.md. */
+public enum ControlPoint {
+  IDENTITY,
+  WORKFLOW,
+  PROCUREMENT,
+  GOVERNANCE,
+  BILLING,
+  /** The daily habit: who owns the screen the user returns to. */
+  INTERFACE
+}

@@ -1,0 +1,54 @@
+package dev.routemetrics.schemas.topics;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * Creates the pipeline's topics when missing. Event topics keep everything (retention -1): they are
+ * the log every metric is rebuilt from. Metric topics are compacted: only the newest version of
+ * each window matters.
+ */
+public final class TopicProvisioner {
+
+  private final String bootstrap;
+  private final int partitions;
+
+  public TopicProvisioner(String bootstrap, int partitions) {
+    this.bootstrap = bootstrap;
+    this.partitions = partitions;
+  }
+
+  public void ensure(Topics topics) {
+    List<NewTopic> wanted = new ArrayList<>();
+    Map<String, String> eventLog = Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1", TopicConfig.RETENTION_BYTES_CONFIG, "-1");
+    Map<String, String> latestWins = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+    wanted.add(new NewTopic(topics.usageEvents, partitions, (short) 1).configs(eventLog));
+    wanted.add(new NewTopic(topics.quarantinedEvents, partitions, (short) 1).configs(eventLog));
+    wanted.add(new NewTopic(topics.channelRequestsMinute, partitions, (short) 1).configs(latestWins));
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000))) {
+      Set<String> existing = admin.listTopics().names().get();
+      List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
+      if (!missing.isEmpty()) {
+        admin.createTopics(missing).all().get();
+      }
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new IllegalStateException("cannot create topics at Kafka " + bootstrap + " (" + e.getCause().getMessage()
+            + "). Is the broker up? deploy/up.sh starts it.", e);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating topics", e);
+    }
+  }
+}

@@ -1,0 +1,23 @@
+package dev.routemetrics.schemas.topics;
+
+/**
+ * Every Kafka topic of the pipeline, in one place. A namespace prefixes them all so tests and
+ * side-by-side deployments (a rebuild, say) get topics of their own.
+ */
+public final class Topics {
+
+  public static final String DEFAULT_NAMESPACE = "";
+
+  /** Usage events as accepted by the edge, keyed by channel_id. */
+  public final String usageEvents;
+  /** Events set aside (conflicting duplicates, too late), keyed by event_id. */
+  public final String quarantinedEvents;
+  /** Requests per channel per minute, keyed by channel and window start; newest version wins. */
+  public final String channelRequestsMinute;
+
+  public Topics(String namespace) {
+    this.usageEvents = namespace + "usage-events";
+    this.quarantinedEvents = namespace + "quarantined-events";
+    this.channelRequestsMinute = namespace + "channel-requests-minute";
+  }
+}

@@ -1,0 +1,71 @@
+package dev.routemetrics.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.routemetrics.events.Outcome;
+import dev.routemetrics.events.TelemetryLevel;
+import dev.routemetrics.events.UsageEvent;
+import dev.routemetrics.schemas.wire.AvroSerde;
+import java.io.InputStream;
+import java.time.Instant;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.junit.jupiter.api.Test;
+
+class AvroSerdeTest {
+
+  static UsageEvent sample() {
+    return UsageEvent.newBuilder()
+        .setEventId("evt-1")
+        .setEventTime(Instant.parse("2026-11-01T10:15:30.123Z"))
+        .setChannelId("direct-api")
+        .setAccountId("acct-7")
+        .setEndUserRef(null)
+        .setModelId("m-large")
+        .setRequestId("req-1")
+        .setRequestCount(1)
+        .setInputTokens(120)
+        .setOutputTokens(80)
+        .setLatencyMs(950)
+        .setOutcome(Outcome.SUCCESS)
+        .setTelemetry(TelemetryLevel.METADATA)
+        .build();
+  }
+
+  @Test
+  void shouldRoundTripAUsageEvent() {
+    AvroSerde<UsageEvent> serde = AvroSerde.of(UsageEvent.class);
+    assertThat(serde.deserialize("t", serde.serialize("t", sample()))).isEqualTo(sample());
+  }
+
+  @Test
+  void shouldStartEveryRecordWithTheMarkerAndTheSchemaFingerprint() {
+    byte[] bytes = AvroSerde.of(UsageEvent.class).encode(sample());
+    long fingerprint = SchemaNormalization.parsingFingerprint64(UsageEvent.getClassSchema());
+    assertThat(bytes[0]).isEqualTo((byte) 0xC3);
+    assertThat(bytes[1]).isEqualTo((byte) 0x01);
+    for (int i = 0; i < 8; i++) {
+      assertThat(bytes[2 + i]).as("fingerprint byte %d (little-endian)", i).isEqualTo((byte) (fingerprint >>> (8 * i)));
+    }
+  }
+
+  @Test
+  void shouldBeReadableByAPlainAvroReaderGivenOnlyThePublishedSchemaFile() throws Exception {
+    Schema published;
+    try (InputStream in = getClass().getClassLoader().getResourceAsStream("avro/UsageEvent.avsc")) {
+      published = new Schema.Parser().parse(in);
+    }
+    BinaryMessageDecoder<GenericRecord> plain = new BinaryMessageDecoder<>(GenericData.get(), published);
+
+    GenericRecord read = plain.decode(AvroSerde.of(UsageEvent.class).encode(sample()));
+
+    assertThat(read.get("event_id").toString()).isEqualTo("evt-1");
+    assertThat(read.get("event_time")).isEqualTo(Instant.parse("2026-11-01T10:15:30.123Z").toEpochMilli());
+    assertThat(read.get("end_user_ref")).isNull();
+    assertThat(read.get("input_tokens")).isEqualTo(120L);
+    assertThat(read.get("outcome").toString()).isEqualTo("SUCCESS");
+  }
+}

@@ -1,0 +1,80 @@
+package dev.routemetrics.streams;
+
+import dev.routemetrics.events.QuarantineReason;
+import dev.routemetrics.events.QuarantinedEvent;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.function.Function;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Exactly once in effect: the first event with an id passes; the same id with the same payload is
+ * dropped (a retry or a replay); the same id with a different payload is a conflict, forwarded as a
+ * {@link QuarantinedEvent} and never counted. Input must be keyed by event_id so that every copy of
+ * an id meets the same store.
+ */
+final class DeduplicateEvents<V> extends ContextualProcessor<String, V, String, Routed<V>> {
+
+  private static final Logger log = LoggerFactory.getLogger(DeduplicateEvents.class);
+
+  private final String storeName;
+  private final String family;
+  private final Function<V, byte[]> encode;
+  private final Function<V, String> channelOf;
+  private KeyValueStore<String, byte[]> seen;
+
+  DeduplicateEvents(String storeName, String family, Function<V, byte[]> encode, Function<V, String> channelOf) {
+    this.storeName = storeName;
+    this.family = family;
+    this.encode = encode;
+    this.channelOf = channelOf;
+  }
+
+  @Override
+  public void init(org.apache.kafka.streams.processor.api.ProcessorContext<String, Routed<V>> context) {
+    super.init(context);
+    seen = context.getStateStore(storeName);
+  }
+
+  @Override
+  public void process(Record<String, V> record) {
+    String eventId = record.key();
+    byte[] payload = encode.apply(record.value());
+    byte[] digest = sha256(payload);
+    byte[] first = seen.get(eventId);
+    if (first == null) {
+      seen.put(eventId, digest);
+      context().forward(record.withValue(Routed.counted(record.value())));
+    } else if (!Arrays.equals(first, digest)) {
+      log.warn("{} event {} conflicts with the one counted first (same event_id, different payload); set aside",
+          family, eventId);
+      QuarantinedEvent conflict = QuarantinedEvent.newBuilder()
+          .setEventId(eventId)
+          .setFamily(family)
+          .setChannelId(channelOf.apply(record.value()))
+          .setEventTime(Instant.ofEpochMilli(record.timestamp()))
+          .setReason(QuarantineReason.CONFLICT)
+          .setDetail("event_id already counted with a different payload")
+          .setPayload(ByteBuffer.wrap(payload))
+          .build();
+      context().forward(record.withValue(Routed.<V>quarantined(conflict)));
+    }
+    // An identical copy is a retry or a replay: it was counted once already.
+  }
+
+  /** The store keeps a digest, not the payload: equality is all a later copy is checked for. */
+  private static byte[] sha256(byte[] payload) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(payload);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package dev.routemetrics.streams;
+
+import dev.routemetrics.schemas.topics.TopicProvisioner;
+import dev.routemetrics.schemas.topics.Topics;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs the metrics topology: creates missing topics, starts, and closes cleanly on shutdown. */
+public final class StreamsApp implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(StreamsApp.class);
+
+  private final KafkaStreams streams;
+
+  public StreamsApp(StreamsAppConfig config) {
+    Topics topics = new Topics(config.getString(StreamsAppConfig.TOPIC_NAMESPACE));
+    new TopicProvisioner(config.getString(StreamsAppConfig.KAFKA_BOOTSTRAP), config.getInt(StreamsAppConfig.PARTITIONS))
+        .ensure(topics);
+    Topology topology = UsageMetricsTopology.build(topics, Duration.ofDays(config.getInt(StreamsAppConfig.LATENESS_DAYS)));
+    log.debug("topology:\n{}", topology.describe());
+    this.streams = new KafkaStreams(topology, config.streamsProperties());
+  }
+
+  public StreamsApp start() {
+    streams.start();
+    log.info("metrics topology started");
+    return this;
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  /** Blocks until the JVM is asked to stop, then closes the topology (committing its state). */
+  public void runUntilShutdown() throws InterruptedException {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      close();
+      stopped.countDown();
+    }, "streams-shutdown"));
+    start();
+    stopped.await();
+  }
+
+  @Override
+  public void close() {
+    streams.close(Duration.ofSeconds(30));
+  }
+
+}

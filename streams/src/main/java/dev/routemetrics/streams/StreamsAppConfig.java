@@ -1,0 +1,52 @@
+package dev.routemetrics.streams;
+
+import dev.routemetrics.schemas.config.ConfigSources;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.streams.StreamsConfig;
+
+/** Every setting of the metrics topology application, with the defaults that run the demo. */
+public final class StreamsAppConfig extends AbstractConfig {
+
+  public static final String KAFKA_BOOTSTRAP = "routemetrics.kafka.bootstrap";
+  public static final String APPLICATION_ID = "routemetrics.streams.application.id";
+  public static final String STATE_DIR = "routemetrics.streams.state.dir";
+  public static final String TOPIC_NAMESPACE = "routemetrics.topic.namespace";
+  public static final String PARTITIONS = "routemetrics.topic.partitions";
+  public static final String LATENESS_DAYS = "routemetrics.streams.lateness.days";
+  public static final String COMMIT_INTERVAL_MS = "routemetrics.streams.commit.interval.ms";
+
+  public static final ConfigDef DEFINITION = new ConfigDef()
+      .define(KAFKA_BOOTSTRAP, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers.")
+      .define(APPLICATION_ID, Type.STRING, "routemetrics-metrics", Importance.HIGH,
+          "Kafka Streams application id: its consumer group, state and internal topics. A new id rebuilds from offset 0.")
+      .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/routemetrics-streams", Importance.MEDIUM,
+          "Directory of the local state stores (restored from changelogs when lost).")
+      .define(TOPIC_NAMESPACE, Type.STRING, "", Importance.LOW, "Prefix of every topic name.")
+      .define(PARTITIONS, Type.INT, 3, Range.atLeast(1), Importance.LOW, "Partitions of topics this app creates.")
+      .define(LATENESS_DAYS, Type.INT, 7, Range.atLeast(0), Importance.MEDIUM,
+          "Events older than this behind stream time are set aside as TOO_LATE instead of updating their window.")
+      .define(COMMIT_INTERVAL_MS, Type.INT, 200, Range.atLeast(10), Importance.LOW,
+          "How often results are committed (and so become visible downstream under exactly-once).");
+
+  public StreamsAppConfig(Map<String, ?> overrides) {
+    super(DEFINITION, ConfigSources.resolve(DEFINITION, overrides), true);
+  }
+
+  /** The Kafka Streams properties these settings imply. */
+  public Properties streamsProperties() {
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID));
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, getString(KAFKA_BOOTSTRAP));
+    props.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR));
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, getInt(COMMIT_INTERVAL_MS));
+    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+    return props;
+  }
+}

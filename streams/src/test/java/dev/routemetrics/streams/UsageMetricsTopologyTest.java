@@ -1,0 +1,143 @@
+package dev.routemetrics.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.routemetrics.events.Outcome;
+import dev.routemetrics.events.QuarantineReason;
+import dev.routemetrics.events.QuarantinedEvent;
+import dev.routemetrics.events.TelemetryLevel;
+import dev.routemetrics.events.UsageEvent;
+import dev.routemetrics.metrics.ChannelWindowRequests;
+import dev.routemetrics.schemas.topics.Topics;
+import dev.routemetrics.schemas.wire.AvroSerde;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class UsageMetricsTopologyTest {
+
+  private static final Instant T0 = Instant.parse("2026-11-01T10:00:00Z");
+  private final Topics topics = new Topics("");
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, UsageEvent> usage;
+  private TestOutputTopic<String, ChannelWindowRequests> requests;
+  private TestOutputTopic<String, QuarantinedEvent> quarantine;
+
+  @BeforeEach
+  void start() {
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "usage-metrics-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    driver = new TopologyTestDriver(UsageMetricsTopology.build(topics, Duration.ofDays(7)), props);
+    usage = driver.createInputTopic(topics.usageEvents, new StringSerializer(), AvroSerde.of(UsageEvent.class));
+    requests = driver.createOutputTopic(topics.channelRequestsMinute, new StringDeserializer(),
+        AvroSerde.of(ChannelWindowRequests.class));
+    quarantine = driver.createOutputTopic(topics.quarantinedEvents, new StringDeserializer(),
+        AvroSerde.of(QuarantinedEvent.class));
+  }
+
+  @AfterEach
+  void stop() {
+    driver.close();
+  }
+
+  static UsageEvent usage(String eventId, String channel, Instant at, int requestCount) {
+    return UsageEvent.newBuilder()
+        .setEventId(eventId).setEventTime(at).setChannelId(channel).setAccountId("acct-1")
+        .setEndUserRef(null).setModelId("m").setRequestId("req-" + eventId).setRequestCount(requestCount)
+        .setInputTokens(10).setOutputTokens(20).setLatencyMs(100)
+        .setOutcome(Outcome.SUCCESS).setTelemetry(TelemetryLevel.METADATA).build();
+  }
+
+  /** Records reach Kafka later than they happened: windows must follow event_time, not the record timestamp. */
+  private void send(UsageEvent event) {
+    usage.pipeInput(event.getChannelId(), event, event.getEventTime().plus(Duration.ofDays(30)));
+  }
+
+  /** The newest version of every window seen on the output topic. */
+  private Map<String, ChannelWindowRequests> latestRows() {
+    Map<String, ChannelWindowRequests> rows = new java.util.TreeMap<>();
+    requests.readKeyValuesToList().forEach(kv -> rows.merge(kv.key, kv.value,
+        (old, fresh) -> fresh.getVersion() >= old.getVersion() ? fresh : old));
+    return rows;
+  }
+
+  @Test
+  @DisplayName("requests are the sum of request_count over distinct usage events, per channel per minute")
+  void shouldSumRequestCountPerChannelPerMinute() {
+    send(usage("a", "direct-api", T0.plusSeconds(1), 1));
+    send(usage("b", "direct-api", T0.plusSeconds(59), 1));
+    send(usage("c", "direct-api", T0.plusSeconds(60), 1));
+    send(usage("d", "cloud-nimbus", T0.plusSeconds(5), 250)); // a partner's hourly aggregate
+
+    Map<String, ChannelWindowRequests> rows = latestRows();
+
+    long minute0 = T0.toEpochMilli();
+    long minute1 = T0.plusSeconds(60).toEpochMilli();
+    assertThat(rows).containsOnlyKeys("direct-api@" + minute0, "direct-api@" + minute1, "cloud-nimbus@" + minute0);
+    assertThat(rows.get("direct-api@" + minute0).getRequests()).isEqualTo(1 + 1);
+    assertThat(rows.get("direct-api@" + minute1).getRequests()).isEqualTo(1);
+    assertThat(rows.get("cloud-nimbus@" + minute0).getRequests()).isEqualTo(250);
+    assertThat(rows.get("cloud-nimbus@" + minute0).getUsageEvents()).isEqualTo(1);
+    assertThat(rows.get("direct-api@" + minute0).getWindowStart()).isEqualTo(T0);
+  }
+
+  @Test
+  void shouldCountAnEventOnceWhenSentTwice() {
+    UsageEvent event = usage("a", "direct-api", T0, 3);
+    send(event);
+    send(event);
+
+    assertThat(latestRows().get("direct-api@" + T0.toEpochMilli()).getRequests()).isEqualTo(3);
+    assertThat(quarantine.isEmpty()).isTrue();
+  }
+
+  @Test
+  void shouldSetAsideTheSameEventIdWithADifferentPayloadAsAConflict() {
+    send(usage("a", "direct-api", T0, 3));
+    send(usage("a", "consumer-app", T0, 5)); // same id, other channel: lands on another partition upstream
+
+    Map<String, ChannelWindowRequests> rows = latestRows();
+    assertThat(rows).containsOnlyKeys("direct-api@" + T0.toEpochMilli());
+    assertThat(rows.get("direct-api@" + T0.toEpochMilli()).getRequests()).isEqualTo(3);
+    QuarantinedEvent conflict = quarantine.readValue();
+    assertThat(conflict.getEventId()).isEqualTo("a");
+    assertThat(conflict.getReason()).isEqualTo(QuarantineReason.CONFLICT);
+    assertThat(conflict.getChannelId()).isEqualTo("consumer-app");
+    assertThat(AvroSerde.of(UsageEvent.class).decode(conflict.getPayload().array()).getRequestCount()).isEqualTo(5);
+  }
+
+  @Test
+  void shouldUpdateTheWindowOfALateEventWithinSevenDays() {
+    send(usage("now", "direct-api", T0.plus(Duration.ofDays(6)), 1));
+    send(usage("late", "direct-api", T0, 4));
+
+    Map<String, ChannelWindowRequests> rows = latestRows();
+    assertThat(rows.get("direct-api@" + T0.toEpochMilli()).getRequests()).isEqualTo(4);
+    assertThat(quarantine.isEmpty()).isTrue();
+  }
+
+  @Test
+  void shouldSetAsideAnEventMoreThanSevenDaysBehindStreamTime() {
+    send(usage("now", "direct-api", T0.plus(Duration.ofDays(8)), 1));
+    send(usage("too-late", "direct-api", T0, 4));
+
+    assertThat(latestRows()).doesNotContainKey("direct-api@" + T0.toEpochMilli());
+    QuarantinedEvent late = quarantine.readValue();
+    assertThat(late.getEventId()).isEqualTo("too-late");
+    assertThat(late.getReason()).isEqualTo(QuarantineReason.TOO_LATE);
+    assertThat(late.getDetail()).contains("more than 7 days behind stream time");
+  }
+}

@@ -1,0 +1,56 @@
+package dev.routemetrics.warehouse;
+
+import dev.routemetrics.schemas.config.ConfigSources;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+
+/** Every setting of the ClickHouse side (migrations, sink, queries), with the defaults that run the demo. */
+public final class WarehouseConfig extends AbstractConfig {
+
+  public static final String CLICKHOUSE_URL = "routemetrics.clickhouse.url";
+  public static final String CLICKHOUSE_USER = "routemetrics.clickhouse.user";
+  public static final String CLICKHOUSE_PASSWORD = "routemetrics.clickhouse.password";
+  public static final String DATABASE = "routemetrics.clickhouse.database";
+  public static final String KAFKA_BOOTSTRAP = "routemetrics.kafka.bootstrap";
+  public static final String TOPIC_NAMESPACE = "routemetrics.topic.namespace";
+  public static final String PARTITIONS = "routemetrics.topic.partitions";
+  public static final String SINK_GROUP = "routemetrics.sink.group.id";
+  public static final String SINK_BATCH_ROWS = "routemetrics.sink.batch.rows";
+  public static final String SINK_FLUSH_INTERVAL_MS = "routemetrics.sink.flush.interval.ms";
+  public static final String SINK_MAX_BACKOFF_MS = "routemetrics.sink.max.backoff.ms";
+
+  public static final ConfigDef DEFINITION = new ConfigDef()
+      .define(CLICKHOUSE_URL, Type.STRING, "jdbc:clickhouse://127.0.0.1:8123/default?compress=0", Importance.HIGH,
+          "JDBC URL of any database on the ClickHouse server. Keep compress=0: Debian's 18.16 answers compressed requests with an empty body.")
+      .define(CLICKHOUSE_USER, Type.STRING, "default", Importance.MEDIUM, "ClickHouse user.")
+      .define(CLICKHOUSE_PASSWORD, Type.PASSWORD, "", Importance.MEDIUM, "ClickHouse password.")
+      .define(DATABASE, Type.STRING, "routemetrics", new ConfigDef.Validator() {
+        @Override
+        public void ensureValid(String name, Object value) {
+          if (value == null || !value.toString().matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            throw new org.apache.kafka.common.config.ConfigException(name, value, "must be a plain identifier");
+          }
+        }
+      }, Importance.HIGH, "Database holding routemetrics' tables; created by the migrations.")
+      .define(KAFKA_BOOTSTRAP, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers.")
+      .define(TOPIC_NAMESPACE, Type.STRING, "", Importance.LOW, "Prefix of every topic name.")
+      .define(PARTITIONS, Type.INT, 3, Range.atLeast(1), Importance.LOW, "Partitions of topics this service creates.")
+      .define(SINK_GROUP, Type.STRING, "routemetrics-sink", Importance.MEDIUM, "Consumer group of the sink.")
+      .define(SINK_BATCH_ROWS, Type.INT, 20_000, Range.atLeast(1), Importance.MEDIUM, "Flush when this many rows are buffered.")
+      .define(SINK_FLUSH_INTERVAL_MS, Type.INT, 500, Range.atLeast(10), Importance.MEDIUM,
+          "Flush buffered rows at least this often.")
+      .define(SINK_MAX_BACKOFF_MS, Type.INT, 30_000, Range.atLeast(100), Importance.LOW,
+          "Longest wait between retries while ClickHouse is unreachable.");
+
+  public WarehouseConfig(Map<String, ?> overrides) {
+    super(DEFINITION, ConfigSources.resolve(DEFINITION, overrides), true);
+  }
+
+  public String database() {
+    return getString(DATABASE);
+  }
+}
