@@ -74,3 +74,9 @@ stop_pid() {
 }
 
 mkdir -p "$ROUTEMETRICS_LOGS"
+
+# The Java services read ROUTEMETRICS_* (see each service's config class); point them at the
+# servers these scripts run, unless the caller already pointed them elsewhere.
+export ROUTEMETRICS_KAFKA_BOOTSTRAP="${ROUTEMETRICS_KAFKA_BOOTSTRAP:-$KAFKA_BOOTSTRAP}"
+export ROUTEMETRICS_CLICKHOUSE_URL="${ROUTEMETRICS_CLICKHOUSE_URL:-jdbc:clickhouse://127.0.0.1:$CLICKHOUSE_HTTP_PORT/default?compress=0}"
+export ROUTEMETRICS_INGEST_PORT="${ROUTEMETRICS_INGEST_PORT:-8080}"

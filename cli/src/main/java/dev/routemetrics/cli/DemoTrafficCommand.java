@@ -8,8 +8,15 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import dev.routemetrics.warehouse.ClickHouse;
+import dev.routemetrics.warehouse.WarehouseConfig;
+import dev.routemetrics.warehouse.query.ChannelRequests;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo-traffic", mixinStandardHelpOptions = true,
@@ -31,9 +38,23 @@ final class DemoTrafficCommand implements Callable<Integer> {
   @Option(names = "--concurrency", defaultValue = "8", description = "Requests in flight (default: ${DEFAULT-VALUE}).")
   int concurrency;
 
+  @Option(names = "--expected-out", description = "Write the requests ClickHouse should hold over the burst's time range once "
+      + "it has landed (what it held before, plus the burst) to this JSON file, for `report --expect`.")
+  Path expectedOut;
+
+  @Mixin Settings settings;
+
   @Override
   public Integer call() throws Exception {
     Instant start = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(minutes));
+    Instant until = start.plus(Duration.ofMinutes(minutes));
+    // An earlier burst may share these minutes: count from what ClickHouse already holds.
+    Map<String, Long> baseline = new TreeMap<>();
+    if (expectedOut != null) {
+      WarehouseConfig config = new WarehouseConfig(settings.overrides);
+      new ChannelRequests(new ClickHouse(config), config.database()).between(start, until)
+          .forEach(row -> baseline.put(row.channelId(), row.requests()));
+    }
     List<UsageBurst.Event> events = new UsageBurst(ChannelRegistry.builtIn(), seed).generate(start, perChannel, minutes);
     long total = events.size();
     HttpSender.Result result = new HttpSender(url).send(events, concurrency, done -> {
@@ -44,8 +65,15 @@ final class DemoTrafficCommand implements Callable<Integer> {
     System.err.println();
     System.out.printf("accepted %d, rejected %d%n", result.accepted(), result.rejected());
     System.out.printf("%-22s %12s%n", "channel", "requests sent");
-    for (Map.Entry<String, Long> e : UsageBurst.expectedRequests(events).entrySet()) {
+    Map<String, Long> expected = UsageBurst.expectedRequests(events);
+    for (Map.Entry<String, Long> e : expected.entrySet()) {
       System.out.printf("%-22s %12d%n", e.getKey(), e.getValue());
+    }
+    if (expectedOut != null) {
+      Map<String, Long> afterwards = new TreeMap<>(baseline);
+      expected.forEach((channel, requests) -> afterwards.merge(channel, requests, Long::sum));
+      new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(expectedOut.toFile(),
+          new Expectation(start.toString(), until.toString(), afterwards));
     }
     return result.rejected() == 0 ? 0 : 2;
   }

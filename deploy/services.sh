@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Start, stop or check routemetrics' own services (ingest, streams, sink) as background
+# processes with pid files and logs under the state dir. Idempotent like kafka.sh.
+#   deploy/services.sh start|stop|status [ingest|streams|sink ...]
+set -euo pipefail
+# shellcheck source=env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+
+action="${1:-status}"
+shift || true
+services=("$@")
+[ ${#services[@]} -gt 0 ] || services=(ingest streams sink)
+run="$ROUTEMETRICS_STATE/run"
+mkdir -p "$run"
+
+start_one() {
+  local name="$1" pidfile="$run/$1.pid"
+  if pid_alive "$pidfile" "RouteMetrics $name"; then
+    log "$name: already running (pid $(cat "$pidfile"))"
+    return 0
+  fi
+  [ -f "$REPO/cli/target/routemetrics.jar" ] || die "not built: run mvn -B -q package -DskipTests first"
+  # Streams keeps its local state with the rest of ours, not in /tmp where the OS may clear it.
+  ROUTEMETRICS_STREAMS_STATE_DIR="${ROUTEMETRICS_STREAMS_STATE_DIR:-$ROUTEMETRICS_STATE/streams}" \
+    nohup setsid "$REPO/bin/routemetrics" "$name" >>"$ROUTEMETRICS_LOGS/$name.log" 2>&1 &
+  echo $! >"$pidfile"
+  log "$name: started (pid $!, log $ROUTEMETRICS_LOGS/$name.log)"
+}
+
+wait_ingest() {
+  local i
+  for ((i = 0; i < 60; i++)); do
+    if curl -sf "http://127.0.0.1:$ROUTEMETRICS_INGEST_PORT/health" >/dev/null; then
+      log "ingest: answering on http://127.0.0.1:$ROUTEMETRICS_INGEST_PORT"
+      return 0
+    fi
+    pid_alive "$run/ingest.pid" || { tail -n 30 "$ROUTEMETRICS_LOGS/ingest.log" >&2; die "ingest exited"; }
+    sleep 1
+  done
+  tail -n 30 "$ROUTEMETRICS_LOGS/ingest.log" >&2
+  die "ingest did not answer within 60 s"
+}
+
+case "$action" in
+  start)
+    for s in "${services[@]}"; do start_one "$s"; done
+    for s in "${services[@]}"; do [ "$s" != ingest ] || wait_ingest; done
+    ;;
+  stop)
+    for s in "${services[@]}"; do stop_pid "$s" "$run/$s.pid" "RouteMetrics $s"; done
+    ;;
+  status)
+    rc=0
+    for s in "${services[@]}"; do
+      if pid_alive "$run/$s.pid" "RouteMetrics $s"; then log "$s: running (pid $(cat "$run/$s.pid"))"; else log "$s: stopped"; rc=1; fi
+    done
+    exit $rc
+    ;;
+  *) die "usage: deploy/services.sh start|stop|status [ingest|streams|sink ...]" ;;
+esac
