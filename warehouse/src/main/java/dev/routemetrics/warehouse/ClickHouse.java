@@ -29,6 +29,12 @@ public final class ClickHouse {
       return dataSource.getConnection();
     } catch (SQLException e) {
       throw explained(e);
+    } catch (RuntimeException e) {
+      // The driver asks the server for its time zone while connecting, and wraps a failure unchecked.
+      if (e.getCause() instanceof SQLException cause) {
+        throw explained(cause);
+      }
+      throw e;
     }
   }
 
@@ -36,14 +42,20 @@ public final class ClickHouse {
     return url;
   }
 
-  /** Rewrites "connection refused" into a message that names the server and how to start it. */
+  /** Rewrites "cannot reach the server" into a message that names the server and how to start it. */
   public SQLException explained(SQLException e) {
-    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (cause instanceof ConnectException) {
-        return new SQLException("ClickHouse at " + url + " is not answering (" + cause.getMessage()
-            + "). Start it with deploy/up.sh, or point routemetrics.clickhouse.url at your server.", e);
-      }
+    boolean unreachable = e.getErrorCode() == NETWORK_ERROR;
+    for (Throwable cause = e; cause != null && !unreachable; cause = cause.getCause()) {
+      unreachable = cause instanceof ConnectException;
     }
-    return e;
+    if (!unreachable || e.getMessage().startsWith(NOT_ANSWERING)) {
+      return e;
+    }
+    return new SQLException(NOT_ANSWERING + url + " (" + e.getMessage().replaceAll(".*; ", "")
+        + "). Start it with deploy/up.sh, or point routemetrics.clickhouse.url at your server.", e);
   }
+
+  /** ClickHouse's code for a failed connection, which the driver also uses for its own. */
+  private static final int NETWORK_ERROR = 210;
+  private static final String NOT_ANSWERING = "ClickHouse is not answering at ";
 }
