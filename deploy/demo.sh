@@ -13,6 +13,14 @@ log "building (mvn package, tests skipped; deploy/test.sh runs them)"
 mvn -B -q package -DskipTests >"$ROUTEMETRICS_LOGS/build.log" 2>&1 || { tail -n 40 "$ROUTEMETRICS_LOGS/build.log"; die "build failed"; }
 "$DEPLOY_DIR/services.sh" start
 
+# The demo's own lab key, kept in the state dir so a second run reuses it.
+key_file="$ROUTEMETRICS_STATE/demo-api-key"
+if [ ! -s "$key_file" ]; then
+  bin/routemetrics keys add demo-lab >"$key_file"
+  log "created the demo's API key (hash in $ROUTEMETRICS_STATE/api-keys.json)"
+fi
+export ROUTEMETRICS_API_KEY="$(cat "$key_file")"
+
 expected="$ROUTEMETRICS_STATE/demo-expected.json"
 log "sending a burst of usage over all seven routes"
 bin/routemetrics demo-traffic --url "http://127.0.0.1:$ROUTEMETRICS_INGEST_PORT" --expected-out "$expected" "$@"

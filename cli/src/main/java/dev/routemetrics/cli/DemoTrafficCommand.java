@@ -26,6 +26,10 @@ final class DemoTrafficCommand implements Callable<Integer> {
   @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Ingest base URL (default: ${DEFAULT-VALUE}).")
   String url;
 
+  @Option(names = "--api-key", defaultValue = "${env:ROUTEMETRICS_API_KEY}", required = true,
+      description = "API key to send with (default: $ROUTEMETRICS_API_KEY; create one with `routemetrics keys add`).")
+  String apiKey;
+
   @Option(names = "--events-per-channel", defaultValue = "200", description = "Usage events per channel (default: ${DEFAULT-VALUE}).")
   int perChannel;
 
@@ -57,7 +61,7 @@ final class DemoTrafficCommand implements Callable<Integer> {
     }
     List<UsageBurst.Event> events = new UsageBurst(ChannelRegistry.builtIn(), seed).generate(start, perChannel, minutes);
     long total = events.size();
-    HttpSender.Result result = new HttpSender(url).send(events, concurrency, done -> {
+    HttpSender.Result result = new HttpSender(url, apiKey).send(events, concurrency, done -> {
       if (done % 100 == 0 || done == total) {
         System.err.printf("\rsent %d/%d events (%d%%)", done, total, done * 100 / total);
       }

@@ -2,6 +2,7 @@ package dev.routemetrics.e2e;
 
 import dev.routemetrics.ingest.IngestConfig;
 import dev.routemetrics.ingest.IngestServer;
+import dev.routemetrics.ingest.auth.ApiKeys;
 import dev.routemetrics.streams.StreamsApp;
 import dev.routemetrics.streams.StreamsAppConfig;
 import dev.routemetrics.warehouse.ClickHouse;
@@ -30,6 +31,7 @@ final class Pipeline implements AutoCloseable {
   final IngestServer ingest;
   final StreamsApp streams;
   final Sink sink;
+  final String labKey;
 
   Pipeline(String name) throws Exception {
     this.id = name + System.currentTimeMillis();
@@ -41,8 +43,11 @@ final class Pipeline implements AutoCloseable {
         WarehouseConfig.TOPIC_NAMESPACE, namespace,
         WarehouseConfig.SINK_GROUP, id + "-sink",
         WarehouseConfig.SINK_FLUSH_INTERVAL_MS, "200"));
+    Path keys = stateDir.resolve("api-keys.json");
+    this.labKey = ApiKeys.add(keys, "it-lab", null);
     this.ingest = new IngestServer(new IngestConfig(Map.of(
         IngestConfig.PORT, "0",
+        IngestConfig.API_KEYS_FILE, keys.toString(),
         IngestConfig.TOPIC_NAMESPACE, namespace))).start();
     this.streams = new StreamsApp(new StreamsAppConfig(Map.of(
         StreamsAppConfig.APPLICATION_ID, id,

@@ -42,7 +42,7 @@ class PipelineIT {
   @DisplayName("events posted over HTTP appear in ClickHouse counted exactly once, duplicates and conflicts included")
   void shouldCountEveryAcceptedEventExactlyOnce() throws Exception {
     List<UsageBurst.Event> burst = new UsageBurst(ChannelRegistry.builtIn(), 7).generate(START, 30, 5);
-    HttpSender sender = new HttpSender(pipeline.ingestUrl());
+    HttpSender sender = new HttpSender(pipeline.ingestUrl(), pipeline.labKey);
     assertThat(sender.send(burst, 4, done -> {}).accepted()).isEqualTo(burst.size());
 
     // Reality: a client retries the first ten events, and one event id is reused with other numbers.
@@ -78,6 +78,7 @@ class PipelineIT {
     HttpResponse<String> response = HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create(pipeline.ingestUrl() + "/v1/events/usage"))
             .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + pipeline.labKey)
             .POST(HttpRequest.BodyPublishers.ofString(new ObjectMapper().writeValueAsString(bad))).build(),
         HttpResponse.BodyHandlers.ofString());
 

@@ -19,6 +19,10 @@ public final class IngestConfig extends AbstractConfig {
   public static final String ACK_TIMEOUT_MS = "routemetrics.ingest.ack.timeout.ms";
   public static final String MAX_FUTURE_SKEW_MS = "routemetrics.ingest.max.future.skew.ms";
   public static final String REGISTRY = "routemetrics.registry";
+  public static final String API_KEYS_FILE = "routemetrics.ingest.api.keys.file";
+  public static final String MAX_BATCH_EVENTS = "routemetrics.ingest.max.batch.events";
+  public static final String MAX_REQUEST_BYTES = "routemetrics.ingest.max.request.bytes";
+  public static final String MAX_IN_FLIGHT_EVENTS = "routemetrics.ingest.max.in.flight.events";
 
   public static final ConfigDef DEFINITION = new ConfigDef()
       .define(HOST, Type.STRING, "127.0.0.1", Importance.MEDIUM, "Address the HTTP server binds to.")
@@ -31,7 +35,15 @@ public final class IngestConfig extends AbstractConfig {
       .define(MAX_FUTURE_SKEW_MS, Type.LONG, 300_000L, Range.atLeast(0), Importance.LOW,
           "How far in the future an event_time may be (clock skew) before it is rejected.")
       .define(REGISTRY, Type.STRING, "", Importance.MEDIUM,
-          "Path of the channel registry JSON file; empty uses the built-in registry.");
+          "Path of the channel registry JSON file; empty uses the built-in registry.")
+      .define(API_KEYS_FILE, Type.STRING, ".state/api-keys.json", Importance.HIGH,
+          "JSON file of API key hashes and scopes (see `routemetrics keys`); re-read when it changes.")
+      .define(MAX_BATCH_EVENTS, Type.INT, 1_000, Range.atLeast(1), Importance.MEDIUM,
+          "Most events one request may carry; more gets 413.")
+      .define(MAX_REQUEST_BYTES, Type.INT, 4 * 1024 * 1024, Range.atLeast(1024), Importance.MEDIUM,
+          "Largest request body in bytes; larger gets 413.")
+      .define(MAX_IN_FLIGHT_EVENTS, Type.INT, 50_000, Range.atLeast(1), Importance.MEDIUM,
+          "Events waiting for Kafka's acknowledgement at once; beyond it clients get 429 instead of an unbounded queue.");
 
   public IngestConfig(Map<String, ?> overrides) {
     super(DEFINITION, ConfigSources.resolve(DEFINITION, overrides), true);

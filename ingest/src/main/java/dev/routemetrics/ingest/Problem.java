@@ -1,20 +1,28 @@
 package dev.routemetrics.ingest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
-/** An RFC 9457 problem details body. */
+/**
+ * An RFC 9457 problem details body. {@code errors} names each bad event of a batch by its index
+ * (0 for a single event; absent when the whole body is wrong) and each bad field.
+ */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-public record Problem(String type, String title, int status, String detail, List<FieldError> errors) {
+public record Problem(String type, String title, int status, String detail, List<EventError> errors) {
 
   public static final String MEDIA_TYPE = "application/problem+json";
 
-  static Problem invalidEvent(List<FieldError> errors) {
-    return new Problem("urn:routemetrics:problem:invalid-event", "Invalid event", 400,
-        errors.size() + " field(s) of the event are invalid; nothing was accepted.", errors);
+  /** One problem with one field of the event at {@code index} in the request. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record EventError(Integer index, @JsonProperty("event_id") String eventId, String field, String problem) {}
+
+  static Problem of(String slug, String title, int status, String detail) {
+    return new Problem("urn:routemetrics:problem:" + slug, title, status, detail, List.of());
   }
 
-  static Problem unavailable(String detail) {
-    return new Problem("urn:routemetrics:problem:kafka-unavailable", "Event log unavailable", 503, detail, List.of());
+  static Problem invalidEvents(List<EventError> errors, int events) {
+    return new Problem("urn:routemetrics:problem:invalid-event", "Invalid event", 400,
+        "every one of the " + events + " event(s) is invalid; nothing was accepted.", errors);
   }
 }

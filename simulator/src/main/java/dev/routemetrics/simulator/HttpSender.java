@@ -28,8 +28,11 @@ public final class HttpSender {
   private final URI endpoint;
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  public HttpSender(String baseUrl) {
+  private final String apiKey;
+
+  public HttpSender(String baseUrl, String apiKey) {
     this.endpoint = URI.create(baseUrl.replaceAll("/+$", "") + "/v1/events/usage");
+    this.apiKey = apiKey;
   }
 
   public Result send(List<UsageBurst.Event> events, int concurrency, LongConsumer progress) throws InterruptedException {
@@ -62,6 +65,7 @@ public final class HttpSender {
     HttpRequest request = HttpRequest.newBuilder(endpoint)
         .timeout(Duration.ofSeconds(30))
         .header("Content-Type", "application/json")
+        .header("Authorization", "Bearer " + apiKey)
         .POST(HttpRequest.BodyPublishers.ofString(json(event)))
         .build();
     for (int attempt = 1; ; attempt++) {

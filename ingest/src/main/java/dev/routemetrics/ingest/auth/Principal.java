@@ -1,0 +1,20 @@
+package dev.routemetrics.ingest.auth;
+
+import dev.routemetrics.schemas.registry.Channel;
+
+/**
+ * Who a request speaks for. The lab's own keys may write any channel; a partner's key only the
+ * channels the registry gives to that partner.
+ *
+ * @param partnerId null for the lab's own keys
+ */
+public record Principal(String keyId, String partnerId) {
+
+  public boolean isLab() {
+    return partnerId == null;
+  }
+
+  public boolean mayWrite(Channel channel) {
+    return isLab() || partnerId.equals(channel.partnerId());
+  }
+}
