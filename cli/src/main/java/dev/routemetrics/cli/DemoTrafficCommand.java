@@ -63,7 +63,7 @@ final class DemoTrafficCommand implements Callable<Integer> {
     long total = events.size();
     HttpSender.Result result = new HttpSender(url, apiKey).send(events, concurrency, done -> {
       if (done % 100 == 0 || done == total) {
-        System.err.printf("\rsent %d/%d events (%d%%)", done, total, done * 100 / total);
+        ProgressBar.show("sending", done, total);
       }
     });
     System.err.println();

@@ -2,6 +2,7 @@ package dev.routemetrics.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.routemetrics.schemas.topics.Topics;
+import org.apache.avro.Schema;
 import java.time.Instant;
 
 /** One family of events (usage, billing, feedback) as the edge sees it: how to read it and where it goes. */
@@ -11,6 +12,9 @@ public interface EventFamily<T> {
   String name();
 
   String topic(Topics topics);
+
+  /** The Avro schema of the family's events: tells a CSV reader which columns are numbers. */
+  Schema schema();
 
   /** The Avro record for one JSON event, or {@link InvalidEventException} naming every bad field. */
   T parse(JsonNode json);

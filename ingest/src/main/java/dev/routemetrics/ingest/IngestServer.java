@@ -68,8 +68,8 @@ public final class IngestServer implements AutoCloseable {
     this.apiKeys = new ApiKeys(Path.of(config.getString(IngestConfig.API_KEYS_FILE)));
     this.inFlight = new Semaphore(config.getInt(IngestConfig.MAX_IN_FLIGHT_EVENTS));
     new TopicProvisioner(config.getString(IngestConfig.KAFKA_BOOTSTRAP), config.getInt(IngestConfig.PARTITIONS)).ensure(topics);
-    Duration skew = Duration.ofMillis(config.getLong(IngestConfig.MAX_FUTURE_SKEW_MS));
-    register(new UsageFamily(new UsageEventParser(registry, Clock.systemUTC(), skew)));
+    EventFamilies.of(registry, Clock.systemUTC(), Duration.ofMillis(config.getLong(IngestConfig.MAX_FUTURE_SKEW_MS)))
+        .forEach(family -> families.put(family.name(), family));
     this.publisher = new EventPublisher(config.getString(IngestConfig.KAFKA_BOOTSTRAP),
         config.getInt(IngestConfig.ACK_TIMEOUT_MS));
     this.app = Javalin.create(javalin -> {
@@ -87,10 +87,6 @@ public final class IngestServer implements AutoCloseable {
             ? Problem.of("too-large", "Request too large", 413, "the body is larger than "
                 + config.getInt(IngestConfig.MAX_REQUEST_BYTES) + " bytes; send smaller batches")
             : Problem.of("http", e.getMessage(), e.getStatus(), e.getMessage())));
-  }
-
-  private void register(EventFamily<?> family) {
-    families.put(family.name(), family);
   }
 
   public IngestServer start() {

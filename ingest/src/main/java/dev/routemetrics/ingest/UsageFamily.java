@@ -5,14 +5,15 @@ import dev.routemetrics.events.UsageEvent;
 import dev.routemetrics.schemas.topics.Topics;
 import dev.routemetrics.schemas.wire.AvroSerde;
 import java.time.Instant;
+import org.apache.avro.Schema;
 
 /** Usage events: {@code POST /v1/events/usage} to the usage-events topic. */
-final class UsageFamily implements EventFamily<UsageEvent> {
+public final class UsageFamily implements EventFamily<UsageEvent> {
 
   private final UsageEventParser parser;
   private final AvroSerde<UsageEvent> serde = AvroSerde.of(UsageEvent.class);
 
-  UsageFamily(UsageEventParser parser) {
+  public UsageFamily(UsageEventParser parser) {
     this.parser = parser;
   }
 
@@ -24,6 +25,11 @@ final class UsageFamily implements EventFamily<UsageEvent> {
   @Override
   public String topic(Topics topics) {
     return topics.usageEvents;
+  }
+
+  @Override
+  public Schema schema() {
+    return UsageEvent.getClassSchema();
   }
 
   @Override

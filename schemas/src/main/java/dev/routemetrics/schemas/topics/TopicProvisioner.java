@@ -32,6 +32,7 @@ public final class TopicProvisioner {
     Map<String, String> latestWins = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
     wanted.add(new NewTopic(topics.usageEvents, partitions, (short) 1).configs(eventLog));
     wanted.add(new NewTopic(topics.quarantinedEvents, partitions, (short) 1).configs(eventLog));
+    wanted.add(new NewTopic(topics.deadLetters, partitions, (short) 1).configs(eventLog));
     wanted.add(new NewTopic(topics.channelRequestsMinute, partitions, (short) 1).configs(latestWins));
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
         AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,

@@ -12,12 +12,15 @@ public final class Topics {
   public final String usageEvents;
   /** Events set aside (conflicting duplicates, too late), keyed by event_id. */
   public final String quarantinedEvents;
+  /** What the bulk loader could not parse, with the reason, keyed by source file. */
+  public final String deadLetters;
   /** Requests per channel per minute, keyed by channel and window start; newest version wins. */
   public final String channelRequestsMinute;
 
   public Topics(String namespace) {
     this.usageEvents = namespace + "usage-events";
     this.quarantinedEvents = namespace + "quarantined-events";
+    this.deadLetters = namespace + "dead-letters";
     this.channelRequestsMinute = namespace + "channel-requests-minute";
   }
 }
