@@ -2,6 +2,7 @@
 # Idempotent installer for what the local servers need. Safe to run on every
 # `up.sh`: each piece is skipped (and says so) when it is already there.
 #   deploy/install.sh            ClickHouse 18.16 (apt) + Kafka broker jars (Maven Central)
+#                                + chDB, a current ClickHouse engine (npm), for the compatibility IT
 #   deploy/install.sh --browser  additionally chromium + chromium-driver (browser tests)
 set -euo pipefail
 # shellcheck source=env.sh
@@ -103,6 +104,32 @@ else
   trap - EXIT
   touch "$KAFKA_HOME/.lib-complete-$KAFKA_VERSION"
   log "install: Kafka jars ready: $(find "$KAFKA_LIB" -name '*.jar' | wc -l) jars, $(du -sh "$KAFKA_LIB" | cut -f1), $((SECONDS - t0)) s"
+fi
+
+# --- chDB: a current ClickHouse engine, for CurrentClickHouseCompatibilityIT ---------
+# Pinned in warehouse/chdb/package-lock.json; a 178 MB download, 546 MB on disk, 10-16 s.
+# `npm install --no-save` rather than `npm ci`: chdb lists per-platform optional packages that
+# are not all published (e.g. @chdb/lib-darwin-arm64 answers 404), so they are missing from the
+# lock and `npm ci` refuses it as out of sync. With the lock present, `install` still takes the
+# locked versions and checks their integrity hashes. --ignore-scripts: chdb's only script is a
+# no-op (the engine comes prebuilt), so nothing runs at install time. The marker holds the lock's
+# hash, so a changed pin reinstalls; a run cut short leaves no marker and is redone.
+ensure_pkgs "node/npm" node:nodejs npm:npm
+CHDB_DIR="$REPO/warehouse/chdb"
+chdb_lock_sum="$(sha256sum "$CHDB_DIR/package-lock.json" | cut -d' ' -f1)"
+if [[ -f "$CHDB_DIR/node_modules/.installed-$chdb_lock_sum" ]]; then
+  log "install: chdb already in $CHDB_DIR/node_modules, skipping"
+else
+  t0=$SECONDS
+  log "install: npm install of chdb into $CHDB_DIR/node_modules (~180 MB download)"
+  rm -rf "$CHDB_DIR/node_modules"
+  npmlog="$ROUTEMETRICS_LOGS/install-chdb.log"
+  if ! npm install --prefix "$CHDB_DIR" --no-save --ignore-scripts --no-audit --no-fund >"$npmlog" 2>&1; then
+    tail -n 30 "$npmlog" >&2
+    die "install: npm install of chdb failed (full log: $npmlog)"
+  fi
+  touch "$CHDB_DIR/node_modules/.installed-$chdb_lock_sum"
+  log "install: chdb ready: $(du -sh "$CHDB_DIR/node_modules" | cut -f1), $((SECONDS - t0)) s"
 fi
 
 # --- optional: browser for UI tests -----------------------------------------------

@@ -46,10 +46,9 @@ public final class Migrations {
   public List<String> apply() throws SQLException {
     List<String> applied = new ArrayList<>();
     try (Connection connection = clickHouse.connect(); Statement statement = connection.createStatement()) {
-      statement.execute("CREATE DATABASE IF NOT EXISTS " + database);
-      statement.execute("CREATE TABLE IF NOT EXISTS " + database + ".schema_migrations"
-          + " (version UInt32, file String, applied_at DateTime DEFAULT now())"
-          + " ENGINE = MergeTree() ORDER BY version");
+      for (String sql : bootstrap(database)) {
+        statement.execute(sql);
+      }
       Set<Integer> done = appliedVersions(connection);
       for (Migration migration : all(database)) {
         if (done.contains(migration.version())) {
@@ -82,6 +81,15 @@ public final class Migrations {
       }
     }
     return versions;
+  }
+
+  /** The database and the table recording applied migrations: run before any migration, every time. */
+  public static List<String> bootstrap(String database) {
+    return List.of(
+        "CREATE DATABASE IF NOT EXISTS " + database,
+        "CREATE TABLE IF NOT EXISTS " + database + ".schema_migrations"
+            + " (version UInt32, file String, applied_at DateTime DEFAULT now())"
+            + " ENGINE = MergeTree() ORDER BY version");
   }
 
   /** Every migration with {@code {db}} replaced, in order. */

@@ -1,0 +1,252 @@
+package dev.routemetrics.warehouse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.routemetrics.metrics.ChannelWindowRequests;
+import dev.routemetrics.warehouse.migrations.Migrations;
+import dev.routemetrics.warehouse.query.ChannelRequests;
+import dev.routemetrics.warehouse.sink.ChannelRequestsWriter;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Our SQL gives the same answers on Debian's ClickHouse 18.16 (what deploy/up.sh runs) and on a
+ * current release (chDB 26.x, what users run), and those answers are the hand-computed ones.
+ *
+ * <p>Every migration ({@link Migrations#all}) and every query in {@link #queries} runs on both. A new
+ * migration is picked up by itself; a new audience query needs one {@link QueryCase} below, with
+ * its expected rows worked out by hand. Differences found so far: docs/clickhouse-compatibility.md.
+ */
+class CurrentClickHouseCompatibilityIT {
+
+  private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+
+  /**
+   * What the sink writes, one INSERT (so one part) per batch: until a background merge runs, only
+   * FINAL makes the newest version of a window win, and the answers must not depend on a merge.
+   */
+  private static final List<List<ChannelWindowRequests>> BATCHES = List.of(
+      List.of( // first emission of each window
+          window("direct-api", "10:00", 10, 4, 4),
+          window("direct-api", "10:01", 7, 3, 3),
+          window("cloud-nimbus", "10:00", 5, 2, 2),
+          window("market-routerhub", "10:59", 9, 9, 9),
+          window("market-routerhub", "11:00", 100, 1, 1),
+          window("vertical-lexdraft", "09:59", 50, 5, 5)),
+      List.of( // late events re-emit two windows with higher versions, and a new window appears
+          window("direct-api", "10:00", 12, 5, 5),
+          window("cloud-nimbus", "10:00", 8, 3, 3),
+          window("direct-api", "10:02", 20, 7, 7)),
+      List.of( // the sink replays a batch after a crash, and an older version lands after a newer one
+          window("direct-api", "10:01", 7, 3, 3),
+          window("direct-api", "10:02", 15, 6, 6)));
+
+  private static final String FROM = "2026-11-01 10:00:00";
+  private static final String UNTIL = "2026-11-01 11:00:00";
+
+  /**
+   * One query, its JDBC parameters (bound with setString on 18.16, inlined as literals on chDB) and
+   * the rows it must return, every cell as ClickHouse's text rendering (what getString reads).
+   */
+  record QueryCase(String name, String sql, List<String> params, List<List<String>> expected) {}
+
+  private static List<QueryCase> queries;
+  private static final String SCHEMA = "schema";
+
+  @TempDir
+  static Path chdbSession;
+  private static String database;
+  private static ClickHouse clickHouse;
+  private static final Map<String, ChDb.Result> onClickHouse18 = new HashMap<>();
+  private static final Map<String, ChDb.Result> onCurrent = new HashMap<>();
+
+  /**
+   * Every query we run against the warehouse, with the rows it must return from {@link #BATCHES}.
+   * Add each new audience query here, its expected rows worked out by hand from the batches.
+   */
+  private static List<QueryCase> queries(ClickHouse clickHouse, String database) {
+    ChannelRequests channelRequests = new ChannelRequests(clickHouse, database);
+    String table = database + ".channel_requests_minute";
+    return List.of(
+        // Requests per channel over [FROM, UNTIL), newest version of each window (worked out below):
+        //   cloud-nimbus      10:00 v3 (8 requests, 3 events)                     -> 8, 3, 1 window
+        //   direct-api        10:00 v5 (12, 5) + 10:01 v3 (7, 3; its replay counts
+        //                     once) + 10:02 v7 (20, 7; v6 came later but is older) -> 12+7+20 = 39, 5+3+7 = 15, 3
+        //   market-routerhub  10:59 v9 (9, 9); 11:00 is UNTIL itself, excluded     -> 9, 9, 1
+        //   vertical-lexdraft 09:59 is before FROM                                 -> no row
+        new QueryCase("channel requests over an hour", channelRequests.sql(), List.of(FROM, UNTIL), List.of(
+            List.of("cloud-nimbus", "8", "3", "1"),
+            List.of("direct-api", "39", "15", "3"),
+            List.of("market-routerhub", "9", "9", "1"))),
+        // One minute: only direct-api 10:01 v3 (7, 3), once despite the replay.
+        new QueryCase("channel requests over one minute", channelRequests.sql(),
+            List.of("2026-11-01 10:01:00", "2026-11-01 10:02:00"), List.of(List.of("direct-api", "7", "3", "1"))),
+        // Whole day adds vertical-lexdraft 09:59 (50, 5) and market-routerhub 11:00 (100, 1):
+        //   market-routerhub 9+100 = 109 requests, 9+1 = 10 events, 2 windows.
+        new QueryCase("channel requests over a day", channelRequests.sql(),
+            List.of("2026-11-01 00:00:00", "2026-11-02 00:00:00"), List.of(
+                List.of("cloud-nimbus", "8", "3", "1"),
+                List.of("direct-api", "39", "15", "3"),
+                List.of("market-routerhub", "109", "10", "2"),
+                List.of("vertical-lexdraft", "50", "5", "1"))),
+        new QueryCase("channel requests over an empty range", channelRequests.sql(),
+            List.of("2026-11-01 12:00:00", "2026-11-01 13:00:00"), List.of()),
+        // Not an audience query: the table row by row, to pin FINAL's choice and DateTime('UTC') rendering.
+        new QueryCase("newest version of every window",
+            "SELECT channel_id, window_start, requests, usage_events, version FROM " + table + " FINAL"
+                + " ORDER BY channel_id, window_start", List.of(), List.of(
+                List.of("cloud-nimbus", "2026-11-01 10:00:00", "8", "3", "3"),
+                List.of("direct-api", "2026-11-01 10:00:00", "12", "5", "5"),
+                List.of("direct-api", "2026-11-01 10:01:00", "7", "3", "3"),
+                List.of("direct-api", "2026-11-01 10:02:00", "20", "7", "7"),
+                List.of("market-routerhub", "2026-11-01 10:59:00", "9", "9", "9"),
+                List.of("market-routerhub", "2026-11-01 11:00:00", "100", "1", "1"),
+                List.of("vertical-lexdraft", "2026-11-01 09:59:00", "50", "5", "5"))));
+  }
+
+  @BeforeAll
+  static void runEverythingOnBothEngines() throws Exception {
+    database = "it_compat_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    clickHouse = new ClickHouse(new WarehouseConfig(Map.of(WarehouseConfig.DATABASE, database)));
+    queries = queries(clickHouse, database);
+
+    // ClickHouse 18.16: through the production code (migrations runner, sink writer, JDBC binding).
+    new Migrations(clickHouse, database).apply();
+    ChannelRequestsWriter writer = new ChannelRequestsWriter(database);
+    try (Connection connection = clickHouse.connect()) {
+      for (List<ChannelWindowRequests> batch : BATCHES) {
+        writer.insert(connection, batch);
+      }
+      for (QueryCase query : queries) {
+        onClickHouse18.put(query.name(), select(connection, query.sql(), query.params()));
+      }
+      onClickHouse18.put(SCHEMA, select(connection, schemaSql(), List.of(database)));
+    }
+
+    // Current ClickHouse: the same statements as text, in one session.
+    String table = database + ".channel_requests_minute";
+    List<String> statements = new ArrayList<>(Migrations.bootstrap(database));
+    Migrations.all(database).forEach(migration -> statements.addAll(migration.statements()));
+    for (List<ChannelWindowRequests> batch : BATCHES) {
+      statements.add(insertSql(table, batch));
+    }
+    int firstQuery = statements.size();
+    for (QueryCase query : queries) {
+      statements.add(ChDb.inline(query.sql(), query.params()));
+    }
+    statements.add(ChDb.inline(schemaSql(), List.of(database)));
+    List<ChDb.Result> results = ChDb.run(chdbSession, statements);
+    for (int i = 0; i < queries.size(); i++) {
+      onCurrent.put(queries.get(i).name(), results.get(firstQuery + i));
+    }
+    onCurrent.put(SCHEMA, results.get(results.size() - 1));
+  }
+
+  @AfterAll
+  static void dropDatabase() throws SQLException {
+    if (clickHouse != null) {
+      try (Connection connection = clickHouse.connect(); Statement statement = connection.createStatement()) {
+        statement.execute("DROP DATABASE IF EXISTS " + database);
+      }
+    }
+  }
+
+  @TestFactory
+  @DisplayName("every query returns the hand-computed rows, with the same columns, on 18.16 and on current ClickHouse")
+  Stream<DynamicTest> shouldAnswerEveryQueryTheSameOnBothEngines() {
+    return queries.stream().map(query -> DynamicTest.dynamicTest(query.name(), () -> {
+      ChDb.Result old = onClickHouse18.get(query.name());
+      ChDb.Result current = onCurrent.get(query.name());
+      assertThat(old.rows()).as("18.16: %s", query.name()).isEqualTo(query.expected());
+      assertThat(current.rows()).as("current: %s", query.name()).isEqualTo(query.expected());
+      assertThat(current.columns()).as("column names and types: %s", query.name()).isEqualTo(old.columns());
+    }));
+  }
+
+  @Test
+  @DisplayName("the migrations build the same tables and columns on 18.16 and on current ClickHouse")
+  void shouldBuildTheSameSchemaOnBothEngines() {
+    assertThat(onClickHouse18.get(SCHEMA).rows()).as("18.16 schema").isNotEmpty();
+    assertThat(onCurrent.get(SCHEMA).rows()).isEqualTo(onClickHouse18.get(SCHEMA).rows());
+  }
+
+  /** Every column of every table, with its keys; these system.columns fields exist in 18.16 and today. */
+  private static String schemaSql() {
+    return "SELECT table, name, type, default_kind, default_expression,"
+        + " is_in_partition_key, is_in_sorting_key, is_in_primary_key"
+        + " FROM system.columns WHERE database = ? ORDER BY table, name";
+  }
+
+  private static ChannelWindowRequests window(String channel, String minute, long requests, long events, long version) {
+    return ChannelWindowRequests.newBuilder()
+        .setChannelId(channel)
+        .setWindowStart(Instant.parse("2026-11-01T" + minute + ":00Z"))
+        .setWindowSize("MINUTE")
+        .setRequests(requests)
+        .setUsageEvents(events)
+        .setVersion(version)
+        .build();
+  }
+
+  /** The INSERT the sink's writer sends, as one SQL text (chDB has no JDBC binding). */
+  private static String insertSql(String table, List<ChannelWindowRequests> rows) {
+    StringBuilder sql = new StringBuilder("INSERT INTO " + table
+        + " (channel_id, window_start, requests, usage_events, version) VALUES ");
+    for (int i = 0; i < rows.size(); i++) {
+      ChannelWindowRequests row = rows.get(i);
+      sql.append(i == 0 ? "" : ", ").append('(')
+          .append(ChDb.literal(row.getChannelId())).append(", ")
+          .append(ChDb.literal(UTC.format(row.getWindowStart()))).append(", ")
+          .append(row.getRequests()).append(", ")
+          .append(row.getUsageEvents()).append(", ")
+          .append(row.getVersion()).append(')');
+    }
+    return sql.toString();
+  }
+
+  /** Runs a query on 18.16 the way our query classes do, every cell read with getString. */
+  private static ChDb.Result select(Connection connection, String sql, List<String> params) throws SQLException {
+    try (PreparedStatement query = connection.prepareStatement(sql)) {
+      for (int i = 0; i < params.size(); i++) {
+        query.setString(i + 1, params.get(i));
+      }
+      try (ResultSet rows = query.executeQuery()) {
+        ResultSetMetaData meta = rows.getMetaData();
+        List<List<String>> columns = new ArrayList<>();
+        for (int c = 1; c <= meta.getColumnCount(); c++) {
+          columns.add(List.of(meta.getColumnLabel(c), meta.getColumnTypeName(c)));
+        }
+        List<List<String>> result = new ArrayList<>();
+        while (rows.next()) {
+          List<String> cells = new ArrayList<>();
+          for (int c = 1; c <= meta.getColumnCount(); c++) {
+            cells.add(rows.getString(c));
+          }
+          result.add(cells);
+        }
+        return new ChDb.Result(columns, result);
+      }
+    }
+  }
+}
