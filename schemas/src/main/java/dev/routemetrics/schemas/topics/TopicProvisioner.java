@@ -34,6 +34,8 @@ public final class TopicProvisioner {
     wanted.add(new NewTopic(topics.quarantinedEvents, partitions, (short) 1).configs(eventLog));
     wanted.add(new NewTopic(topics.deadLetters, partitions, (short) 1).configs(eventLog));
     wanted.add(new NewTopic(topics.channelRequestsMinute, partitions, (short) 1).configs(latestWins));
+    wanted.add(new NewTopic(topics.channelMetrics, partitions, (short) 1).configs(latestWins));
+    wanted.add(new NewTopic(topics.channelRevenue, partitions, (short) 1).configs(latestWins));
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
         AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
         AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000))) {

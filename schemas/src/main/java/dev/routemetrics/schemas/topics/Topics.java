@@ -17,10 +17,17 @@ public final class Topics {
   /** Requests per channel per minute, keyed by channel and window start; newest version wins. */
   public final String channelRequestsMinute;
 
+  /** Reach, control and learning components per channel and window (ChannelWindowMetrics); newest version wins. */
+  public final String channelMetrics;
+  /** Revenue per channel, window and currency (ChannelWindowRevenue); newest version wins. */
+  public final String channelRevenue;
+
   public Topics(String namespace) {
     this.usageEvents = namespace + "usage-events";
     this.quarantinedEvents = namespace + "quarantined-events";
     this.deadLetters = namespace + "dead-letters";
     this.channelRequestsMinute = namespace + "channel-requests-minute";
+    this.channelMetrics = namespace + "channel-metrics";
+    this.channelRevenue = namespace + "channel-revenue";
   }
 }

@@ -4,15 +4,10 @@ import dev.routemetrics.metrics.ChannelWindowRequests;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 
 /** Requests per channel per minute into {@code channel_requests_minute}; a repeated row has the same version and so changes nothing. */
 public final class ChannelRequestsWriter implements TableWriter<ChannelWindowRequests> {
-
-  /** DateTime('UTC') columns take text in their own time zone: write UTC wall time, never the JVM's zone. */
-  static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
   private final String table;
 
@@ -31,7 +26,7 @@ public final class ChannelRequestsWriter implements TableWriter<ChannelWindowReq
         + " (channel_id, window_start, requests, usage_events, version) VALUES (?, ?, ?, ?, ?)")) {
       for (ChannelWindowRequests row : rows) {
         insert.setString(1, row.getChannelId());
-        insert.setString(2, DATE_TIME.format(row.getWindowStart()));
+        ClickHouseValues.dateTime(insert, 2, row.getWindowStart());
         insert.setLong(3, row.getRequests());
         insert.setLong(4, row.getUsageEvents());
         insert.setLong(5, row.getVersion());

@@ -1,6 +1,9 @@
 package dev.routemetrics.warehouse.sink;
 
+import dev.routemetrics.events.QuarantinedEvent;
+import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.metrics.ChannelWindowRequests;
+import dev.routemetrics.metrics.ChannelWindowRevenue;
 import dev.routemetrics.schemas.topics.TopicProvisioner;
 import dev.routemetrics.schemas.topics.Topics;
 import dev.routemetrics.schemas.wire.AvroSerde;
@@ -9,36 +12,49 @@ import dev.routemetrics.warehouse.WarehouseConfig;
 import dev.routemetrics.warehouse.migrations.Migrations;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The sink service: applies the migrations, then runs one worker per metric topic. */
+/** The sink service: applies the migrations, then runs one worker (one thread, one consumer) per topic. */
 public final class Sink implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Sink.class);
 
-  private final SinkWorker<ChannelWindowRequests> requestsMinute;
-  private final Thread thread;
+  private final WarehouseConfig config;
+  private final ClickHouse clickHouse;
+  private final List<SinkWorker<?>> workers = new ArrayList<>();
+  private final List<Thread> threads = new ArrayList<>();
 
   public Sink(WarehouseConfig config) throws SQLException {
-    ClickHouse clickHouse = new ClickHouse(config);
+    this.config = config;
+    this.clickHouse = new ClickHouse(config);
     new Migrations(clickHouse, config.database()).apply();
     Topics topics = new Topics(config.getString(WarehouseConfig.TOPIC_NAMESPACE));
     new TopicProvisioner(config.getString(WarehouseConfig.KAFKA_BOOTSTRAP), config.getInt(WarehouseConfig.PARTITIONS))
         .ensure(topics);
-    this.requestsMinute = new SinkWorker<>(consumer(config), topics.channelRequestsMinute,
-        AvroSerde.of(ChannelWindowRequests.class), new ChannelRequestsWriter(config.database()), clickHouse,
+    String db = config.database();
+    add(topics.channelRequestsMinute, AvroSerde.of(ChannelWindowRequests.class), new ChannelRequestsWriter(db));
+    add(topics.channelMetrics, AvroSerde.of(ChannelWindowMetrics.class), new ChannelMetricsWriter(db));
+    add(topics.channelRevenue, AvroSerde.of(ChannelWindowRevenue.class), new ChannelRevenueWriter(db));
+    add(topics.quarantinedEvents, AvroSerde.of(QuarantinedEvent.class), new QuarantinedEventsWriter(db));
+  }
+
+  private <V> void add(String topic, Deserializer<V> decoder, TableWriter<V> writer) {
+    SinkWorker<V> worker = new SinkWorker<>(consumer(config), topic, decoder, writer, clickHouse,
         config.getInt(WarehouseConfig.SINK_BATCH_ROWS),
         Duration.ofMillis(config.getInt(WarehouseConfig.SINK_FLUSH_INTERVAL_MS)),
         Duration.ofMillis(config.getInt(WarehouseConfig.SINK_MAX_BACKOFF_MS)));
-    this.thread = new Thread(requestsMinute, "sink-" + topics.channelRequestsMinute);
-    log.info("sink: {} -> {}.channel_requests_minute at {}", topics.channelRequestsMinute, config.database(),
-        clickHouse.url());
+    workers.add(worker);
+    threads.add(new Thread(worker, "sink-" + topic));
+    log.info("sink: {} -> {} at {}", topic, writer.table(), clickHouse.url());
   }
 
   private static KafkaConsumer<String, byte[]> consumer(WarehouseConfig config) {
@@ -54,17 +70,20 @@ public final class Sink implements AutoCloseable {
   }
 
   public Sink start() {
-    thread.start();
+    threads.forEach(Thread::start);
     return this;
   }
 
+  /** Rows written since start, over every table. */
   public long rowsWritten() {
-    return requestsMinute.rowsWritten();
+    return workers.stream().mapToLong(SinkWorker::rowsWritten).sum();
   }
 
   @Override
   public void close() throws InterruptedException {
-    requestsMinute.close();
-    thread.join(30_000);
+    workers.forEach(SinkWorker::close);
+    for (Thread thread : threads) {
+      thread.join(30_000);
+    }
   }
 }
