@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class ChDb {
 
+  private static final String NULL_TEXT = "\u1D3A\u1D41\u1D38\u1D38";
+
   /** One statement's answer: its columns as (name, type) and its rows; both empty for DDL and INSERT. */
   record Result(List<List<String>> columns, List<List<String>> rows) {}
 
@@ -71,7 +73,8 @@ final class ChDb {
       List<List<String>> rows = new ArrayList<>();
       for (JsonNode row : result.get("data")) {
         List<String> cells = new ArrayList<>();
-        row.forEach(cell -> cells.add(cell.isNull() ? null : cell.asText()));
+        // JSONCompactStrings writes NULL as the text ᴺᵁᴸᴸ; JDBC's getString gives null.
+        row.forEach(cell -> cells.add(cell.isNull() || NULL_TEXT.equals(cell.asText()) ? null : cell.asText()));
         rows.add(cells);
       }
       results.add(new Result(columns, rows));
