@@ -6,7 +6,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -37,15 +37,14 @@ public final class ReachControl {
     List<Window> windows = new ArrayList<>();
     for (Map.Entry<Instant, List<ChannelWindow.Usage>> window : byWindow.entrySet()) {
       long total = window.getValue().stream().mapToLong(ChannelWindow.Usage::requests).sum();
-      Double quartileFloor = topQuartileFloor(window.getValue().stream()
-          .map(u -> ChannelWindow.ratio(u.requests(), total)).filter(Objects::nonNull).toList());
+      Set<String> topQuartile = topQuartile(window.getValue());
       List<Row> rows = new ArrayList<>();
       for (ChannelWindow.Usage u : window.getValue()) {
         Double share = ChannelWindow.ratio(u.requests(), total);
         Double billing = ownership.get(key(u.windowStart(), u.channelId()));
         Double identity = u.identityVisibility();
         Double score = identity == null || billing == null ? null : (u.controlPointsOwned() / 6.0 + identity + billing) / 3.0;
-        boolean top = share != null && quartileFloor != null && share >= quartileFloor;
+        boolean top = topQuartile.contains(u.channelId());
         rows.add(new Row(u.windowStart(), u.channelId(), u.route(), u.requests(), share, identity, billing,
             u.controlPointsOwned(), score, top, top && score != null && score < LOW_CONTROL));
       }
@@ -71,14 +70,15 @@ public final class ReachControl {
     return mean;
   }
 
-  /** The 75th percentile of the shares by the nearest-rank method: the top quartile is at or above it. */
-  static Double topQuartileFloor(List<Double> shares) {
-    if (shares.isEmpty()) {
-      return null;
-    }
-    List<Double> sorted = shares.stream().sorted(Comparator.naturalOrder()).toList();
-    int rank = (int) Math.ceil(0.75 * sorted.size());
-    return sorted.get(rank - 1);
+  /**
+   * The top quartile of request share: the ceil(n/4) channels with the most requests among the n
+   * channels that have any, ties broken by channel id so the answer never depends on row order.
+   */
+  static Set<String> topQuartile(List<ChannelWindow.Usage> window) {
+    List<ChannelWindow.Usage> busy = window.stream().filter(u -> u.requests() > 0)
+        .sorted(Comparator.comparingLong(ChannelWindow.Usage::requests).reversed().thenComparing(ChannelWindow.Usage::channelId))
+        .toList();
+    return busy.subList(0, (busy.size() + 3) / 4).stream().map(ChannelWindow.Usage::channelId).collect(Collectors.toSet());
   }
 
   /** Sum over partners of (partner's indirect requests / all indirect requests)², null without indirect requests. */

@@ -44,13 +44,13 @@ class AudienceReportsTest {
     ReachControl.Window window = ReachControl.compute(WINDOW, REVENUE).get(0);
 
     // Shares: 100/1000, 100/1000, 600/1000, 200/1000 = 0.1, 0.1, 0.6, 0.2.
-    // Nearest-rank P75 of [0.1, 0.1, 0.2, 0.6]: rank ceil(0.75 * 4) = 3 -> 0.2; top quartile: share >= 0.2.
+    // Top quartile: the ceil(4/4) = 1 busiest channel: cloud-nimbus.
     ReachControl.Row consumer = window.channels().get(0);
     ReachControl.Row nimbus = window.channels().get(2);
     ReachControl.Row router = window.channels().get(3);
     assertThat(nimbus.requestShare()).isCloseTo(0.6, within(1e-12));
     assertThat(nimbus.topQuartile()).isTrue();
-    assertThat(router.topQuartile()).isTrue();
+    assertThat(router.topQuartile()).isFalse();
     assertThat(consumer.topQuartile()).isFalse();
 
     // consumer-app: (6/6 + 100/100 + 100/100) / 3 = 1.0
@@ -60,8 +60,9 @@ class AudienceReportsTest {
     assertThat(nimbus.billingOwnership()).isCloseTo(0.25, within(1e-12));
     assertThat(nimbus.controlScore()).isCloseTo(0.25 / 3, within(1e-12));
     assertThat(nimbus.volumeWithoutControl()).isTrue();
-    // market-routerhub: (0 + 0 + 0/90) / 3 = 0 -> flagged too.
-    assertThat(router.volumeWithoutControl()).isTrue();
+    // market-routerhub: (0 + 0 + 0/90) / 3 = 0, but second busiest of four: not in the top quartile, not flagged.
+    assertThat(router.controlScore()).isZero();
+    assertThat(router.volumeWithoutControl()).isFalse();
     // direct-api has no revenue row: billing ownership unknown, so no control score and no flag.
     assertThat(window.channels().get(1).controlScore()).isNull();
     // Partner concentration over indirect requests 600 + 200 = 800: (600/800)^2 + (200/800)^2 = 0.5625 + 0.0625 = 0.625.
