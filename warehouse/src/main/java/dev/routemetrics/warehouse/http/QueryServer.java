@@ -1,0 +1,184 @@
+package dev.routemetrics.warehouse.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.routemetrics.warehouse.ClickHouse;
+import dev.routemetrics.warehouse.WarehouseConfig;
+import dev.routemetrics.warehouse.query.AudienceQueries;
+import dev.routemetrics.warehouse.query.Finance;
+import dev.routemetrics.warehouse.query.MetricsReader;
+import dev.routemetrics.warehouse.query.TimeRange;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audiences' queries over HTTP: {@code GET /api/{view}} with {@code window}, {@code from},
+ * {@code until}, {@code channel} (repeatable) and, for finance, {@code period}; JSON by default, CSV
+ * with {@code format=csv} or {@code Accept: text/csv}. Parameters are validated here and bound as
+ * SQL parameters below; a bad one gets 400 naming it.
+ */
+public final class QueryServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(QueryServer.class);
+  static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+  private final AudienceQueries queries;
+  private final Clock clock;
+  private final Javalin app;
+  private final String host;
+  private final int port;
+
+  public QueryServer(WarehouseConfig config, String host, int port, Clock clock) {
+    this.clock = clock;
+    this.host = host;
+    this.port = port;
+    this.queries = new AudienceQueries(new MetricsReader(new ClickHouse(config), config.database()), clock);
+    this.app = Javalin.create(javalin -> {
+          javalin.showJavalinBanner = false;
+          javalin.staticFiles.add(staticFiles -> {
+            staticFiles.hostedPath = "/";
+            staticFiles.directory = "/dashboard";
+            staticFiles.location = io.javalin.http.staticfiles.Location.CLASSPATH;
+          });
+        })
+        .get("/health", ctx -> ctx.json(Map.of("status", "UP")))
+        .get("/api/{view}", this::view)
+        .exception(BadParameter.class, (e, ctx) -> problem(ctx, 400, "Invalid parameter", e.getMessage()))
+        .exception(java.sql.SQLException.class, (e, ctx) -> {
+          log.warn("query failed: {}", e.getMessage());
+          problem(ctx, 503, "Warehouse unavailable", e.getMessage());
+        });
+  }
+
+  public QueryServer start() {
+    app.start(host, port);
+    log.info("query service on http://{}:{} (dashboard at /, API at /api/{{health,reach-control,learning,finance}})",
+        host, app.port());
+    return this;
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  private void view(Context ctx) throws Exception {
+    AudienceQueries.View view = parseView(ctx.pathParam("view"));
+    TimeRange range = range(ctx, view);
+    Finance.Period period = enumParam(ctx, "period", Finance.Period.class, Finance.Period.DAY);
+    List<Map<String, Object>> rows = queries.run(view, range, period);
+    boolean csv = "csv".equalsIgnoreCase(ctx.queryParam("format"))
+        || (ctx.header("Accept") != null && ctx.header("Accept").contains("text/csv"));
+    if (csv) {
+      ctx.contentType("text/csv; charset=utf-8").result(Csv.write(rows));
+    } else {
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("view", ctx.pathParam("view"));
+      body.put("window", range.windowSize());
+      body.put("from", range.from());
+      body.put("until", range.until());
+      body.put("channels", range.channels());
+      body.put("rows", rows);
+      ctx.contentType("application/json").result(JSON.writeValueAsString(body));
+    }
+  }
+
+  private TimeRange range(Context ctx, AudienceQueries.View view) {
+    TimeRange.WindowSize defaultWindow = switch (view) {
+      case HEALTH -> TimeRange.WindowSize.MINUTE;
+      case FINANCE -> TimeRange.WindowSize.DAY;
+      default -> TimeRange.WindowSize.HOUR;
+    };
+    TimeRange.WindowSize window = enumParam(ctx, "window", TimeRange.WindowSize.class, defaultWindow);
+    Instant now = clock.instant();
+    Duration lookBack = switch (window) {
+      case MINUTE -> Duration.ofMinutes(15);
+      case HOUR -> Duration.ofHours(24);
+      case DAY -> Duration.ofDays(31);
+    };
+    Instant until = instantParam(ctx, "until", now.plus(Duration.ofMinutes(1)));
+    Instant from = instantParam(ctx, "from", until.minus(lookBack));
+    if (!from.isBefore(until)) {
+      throw new BadParameter("from: must be before until (" + from + " is not before " + until + ")");
+    }
+    List<String> channels = ctx.queryParams("channel").stream()
+        .flatMap(c -> Arrays.stream(c.split(","))).map(String::strip).filter(c -> !c.isEmpty()).toList();
+    for (String channel : channels) {
+      if (!channel.matches("[A-Za-z0-9._-]{1,128}")) {
+        throw new BadParameter("channel: '" + channel + "' is not a channel id (letters, digits, '.', '_', '-')");
+      }
+    }
+    return new TimeRange(window, from, until, channels);
+  }
+
+  private static AudienceQueries.View parseView(String name) {
+    try {
+      return AudienceQueries.View.valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_'));
+    } catch (IllegalArgumentException e) {
+      throw new BadParameter("view: unknown view '" + name + "'; one of " + Arrays.stream(AudienceQueries.View.values())
+          .map(v -> v.name().toLowerCase(Locale.ROOT).replace('_', '-')).collect(Collectors.joining(", ")));
+    }
+  }
+
+  private static Instant instantParam(Context ctx, String name, Instant fallback) {
+    String value = ctx.queryParam(name);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      return Instant.parse(value);
+    } catch (DateTimeParseException e) {
+      throw new BadParameter(name + ": must be an ISO-8601 UTC instant such as 2026-11-01T00:00:00Z, was '" + value + "'");
+    }
+  }
+
+  private static <E extends Enum<E>> E enumParam(Context ctx, String name, Class<E> type, E fallback) {
+    String value = ctx.queryParam(name);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new BadParameter(name + ": must be one of " + Arrays.toString(type.getEnumConstants()) + ", was '" + value + "'");
+    }
+  }
+
+  private static void problem(Context ctx, int status, String title, String detail) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("type", "urn:routemetrics:problem:" + title.toLowerCase(Locale.ROOT).replace(' ', '-'));
+    body.put("title", title);
+    body.put("status", status);
+    body.put("detail", detail);
+    try {
+      ctx.status(status).contentType("application/problem+json").result(JSON.writeValueAsString(body));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A query parameter that cannot be used, with the reason. */
+  static final class BadParameter extends RuntimeException {
+    BadParameter(String message) {
+      super(message);
+    }
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+}
