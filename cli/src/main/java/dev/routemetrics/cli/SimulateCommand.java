@@ -1,6 +1,7 @@
 package dev.routemetrics.cli;
 
 import dev.routemetrics.schemas.registry.ChannelRegistry;
+import dev.routemetrics.schemas.topics.TopicProvisioner;
 import dev.routemetrics.schemas.topics.Topics;
 import dev.routemetrics.simulator.expected.ExpectedMetrics;
 import dev.routemetrics.simulator.expected.WindowSize;
@@ -113,6 +114,11 @@ final class SimulateCommand implements Callable<Integer> {
           + "in percent; repeatable (default: cloud-nimbus=3.0).")
   Map<String, BigDecimal> statementSkew = new LinkedHashMap<>(SimulationPlan.DEFAULT_STATEMENT_SKEW);
 
+  @Option(names = "--latest-event-time",
+      description = "No event happens after this instant (feedback, refunds and statements that would are not generated). "
+          + "Default: none for --to file; the time of the run for http and kafka, whose edge and broker refuse future events.")
+  Instant latestEventTime;
+
   @Option(names = "--no-progress", description = "Do not draw the progress bar on stderr.")
   boolean noProgress;
 
@@ -120,16 +126,20 @@ final class SimulateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ChannelRegistry channels = ChannelRegistry.load(registry);
     SimulationPlan plan = new SimulationPlan(start, start.plus(duration), seed, events,
-        new Faults(duplicateRate, conflictRate, lateRate, tooLateRate, malformedRate, refundRate), statementSkew);
+        new Faults(duplicateRate, conflictRate, lateRate, tooLateRate, malformedRate, refundRate), statementSkew,
+        latestEventTime != null ? latestEventTime : target == Target.file ? Instant.MAX : Instant.now());
     Files.createDirectories(out);
     long began = System.nanoTime();
     ExpectedMetrics expected = new ExpectedMetrics(channels);
     TrafficSimulator.Summary summary;
-    try (EventSink sink = sink()) {
+    EventSink sink = sink();
+    try {
       summary = new TrafficSimulator(channels, plan).run(sink::accept, expected::accept,
           noProgress ? (done, total, delivered) -> { } : new ProgressBar(System.err));
-      System.out.println(sink.describe());
+    } finally {
+      sink.close(); // waits for everything in flight, so the description below is final
     }
+    System.out.println(sink.describe());
     double simulated = (System.nanoTime() - began) / 1e9;
     Path expectedFile = out.resolve(ExpectedMetricsFile.NAME);
     ExpectedMetricsFile.write(expectedFile, plan, summary, expected.result(), windows.isEmpty() ? EnumSet.allOf(WindowSize.class) : windows);
@@ -143,7 +153,11 @@ final class SimulateCommand implements Callable<Integer> {
     return switch (target) {
       case file -> new NdjsonFiles(out);
       case http -> new HttpEventSink(url, concurrency);
-      case kafka -> new KafkaEventSink(bootstrap, new Topics(namespace));
+      case kafka -> {
+        Topics topics = new Topics(namespace);
+        new TopicProvisioner(bootstrap, 3).ensure(topics);
+        yield new KafkaEventSink(bootstrap, topics);
+      }
     };
   }
 }

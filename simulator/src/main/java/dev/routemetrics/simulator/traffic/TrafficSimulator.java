@@ -18,6 +18,7 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -80,11 +81,13 @@ public final class TrafficSimulator {
   private long sequence;
   private long ids;
   private long delivered;
+  private final long latestEventTime;
 
   public TrafficSimulator(ChannelRegistry registry, SimulationPlan plan) {
     this.registry = registry;
     this.plan = plan;
     this.random = new SplittableRandom(plan.seed());
+    this.latestEventTime = plan.latestEventTime().equals(Instant.MAX) ? Long.MAX_VALUE : plan.latestEventTime().toEpochMilli();
   }
 
   public Summary run(Consumer<Delivery> out, Consumer<SpecificRecord> truth, Progress progress) {
@@ -135,7 +138,7 @@ public final class TrafficSimulator {
     // What arrives after the period: late events, feedback days later, the last reports and statements.
     deliverUntil(Long.MAX_VALUE);
     progress.update(end - start, end - start, delivered);
-    return new Summary(Map.copyOf(accepted), Map.copyOf(deliveries), delivered, List.copyOf(conflictIds),
+    return new Summary(Collections.unmodifiableMap(new EnumMap<>(accepted)), Collections.unmodifiableMap(new EnumMap<>(deliveries)), delivered, List.copyOf(conflictIds),
         List.copyOf(tooLateIds), List.copyOf(malformedIds));
   }
 
@@ -249,6 +252,9 @@ public final class TrafficSimulator {
 
   private void feedback(UsageEvent usage, RouteBehaviour b) {
     long time = usage.getEventTime().toEpochMilli() + feedbackDelay();
+    if (!happens(time)) {
+      return;
+    }
     FeedbackKind kind = b.feedbackKinds().get(random.nextInt(b.feedbackKinds().size()));
     boolean trainable = random.nextDouble() < (usage.getTelemetry() == TelemetryLevel.FULL ? b.trainableIfFull() : b.trainableOtherwise());
     String requestId = random.nextDouble() < b.requestIdKnown() ? usage.getRequestId() : null;
@@ -362,6 +368,9 @@ public final class TrafficSimulator {
 
   private void billing(Channel channel, String account, String billingId, BillingKind kind, String currency,
       BigDecimal amount, long at, long periodStart, long periodEnd) {
+    if (!happens(at)) {
+      return;
+    }
     BillingEvent event = new BillingEvent("b-" + billingId + "-" + plan.seed(), Instant.ofEpochMilli(at), channel.id(), account,
         null, "*", billingId, kind, BilledBy.LAB, currency, amount, zero(), amount, Instant.ofEpochMilli(periodStart),
         Instant.ofEpochMilli(periodEnd), null);
@@ -381,6 +390,9 @@ public final class TrafficSimulator {
       long reported = BigDecimal.valueOf(metered).multiply(factor).setScale(0, RoundingMode.HALF_EVEN).longValueExact();
       String billingId = "stmt-" + channel.id() + "-" + dayStart / DAY;
       long issuedAt = dayEnd + 2 * HOUR;
+      if (!happens(issuedAt)) {
+        continue;
+      }
       BillingEvent statement = new BillingEvent("b-" + billingId + "-" + plan.seed(), Instant.ofEpochMilli(issuedAt), channel.id(),
           channel.partnerId(), null, "*", billingId, BillingKind.PARTNER_STATEMENT, BilledBy.PARTNER, money.currency,
           money.grossKnown ? scaled(money.gross.multiply(factor)) : null, scaled(money.fee.multiply(factor)),
@@ -401,6 +413,11 @@ public final class TrafficSimulator {
   }
 
   // ---- what reality does to deliveries ----
+
+  /** Whether the event may happen at all: nothing after the plan's latest event time. */
+  private boolean happens(long eventTime) {
+    return eventTime <= latestEventTime;
+  }
 
   private void accept(Family family, SpecificRecord event) {
     accepted.merge(family, 1L, Long::sum);
