@@ -1,6 +1,9 @@
 package dev.routemetrics.cli;
 
+import dev.routemetrics.schemas.registry.ChannelChange;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
+import dev.routemetrics.schemas.registry.ChannelRegistryPublisher;
+import dev.routemetrics.simulator.EventJson;
 import dev.routemetrics.schemas.topics.TopicProvisioner;
 import dev.routemetrics.schemas.topics.Topics;
 import dev.routemetrics.simulator.expected.ExpectedMetrics;
@@ -38,6 +41,8 @@ final class SimulateCommand implements Callable<Integer> {
 
   enum Target { file, http, kafka }
 
+  static final String REGISTRY_CHANGES_FILE = "channel-registry-changes.ndjson";
+
   @Option(names = "--start", defaultValue = "2026-11-20T00:00:00Z",
       description = "First instant of the simulated period, ISO-8601 UTC, whole minutes (default: ${DEFAULT-VALUE}; "
           + "the built-in registry changes at noon that day).")
@@ -56,7 +61,8 @@ final class SimulateCommand implements Callable<Integer> {
 
   @Option(names = "--to", defaultValue = "file",
       description = "Where the events go: file (NDJSON per family in --out), http (POST to --url), kafka (topics at "
-          + "--kafka-bootstrap). Default: ${DEFAULT-VALUE}.")
+          + "--kafka-bootstrap). The registry history goes along: channel-registry-changes.ndjson in --out, or the "
+          + "channel-registry-changes topic. Default: ${DEFAULT-VALUE}.")
   Target target;
 
   @Option(names = "--out", defaultValue = "simulation",
@@ -129,6 +135,7 @@ final class SimulateCommand implements Callable<Integer> {
         new Faults(duplicateRate, conflictRate, lateRate, tooLateRate, malformedRate, refundRate), statementSkew,
         latestEventTime != null ? latestEventTime : target == Target.file ? Instant.MAX : Instant.now());
     Files.createDirectories(out);
+    publishRegistry(channels);
     long began = System.nanoTime();
     ExpectedMetrics expected = new ExpectedMetrics(channels);
     TrafficSimulator.Summary summary;
@@ -149,15 +156,32 @@ final class SimulateCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The registry history travels with the events: metrics for past windows need the registry as it was then. */
+  private void publishRegistry(ChannelRegistry channels) throws Exception {
+    switch (target) {
+      case kafka -> {
+        Topics topics = new Topics(namespace);
+        new TopicProvisioner(bootstrap, 3).ensure(topics);
+        try (ChannelRegistryPublisher publisher = new ChannelRegistryPublisher(bootstrap, topics.channelRegistryChanges)) {
+          System.out.printf("published %d registry changes to %s%n", publisher.publish(channels), topics.channelRegistryChanges);
+        }
+      }
+      case file -> {
+        StringBuilder lines = new StringBuilder();
+        for (ChannelChange change : channels.changes()) {
+          lines.append(EventJson.toJson(ChannelRegistryPublisher.toEvent(change))).append('\n');
+        }
+        Files.writeString(out.resolve(REGISTRY_CHANGES_FILE), lines);
+      }
+      case http -> { } // the edge has no registry endpoint; the pipeline reads the registry file or topic
+    }
+  }
+
   private EventSink sink() {
     return switch (target) {
       case file -> new NdjsonFiles(out);
       case http -> new HttpEventSink(url, concurrency);
-      case kafka -> {
-        Topics topics = new Topics(namespace);
-        new TopicProvisioner(bootstrap, 3).ensure(topics);
-        yield new KafkaEventSink(bootstrap, topics);
-      }
+      case kafka -> new KafkaEventSink(bootstrap, new Topics(namespace));
     };
   }
 }

@@ -51,7 +51,7 @@ public final class ExpectedMetrics {
   public static final Duration FEEDBACK_HORIZON = Duration.ofDays(7);
 
   /** Both outputs: rows for every window size, and one reconciliation per partner statement. */
-  public record Result(List<MetricsRow> rows, List<StatementReconciliation> reconciliations) {}
+  public record Result(List<MetricsRow> rows, List<WindowSummary> windows, List<StatementReconciliation> reconciliations) {}
 
   private record Cell(WindowSize size, long start, String channelId) {}
 
@@ -154,7 +154,8 @@ public final class ExpectedMetrics {
   /** The metrics of everything accepted so far. Call once, after the last event. */
   public Result result() {
     attributeCoverage();
-    return new Result(rows(), reconciliations());
+    List<WindowSummary> windows = new ArrayList<>();
+    return new Result(rows(windows), windows, reconciliations());
   }
 
   private void attributeCoverage() {
@@ -173,7 +174,7 @@ public final class ExpectedMetrics {
     }
   }
 
-  private List<MetricsRow> rows() {
+  private List<MetricsRow> rows(List<WindowSummary> windows) {
     Map<Cell, List<Cell>> byWindow = new LinkedHashMap<>();
     cells.keySet().stream()
         .sorted(Comparator.comparing(Cell::size).thenComparingLong(Cell::start).thenComparing(Cell::channelId))
@@ -185,21 +186,56 @@ public final class ExpectedMetrics {
       long allRequests = 0;
       long directRequests = 0;
       long directTrainable = 0;
+      Map<String, Long> partnerRequests = new HashMap<>();
       for (Cell c : window.getValue()) {
         ChannelWindow w = cells.get(c);
         allRequests += w.requests;
-        if (channel(snapshot.find(c.channelId()), c.channelId()).map(Channel::isDirect).orElse(false)) {
+        Optional<Channel> channel = channel(snapshot.find(c.channelId()), c.channelId());
+        if (channel.map(Channel::isDirect).orElse(false)) {
           directRequests += w.requests;
           directTrainable += w.trainableFeedback;
+        } else if (channel.isPresent() && w.requests > 0) {
+          String partner = channel.get().partnerId() != null ? channel.get().partnerId() : channel.get().id();
+          partnerRequests.merge(partner, w.requests, Long::sum);
         }
       }
       Double directTrainableRate = ratio(directTrainable, directRequests);
+      List<MetricsRow> windowRows = new ArrayList<>();
       for (Cell c : window.getValue()) {
         Optional<Channel> channel = channel(snapshot.find(c.channelId()), c.channelId());
-        rows.add(row(c, start, cells.get(c), channel, snapshot.version(), allRequests, directTrainableRate));
+        windowRows.add(row(c, start, cells.get(c), channel, snapshot.version(), allRequests, directTrainableRate));
       }
+      rows.addAll(windowRows);
+      windows.add(new WindowSummary(window.getKey().size(), start, allRequests, directTrainableRate,
+          herfindahl(partnerRequests), volumeWithoutControl(windowRows)));
     }
     return rows;
+  }
+
+  /** Sum of squared shares; one partner with everything scores 1. */
+  private static Double herfindahl(Map<String, Long> requestsByPartner) {
+    long total = requestsByPartner.values().stream().mapToLong(Long::longValue).sum();
+    if (total == 0) {
+      return null;
+    }
+    double index = 0;
+    for (long requests : requestsByPartner.values()) {
+      double share = (double) requests / total;
+      index += share * share;
+    }
+    return index;
+  }
+
+  private static List<String> volumeWithoutControl(List<MetricsRow> rows) {
+    List<MetricsRow> withRequests = rows.stream().filter(r -> r.requests() > 0)
+        .sorted(Comparator.comparingLong(MetricsRow::requests).reversed().thenComparing(MetricsRow::channelId))
+        .toList();
+    int topQuartile = (withRequests.size() + 3) / 4;
+    return withRequests.subList(0, topQuartile).stream()
+        .filter(r -> r.controlScore() != null && r.controlScore() < WindowSummary.LOW_CONTROL)
+        .map(MetricsRow::channelId)
+        .sorted()
+        .toList();
   }
 
   /** The channel as the registry had it then; one added mid-window is taken from the latest version. */

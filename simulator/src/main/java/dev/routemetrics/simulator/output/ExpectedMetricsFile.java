@@ -6,6 +6,7 @@ import dev.routemetrics.simulator.expected.ExpectedMetrics;
 import dev.routemetrics.simulator.expected.MetricsRow;
 import dev.routemetrics.simulator.expected.StatementReconciliation;
 import dev.routemetrics.simulator.expected.WindowSize;
+import dev.routemetrics.simulator.expected.WindowSummary;
 import dev.routemetrics.simulator.traffic.Family;
 import dev.routemetrics.simulator.traffic.Injection;
 import dev.routemetrics.simulator.traffic.SimulationPlan;
@@ -67,6 +68,21 @@ public final class ExpectedMetricsFile {
       for (MetricsRow row : result.rows()) {
         if (windows.contains(row.window())) {
           row(out, row);
+        }
+      }
+      out.writeEndArray();
+
+      out.writeArrayFieldStart("windows");
+      for (WindowSummary w : result.windows()) {
+        if (windows.contains(w.window())) {
+          out.writeStartObject();
+          out.writeStringField("window", w.window().name());
+          out.writeStringField("window_start", w.windowStart().toString());
+          out.writeNumberField("requests", w.requests());
+          ratio(out, "direct_trainable_rate", w.directTrainableRate());
+          ratio(out, "partner_concentration", w.partnerConcentration());
+          ids(out, "volume_without_control", w.volumeWithoutControl());
+          out.writeEndObject();
         }
       }
       out.writeEndArray();

@@ -185,4 +185,29 @@ class ExpectedMetricsTest {
         .findFirst()
         .orElseThrow(() -> new AssertionError("no " + size + " row for " + channel + " at " + start));
   }
+
+  @Test
+  void shouldMeasurePartnerConcentrationAndFlagVolumeWithoutControl() {
+    // Indirect requests: nimbus 30 (one aggregate), routerhub 10 -> shares 0.75 and 0.25,
+    // Herfindahl = 0.75² + 0.25² = 0.625. Direct: consumer-app 5 requests.
+    metrics.accept(usage("cloud-nimbus", "2026-11-10T10:00:00Z", "nimbus-cloud", null, "n1", 30, 1, 1, Outcome.SUCCESS, TelemetryLevel.NONE));
+    for (int i = 0; i < 10; i++) {
+      metrics.accept(request("market-routerhub", "2026-11-10T10:1" + i % 10 + ":00Z", "m" + i));
+    }
+    for (int i = 0; i < 5; i++) {
+      metrics.accept(usage("consumer-app", "2026-11-10T10:20:00Z", "a", "x" + i, "c" + i, 1, 1, 1, Outcome.SUCCESS, TelemetryLevel.FULL));
+    }
+    metrics.accept(money("cloud-nimbus", "2026-11-10T10:59:00Z", BillingKind.CHARGE, BilledBy.PARTNER, "10.0000", "2.0000", "8.0000"));
+    metrics.accept(money("consumer-app", "2026-11-10T10:59:00Z", BillingKind.CHARGE, BilledBy.LAB, "1.0000", "0", "1.0000"));
+
+    WindowSummary hour = metrics.result().windows().stream()
+        .filter(w -> w.window() == WindowSize.HOUR && w.windowStart().equals(Instant.parse("2026-11-10T10:00:00Z")))
+        .findFirst().orElseThrow();
+
+    assertThat(hour.requests()).isEqualTo(30 + 10 + 5);
+    assertThat(hour.partnerConcentration()).isCloseTo(0.625, within(EPS));
+    // Three channels with requests: the top quartile is the ceil(3/4) = 1 largest, nimbus, whose
+    // control_score (0/6 + 0 + 0) / 3 = 0 is below 0.34.
+    assertThat(hour.volumeWithoutControl()).containsExactly("cloud-nimbus");
+  }
 }
