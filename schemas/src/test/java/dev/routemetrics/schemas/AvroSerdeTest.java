@@ -2,12 +2,18 @@ package dev.routemetrics.schemas;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.routemetrics.events.BillingEvent;
+import dev.routemetrics.events.FeedbackEvent;
 import dev.routemetrics.events.Outcome;
 import dev.routemetrics.events.TelemetryLevel;
 import dev.routemetrics.events.UsageEvent;
 import dev.routemetrics.schemas.wire.AvroSerde;
 import java.io.InputStream;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
 import java.time.Instant;
+import org.apache.avro.Conversions;
+import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericData;
@@ -67,5 +73,50 @@ class AvroSerdeTest {
     assertThat(read.get("end_user_ref")).isNull();
     assertThat(read.get("input_tokens")).isEqualTo(120L);
     assertThat(read.get("outcome").toString()).isEqualTo("SUCCESS");
+  }
+
+  @Test
+  void shouldRoundTripBillingAndFeedbackEvents() {
+    AvroSerde<BillingEvent> billing = AvroSerde.of(BillingEvent.class);
+    AvroSerde<FeedbackEvent> feedback = AvroSerde.of(FeedbackEvent.class);
+    assertThat(billing.decode(billing.encode(Samples.partnerCharge()))).isEqualTo(Samples.partnerCharge());
+    assertThat(feedback.decode(feedback.encode(Samples.thumbsUp()))).isEqualTo(Samples.thumbsUp());
+  }
+
+  @Test
+  void shouldLetAPlainAvroReaderReadExactMoneyFromABillingEvent() throws Exception {
+    BinaryMessageDecoder<GenericRecord> plain = new BinaryMessageDecoder<>(GenericData.get(), published("BillingEvent"));
+
+    GenericRecord read = plain.decode(AvroSerde.of(BillingEvent.class).encode(Samples.partnerCharge()));
+
+    assertThat(read.get("kind").toString()).isEqualTo("CHARGE");
+    assertThat(read.get("billed_by").toString()).isEqualTo("PARTNER");
+    assertThat(read.get("currency").toString()).isEqualTo("USD");
+    // Without conversions a plain reader sees the decimal's unscaled two's-complement bytes: 12.5000 is 125000.
+    Schema net = read.getSchema().getField("net_amount").schema();
+    BigDecimal netAmount = new Conversions.DecimalConversion().fromBytes((ByteBuffer) read.get("net_amount"), net, net.getLogicalType());
+    assertThat(netAmount).isEqualByComparingTo("10.0000");
+    assertThat(((LogicalTypes.Decimal) net.getLogicalType()).getScale()).isEqualTo(4);
+    assertThat(read.get("gross_amount")).isInstanceOf(ByteBuffer.class);
+    assertThat(read.get("reported_request_count")).isNull();
+  }
+
+  @Test
+  void shouldLetAPlainAvroReaderReadAFeedbackEvent() throws Exception {
+    BinaryMessageDecoder<GenericRecord> plain = new BinaryMessageDecoder<>(GenericData.get(), published("FeedbackEvent"));
+
+    GenericRecord read = plain.decode(AvroSerde.of(FeedbackEvent.class).encode(Samples.thumbsUp()));
+
+    assertThat(read.get("request_id").toString()).isEqualTo("req-1");
+    assertThat(read.get("kind").toString()).isEqualTo("RATING");
+    assertThat(read.get("score")).isEqualTo(4);
+    assertThat(read.get("trainable")).isEqualTo(true);
+    assertThat(read.get("source").toString()).isEqualTo("END_USER");
+  }
+
+  private Schema published(String name) throws Exception {
+    try (InputStream in = getClass().getClassLoader().getResourceAsStream("avro/" + name + ".avsc")) {
+      return new Schema.Parser().parse(in);
+    }
   }
 }

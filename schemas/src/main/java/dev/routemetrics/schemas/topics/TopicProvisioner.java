@@ -13,7 +13,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * Creates the pipeline's topics when missing. Event topics keep everything (retention -1): they are
- * the log every metric is rebuilt from. Metric topics are compacted: only the newest version of
+ * the log every metric is rebuilt from; so do registry changes, whose history past windows need. Metric topics are compacted: only the newest version of
  * each window matters.
  */
 public final class TopicProvisioner {
@@ -31,6 +31,10 @@ public final class TopicProvisioner {
     Map<String, String> eventLog = Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1", TopicConfig.RETENTION_BYTES_CONFIG, "-1");
     Map<String, String> latestWins = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
     wanted.add(new NewTopic(topics.usageEvents, partitions, (short) 1).configs(eventLog));
+    wanted.add(new NewTopic(topics.billingEvents, partitions, (short) 1).configs(eventLog));
+    wanted.add(new NewTopic(topics.feedbackEvents, partitions, (short) 1).configs(eventLog));
+    // One partition: consumers read the registry's history in the order it was written.
+    wanted.add(new NewTopic(topics.channelRegistryChanges, 1, (short) 1).configs(eventLog));
     wanted.add(new NewTopic(topics.quarantinedEvents, partitions, (short) 1).configs(eventLog));
     wanted.add(new NewTopic(topics.deadLetters, partitions, (short) 1).configs(eventLog));
     wanted.add(new NewTopic(topics.channelRequestsMinute, partitions, (short) 1).configs(latestWins));

@@ -10,6 +10,17 @@ public final class Topics {
 
   /** Usage events as accepted by the edge, keyed by channel_id. */
   public final String usageEvents;
+  /** Billing events (charges, refunds, credits, partner statements) as accepted by the edge, keyed by channel_id. */
+  public final String billingEvents;
+  /** Feedback events as accepted by the edge, keyed by channel_id. */
+  public final String feedbackEvents;
+  /**
+   * Channel registry changes, keyed by channel_id. A full log, not compacted: metrics for a past
+   * window need the registry as it was then, and compaction would keep only each channel's newest
+   * state. The topic is tiny (one record per channel per registry version), so keeping it all costs
+   * nothing.
+   */
+  public final String channelRegistryChanges;
   /** Events set aside (conflicting duplicates, too late), keyed by event_id. */
   public final String quarantinedEvents;
   /** What the bulk loader could not parse, with the reason, keyed by source file. */
@@ -24,6 +35,9 @@ public final class Topics {
 
   public Topics(String namespace) {
     this.usageEvents = namespace + "usage-events";
+    this.billingEvents = namespace + "billing-events";
+    this.feedbackEvents = namespace + "feedback-events";
+    this.channelRegistryChanges = namespace + "channel-registry-changes";
     this.quarantinedEvents = namespace + "quarantined-events";
     this.deadLetters = namespace + "dead-letters";
     this.channelRequestsMinute = namespace + "channel-requests-minute";
