@@ -8,13 +8,13 @@ import java.util.List;
 import java.util.Map;
 
 /** Rows as CSV with a header, through Jackson's CSV writer (quoting, escaping). */
-final class Csv {
+public final class Csv {
 
   private static final CsvMapper CSV = new CsvMapper();
 
   private Csv() {}
 
-  static String write(List<Map<String, Object>> rows) {
+  public static String write(List<Map<String, Object>> rows) {
     if (rows.isEmpty()) {
       return "";
     }

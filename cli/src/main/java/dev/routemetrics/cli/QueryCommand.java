@@ -1,0 +1,83 @@
+package dev.routemetrics.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.routemetrics.warehouse.ClickHouse;
+import dev.routemetrics.warehouse.WarehouseConfig;
+import dev.routemetrics.warehouse.query.AudienceQueries;
+import dev.routemetrics.warehouse.query.Finance;
+import dev.routemetrics.warehouse.query.MetricsReader;
+import dev.routemetrics.warehouse.query.TimeRange;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "query", mixinStandardHelpOptions = true,
+    description = {"Print an audience's view from ClickHouse:",
+        "  health         operators: traffic, error rate, p95, freshness by route and channel",
+        "  reach-control  request share vs control score, volume without control, partner concentration",
+        "  learning       feedback coverage, trainable rate, learning loss, lost signals",
+        "  finance        direct vs partner revenue per period and currency, partner take, capture rate"})
+final class QueryCommand implements Callable<Integer> {
+
+  enum Format { TABLE, CSV, JSON }
+
+  @Mixin Settings settings;
+
+  @Parameters(index = "0", description = "health, reach-control, learning or finance.")
+  String view;
+
+  @Option(names = "--window", description = "MINUTE, HOUR or DAY (default: MINUTE for health, DAY for finance, HOUR otherwise).")
+  TimeRange.WindowSize window;
+
+  @Option(names = "--from", description = "Start of the range, ISO-8601 UTC (default: 15 minutes, 24 hours or 31 days back by window).")
+  Instant from;
+
+  @Option(names = "--until", description = "End of the range, exclusive (default: now).")
+  Instant until;
+
+  @Option(names = "--channel", split = ",", description = "Only these channels (repeatable or comma-separated).")
+  List<String> channels = new ArrayList<>();
+
+  @Option(names = "--period", defaultValue = "DAY", description = "Finance buckets: DAY or MONTH (default: ${DEFAULT-VALUE}).")
+  Finance.Period period;
+
+  @Option(names = "--format", defaultValue = "TABLE", description = "TABLE, CSV or JSON (default: ${DEFAULT-VALUE}).")
+  Format format;
+
+  @Override
+  public Integer call() throws Exception {
+    AudienceQueries.View chosen = AudienceQueries.View.valueOf(view.toUpperCase(Locale.ROOT).replace('-', '_'));
+    TimeRange.WindowSize size = window != null ? window : switch (chosen) {
+      case HEALTH -> TimeRange.WindowSize.MINUTE;
+      case FINANCE -> TimeRange.WindowSize.DAY;
+      default -> TimeRange.WindowSize.HOUR;
+    };
+    Instant end = until != null ? until : Instant.now().plus(Duration.ofMinutes(1));
+    Instant start = from != null ? from : end.minus(switch (size) {
+      case MINUTE -> Duration.ofMinutes(15);
+      case HOUR -> Duration.ofHours(24);
+      case DAY -> Duration.ofDays(31);
+    });
+    WarehouseConfig config = new WarehouseConfig(settings.overrides);
+    List<Map<String, Object>> rows = new AudienceQueries(new MetricsReader(new ClickHouse(config), config.database()),
+        Clock.systemUTC()).run(chosen, new TimeRange(size, start, end, channels), period);
+    switch (format) {
+      case JSON -> System.out.println(new ObjectMapper().registerModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).writerWithDefaultPrettyPrinter().writeValueAsString(rows));
+      case CSV -> System.out.print(dev.routemetrics.warehouse.http.Csv.write(rows));
+      case TABLE -> Table.print(rows);
+    }
+    return 0;
+  }
+}
