@@ -1,0 +1,114 @@
+package dev.routemetrics.warehouse.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.routemetrics.metrics.ChannelWindowMetrics;
+import dev.routemetrics.warehouse.ClickHouse;
+import dev.routemetrics.warehouse.WarehouseConfig;
+import dev.routemetrics.warehouse.migrations.Migrations;
+import dev.routemetrics.warehouse.sink.ChannelMetricsWriter;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The query service over a known dataset on the real ClickHouse: numbers, formats, and refusals. */
+class QueryServerIT {
+
+  private static final Instant HOUR = Instant.parse("2026-11-01T10:00:00Z");
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static String database;
+  private static ClickHouse clickHouse;
+  private static QueryServer server;
+
+  static ChannelWindowMetrics row(String channel, String route, String partner, int owned, long requests, long identified,
+      long trainable) {
+    return ChannelWindowMetrics.newBuilder()
+        .setChannelId(channel).setWindowSize("HOUR").setWindowStart(HOUR).setVersion(1).setRoute(route).setPartnerId(partner)
+        .setControlPointsOwned(owned).setUsageEvents(requests).setRequests(requests).setInputTokens(0).setOutputTokens(0)
+        .setActiveAccounts(1).setVisibleEndUsers(0).setIdentifiedRequests(identified).setErrorRequests(0)
+        .setLatencyP50Ms(1.0).setLatencyP95Ms(2.0).setLatencyP99Ms(3.0).setFullTelemetryRequests(0)
+        .setFeedbackEvents(trainable).setTrainableFeedback(trainable).setCoveredRequests(trainable)
+        .setNewestEventTime(HOUR.plusSeconds(60)).build();
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    database = "it_query_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    WarehouseConfig config = new WarehouseConfig(Map.of(WarehouseConfig.DATABASE, database));
+    clickHouse = new ClickHouse(config);
+    new Migrations(clickHouse, database).apply();
+    try (Connection connection = clickHouse.connect()) {
+      new ChannelMetricsWriter(database).insert(connection, List.of(
+          row("consumer-app", "CONSUMER_APP", null, 6, 300, 300, 60),
+          row("cloud-nimbus", "CLOUD_PARTNER", "nimbus-cloud", 0, 700, 0, 7)));
+    }
+    server = new QueryServer(config, "127.0.0.1", 0, Clock.fixed(HOUR.plusSeconds(3600), ZoneOffset.UTC)).start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    server.close();
+    try (Connection connection = clickHouse.connect(); Statement statement = connection.createStatement()) {
+      statement.execute("DROP DATABASE IF EXISTS " + database);
+    }
+  }
+
+  static HttpResponse<String> get(String pathAndQuery) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + pathAndQuery)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void shouldServeTheLearningViewAsJson() throws Exception {
+    HttpResponse<String> response = get("/api/learning?window=HOUR&from=2026-11-01T10:00:00Z&until=2026-11-01T11:00:00Z");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode rows = new ObjectMapper().readTree(response.body()).path("rows");
+    // Sorted by channel: cloud-nimbus, consumer-app. Direct pooled rate = 60 / 300 = 0.2.
+    // cloud-nimbus: rate 7/700 = 0.01, loss 1 - 0.01/0.2 = 0.95, lost 0.2 * 700 - 7 = 133.
+    assertThat(rows.get(0).path("channel_id").asText()).isEqualTo("cloud-nimbus");
+    assertThat(rows.get(0).path("learning_loss").asDouble()).isEqualTo(0.95, org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(rows.get(0).path("lost_signals").asDouble()).isEqualTo(133.0, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  @Test
+  void shouldServeCsvWithAHeader() throws Exception {
+    HttpResponse<String> response = get("/api/reach-control?window=HOUR&from=2026-11-01T10:00:00Z"
+        + "&until=2026-11-01T11:00:00Z&format=csv");
+
+    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/csv"));
+    List<String> lines = response.body().lines().toList();
+    assertThat(lines.get(0)).startsWith("window_start,channel_id,route,requests,request_share,");
+    // cloud-nimbus has 700 of 1000 requests: share 0.7.
+    assertThat(lines.get(1)).startsWith("2026-11-01T10:00:00Z,cloud-nimbus,CLOUD_PARTNER,700,0.7,");
+    assertThat(lines).hasSize(3);
+  }
+
+  @Test
+  void shouldRefuseBadParametersNamingThem() throws Exception {
+    assertThat(get("/api/learning?window=WEEK").body()).contains("window: must be one of [MINUTE, HOUR, DAY], was 'WEEK'");
+    assertThat(get("/api/learning?from=yesterday").body())
+        .contains("from: must be an ISO-8601 UTC instant such as 2026-11-01T00:00:00Z, was 'yesterday'");
+    assertThat(get("/api/nonsense").statusCode()).isEqualTo(400);
+    String injection = URLEncoder.encode("x' OR 1=1 --", StandardCharsets.UTF_8);
+    HttpResponse<String> hostile = get("/api/learning?channel=" + injection);
+    assertThat(hostile.statusCode()).isEqualTo(400);
+    assertThat(hostile.body()).contains("channel: 'x' OR 1=1 --' is not a channel id");
+  }
+}
