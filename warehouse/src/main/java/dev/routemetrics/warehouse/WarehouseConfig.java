@@ -39,7 +39,7 @@ public final class WarehouseConfig extends AbstractConfig {
       .define(KAFKA_BOOTSTRAP, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers.")
       .define(TOPIC_NAMESPACE, Type.STRING, "", Importance.LOW, "Prefix of every topic name.")
       .define(PARTITIONS, Type.INT, 3, Range.atLeast(1), Importance.LOW, "Partitions of topics this service creates.")
-      .define(SINK_GROUP, Type.STRING, "routemetrics-sink", Importance.MEDIUM, "Consumer group of the sink.")
+      .define(SINK_GROUP, Type.STRING, "routemetrics-sink", Importance.MEDIUM, "Consumer group prefix of the sink; each topic has its own group, <prefix>.<topic>.")
       .define(SINK_BATCH_ROWS, Type.INT, 20_000, Range.atLeast(1), Importance.MEDIUM, "Flush when this many rows are buffered.")
       .define(SINK_FLUSH_INTERVAL_MS, Type.INT, 500, Range.atLeast(10), Importance.MEDIUM,
           "Flush buffered rows at least this often.")

@@ -48,7 +48,7 @@ public final class Sink implements AutoCloseable {
   }
 
   private <V> void add(String topic, Deserializer<V> decoder, TableWriter<V> writer) {
-    SinkWorker<V> worker = new SinkWorker<>(consumer(config), topic, decoder, writer, clickHouse,
+    SinkWorker<V> worker = new SinkWorker<>(consumer(config, topic), topic, decoder, writer, clickHouse,
         config.getInt(WarehouseConfig.SINK_BATCH_ROWS),
         Duration.ofMillis(config.getInt(WarehouseConfig.SINK_FLUSH_INTERVAL_MS)),
         Duration.ofMillis(config.getInt(WarehouseConfig.SINK_MAX_BACKOFF_MS)));
@@ -57,10 +57,11 @@ public final class Sink implements AutoCloseable {
     log.info("sink: {} -> {} at {}", topic, writer.table(), clickHouse.url());
   }
 
-  private static KafkaConsumer<String, byte[]> consumer(WarehouseConfig config) {
+  /** One consumer group per topic: a worker joining or leaving never pauses the others' partitions. */
+  private static KafkaConsumer<String, byte[]> consumer(WarehouseConfig config, String topic) {
     return new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(WarehouseConfig.KAFKA_BOOTSTRAP),
-        ConsumerConfig.GROUP_ID_CONFIG, config.getString(WarehouseConfig.SINK_GROUP),
+        ConsumerConfig.GROUP_ID_CONFIG, config.getString(WarehouseConfig.SINK_GROUP) + "." + topic,
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         // Only results of committed Streams transactions: an aborted attempt never reaches a table.
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",

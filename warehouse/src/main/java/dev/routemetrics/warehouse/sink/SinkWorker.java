@@ -13,9 +13,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -141,7 +143,16 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
       buffer.clear();
       return;
     }
-    consumer.commitSync(next);
+    try {
+      consumer.commitSync(next);
+    } catch (CommitFailedException | RebalanceInProgressException e) {
+      // The partitions moved while we wrote: their next owner re-reads and re-writes these rows,
+      // which the replacing tables absorb. Nothing is lost and nothing counts twice.
+      log.info("offsets of {} rows in {} not committed ({}); they will be written again", rows.size(), writer.table(),
+          e.getClass().getSimpleName());
+      buffer.clear();
+      return;
+    }
     if (!backoff.isZero()) {
       log.info("{} reachable again; writing resumed", writer.table());
     }

@@ -1,0 +1,229 @@
+package dev.routemetrics.warehouse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.routemetrics.metrics.ChannelWindowMetrics;
+import dev.routemetrics.schemas.topics.TopicProvisioner;
+import dev.routemetrics.schemas.topics.Topics;
+import dev.routemetrics.schemas.wire.AvroSerde;
+import dev.routemetrics.warehouse.migrations.Migrations;
+import dev.routemetrics.warehouse.query.ChannelWindow;
+import dev.routemetrics.warehouse.query.MetricsReader;
+import dev.routemetrics.warehouse.query.TimeRange;
+import dev.routemetrics.warehouse.sink.ChannelMetricsWriter;
+import dev.routemetrics.warehouse.sink.Sink;
+import dev.routemetrics.warehouse.sink.SinkWorker;
+import dev.routemetrics.warehouse.sink.TableWriter;
+import java.io.File;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sink against the real broker and ClickHouse: replays, a crash between insert and commit, and
+ * a ClickHouse outage leave every number exact.
+ */
+class SinkIT {
+
+  private static final Instant HOUR = Instant.parse("2026-11-01T10:00:00Z");
+  private static final String[] CHANNELS = {"direct-api", "consumer-app", "cloud-nimbus", "market-routerhub"};
+
+  private String id;
+  private Topics topics;
+  private WarehouseConfig config;
+  private ClickHouse clickHouse;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    id = "it-sink-" + UUID.randomUUID().toString().substring(0, 8);
+    topics = new Topics(id + ".");
+    config = config(id + "-sink");
+    clickHouse = new ClickHouse(config);
+    new TopicProvisioner(config.getString(WarehouseConfig.KAFKA_BOOTSTRAP), 3).ensure(topics);
+  }
+
+  private WarehouseConfig config(String group) {
+    return new WarehouseConfig(Map.of(
+        WarehouseConfig.DATABASE, id.replace('-', '_'),
+        WarehouseConfig.TOPIC_NAMESPACE, id + ".",
+        WarehouseConfig.SINK_GROUP, group,
+        WarehouseConfig.SINK_BATCH_ROWS, "500",
+        WarehouseConfig.SINK_FLUSH_INTERVAL_MS, "100",
+        WarehouseConfig.SINK_MAX_BACKOFF_MS, "2000"));
+  }
+
+  @AfterEach
+  void dropDatabase() throws Exception {
+    try (Connection connection = clickHouse.connect(); Statement statement = connection.createStatement()) {
+      statement.execute("DROP DATABASE IF EXISTS " + config.database());
+    }
+  }
+
+  /**
+   * Every window of 4 channels x {@code windows} hours re-emitted {@code versions} times, the newest
+   * last, as the topology does; returns the requests each channel should end with: the newest
+   * version's, requests = 10 x version + window index.
+   */
+  private Map<String, Long> produce(int windows, int versions) {
+    Map<String, Long> expected = new TreeMap<>();
+    AvroSerde<ChannelWindowMetrics> serde = AvroSerde.of(ChannelWindowMetrics.class);
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(WarehouseConfig.KAFKA_BOOTSTRAP),
+        ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
+      for (int v = 1; v <= versions; v++) {
+        for (int w = 0; w < windows; w++) {
+          for (String channel : CHANNELS) {
+            long requests = 10L * v + w;
+            Instant start = HOUR.plus(Duration.ofHours(w));
+            producer.send(new ProducerRecord<>(topics.channelMetrics, channel + "|HOUR|" + start.toEpochMilli(),
+                serde.encode(row(channel, start, v, requests))));
+            if (v == versions) {
+              expected.merge(channel, requests, Long::sum);
+            }
+          }
+        }
+      }
+    }
+    return expected;
+  }
+
+  static ChannelWindowMetrics row(String channel, Instant start, long version, long requests) {
+    return ChannelWindowMetrics.newBuilder()
+        .setChannelId(channel).setWindowSize("HOUR").setWindowStart(start).setVersion(version).setRoute("DIRECT_API")
+        .setPartnerId(null).setControlPointsOwned(3).setUsageEvents(requests).setRequests(requests).setInputTokens(0)
+        .setOutputTokens(0).setActiveAccounts(1).setVisibleEndUsers(1).setIdentifiedRequests(0).setErrorRequests(0)
+        .setLatencyP50Ms(null).setLatencyP95Ms(null).setLatencyP99Ms(null).setFullTelemetryRequests(0)
+        .setFeedbackEvents(0).setTrainableFeedback(0).setCoveredRequests(0).setNewestEventTime(start).build();
+  }
+
+  private Map<String, Long> requestsInClickHouse(int windows) throws SQLException {
+    Map<String, Long> totals = new TreeMap<>();
+    for (ChannelWindow.Usage u : new MetricsReader(clickHouse, config.database())
+        .metrics(new TimeRange(TimeRange.WindowSize.HOUR, HOUR, HOUR.plus(Duration.ofHours(windows)), List.of()))) {
+      totals.merge(u.channelId(), u.requests(), Long::sum);
+    }
+    return totals;
+  }
+
+  private Map<String, Long> waitFor(Map<String, Long> expected, int windows) throws Exception {
+    long deadline = System.currentTimeMillis() + 120_000;
+    Map<String, Long> last = Map.of();
+    while (System.currentTimeMillis() < deadline) {
+      try {
+        last = requestsInClickHouse(windows);
+      } catch (SQLException e) {
+        // ClickHouse may be on its way back up.
+      }
+      if (last.equals(expected)) {
+        return last;
+      }
+      Thread.sleep(250);
+    }
+    return last;
+  }
+
+  @Test
+  void shouldLeaveEveryResultUnchangedWhenTheTopicIsReplayedFromOffsetZero() throws Exception {
+    Map<String, Long> expected = produce(50, 3);
+    try (Sink sink = new Sink(config).start()) {
+      assertThat(waitFor(expected, 50)).isEqualTo(expected);
+    }
+    // A new consumer group reads the whole topic again and writes every row a second time.
+    try (Sink replay = new Sink(config(id + "-replay")).start()) {
+      long deadline = System.currentTimeMillis() + 60_000;
+      while (replay.rowsWritten() < 50L * 4 * 3 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(replay.rowsWritten()).as("rows the replay wrote").isGreaterThanOrEqualTo(50L * 4 * 3);
+    }
+    assertThat(requestsInClickHouse(50)).isEqualTo(expected);
+  }
+
+  @Test
+  void shouldBeExactAfterACrashBetweenTheInsertAndTheOffsetCommit() throws Exception {
+    Map<String, Long> expected = produce(20, 2);
+    new Migrations(clickHouse, config.database()).apply();
+    ChannelMetricsWriter real = new ChannelMetricsWriter(config.database());
+    TableWriter<ChannelWindowMetrics> crashing = new TableWriter<>() {
+      @Override
+      public String table() {
+        return real.table();
+      }
+
+      @Override
+      public void insert(Connection connection, List<ChannelWindowMetrics> rows) throws SQLException {
+        real.insert(connection, rows);
+        throw new IllegalStateException("simulated crash: rows written, offsets not committed");
+      }
+    };
+    SinkWorker<ChannelWindowMetrics> doomed = worker(crashing);
+    Thread thread = new Thread(doomed);
+    thread.start();
+    thread.join(60_000);
+    assertThat(thread.isAlive()).isFalse();
+
+    SinkWorker<ChannelWindowMetrics> restarted = worker(real);
+    Thread again = new Thread(restarted);
+    again.start();
+    try {
+      assertThat(waitFor(expected, 20)).isEqualTo(expected);
+    } finally {
+      restarted.close();
+      again.join(30_000);
+    }
+  }
+
+  private SinkWorker<ChannelWindowMetrics> worker(TableWriter<ChannelWindowMetrics> writer) {
+    KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(WarehouseConfig.KAFKA_BOOTSTRAP),
+        ConsumerConfig.GROUP_ID_CONFIG, id + "-crash",
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer());
+    return new SinkWorker<>(consumer, topics.channelMetrics, AvroSerde.of(ChannelWindowMetrics.class), writer, clickHouse,
+        10_000, Duration.ofMillis(100), Duration.ofSeconds(2));
+  }
+
+  @Test
+  void shouldDelayButLoseNothingWhileClickHouseIsDownForThirtySeconds() throws Exception {
+    Map<String, Long> first = produce(10, 1);
+    try (Sink sink = new Sink(config).start()) {
+      assertThat(waitFor(first, 10)).isEqualTo(first);
+      clickHouse("stop");
+      Map<String, Long> expected;
+      try {
+        expected = produce(10, 2);
+        Thread.sleep(30_000);
+      } finally {
+        clickHouse("start");
+      }
+      assertThat(waitFor(expected, 10)).isEqualTo(expected);
+    }
+  }
+
+  /** Runs deploy/clickhouse.sh, the same script a person would use. */
+  private static void clickHouse(String action) throws Exception {
+    File repo = new File(System.getProperty("user.dir")).getParentFile();
+    Process process = new ProcessBuilder("bash", "deploy/clickhouse.sh", action).directory(repo).inheritIO().start();
+    assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("deploy/clickhouse.sh " + action + " finished").isTrue();
+    assertThat(process.exitValue()).as("deploy/clickhouse.sh " + action + " exit code").isZero();
+  }
+}
