@@ -1,12 +1,21 @@
 package dev.routemetrics.warehouse.sink;
 
 import dev.routemetrics.metrics.ChannelWindowMetrics;
+import java.io.IOException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
+import ru.yandex.clickhouse.ClickHouseConnection;
+import ru.yandex.clickhouse.ClickHouseStatement;
+import ru.yandex.clickhouse.util.ClickHouseRowBinaryStream;
 
-/** Channel-window metric rows into {@code channel_metrics}; a repeated row has the same version and so changes nothing. */
+/**
+ * Channel-window metric rows into {@code channel_metrics}; a repeated row has the same version and
+ * so changes nothing. The busiest table, so rows travel as RowBinary (one binary stream per batch)
+ * rather than as escaped text values: several times faster through the 0.2.x driver, and a format
+ * 18.16 and current servers read alike.
+ */
 public final class ChannelMetricsWriter implements TableWriter<ChannelWindowMetrics> {
 
   private static final String COLUMNS = "window_size, window_start, channel_id, version, route, partner_id, control_points_owned,"
@@ -27,36 +36,62 @@ public final class ChannelMetricsWriter implements TableWriter<ChannelWindowMetr
 
   @Override
   public void insert(Connection connection, List<ChannelWindowMetrics> rows) throws SQLException {
-    try (PreparedStatement insert = connection.prepareStatement(
-        "INSERT INTO " + table + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-      for (ChannelWindowMetrics row : rows) {
-        int i = 0;
-        insert.setString(++i, row.getWindowSize());
-        ClickHouseValues.dateTime(insert, ++i, row.getWindowStart());
-        insert.setString(++i, row.getChannelId());
-        insert.setLong(++i, row.getVersion());
-        insert.setString(++i, row.getRoute());
-        ClickHouseValues.nullableString(insert, ++i, row.getPartnerId());
-        insert.setInt(++i, row.getControlPointsOwned());
-        insert.setLong(++i, row.getUsageEvents());
-        insert.setLong(++i, row.getRequests());
-        insert.setLong(++i, row.getInputTokens());
-        insert.setLong(++i, row.getOutputTokens());
-        insert.setLong(++i, row.getActiveAccounts());
-        insert.setLong(++i, row.getVisibleEndUsers());
-        insert.setLong(++i, row.getIdentifiedRequests());
-        insert.setLong(++i, row.getErrorRequests());
-        ClickHouseValues.nullableDouble(insert, ++i, row.getLatencyP50Ms());
-        ClickHouseValues.nullableDouble(insert, ++i, row.getLatencyP95Ms());
-        ClickHouseValues.nullableDouble(insert, ++i, row.getLatencyP99Ms());
-        insert.setLong(++i, row.getFullTelemetryRequests());
-        insert.setLong(++i, row.getFeedbackEvents());
-        insert.setLong(++i, row.getTrainableFeedback());
-        insert.setLong(++i, row.getCoveredRequests());
-        ClickHouseValues.dateTime(insert, ++i, row.getNewestEventTime());
-        insert.addBatch();
-      }
-      insert.executeBatch();
+    try (ClickHouseStatement statement = connection.unwrap(ClickHouseConnection.class).createStatement()) {
+      statement.sendRowBinaryStream("INSERT INTO " + table + " (" + COLUMNS + ")", out -> {
+        for (ChannelWindowMetrics row : rows) {
+          write(out, row);
+        }
+      });
     }
+  }
+
+  private static void write(ClickHouseRowBinaryStream out, ChannelWindowMetrics row) throws IOException {
+    out.writeInt8(windowSizeCode(row.getWindowSize()));
+    out.writeUInt32(row.getWindowStart().getEpochSecond());
+    out.writeString(row.getChannelId());
+    out.writeUInt64(row.getVersion());
+    out.writeString(row.getRoute());
+    out.markNextNullable(row.getPartnerId() == null);
+    if (row.getPartnerId() != null) {
+      out.writeString(row.getPartnerId());
+    }
+    out.writeUInt8(row.getControlPointsOwned());
+    out.writeUInt64(row.getUsageEvents());
+    out.writeUInt64(row.getRequests());
+    out.writeUInt64(row.getInputTokens());
+    out.writeUInt64(row.getOutputTokens());
+    out.writeUInt64(row.getActiveAccounts());
+    out.writeUInt64(row.getVisibleEndUsers());
+    out.writeUInt64(row.getIdentifiedRequests());
+    out.writeUInt64(row.getErrorRequests());
+    nullableDouble(out, row.getLatencyP50Ms());
+    nullableDouble(out, row.getLatencyP95Ms());
+    nullableDouble(out, row.getLatencyP99Ms());
+    out.writeUInt64(row.getFullTelemetryRequests());
+    out.writeUInt64(row.getFeedbackEvents());
+    out.writeUInt64(row.getTrainableFeedback());
+    out.writeUInt64(row.getCoveredRequests());
+    Instant newest = row.getNewestEventTime();
+    out.markNextNullable(newest == null);
+    if (newest != null) {
+      out.writeUInt32(newest.getEpochSecond());
+    }
+  }
+
+  private static void nullableDouble(ClickHouseRowBinaryStream out, Double value) throws IOException {
+    out.markNextNullable(value == null);
+    if (value != null) {
+      out.writeFloat64(value);
+    }
+  }
+
+  /** The Enum8 codes of the window_size column (migration 002). */
+  private static int windowSizeCode(String windowSize) {
+    return switch (windowSize) {
+      case "MINUTE" -> 1;
+      case "HOUR" -> 2;
+      case "DAY" -> 3;
+      default -> throw new IllegalArgumentException("window_size must be MINUTE, HOUR or DAY, was '" + windowSize + "'");
+    };
   }
 }
