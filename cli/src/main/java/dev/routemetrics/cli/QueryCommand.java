@@ -8,6 +8,7 @@ import dev.routemetrics.warehouse.WarehouseConfig;
 import dev.routemetrics.warehouse.query.AudienceQueries;
 import dev.routemetrics.warehouse.query.Finance;
 import dev.routemetrics.warehouse.query.MetricsReader;
+import dev.routemetrics.warehouse.query.Reconciliation;
 import dev.routemetrics.warehouse.query.TimeRange;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,14 +28,15 @@ import picocli.CommandLine.Parameters;
         "  health         operators: traffic, error rate, p95, freshness by route and channel",
         "  reach-control  request share vs control score, volume without control, partner concentration",
         "  learning       feedback coverage, trainable rate, learning loss, lost signals",
-        "  finance        direct vs partner revenue per period and currency, partner take, capture rate"})
+        "  finance        direct vs partner revenue per period and currency, partner take, capture rate",
+        "  reconciliation partner statements against metered requests and net, discrepancy in percent"})
 final class QueryCommand implements Callable<Integer> {
 
   enum Format { TABLE, CSV, JSON }
 
   @Mixin Settings settings;
 
-  @Parameters(index = "0", description = "health, reach-control, learning or finance.")
+  @Parameters(index = "0", description = "health, reach-control, learning, finance or reconciliation.")
   String view;
 
   @Option(names = "--window", description = "MINUTE, HOUR or DAY (default: MINUTE for health, DAY for finance, HOUR otherwise).")
@@ -71,7 +73,7 @@ final class QueryCommand implements Callable<Integer> {
     });
     WarehouseConfig config = new WarehouseConfig(settings.overrides);
     List<Map<String, Object>> rows = new AudienceQueries(new MetricsReader(new ClickHouse(config), config.database()),
-        Clock.systemUTC()).run(chosen, new TimeRange(size, start, end, channels), period);
+        new Reconciliation(new ClickHouse(config), config.database()), Clock.systemUTC()).run(chosen, new TimeRange(size, start, end, channels), period);
     switch (format) {
       case JSON -> System.out.println(new ObjectMapper().registerModule(new JavaTimeModule())
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).writerWithDefaultPrettyPrinter().writeValueAsString(rows));

@@ -8,6 +8,7 @@ import dev.routemetrics.warehouse.WarehouseConfig;
 import dev.routemetrics.warehouse.query.AudienceQueries;
 import dev.routemetrics.warehouse.query.Finance;
 import dev.routemetrics.warehouse.query.MetricsReader;
+import dev.routemetrics.warehouse.query.Reconciliation;
 import dev.routemetrics.warehouse.query.TimeRange;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -46,7 +47,8 @@ public final class QueryServer implements AutoCloseable {
     this.clock = clock;
     this.host = host;
     this.port = port;
-    this.queries = new AudienceQueries(new MetricsReader(new ClickHouse(config), config.database()), clock);
+    this.queries = new AudienceQueries(new MetricsReader(new ClickHouse(config), config.database()),
+        new Reconciliation(new ClickHouse(config), config.database()), clock);
     this.app = Javalin.create(javalin -> {
           javalin.showJavalinBanner = false;
           javalin.staticFiles.add(staticFiles -> {

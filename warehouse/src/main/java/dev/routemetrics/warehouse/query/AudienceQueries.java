@@ -15,13 +15,15 @@ import java.util.Map;
 public final class AudienceQueries {
 
   /** The views, by the name used in URLs and on the command line. */
-  public enum View { HEALTH, REACH_CONTROL, LEARNING, FINANCE }
+  public enum View { HEALTH, REACH_CONTROL, LEARNING, FINANCE, RECONCILIATION }
 
   private final MetricsReader reader;
+  private final Reconciliation reconciliation;
   private final Clock clock;
 
-  public AudienceQueries(MetricsReader reader, Clock clock) {
+  public AudienceQueries(MetricsReader reader, Reconciliation reconciliation, Clock clock) {
     this.reader = reader;
+    this.reconciliation = reconciliation;
     this.clock = clock;
   }
 
@@ -31,6 +33,7 @@ public final class AudienceQueries {
       case REACH_CONTROL -> reachControl(range);
       case LEARNING -> rows(Learning.compute(reader.metrics(range)));
       case FINANCE -> rows(Finance.compute(reader.revenue(range), period));
+      case RECONCILIATION -> rows(reconciliation.compute(range));
     };
   }
 

@@ -1,6 +1,9 @@
 package dev.routemetrics.warehouse.sink;
 
+import dev.routemetrics.events.BillingEvent;
+import dev.routemetrics.events.FeedbackEvent;
 import dev.routemetrics.events.QuarantinedEvent;
+import dev.routemetrics.events.UsageEvent;
 import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.metrics.ChannelWindowRequests;
 import dev.routemetrics.metrics.ChannelWindowRevenue;
@@ -45,6 +48,9 @@ public final class Sink implements AutoCloseable {
     add(topics.channelMetrics, AvroSerde.of(ChannelWindowMetrics.class), new ChannelMetricsWriter(db));
     add(topics.channelRevenue, AvroSerde.of(ChannelWindowRevenue.class), new ChannelRevenueWriter(db));
     add(topics.quarantinedEvents, AvroSerde.of(QuarantinedEvent.class), new QuarantinedEventsWriter(db));
+    add(topics.usageEvents, AvroSerde.of(UsageEvent.class), RawEventsWriters.usage(db));
+    add(topics.billingEvents, AvroSerde.of(BillingEvent.class), RawEventsWriters.billing(db));
+    add(topics.feedbackEvents, AvroSerde.of(FeedbackEvent.class), RawEventsWriters.feedback(db));
   }
 
   private <V> void add(String topic, Deserializer<V> decoder, TableWriter<V> writer) {
