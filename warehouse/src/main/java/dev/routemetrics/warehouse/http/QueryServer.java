@@ -49,6 +49,7 @@ public final class QueryServer implements AutoCloseable {
     this.queries = new AudienceQueries(new MetricsReader(new ClickHouse(config), config.database()), clock);
     this.app = Javalin.create(javalin -> {
           javalin.showJavalinBanner = false;
+          javalin.staticFiles.enableWebjars(); // chart.js from the jar at /webjars/chart.js/<version>/
           javalin.staticFiles.add(staticFiles -> {
             staticFiles.hostedPath = "/";
             staticFiles.directory = "/dashboard";
