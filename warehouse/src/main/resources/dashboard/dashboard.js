@@ -99,6 +99,7 @@ function fillTable(id, rows, toCells, rowClass) {
   for (const row of rows) {
     const tr = document.createElement('tr');
     if (row.channel_id) tr.dataset.channel = row.channel_id;
+    else if (row.rule) tr.dataset.key = `${row.rule}|${row.subject}`;
     const cls = rowClass ? rowClass(row) : '';
     if (cls) tr.className = cls;
     tr.append(...toCells(row));
@@ -261,9 +262,15 @@ function renderLearning(rows) {
 function renderAlerts(body) {
   const rows = body ? body.alerts : [];
   fillTable('alerts', rows, a => [
-    cell('state', a.state), cell('rule', a.rule), cell('subject', a.subject), cell('since', utc(a.since)), cell('detail', a.detail),
+    cell('state', a.state), cell('rule', a.rule), cell('subject', a.subject),
+    cell('since', a.state === 'RESOLVED' ? `${utc(a.since)} → ${utc(a.at)}` : utc(a.since)), cell('detail', a.detail),
   ], a => a.state.toLowerCase());
   if (!body) document.querySelector('#alerts tbody td').textContent = 'alerts are not evaluated by this query service';
+  else if (!rows.length) document.querySelector('#alerts tbody td').textContent = 'no alerts';
+  const failing = body ? Object.keys(body.failing_rules || {}) : [];
+  document.getElementById('alerts-note').textContent = body
+    ? `Evaluated ${utc(body.evaluated_at)}.` + (failing.length ? ` Could not evaluate: ${failing.join(', ')}.` : '')
+    : '';
 }
 
 // --- refresh ---------------------------------------------------------------------------------

@@ -1,7 +1,11 @@
 package dev.routemetrics.cli;
 
+import dev.routemetrics.warehouse.ClickHouse;
 import dev.routemetrics.warehouse.WarehouseConfig;
+import dev.routemetrics.warehouse.alerts.AlertEvaluator;
+import dev.routemetrics.warehouse.alerts.AlertRules;
 import dev.routemetrics.warehouse.http.QueryServer;
+import dev.routemetrics.warehouse.query.MetricsReader;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -10,7 +14,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "query-server", mixinStandardHelpOptions = true,
-    description = "Serve the dashboard at / and the audiences' views at /api/{health,reach-control,learning,finance}, read from ClickHouse.")
+    description = {"Serve the dashboard at / and the audiences' views at /api/{health,reach-control,learning,finance}, read from ClickHouse.",
+        "Evaluates the alert rules (routemetrics.alerts.rules.file) periodically, lists them at /api/alerts, and publishes"
+            + " their FIRING/RESOLVED transitions to Kafka and the configured webhook."})
 final class QueryServerCommand implements Callable<Integer> {
 
   @Mixin Settings settings;
@@ -23,7 +29,14 @@ final class QueryServerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    QueryServer server = new QueryServer(new WarehouseConfig(settings.overrides), host, port, Clock.systemUTC()).start();
+    WarehouseConfig config = new WarehouseConfig(settings.overrides);
+    AlertEvaluator alerts = null;
+    if (config.getBoolean(WarehouseConfig.ALERTS_ENABLED)) {
+      AlertRules rules = AlertRules.load(config.getString(WarehouseConfig.ALERTS_RULES_FILE));
+      alerts = AlertEvaluator.forWarehouse(config, rules, new MetricsReader(new ClickHouse(config), config.database()),
+          Clock.systemUTC()).start(rules.every());
+    }
+    QueryServer server = new QueryServer(config, host, port, Clock.systemUTC(), alerts).start();
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();

@@ -6,7 +6,11 @@ import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.metrics.ChannelWindowRevenue;
 import dev.routemetrics.warehouse.ClickHouse;
 import dev.routemetrics.warehouse.WarehouseConfig;
+import dev.routemetrics.warehouse.alerts.AlertEvaluator;
+import dev.routemetrics.warehouse.alerts.AlertRules;
+import dev.routemetrics.warehouse.alerts.WarehouseInputs;
 import dev.routemetrics.warehouse.migrations.Migrations;
+import dev.routemetrics.warehouse.query.MetricsReader;
 import dev.routemetrics.warehouse.sink.ChannelMetricsWriter;
 import dev.routemetrics.warehouse.sink.ChannelRevenueWriter;
 import java.io.File;
@@ -66,7 +70,11 @@ class DashboardBrowserIT {
     clickHouse = new ClickHouse(config);
     new Migrations(clickHouse, database).apply();
     writeDataset();
-    server = new QueryServer(config, "127.0.0.1", 0, Clock.fixed(NOW, ZoneOffset.UTC)).start();
+    Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+    AlertEvaluator alerts = new AlertEvaluator(AlertRules.defaults().rules(),
+        new WarehouseInputs(new MetricsReader(clickHouse, database)), List.of(), 10, clock);
+    alerts.evaluate();
+    server = new QueryServer(config, "127.0.0.1", 0, clock, alerts).start();
     profile = Files.createTempDirectory("routemetrics-chromium");
     browser = chromium(profile);
   }
@@ -205,6 +213,12 @@ class DashboardBrowserIT {
     assertThat(row("learning", "api-public")).containsExactly("DIRECT_API", "api-public", "300", "10.0%", "5.0%", "44.4%", "12.0");
     assertThat(row("learning", "cloud-nimbus"))
         .containsExactly("CLOUD_PARTNER", "cloud-nimbus", "500", "2.0%", "0.0%", "100.0%", "45.0");
+    // Alerts, evaluated once by the shipped rules at 11:00: cloud-nimbus is volume without control in the
+    // latest hour (above). Freshness reads day windows, and this dataset has hours only: nothing else fires.
+    assertThat(browser.findElements(By.cssSelector("#alerts tbody tr")).stream().map(tr -> tr.getAttribute("data-key")))
+        .containsExactly("volume-without-control|cloud-nimbus");
+    assertThat(browser.findElements(By.cssSelector("#alerts tbody tr td")).stream().map(WebElement::getText).limit(4))
+        .containsExactly("FIRING", "volume-without-control", "cloud-nimbus", "2026-11-01 11:00 UTC");
     assertThat((Boolean) js("return typeof Chart === 'function' && !!Chart.getChart('reach-chart')")).isTrue();
     screenshot("dashboard.png");
 
