@@ -81,7 +81,7 @@ public final class QueryServer implements AutoCloseable {
 
   public QueryServer start() {
     app.start(host, port);
-    log.info("query service on http://{}:{} (dashboard at /, API at /api/{{health,reach-control,learning,finance,alerts}})",
+    log.info("query service on http://{}:{} (dashboard at /, API at /api/{health,reach-control,learning,finance,alerts})",
         host, app.port());
     return this;
   }
