@@ -238,6 +238,18 @@ class DashboardBrowserIT {
     assertThat(browser.findElement(By.cssSelector("#channels input[value='api-public']")).isSelected()).isTrue();
     assertThat(browser.findElement(By.cssSelector("#channels input[value='cloud-nimbus']")).isSelected()).isFalse();
     assertFiltered();
+
+    // A preset range is relative to the browser's now (not the server's fixed clock): the last 15 minutes
+    // hold none of this 2026-11-01 dataset. The URL keeps the channel and drops from/until.
+    loads = loads();
+    browser.findElement(By.cssSelector("#range option[value='15m']")).click();
+    awaitLoads(loads + 1);
+    assertThat(browser.getCurrentUrl()).contains("range=15m", "channel=api-public").doesNotContain("from=");
+    assertThat(browser.findElements(By.cssSelector("#health tbody td")).stream().map(WebElement::getText))
+        .containsExactly("no data in this range");
+    browser.navigate().refresh();
+    awaitLoads(1);
+    assertThat(browser.findElement(By.id("range")).getAttribute("value")).isEqualTo("15m");
   }
 
   private void assertFiltered() {
