@@ -3,16 +3,16 @@
 # `up.sh`: each piece is skipped (and says so) when it is already there.
 #   deploy/install.sh            ClickHouse 18.16 (apt) + Kafka broker jars (Maven Central)
 #                                + chDB, a current ClickHouse engine (npm), for the compatibility IT
-#   deploy/install.sh --browser  additionally chromium + chromium-driver (browser tests)
+#                                + chromium + chromium-driver (apt), for the dashboard's browser test
+#   deploy/install.sh --browser  the same (kept for scripts that pass it)
 set -euo pipefail
 # shellcheck source=env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
-WANT_BROWSER=0
 for arg in "$@"; do
   case "$arg" in
-    --browser) WANT_BROWSER=1 ;;
-    -h | --help) sed -n '2,6p' "$0"; exit 0 ;;
+    --browser) ;; # the browser is installed by default now
+    -h | --help) sed -n '2,7p' "$0"; exit 0 ;;
     *) die "unknown option: $arg (usage: $0 [--browser])" ;;
   esac
 done
@@ -132,9 +132,7 @@ else
   log "install: chdb ready: $(du -sh "$CHDB_DIR/node_modules" | cut -f1), $((SECONDS - t0)) s"
 fi
 
-# --- optional: browser for UI tests -----------------------------------------------
-if ((WANT_BROWSER)); then
-  ensure_pkgs "chromium/chromium-driver" chromium:chromium chromedriver:chromium-driver
-fi
+# --- browser for the dashboard's test (DashboardBrowserIT) ------------------------------
+ensure_pkgs "chromium/chromium-driver" chromium:chromium chromedriver:chromium-driver
 
 log "install: done"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Start, stop or check routemetrics' own services (ingest, streams, sink) as background
+# Start, stop or check routemetrics' own services (ingest, streams, sink, query-server) as background
 # processes with pid files and logs under the state dir. Idempotent like kafka.sh.
-#   deploy/services.sh start|stop|status [ingest|streams|sink ...]
+#   deploy/services.sh start|stop|status [ingest|streams|sink|query-server ...]
 set -euo pipefail
 # shellcheck source=env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -9,7 +9,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 action="${1:-status}"
 shift || true
 services=("$@")
-[ ${#services[@]} -gt 0 ] || services=(ingest streams sink)
+[ ${#services[@]} -gt 0 ] || services=(ingest streams sink query-server)
 run="$ROUTEMETRICS_STATE/run"
 mkdir -p "$run"
 
@@ -56,5 +56,5 @@ case "$action" in
     done
     exit $rc
     ;;
-  *) die "usage: deploy/services.sh start|stop|status [ingest|streams|sink ...]" ;;
+  *) die "usage: deploy/services.sh start|stop|status [ingest|streams|sink|query-server ...]" ;;
 esac

@@ -22,6 +22,8 @@ public final class WarehouseConfig extends AbstractConfig {
   public static final String SINK_BATCH_ROWS = "routemetrics.sink.batch.rows";
   public static final String SINK_FLUSH_INTERVAL_MS = "routemetrics.sink.flush.interval.ms";
   public static final String SINK_MAX_BACKOFF_MS = "routemetrics.sink.max.backoff.ms";
+  public static final String ALERTS_ENABLED = "routemetrics.alerts.enabled";
+  public static final String ALERTS_RULES_FILE = "routemetrics.alerts.rules.file";
 
   public static final ConfigDef DEFINITION = new ConfigDef()
       .define(CLICKHOUSE_URL, Type.STRING, "jdbc:clickhouse://127.0.0.1:8123/default?compress=0", Importance.HIGH,
@@ -44,7 +46,11 @@ public final class WarehouseConfig extends AbstractConfig {
       .define(SINK_FLUSH_INTERVAL_MS, Type.INT, 500, Range.atLeast(10), Importance.MEDIUM,
           "Flush buffered rows at least this often.")
       .define(SINK_MAX_BACKOFF_MS, Type.INT, 30_000, Range.atLeast(100), Importance.LOW,
-          "Longest wait between retries while ClickHouse is unreachable.");
+          "Longest wait between retries while ClickHouse is unreachable.")
+      .define(ALERTS_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+          "Whether the query service evaluates the alert rules and publishes their transitions.")
+      .define(ALERTS_RULES_FILE, Type.STRING, "", Importance.MEDIUM,
+          "JSON file of alert rules, topic and webhook; empty uses the defaults shipped as /alerts/alerts.json.");
 
   public WarehouseConfig(Map<String, ?> overrides) {
     super(DEFINITION, ConfigSources.resolve(DEFINITION, overrides), true);

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.routemetrics.warehouse.ClickHouse;
 import dev.routemetrics.warehouse.WarehouseConfig;
+import dev.routemetrics.warehouse.alerts.Alert;
+import dev.routemetrics.warehouse.alerts.AlertEvaluator;
+import dev.routemetrics.warehouse.alerts.AlertJson;
 import dev.routemetrics.warehouse.query.AudienceQueries;
 import dev.routemetrics.warehouse.query.Finance;
 import dev.routemetrics.warehouse.query.MetricsReader;
@@ -38,19 +41,30 @@ public final class QueryServer implements AutoCloseable {
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
   private final AudienceQueries queries;
+  private final AlertEvaluator alerts;
   private final Clock clock;
   private final Javalin app;
   private final String host;
   private final int port;
 
   public QueryServer(WarehouseConfig config, String host, int port, Clock clock) {
+    this(config, host, port, clock, null);
+  }
+
+  /**
+   * With {@code alerts} (may be null: then {@code /api/alerts} answers 404), whose state
+   * {@code GET /api/alerts} shows; the caller starts it, {@link #close()} stops it.
+   */
+  public QueryServer(WarehouseConfig config, String host, int port, Clock clock, AlertEvaluator alerts) {
     this.clock = clock;
+    this.alerts = alerts;
     this.host = host;
     this.port = port;
     this.queries = new AudienceQueries(new MetricsReader(new ClickHouse(config), config.database()),
         new Reconciliation(new ClickHouse(config), config.database()), clock);
     this.app = Javalin.create(javalin -> {
           javalin.showJavalinBanner = false;
+          javalin.staticFiles.enableWebjars(); // chart.js from the jar at /webjars/chart.js/<version>/
           javalin.staticFiles.add(staticFiles -> {
             staticFiles.hostedPath = "/";
             staticFiles.directory = "/dashboard";
@@ -58,6 +72,7 @@ public final class QueryServer implements AutoCloseable {
           });
         })
         .get("/health", ctx -> ctx.json(Map.of("status", "UP")))
+        .get("/api/alerts", this::alerts)
         .get("/api/{view}", this::view)
         .exception(BadParameter.class, (e, ctx) -> problem(ctx, 400, "Invalid parameter", e.getMessage()))
         .exception(java.sql.SQLException.class, (e, ctx) -> {
@@ -68,7 +83,7 @@ public final class QueryServer implements AutoCloseable {
 
   public QueryServer start() {
     app.start(host, port);
-    log.info("query service on http://{}:{} (dashboard at /, API at /api/{{health,reach-control,learning,finance}})",
+    log.info("query service on http://{}:{} (dashboard at /, API at /api/{health,reach-control,learning,finance,alerts})",
         host, app.port());
     return this;
   }
@@ -96,6 +111,23 @@ public final class QueryServer implements AutoCloseable {
       body.put("rows", rows);
       ctx.contentType("application/json").result(JSON.writeValueAsString(body));
     }
+  }
+
+  /** Firing alerts first, then the recent transitions (newest first), as the dashboard lists them. */
+  private void alerts(Context ctx) {
+    if (alerts == null) {
+      problem(ctx, 404, "Alerts not evaluated", "this query service runs without alerts (routemetrics.alerts.enabled=false)");
+      return;
+    }
+    AlertEvaluator.Snapshot snapshot = alerts.snapshot();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("evaluated_at", snapshot.evaluatedAt());
+    body.put("failing_rules", snapshot.failingRules());
+    List<Alert> listed = new java.util.ArrayList<>(snapshot.active());
+    snapshot.recent().stream().filter(a -> a.state() == Alert.State.RESOLVED).forEach(listed::add);
+    body.put("alerts", listed);
+    body.put("recent_transitions", snapshot.recent());
+    ctx.contentType("application/json").result(AlertJson.write(body));
   }
 
   private TimeRange range(Context ctx, AudienceQueries.View view) {
@@ -182,5 +214,12 @@ public final class QueryServer implements AutoCloseable {
   @Override
   public void close() {
     app.stop();
+    if (alerts != null) {
+      try {
+        alerts.close();
+      } catch (Exception e) {
+        log.warn("stopping the alert evaluator: {}", e.toString());
+      }
+    }
   }
 }

@@ -30,8 +30,8 @@ public final class AudienceQueries {
   public List<Map<String, Object>> run(View view, TimeRange range, Finance.Period period) throws SQLException {
     return switch (view) {
       case HEALTH -> rows(Health.compute(reader.metrics(range), clock.instant(), Health.Bounds.DEFAULT));
-      case REACH_CONTROL -> reachControl(range);
-      case LEARNING -> rows(Learning.compute(reader.metrics(range)));
+      case REACH_CONTROL -> only(range.channels(), reachControl(allChannels(range)));
+      case LEARNING -> only(range.channels(), rows(Learning.compute(reader.metrics(allChannels(range)))));
       case FINANCE -> rows(Finance.compute(reader.revenue(range), period));
       case RECONCILIATION -> rows(reconciliation.compute(range));
     };
@@ -46,6 +46,19 @@ public final class AudienceQueries {
       }
     }
     return rows;
+  }
+
+  /**
+   * Request share, the top quartile, partner concentration and the direct routes' pooled trainable
+   * rate are defined over all channels of a window, so a channel filter picks rows out of the
+   * whole computation rather than narrowing its input (which would make a lone channel's share 1).
+   */
+  private static TimeRange allChannels(TimeRange range) {
+    return new TimeRange(range.windowSize(), range.from(), range.until(), List.of());
+  }
+
+  private static List<Map<String, Object>> only(List<String> channels, List<Map<String, Object>> rows) {
+    return channels.isEmpty() ? rows : rows.stream().filter(r -> channels.contains(r.get("channel_id"))).toList();
   }
 
   /** Records as ordered maps with snake_case keys. */

@@ -1,5 +1,6 @@
 package dev.routemetrics.warehouse.query;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -13,7 +14,7 @@ import java.util.stream.Collectors;
 /**
  * Data teams' and operators' reach-versus-control table: per window and channel, request share,
  * identity visibility, billing ownership, control points and control score, the volume-without-control
- * flag, and per window the partner concentration.
+ * flag, net revenue per currency, and per window the partner concentration.
  */
 public final class ReachControl {
 
@@ -23,7 +24,7 @@ public final class ReachControl {
   /** One channel in one window. */
   public record Row(Instant windowStart, String channelId, String route, long requests, Double requestShare,
       Double identityVisibility, Double billingOwnership, int controlPointsOwned, Double controlScore,
-      boolean topQuartile, boolean volumeWithoutControl) {}
+      boolean topQuartile, boolean volumeWithoutControl, Map<String, BigDecimal> netRevenue) {}
 
   /** One window: its channels and the Herfindahl index of partners' shares of indirect requests. */
   public record Window(Instant windowStart, Double partnerConcentration, List<Row> channels) {}
@@ -34,6 +35,7 @@ public final class ReachControl {
     Map<Instant, List<ChannelWindow.Usage>> byWindow = usage.stream()
         .collect(Collectors.groupingBy(ChannelWindow.Usage::windowStart, TreeMap::new, Collectors.toList()));
     Map<String, Double> ownership = billingOwnership(revenue);
+    Map<String, Map<String, BigDecimal>> net = netRevenue(revenue);
     List<Window> windows = new ArrayList<>();
     for (Map.Entry<Instant, List<ChannelWindow.Usage>> window : byWindow.entrySet()) {
       long total = window.getValue().stream().mapToLong(ChannelWindow.Usage::requests).sum();
@@ -46,7 +48,8 @@ public final class ReachControl {
         Double score = identity == null || billing == null ? null : (u.controlPointsOwned() / 6.0 + identity + billing) / 3.0;
         boolean top = topQuartile.contains(u.channelId());
         rows.add(new Row(u.windowStart(), u.channelId(), u.route(), u.requests(), share, identity, billing,
-            u.controlPointsOwned(), score, top, top && score != null && score < LOW_CONTROL));
+            u.controlPointsOwned(), score, top, top && score != null && score < LOW_CONTROL,
+            net.getOrDefault(key(u.windowStart(), u.channelId()), Map.of())));
       }
       windows.add(new Window(window.getKey(), partnerConcentration(window.getValue()), rows));
     }
@@ -68,6 +71,15 @@ public final class ReachControl {
     Map<String, Double> mean = new HashMap<>();
     perCurrency.forEach((k, ratios) -> mean.put(k, ratios.stream().mapToDouble(Double::doubleValue).average().orElseThrow()));
     return mean;
+  }
+
+  /** A channel's net revenue in the window, per currency (sorted), for sizing it on the dashboard. */
+  static Map<String, Map<String, BigDecimal>> netRevenue(List<ChannelWindow.Money> revenue) {
+    Map<String, Map<String, BigDecimal>> net = new HashMap<>();
+    for (ChannelWindow.Money m : revenue) {
+      net.computeIfAbsent(key(m.windowStart(), m.channelId()), k -> new TreeMap<>()).merge(m.currency(), m.net(), BigDecimal::add);
+    }
+    return net;
   }
 
   /**

@@ -67,6 +67,10 @@ class AudienceReportsTest {
     assertThat(window.channels().get(1).controlScore()).isNull();
     // Partner concentration over indirect requests 600 + 200 = 800: (600/800)^2 + (200/800)^2 = 0.5625 + 0.0625 = 0.625.
     assertThat(window.partnerConcentration()).isCloseTo(0.625, within(1e-12));
+    // Net revenue per currency, never added across currencies; none for a channel without revenue rows.
+    assertThat(nimbus.netRevenue()).containsExactly(java.util.Map.entry("EUR", new BigDecimal("50")),
+        java.util.Map.entry("USD", new BigDecimal("400")));
+    assertThat(window.channels().get(1).netRevenue()).isEmpty();
   }
 
   @Test

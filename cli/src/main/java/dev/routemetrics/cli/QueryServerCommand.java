@@ -1,0 +1,48 @@
+package dev.routemetrics.cli;
+
+import dev.routemetrics.warehouse.ClickHouse;
+import dev.routemetrics.warehouse.WarehouseConfig;
+import dev.routemetrics.warehouse.alerts.AlertEvaluator;
+import dev.routemetrics.warehouse.alerts.AlertRules;
+import dev.routemetrics.warehouse.http.QueryServer;
+import dev.routemetrics.warehouse.query.MetricsReader;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "query-server", mixinStandardHelpOptions = true,
+    description = {"Serve the dashboard at / and the audiences' views at /api/{health,reach-control,learning,finance}, read from ClickHouse.",
+        "Evaluates the alert rules (routemetrics.alerts.rules.file) periodically, lists them at /api/alerts, and publishes"
+            + " their FIRING/RESOLVED transitions to Kafka and the configured webhook."})
+final class QueryServerCommand implements Callable<Integer> {
+
+  @Mixin Settings settings;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--port", defaultValue = "8090", description = "Port to listen on (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Override
+  public Integer call() throws Exception {
+    WarehouseConfig config = new WarehouseConfig(settings.overrides);
+    AlertEvaluator alerts = null;
+    if (config.getBoolean(WarehouseConfig.ALERTS_ENABLED)) {
+      AlertRules rules = AlertRules.load(config.getString(WarehouseConfig.ALERTS_RULES_FILE));
+      alerts = AlertEvaluator.forWarehouse(config, rules, new MetricsReader(new ClickHouse(config), config.database()),
+          Clock.systemUTC()).start(rules.every());
+    }
+    QueryServer server = new QueryServer(config, host, port, Clock.systemUTC(), alerts).start();
+    CountDownLatch stop = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      stop.countDown();
+    }));
+    stop.await();
+    return 0;
+  }
+}
