@@ -18,6 +18,18 @@ final class UsageTopic {
 
   private UsageTopic() {}
 
+  /** How many records the topic holds right now (end minus beginning offsets, over its partitions). */
+  static long recordCount(String topic, String bootstrap) {
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+        new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
+      return partitions.stream().mapToLong(p -> end.get(p) - begin.get(p)).sum();
+    }
+  }
+
   /** Every event id on the topic right now, read from the start to the current end. */
   static Set<String> eventIds(String topic, String bootstrap) {
     Set<String> ids = new HashSet<>();
