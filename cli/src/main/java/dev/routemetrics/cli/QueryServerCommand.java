@@ -8,7 +8,6 @@ import dev.routemetrics.warehouse.http.QueryServer;
 import dev.routemetrics.warehouse.query.MetricsReader;
 import java.time.Clock;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -37,12 +36,6 @@ final class QueryServerCommand implements Callable<Integer> {
           Clock.systemUTC()).start(rules.every());
     }
     QueryServer server = new QueryServer(config, host, port, Clock.systemUTC(), alerts).start();
-    CountDownLatch stop = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      stop.countDown();
-    }));
-    stop.await();
-    return 0;
+    return UntilShutdown.run(server, alerts);
   }
 }

@@ -9,7 +9,6 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 
 /**
  * Turns one JSON billing event into the Avro record, or says every field that is wrong with it.
@@ -25,10 +24,7 @@ public final class BillingEventParser {
   }
 
   public BillingEvent parse(JsonNode json) {
-    if (json == null || !json.isObject()) {
-      throw new InvalidEventException(List.of(new FieldError("$", "must be a JSON object")));
-    }
-    FieldReader in = new FieldReader(json);
+    FieldReader in = envelope.open(json);
     Envelope e = envelope.read(in);
     String billingId = in.requiredId("billing_id");
     BillingKind kind = in.enumValue("kind", BillingKind.class, null);

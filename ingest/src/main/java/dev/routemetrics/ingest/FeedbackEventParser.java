@@ -7,7 +7,6 @@ import dev.routemetrics.events.FeedbackSource;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 
 /** Turns one JSON feedback event into the Avro record, or says every field that is wrong with it. */
 public final class FeedbackEventParser {
@@ -19,10 +18,7 @@ public final class FeedbackEventParser {
   }
 
   public FeedbackEvent parse(JsonNode json) {
-    if (json == null || !json.isObject()) {
-      throw new InvalidEventException(List.of(new FieldError("$", "must be a JSON object")));
-    }
-    FieldReader in = new FieldReader(json);
+    FieldReader in = envelope.open(json);
     Envelope e = envelope.read(in);
     String feedbackId = in.requiredId("feedback_id");
     String requestId = in.optionalId("request_id");

@@ -7,7 +7,6 @@ import dev.routemetrics.events.UsageEvent;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 
 /** Turns one JSON usage event into the Avro record, or says every field that is wrong with it. */
 public final class UsageEventParser {
@@ -19,10 +18,7 @@ public final class UsageEventParser {
   }
 
   public UsageEvent parse(JsonNode json) {
-    if (json == null || !json.isObject()) {
-      throw new InvalidEventException(List.of(new FieldError("$", "must be a JSON object")));
-    }
-    FieldReader in = new FieldReader(json);
+    FieldReader in = envelope.open(json);
     Envelope e = envelope.read(in);
     String requestId = in.requiredId("request_id");
     Long requestCount = in.integer("request_count", 1, Integer.MAX_VALUE, 1L);
