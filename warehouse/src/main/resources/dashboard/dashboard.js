@@ -275,17 +275,33 @@ function renderAlerts(body) {
 
 // --- refresh ---------------------------------------------------------------------------------
 let generation = 0;
+const gap = x => (x == null ? dash : (x > 0 ? '+' : '') + x.toFixed(2) + '%');
+function renderReconciliation(rows) {
+  fillTable('reconciliation', rows, r => [
+    cell('statement', r.billing_id),
+    cell('channel', r.channel_id),
+    cell('period', `${utc(r.period_start)} – ${utc(r.period_end)}`),
+    cell('reported_requests', int(r.reported_requests), true),
+    cell('metered_requests', int(r.metered_requests), true),
+    cell('request_gap', gap(r.request_gap_percent), true),
+    cell('reported_net', money(r.reported_net) + ' ' + r.currency, true),
+    cell('metered_net', money(r.metered_net) + ' ' + r.currency, true),
+    cell('net_gap', gap(r.net_gap_percent), true),
+  ], r => (Math.abs(r.request_gap_percent || 0) > 2 || Math.abs(r.net_gap_percent || 0) > 2 ? 'flagged' : ''));
+}
+
 async function refresh() {
   const mine = ++generation;
   const status = document.getElementById('status');
   try {
-    const [all, health, reach, finance, learning, alerts] = await Promise.all([
+    const [all, health, reach, finance, learning, alerts, statements] = await Promise.all([
       getJson('/api/health?' + apiQuery(state, false)),
       getJson('/api/health?' + apiQuery(state, true)),
       getJson('/api/reach-control?' + apiQuery(state, true)),
       getJson('/api/finance?period=DAY&' + apiQuery({ ...state, window: 'DAY' }, true)),
       getJson('/api/learning?' + apiQuery(state, true)),
       getJson('/api/alerts').catch(() => null),
+      getJson('/api/reconciliation?' + apiQuery({ ...state, window: 'DAY' }, true)),
     ]);
     if (mine !== generation) return; // a newer refresh started meanwhile
     renderChannelPicker(all.rows.map(r => r.channel_id));
@@ -295,6 +311,7 @@ async function refresh() {
     renderFinance(finance.rows);
     renderLearning(learning.rows);
     renderAlerts(alerts);
+    renderReconciliation(statements.rows);
     status.className = 'status';
     status.textContent = `${utc(health.from)} – ${utc(health.until)}, ${state.window} windows, `
       + `${state.channels.length ? state.channels.join(', ') : 'all channels'}; updated ${new Date().toISOString().slice(11, 19)} UTC`;

@@ -203,7 +203,7 @@ class DashboardBrowserIT {
         List.of("2026-10-31", "partner", "500.00", "100.00", "400.00", "20.0%", "80.0%"), // 100/500, 400/500
         List.of("2026-11-01", "direct", "400.00", "0.00", "400.00", "0.0%", "100.0%"), // 100 + 300
         List.of("2026-11-01", "partner", "1,000.00", "300.00", "700.00", "30.0%", "70.0%")); // 300/1000, 700/1000
-    assertThat(text("#reconciliation")).contains("No partner-statement data");
+    assertThat(text("#reconciliation tbody")).isEqualTo("no data in this range"); // no statement in this dataset
 
     // Learning. Direct trainable rate pooled = (30 + 15) / (200 + 300) = 0.09.
     // app: coverage 50/200 = 25%, trainable 30/200 = 15%, loss = clip(1 − 0.15/0.09) = 0, lost = max(0, 0.09·200 − 30) = 0
