@@ -69,6 +69,10 @@ final class SimulateCommand implements Callable<Integer> {
       description = "Directory for the event files and expected-metrics.json (default: ${DEFAULT-VALUE}).")
   Path out;
 
+  @Option(names = "--api-key", defaultValue = "${env:ROUTEMETRICS_API_KEY}",
+      description = "A lab API key for --to http (default: $ROUTEMETRICS_API_KEY; `routemetrics keys add NAME` makes one).")
+  String apiKey;
+
   @Option(names = "--url", defaultValue = "http://127.0.0.1:8080",
       description = "Ingest base URL for --to http; families go to /v1/events/{usage,billing,feedback} (default: ${DEFAULT-VALUE}).")
   String url;
@@ -180,7 +184,7 @@ final class SimulateCommand implements Callable<Integer> {
   private EventSink sink() {
     return switch (target) {
       case file -> new NdjsonFiles(out);
-      case http -> new HttpEventSink(url, concurrency);
+      case http -> new HttpEventSink(url, apiKey, concurrency);
       case kafka -> new KafkaEventSink(bootstrap, new Topics(namespace));
     };
   }

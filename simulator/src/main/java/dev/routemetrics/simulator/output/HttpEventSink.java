@@ -32,8 +32,11 @@ public final class HttpEventSink implements EventSink {
   private final Map<String, AtomicLong> answers = new ConcurrentHashMap<>();
   private final Map<Family, URI> endpoints = new EnumMap<>(Family.class);
 
-  public HttpEventSink(String baseUrl, int concurrency) {
+  private final String apiKey;
+
+  public HttpEventSink(String baseUrl, String apiKey, int concurrency) {
     this.baseUrl = baseUrl.replaceAll("/+$", "");
+    this.apiKey = apiKey;
     this.concurrency = concurrency;
     this.inFlight = new Semaphore(concurrency);
     for (Family family : Family.values()) {
@@ -47,6 +50,7 @@ public final class HttpEventSink implements EventSink {
     HttpRequest request = HttpRequest.newBuilder(endpoints.get(delivery.family()))
         .timeout(Duration.ofSeconds(30))
         .header("Content-Type", "application/json")
+        .header("Authorization", "Bearer " + apiKey)
         .POST(HttpRequest.BodyPublishers.ofString(body))
         .build();
     try {
