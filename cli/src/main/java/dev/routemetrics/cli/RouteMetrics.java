@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "routemetrics", mixinStandardHelpOptions = true, version = "routemetrics 0.1.0",
     description = "What each distribution route of a model lab is really worth: reach, control and learning per channel.",
     subcommands = {IngestCommand.class, StreamsCommand.class, SinkCommand.class, MigrateCommand.class,
-        ReportCommand.class, QueryCommand.class, QueryServerCommand.class, DemoTrafficCommand.class, SimulateCommand.class,
+        ReportCommand.class, QueryCommand.class, QueryServerCommand.class, DemoTrafficCommand.class, SimulateCommand.class, VerifyCommand.class,
         KeysCommand.class, LoadCommand.class, BenchIngestCommand.class, BenchSinkCommand.class, CommandLine.HelpCommand.class})
 public final class RouteMetrics {
 

@@ -1,0 +1,125 @@
+package dev.routemetrics.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.routemetrics.warehouse.ClickHouse;
+import dev.routemetrics.warehouse.WarehouseConfig;
+import dev.routemetrics.warehouse.query.ChannelWindow;
+import dev.routemetrics.warehouse.query.MetricsReader;
+import dev.routemetrics.warehouse.query.TimeRange;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "verify", mixinStandardHelpOptions = true,
+    description = {"Compare what ClickHouse holds with a simulation's expected-metrics.json, computed independently of the",
+        "pipeline: every channel-window row, field by field, and revenue per currency. Waits until they agree or --timeout passes.",
+        "Exit code 0 when every row is equal."})
+final class VerifyCommand implements Callable<Integer> {
+
+  /** The fields compared, as named in expected-metrics.json and read from channel_metrics. */
+  private static final List<String> FIELDS = List.of("usage_events", "requests", "input_tokens", "output_tokens",
+      "active_accounts", "visible_end_users", "control_points_owned", "feedback_events", "trainable_feedback",
+      "covered_requests");
+
+  @Mixin Settings settings;
+
+  @Parameters(index = "0", description = "The expected-metrics.json a `routemetrics simulate` run wrote.")
+  Path expectedFile;
+
+  @Option(names = "--window", defaultValue = "HOUR", description = "Window size to compare: MINUTE, HOUR or DAY (default: ${DEFAULT-VALUE}).")
+  TimeRange.WindowSize window;
+
+  @Option(names = "--timeout", defaultValue = "120", description = "Seconds to wait for the numbers to land (default: ${DEFAULT-VALUE}).")
+  int timeoutSeconds;
+
+  @Override
+  public Integer call() throws Exception {
+    JsonNode root = new ObjectMapper().readTree(expectedFile.toFile());
+    Instant from = Instant.parse(root.path("simulation").path("start").asText());
+    Instant until = Instant.parse(root.path("simulation").path("end").asText());
+    Map<String, Map<String, String>> expected = new TreeMap<>();
+    for (JsonNode row : root.path("rows")) {
+      if (row.path("window").asText().equals(window.name())) {
+        expected.put(key(Instant.parse(row.path("window_start").asText()), row.path("channel_id").asText()), fields(row));
+      }
+    }
+    WarehouseConfig config = new WarehouseConfig(settings.overrides);
+    MetricsReader reader = new MetricsReader(new ClickHouse(config), config.database());
+    TimeRange range = new TimeRange(window, from, until, List.of());
+    long deadline = System.currentTimeMillis() + timeoutSeconds * 1000L;
+    List<String> differences = compare(expected, reader, range);
+    while (!differences.isEmpty() && System.currentTimeMillis() < deadline) {
+      System.err.printf("\rwaiting for ClickHouse: %d of %d %s rows differ", differences.size(), expected.size(), window);
+      Thread.sleep(1_000);
+      differences = compare(expected, reader, range);
+    }
+    System.err.println();
+    if (differences.isEmpty()) {
+      System.out.printf("verified: all %d %s channel-window rows in ClickHouse equal the independent expectation"
+          + " (%d fields each, revenue per currency)%n", expected.size(), window, FIELDS.size());
+      return 0;
+    }
+    System.out.printf("%d of %d %s rows differ from the expectation:%n", differences.size(), expected.size(), window);
+    differences.stream().limit(20).forEach(d -> System.out.println("  " + d));
+    return 1;
+  }
+
+  private List<String> compare(Map<String, Map<String, String>> expected, MetricsReader reader, TimeRange range)
+      throws Exception {
+    Map<String, Map<String, String>> actual = new TreeMap<>();
+    for (ChannelWindow.Usage u : reader.metrics(range)) {
+      Map<String, String> f = new LinkedHashMap<>();
+      f.put("usage_events", String.valueOf(u.usageEvents()));
+      f.put("requests", String.valueOf(u.requests()));
+      f.put("input_tokens", String.valueOf(u.inputTokens()));
+      f.put("output_tokens", String.valueOf(u.outputTokens()));
+      f.put("active_accounts", String.valueOf(u.activeAccounts()));
+      f.put("visible_end_users", String.valueOf(u.visibleEndUsers()));
+      f.put("control_points_owned", String.valueOf(u.controlPointsOwned()));
+      f.put("feedback_events", String.valueOf(u.feedbackEvents()));
+      f.put("trainable_feedback", String.valueOf(u.trainableFeedback()));
+      f.put("covered_requests", String.valueOf(u.coveredRequests()));
+      actual.put(key(u.windowStart(), u.channelId()), f);
+    }
+    for (ChannelWindow.Money m : reader.revenue(range)) {
+      actual.computeIfAbsent(key(m.windowStart(), m.channelId()), k -> new LinkedHashMap<>())
+          .put("net " + m.currency(), m.net().stripTrailingZeros().toPlainString());
+    }
+    List<String> differences = new ArrayList<>();
+    for (Map.Entry<String, Map<String, String>> e : expected.entrySet()) {
+      Map<String, String> got = actual.getOrDefault(e.getKey(), Map.of());
+      for (Map.Entry<String, String> field : e.getValue().entrySet()) {
+        if (!field.getValue().equals(got.get(field.getKey()))) {
+          differences.add(e.getKey() + " " + field.getKey() + ": expected " + field.getValue() + ", ClickHouse has " + got.get(field.getKey()));
+        }
+      }
+    }
+    return differences;
+  }
+
+  private static Map<String, String> fields(JsonNode row) {
+    Map<String, String> f = new LinkedHashMap<>();
+    for (String name : FIELDS) {
+      f.put(name, row.path(name).asText());
+    }
+    for (JsonNode money : row.path("revenue")) {
+      f.put("net " + money.path("currency").asText(), new BigDecimal(money.path("net").asText()).stripTrailingZeros().toPlainString());
+    }
+    return f;
+  }
+
+  private static String key(Instant windowStart, String channelId) {
+    return windowStart + " " + channelId;
+  }
+}
