@@ -51,9 +51,13 @@ public final class StreamsApp implements AutoCloseable {
     stopped.await();
   }
 
+  /**
+   * Commits and closes, leaving the consumer group: a restarted (or remaining) instance gets the
+   * partitions at once instead of after the session timeout. The state stays committed either way.
+   */
   @Override
   public void close() {
-    streams.close(Duration.ofSeconds(30));
+    streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
   }
 
 }

@@ -13,6 +13,7 @@ import dev.routemetrics.schemas.wire.AvroSerde;
 import dev.routemetrics.simulator.expected.ExpectedMetrics;
 import dev.routemetrics.simulator.expected.MetricsRow;
 import dev.routemetrics.simulator.output.KafkaEventSink;
+import dev.routemetrics.simulator.traffic.Delivery;
 import dev.routemetrics.simulator.traffic.Faults;
 import dev.routemetrics.simulator.traffic.Injection;
 import dev.routemetrics.simulator.traffic.SimulationPlan;
@@ -110,6 +111,67 @@ class ChannelMetricsIT {
       assertThat(latest.quarantined(QuarantineReason.CONFLICT)).isEqualTo(new HashSet<>(summary.conflictIds()));
       assertThat(latest.quarantined(QuarantineReason.TOO_LATE)).isEqualTo(new HashSet<>(summary.tooLateIds()));
       latest.close();
+    }
+  }
+
+  @Test
+  @DisplayName("a restart that loses the local state resumes from the committed state: nothing lost, nothing twice, versions grow")
+  void shouldResumeFromCommittedStateAfterARestartThatLostItsLocalState() throws Exception {
+    String run = "it-streams-restart-" + Long.toString(System.nanoTime(), 36) + "-";
+    Topics topics = new Topics(run);
+    new TopicProvisioner(BOOTSTRAP, 3).ensure(topics);
+    ChannelRegistry registry = ChannelRegistry.builtIn();
+    SimulationPlan plan = new SimulationPlan(START, START.plus(Duration.ofHours(1)), 7L, 2_000, Faults.defaults(),
+        SimulationPlan.DEFAULT_STATEMENT_SKEW, Instant.now());
+    ExpectedMetrics expected = new ExpectedMetrics(registry);
+    List<Delivery> deliveries = new ArrayList<>();
+    new TrafficSimulator(registry, plan).run(deliveries::add, expected::accept, (a, b, c) -> { });
+    ExpectedMetrics.Result reference = expected.result();
+    Map<String, String> expectedMetrics = expectedMetricRows(reference.rows());
+    Map<String, String> expectedRevenue = expectedRevenueRows(reference.rows());
+    int half = deliveries.size() / 2;
+
+    Map<String, String> settings = Map.of(
+        StreamsAppConfig.KAFKA_BOOTSTRAP, BOOTSTRAP,
+        StreamsAppConfig.APPLICATION_ID, run + "metrics",
+        StreamsAppConfig.TOPIC_NAMESPACE, run,
+        StreamsAppConfig.STATE_DIR, Files.createTempDirectory("routemetrics-streams-it").toString(),
+        StreamsAppConfig.COMMIT_INTERVAL_MS, "100",
+        StreamsAppConfig.EMIT_INTERVAL_MS, "200");
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    try (Latest latest = new Latest(topics)) {
+      send(topics, deliveries.subList(0, half));
+      try (StreamsApp first = new StreamsApp(new StreamsAppConfig(settings))) {
+        first.start();
+        while (latest.metrics.size() < 50 && System.nanoTime() < deadline) {
+          latest.poll();
+        }
+      }
+      // The local state is gone (a new machine, say): the stores come back from their changelogs.
+      deleteRecursively(Path.of(settings.get(StreamsAppConfig.STATE_DIR)));
+      send(topics, deliveries.subList(half, deliveries.size()));
+      try (StreamsApp second = new StreamsApp(new StreamsAppConfig(settings))) {
+        second.start();
+        while (System.nanoTime() < deadline && second.state() != KafkaStreams.State.ERROR
+            && !(latest.metrics.equals(expectedMetrics) && latest.revenue.equals(expectedRevenue))) {
+          latest.poll();
+        }
+        assertThat(second.state()).isNotEqualTo(KafkaStreams.State.ERROR);
+      }
+      assertThat(latest.metrics).isEqualTo(expectedMetrics);
+      assertThat(latest.revenue).isEqualTo(expectedRevenue);
+    }
+  }
+
+  private static void send(Topics topics, List<Delivery> deliveries) {
+    try (KafkaEventSink sink = new KafkaEventSink(BOOTSTRAP, topics)) {
+      deliveries.forEach(sink::accept);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws java.io.IOException {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 
