@@ -10,7 +10,8 @@ import java.util.Arrays;
 import java.util.function.Function;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +20,11 @@ import org.slf4j.LoggerFactory;
  * dropped (a retry or a replay); the same id with a different payload is a conflict, forwarded as a
  * {@link QuarantinedEvent} and never counted. Input must be keyed by event_id so that every copy of
  * an id meets the same store.
+ *
+ * <p>The store is a window store keyed by event_id at the event's event_time, with a retention of
+ * the lateness bound plus a margin: ids older than that are dropped segment by segment as stream
+ * time advances, so the store does not grow forever. An event that old is set aside as too late by
+ * the lateness gate downstream anyway, so forgetting its id cannot let a copy be counted twice.
  */
 final class DeduplicateEvents<V> extends ContextualProcessor<String, V, String, Routed<V>> {
 
@@ -28,7 +34,7 @@ final class DeduplicateEvents<V> extends ContextualProcessor<String, V, String, 
   private final String family;
   private final Function<V, byte[]> encode;
   private final Function<V, String> channelOf;
-  private KeyValueStore<String, byte[]> seen;
+  private WindowStore<String, byte[]> seen;
 
   DeduplicateEvents(String storeName, String family, Function<V, byte[]> encode, Function<V, String> channelOf) {
     this.storeName = storeName;
@@ -48,9 +54,9 @@ final class DeduplicateEvents<V> extends ContextualProcessor<String, V, String, 
     String eventId = record.key();
     byte[] payload = encode.apply(record.value());
     byte[] digest = sha256(payload);
-    byte[] first = seen.get(eventId);
+    byte[] first = firstDigest(eventId);
     if (first == null) {
-      seen.put(eventId, digest);
+      seen.put(eventId, digest, record.timestamp());
       context().forward(record.withValue(Routed.counted(record.value())));
     } else if (!Arrays.equals(first, digest)) {
       log.warn("{} event {} conflicts with the one counted first (same event_id, different payload); set aside",
@@ -67,6 +73,13 @@ final class DeduplicateEvents<V> extends ContextualProcessor<String, V, String, 
       context().forward(record.withValue(Routed.<V>quarantined(conflict)));
     }
     // An identical copy is a retry or a replay: it was counted once already.
+  }
+
+  /** Whatever event_time the first copy had: a conflicting copy may carry another one. */
+  private byte[] firstDigest(String eventId) {
+    try (WindowStoreIterator<byte[]> copies = seen.fetch(eventId, 0L, Long.MAX_VALUE)) {
+      return copies.hasNext() ? copies.next().value : null;
+    }
   }
 
   /** The store keeps a digest, not the payload: equality is all a later copy is checked for. */

@@ -1,5 +1,6 @@
 package dev.routemetrics.streams;
 
+import dev.routemetrics.schemas.registry.ChannelRegistry;
 import dev.routemetrics.schemas.topics.TopicProvisioner;
 import dev.routemetrics.schemas.topics.Topics;
 import java.time.Duration;
@@ -21,7 +22,10 @@ public final class StreamsApp implements AutoCloseable {
     Topics topics = new Topics(config.getString(StreamsAppConfig.TOPIC_NAMESPACE));
     new TopicProvisioner(config.getString(StreamsAppConfig.KAFKA_BOOTSTRAP), config.getInt(StreamsAppConfig.PARTITIONS))
         .ensure(topics);
-    Topology topology = UsageMetricsTopology.build(topics, Duration.ofDays(config.getInt(StreamsAppConfig.LATENESS_DAYS)));
+    Topology topology = ChannelMetricsTopology.build(topics, new ChannelMetricsTopology.Settings(
+        ChannelRegistry.load(config.getString(StreamsAppConfig.REGISTRY)),
+        Duration.ofDays(config.getInt(StreamsAppConfig.LATENESS_DAYS)),
+        Duration.ofMillis(config.getInt(StreamsAppConfig.EMIT_INTERVAL_MS))));
     log.debug("topology:\n{}", topology.describe());
     this.streams = new KafkaStreams(topology, config.streamsProperties());
   }
@@ -47,9 +51,13 @@ public final class StreamsApp implements AutoCloseable {
     stopped.await();
   }
 
+  /**
+   * Commits and closes, leaving the consumer group: a restarted (or remaining) instance gets the
+   * partitions at once instead of after the session timeout. The state stays committed either way.
+   */
   @Override
   public void close() {
-    streams.close(Duration.ofSeconds(30));
+    streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
   }
 
 }

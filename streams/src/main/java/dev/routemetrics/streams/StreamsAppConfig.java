@@ -20,6 +20,8 @@ public final class StreamsAppConfig extends AbstractConfig {
   public static final String PARTITIONS = "routemetrics.topic.partitions";
   public static final String LATENESS_DAYS = "routemetrics.streams.lateness.days";
   public static final String COMMIT_INTERVAL_MS = "routemetrics.streams.commit.interval.ms";
+  public static final String EMIT_INTERVAL_MS = "routemetrics.streams.emit.interval.ms";
+  public static final String REGISTRY = "routemetrics.registry";
 
   public static final ConfigDef DEFINITION = new ConfigDef()
       .define(KAFKA_BOOTSTRAP, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers.")
@@ -32,7 +34,12 @@ public final class StreamsAppConfig extends AbstractConfig {
       .define(LATENESS_DAYS, Type.INT, 7, Range.atLeast(0), Importance.MEDIUM,
           "Events older than this behind stream time are set aside as TOO_LATE instead of updating their window.")
       .define(COMMIT_INTERVAL_MS, Type.INT, 200, Range.atLeast(10), Importance.LOW,
-          "How often results are committed (and so become visible downstream under exactly-once).");
+          "How often results are committed (and so become visible downstream under exactly-once).")
+      .define(EMIT_INTERVAL_MS, Type.INT, 1000, Range.atLeast(10), Importance.LOW,
+          "How often changed channel-metrics and channel-revenue rows are emitted (wall clock); a burst of"
+              + " updates to one window in between costs one row.")
+      .define(REGISTRY, Type.STRING, "", Importance.MEDIUM,
+          "Channel registry file (with its history); empty for the registry built into the schemas jar.");
 
   public StreamsAppConfig(Map<String, ?> overrides) {
     super(DEFINITION, ConfigSources.resolve(DEFINITION, overrides), true);

@@ -8,6 +8,7 @@ import dev.routemetrics.events.QuarantinedEvent;
 import dev.routemetrics.events.TelemetryLevel;
 import dev.routemetrics.events.UsageEvent;
 import dev.routemetrics.metrics.ChannelWindowRequests;
+import dev.routemetrics.schemas.registry.ChannelRegistry;
 import dev.routemetrics.schemas.topics.Topics;
 import dev.routemetrics.schemas.wire.AvroSerde;
 import java.time.Duration;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-class UsageMetricsTopologyTest {
+class RequestsMinuteTest {
 
   private static final Instant T0 = Instant.parse("2026-11-01T10:00:00Z");
   private final Topics topics = new Topics("");
@@ -40,7 +41,7 @@ class UsageMetricsTopologyTest {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "usage-metrics-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    driver = new TopologyTestDriver(UsageMetricsTopology.build(topics, Duration.ofDays(7)), props);
+    driver = new TopologyTestDriver(ChannelMetricsTopology.build(topics, new ChannelMetricsTopology.Settings(ChannelRegistry.builtIn(), Duration.ofDays(7), Duration.ofSeconds(1))), props);
     usage = driver.createInputTopic(topics.usageEvents, new StringSerializer(), AvroSerde.of(UsageEvent.class));
     requests = driver.createOutputTopic(topics.channelRequestsMinute, new StringDeserializer(),
         AvroSerde.of(ChannelWindowRequests.class));

@@ -1,0 +1,229 @@
+package dev.routemetrics.streams;
+
+import dev.routemetrics.events.BillingEvent;
+import dev.routemetrics.events.FeedbackEvent;
+import dev.routemetrics.events.QuarantinedEvent;
+import dev.routemetrics.events.UsageEvent;
+import dev.routemetrics.metrics.ChannelWindowMetrics;
+import dev.routemetrics.metrics.ChannelWindowRequests;
+import dev.routemetrics.metrics.ChannelWindowRevenue;
+import dev.routemetrics.schemas.registry.ChannelRegistry;
+import dev.routemetrics.schemas.topics.Topics;
+import dev.routemetrics.schemas.wire.AvroSerde;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * The event topics to reach, control and learning metrics per channel and window.
+ *
+ * <pre>
+ * for each family (usage, billing, feedback), keyed by channel on its topic:
+ *   re-key by event_id -> dedupe ----conflict----> quarantined-events
+ *   -> re-key by channel -> lateness gate ----too late----> quarantined-events
+ *
+ * usage    -> 1-minute DSL windows (grace = lateness + 1 h) -> channel-requests-minute
+ * usage + feedback -> re-key by request_id -> join feedback to requests (+ Covered when a request
+ *   first gets feedback within 7 days) -> re-key by channel -> MINUTE/HOUR/DAY tallies -> channel-metrics
+ * billing  -> MINUTE/HOUR/DAY tallies per currency (charges, refunds, credits) -> channel-revenue
+ * </pre>
+ *
+ * Rows on channel-metrics and channel-revenue are re-emitted with a higher version whenever their
+ * window changes (late events, late feedback); the newest version is the truth. Ratios across
+ * channels are left to the queries.
+ */
+public final class ChannelMetricsTopology {
+
+  public static final String SEEN_USAGE_STORE = "seen-usage-event-ids";
+  public static final String SEEN_BILLING_STORE = "seen-billing-event-ids";
+  public static final String SEEN_FEEDBACK_STORE = "seen-feedback-event-ids";
+  public static final String REQUESTS_MINUTE_STORE = "channel-requests-minute-store";
+  public static final String REQUEST_FEEDBACK_STORE = "request-feedback";
+  public static final String REQUEST_FEEDBACK_EXPIRY_STORE = "request-feedback-expiry";
+  public static final String CHANNEL_WINDOWS_STORE = "channel-windows";
+  public static final String CHANNEL_WINDOWS_DIRTY_STORE = "channel-windows-dirty";
+  public static final String CHANNEL_WINDOWS_EXPIRY_STORE = "channel-windows-expiry";
+  public static final String REVENUE_WINDOWS_STORE = "revenue-windows";
+  public static final String REVENUE_WINDOWS_DIRTY_STORE = "revenue-windows-dirty";
+  public static final String REVENUE_WINDOWS_EXPIRY_STORE = "revenue-windows-expiry";
+  public static final String WINDOW_MINUTE = "MINUTE";
+
+  /** Feedback covers a request when it comes within this long of it (DOMAIN.md). */
+  public static final Duration FEEDBACK_HORIZON = Duration.ofDays(7);
+  /** Kept past every bound, so nothing the gate lets through finds its state forgotten. */
+  static final Duration RETENTION_MARGIN = Duration.ofDays(1);
+  /** Keeps the DSL minute windows open a little past the gate, so nothing the gate lets through is dropped. */
+  private static final Duration GRACE_MARGIN = Duration.ofHours(1);
+
+  /** What the topology needs to know besides the topic names. */
+  public record Settings(ChannelRegistry registry, Duration lateness, Duration emitInterval) {
+
+    public static Settings defaults() {
+      return new Settings(ChannelRegistry.builtIn(), Duration.ofDays(7), Duration.ofSeconds(1));
+    }
+  }
+
+  private ChannelMetricsTopology() {}
+
+  public static Topology build(Topics topics, Settings settings) {
+    Serde<String> keys = Serdes.String();
+    AvroSerde<UsageEvent> usageSerde = AvroSerde.of(UsageEvent.class);
+    AvroSerde<BillingEvent> billingSerde = AvroSerde.of(BillingEvent.class);
+    AvroSerde<FeedbackEvent> feedbackSerde = AvroSerde.of(FeedbackEvent.class);
+    AvroSerde<QuarantinedEvent> quarantineSerde = AvroSerde.of(QuarantinedEvent.class);
+    AvroSerde<ChannelWindowRequests> requestsSerde = AvroSerde.of(ChannelWindowRequests.class);
+    AvroSerde<ChannelWindowMetrics> metricsSerde = AvroSerde.of(ChannelWindowMetrics.class);
+    AvroSerde<ChannelWindowRevenue> revenueSerde = AvroSerde.of(ChannelWindowRevenue.class);
+    ContributionSerde contributionSerde = new ContributionSerde();
+    Duration lateness = settings.lateness();
+    Duration metricsRetention = FEEDBACK_HORIZON.plus(lateness).plus(RETENTION_MARGIN);
+    Duration revenueRetention = lateness.plus(RETENTION_MARGIN);
+
+    StreamsBuilder builder = new StreamsBuilder();
+    for (String seen : new String[] {SEEN_USAGE_STORE, SEEN_BILLING_STORE, SEEN_FEEDBACK_STORE}) {
+      builder.addStateStore(Stores.windowStoreBuilder(
+          Stores.persistentWindowStore(seen, lateness.plus(RETENTION_MARGIN), Duration.ofMillis(1), false),
+          keys, Serdes.ByteArray()));
+    }
+    addKeyValueStore(builder, REQUEST_FEEDBACK_STORE, RequestFeedback.SERDE);
+    addKeyValueStore(builder, REQUEST_FEEDBACK_EXPIRY_STORE, Serdes.String());
+    addKeyValueStore(builder, CHANNEL_WINDOWS_STORE, ChannelWindowTally.SERDE);
+    addKeyValueStore(builder, CHANNEL_WINDOWS_DIRTY_STORE, Serdes.Long());
+    addKeyValueStore(builder, CHANNEL_WINDOWS_EXPIRY_STORE, Serdes.String());
+    addKeyValueStore(builder, REVENUE_WINDOWS_STORE, RevenueTally.SERDE);
+    addKeyValueStore(builder, REVENUE_WINDOWS_DIRTY_STORE, Serdes.Long());
+    addKeyValueStore(builder, REVENUE_WINDOWS_EXPIRY_STORE, Serdes.String());
+
+    KStream<String, UsageEvent> usage = distinctAndInTime(builder, "usage", "USAGE", topics.usageEvents, usageSerde,
+        UsageEvent::getEventId, UsageEvent::getChannelId, SEEN_USAGE_STORE, lateness, topics, quarantineSerde);
+    KStream<String, BillingEvent> billing = distinctAndInTime(builder, "billing", "BILLING", topics.billingEvents,
+        billingSerde, BillingEvent::getEventId, BillingEvent::getChannelId, SEEN_BILLING_STORE, lateness, topics,
+        quarantineSerde);
+    KStream<String, FeedbackEvent> feedback = distinctAndInTime(builder, "feedback", "FEEDBACK", topics.feedbackEvents,
+        feedbackSerde, FeedbackEvent::getEventId, FeedbackEvent::getChannelId, SEEN_FEEDBACK_STORE, lateness, topics,
+        quarantineSerde);
+
+    usage.groupByKey(Grouped.with("usage-by-channel-grouped", keys, usageSerde))
+        .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMinutes(1), lateness.plus(GRACE_MARGIN)))
+        .aggregate(ChannelMetricsTopology::emptyRequestsTally,
+            (channel, event, tally) -> addRequests(tally, event),
+            Named.as("count-requests-minute"),
+            Materialized.<String, ChannelWindowRequests, WindowStore<Bytes, byte[]>>as(REQUESTS_MINUTE_STORE)
+                .withKeySerde(keys).withValueSerde(requestsSerde))
+        .toStream(Named.as("requests-minute-updates"))
+        .map((window, tally) -> KeyValue.pair(
+                window.key() + "@" + window.window().start(),
+                ChannelWindowRequests.newBuilder(tally)
+                    .setChannelId(window.key())
+                    .setWindowStart(Instant.ofEpochMilli(window.window().start()))
+                    .build()),
+            Named.as("label-window"))
+        .to(topics.channelRequestsMinute, Produced.with(keys, requestsSerde).withName("channel-requests-minute"));
+
+    usage.mapValues(event -> (Contribution) new Contribution.Usage(event), Named.as("usage-contribution"))
+        .merge(feedback.mapValues(event -> (Contribution) new Contribution.Feedback(event), Named.as("feedback-contribution")),
+            Named.as("usage-and-feedback"))
+        .selectKey((channel, c) -> requestKey(c), Named.as("key-by-request-id"))
+        .repartition(Repartitioned.with(keys, contributionSerde).withName("contributions-by-request-id"))
+        .process(() -> new JoinFeedbackToRequests(FEEDBACK_HORIZON, lateness, RETENTION_MARGIN),
+            Named.as("join-feedback-to-requests"), REQUEST_FEEDBACK_STORE, REQUEST_FEEDBACK_EXPIRY_STORE)
+        .repartition(Repartitioned.with(keys, contributionSerde).withName("contributions-by-channel"))
+        .process(() -> new FoldChannelWindows(settings.registry(), settings.emitInterval(), metricsRetention),
+            Named.as("fold-channel-windows"), CHANNEL_WINDOWS_STORE, CHANNEL_WINDOWS_DIRTY_STORE,
+            CHANNEL_WINDOWS_EXPIRY_STORE)
+        .to(topics.channelMetrics, Produced.with(keys, metricsSerde).withName("channel-metrics"));
+
+    billing
+        .process(() -> new FoldRevenueWindows(settings.registry(), settings.emitInterval(), revenueRetention),
+            Named.as("fold-revenue-windows"), REVENUE_WINDOWS_STORE, REVENUE_WINDOWS_DIRTY_STORE,
+            REVENUE_WINDOWS_EXPIRY_STORE)
+        .to(topics.channelRevenue, Produced.with(keys, revenueSerde).withName("channel-revenue"));
+
+    return builder.build();
+  }
+
+  private static <V> void addKeyValueStore(StreamsBuilder builder, String name, Serde<V> values) {
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values));
+  }
+
+  /** Usage by its request_id; feedback by the request it names, or by its own id when it names none. */
+  private static String requestKey(Contribution c) {
+    if (c instanceof Contribution.Usage u) {
+      return u.event().getRequestId();
+    }
+    FeedbackEvent f = ((Contribution.Feedback) c).event();
+    return f.getRequestId() != null ? f.getRequestId() : f.getEventId();
+  }
+
+  /**
+   * Distinct, accepted events of one family, keyed by channel: the same id twice counts once, the
+   * same id with another payload and events older than the lateness bound go to quarantined-events.
+   */
+  private static <V extends SpecificRecord> KStream<String, V> distinctAndInTime(StreamsBuilder builder, String name,
+      String family, String topic, AvroSerde<V> serde, Function<V, String> idOf, Function<V, String> channelOf,
+      String seenStore, Duration lateness, Topics topics, Serde<QuarantinedEvent> quarantineSerde) {
+    Serde<String> keys = Serdes.String();
+    KStream<String, Routed<V>> deduplicated = builder
+        .stream(topic, Consumed.with(keys, serde).withTimestampExtractor(new EventTime()).withName(name + "-events"))
+        .selectKey((channel, event) -> idOf.apply(event), Named.as(name + "-key-by-event-id"))
+        .repartition(Repartitioned.with(keys, serde).withName(name + "-by-event-id"))
+        .process(() -> new DeduplicateEvents<>(seenStore, family, serde::encode, channelOf),
+            Named.as(name + "-deduplicate"), seenStore);
+    KStream<String, Routed<V>> gated = countedOrQuarantined(deduplicated, name + "-dedupe", topics, quarantineSerde)
+        .selectKey((eventId, event) -> channelOf.apply(event), Named.as(name + "-key-by-channel"))
+        .repartition(Repartitioned.with(keys, serde).withName(name + "-by-channel"))
+        .process(() -> new LatenessGate<>(lateness, family, serde::encode, idOf), Named.as(name + "-lateness-gate"));
+    return countedOrQuarantined(gated, name + "-lateness", topics, quarantineSerde);
+  }
+
+  /** Sends the quarantined branch to its topic and returns the events that go on to be counted. */
+  private static <V> KStream<String, V> countedOrQuarantined(
+      KStream<String, Routed<V>> routed, String stage, Topics topics, Serde<QuarantinedEvent> quarantineSerde) {
+    Map<String, KStream<String, Routed<V>>> branches = routed.split(Named.as(stage + "-"))
+        .branch((key, value) -> value.isQuarantined(), Branched.as("quarantined"))
+        .defaultBranch(Branched.as("counted"));
+    branches.get(stage + "-quarantined")
+        .map((key, value) -> KeyValue.pair(value.quarantined().getEventId(), value.quarantined()),
+            Named.as(stage + "-quarantine-record"))
+        .to(topics.quarantinedEvents, Produced.with(Serdes.String(), quarantineSerde).withName(stage + "-quarantine"));
+    return branches.get(stage + "-counted").mapValues(Routed::event, Named.as(stage + "-unwrap"));
+  }
+
+  private static ChannelWindowRequests emptyRequestsTally() {
+    return ChannelWindowRequests.newBuilder()
+        .setChannelId("")
+        .setWindowStart(Instant.EPOCH)
+        .setWindowSize(WINDOW_MINUTE)
+        .setRequests(0)
+        .setUsageEvents(0)
+        .setVersion(0)
+        .build();
+  }
+
+  private static ChannelWindowRequests addRequests(ChannelWindowRequests tally, UsageEvent event) {
+    tally.setRequests(tally.getRequests() + event.getRequestCount());
+    tally.setUsageEvents(tally.getUsageEvents() + 1);
+    // Events only ever add to a window, so the count of events folded in is a version that grows.
+    tally.setVersion(tally.getUsageEvents());
+    return tally;
+  }
+}

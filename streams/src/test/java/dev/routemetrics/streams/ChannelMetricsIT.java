@@ -1,0 +1,297 @@
+package dev.routemetrics.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.routemetrics.events.QuarantineReason;
+import dev.routemetrics.events.QuarantinedEvent;
+import dev.routemetrics.metrics.ChannelWindowMetrics;
+import dev.routemetrics.metrics.ChannelWindowRevenue;
+import dev.routemetrics.schemas.registry.ChannelRegistry;
+import dev.routemetrics.schemas.topics.TopicProvisioner;
+import dev.routemetrics.schemas.topics.Topics;
+import dev.routemetrics.schemas.wire.AvroSerde;
+import dev.routemetrics.simulator.expected.ExpectedMetrics;
+import dev.routemetrics.simulator.expected.MetricsRow;
+import dev.routemetrics.simulator.output.KafkaEventSink;
+import dev.routemetrics.simulator.traffic.Delivery;
+import dev.routemetrics.simulator.traffic.Faults;
+import dev.routemetrics.simulator.traffic.Injection;
+import dev.routemetrics.simulator.traffic.SimulationPlan;
+import dev.routemetrics.simulator.traffic.TrafficSimulator;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The topology on the real broker against the simulator's reference calculation: a seeded two-hour
+ * simulation (duplicates, conflicts, late and too-late events, refunds, a registry change at noon)
+ * goes straight onto namespaced event topics, a real KafkaStreams app (own application id and state
+ * dir) turns it into metrics, and every row, newest version per key, must equal ExpectedMetrics' row.
+ */
+class ChannelMetricsIT {
+
+  private static final String BOOTSTRAP =
+      Objects.requireNonNullElse(System.getenv("ROUTEMETRICS_KAFKA_BOOTSTRAP"), "127.0.0.1:9092");
+  /** Spans the built-in registry's version 2 (effective 2026-11-20T12:00Z). */
+  private static final Instant START = Instant.parse("2026-11-20T11:00:00Z");
+  private static final Duration TIMEOUT = Duration.ofMinutes(3);
+
+  @Test
+  @DisplayName("every metric and revenue row of a simulated day part equals the reference calculation")
+  void shouldMatchTheReferenceCalculationRowByRow() throws Exception {
+    String run = "it-streams-" + Long.toString(System.nanoTime(), 36) + "-";
+    Topics topics = new Topics(run);
+    new TopicProvisioner(BOOTSTRAP, 3).ensure(topics);
+    ChannelRegistry registry = ChannelRegistry.builtIn();
+
+    SimulationPlan plan = new SimulationPlan(START, START.plus(Duration.ofHours(2)), 20261120L, 4_000, Faults.defaults(),
+        SimulationPlan.DEFAULT_STATEMENT_SKEW, Instant.now());
+    ExpectedMetrics expected = new ExpectedMetrics(registry);
+    TrafficSimulator.Summary summary;
+    try (KafkaEventSink sink = new KafkaEventSink(BOOTSTRAP, topics)) {
+      summary = new TrafficSimulator(registry, plan).run(sink::accept, expected::accept, (a, b, c) -> { });
+    }
+    ExpectedMetrics.Result reference = expected.result();
+
+    Path stateDir = Files.createTempDirectory("routemetrics-streams-it");
+    long began = System.nanoTime();
+    try (StreamsApp app = new StreamsApp(new StreamsAppConfig(Map.of(
+        StreamsAppConfig.KAFKA_BOOTSTRAP, BOOTSTRAP,
+        StreamsAppConfig.APPLICATION_ID, run + "metrics",
+        StreamsAppConfig.TOPIC_NAMESPACE, run,
+        StreamsAppConfig.STATE_DIR, stateDir.toString(),
+        StreamsAppConfig.COMMIT_INTERVAL_MS, "100",
+        StreamsAppConfig.EMIT_INTERVAL_MS, "200")))) {
+      app.start();
+      Map<String, String> expectedMetrics = expectedMetricRows(reference.rows());
+      Map<String, String> expectedRevenue = expectedRevenueRows(reference.rows());
+      Latest latest = new Latest(topics);
+      long deadline = System.nanoTime() + TIMEOUT.toNanos();
+      while (System.nanoTime() < deadline && app.state() != KafkaStreams.State.ERROR
+          && !(latest.metrics.equals(expectedMetrics) && latest.revenue.equals(expectedRevenue))) {
+        latest.poll();
+      }
+      double seconds = (System.nanoTime() - began) / 1e9;
+      System.out.printf(Locale.ROOT, "streams IT: %,d deliveries %s, %,d metric rows, %,d revenue rows matched in %.1f s"
+              + " (%.0f deliveries/s)%n", summary.delivered(), summary.deliveries(), expectedMetrics.size(),
+          expectedRevenue.size(), seconds, summary.delivered() / seconds);
+      // The scenario is not vacuous: it has every fault, coverage and the registry change.
+      assertThat(summary.conflictIds()).isNotEmpty();
+      assertThat(summary.tooLateIds()).isNotEmpty();
+      assertThat(summary.deliveries()).containsKeys(Injection.DUPLICATE, Injection.LATE);
+      assertThat(reference.rows()).anyMatch(r -> r.coveredRequests() > 0 && r.coveredRequests() < r.requests());
+      assertThat(reference.rows()).anyMatch(r -> r.revenue().stream().anyMatch(m -> m.net().signum() < 0 || m.gross().signum() == 0));
+      assertThat(reference.rows()).extracting(MetricsRow::registryVersion).contains(1, 2);
+
+      assertThat(app.state()).isNotEqualTo(KafkaStreams.State.ERROR);
+      assertThat(latest.metrics).isEqualTo(expectedMetrics);
+      assertThat(latest.revenue).isEqualTo(expectedRevenue);
+      assertThat(expectedMetrics.keySet()).anyMatch(k -> k.contains("|HOUR|" + START.plus(Duration.ofHours(1)).toEpochMilli()));
+
+      // What was set aside, and why: exactly the simulator's conflicts and too-late events.
+      latest.pollQuarantineUntil(summary.conflictIds().size() + summary.tooLateIds().size(), deadline);
+      assertThat(latest.quarantined(QuarantineReason.CONFLICT)).isEqualTo(new HashSet<>(summary.conflictIds()));
+      assertThat(latest.quarantined(QuarantineReason.TOO_LATE)).isEqualTo(new HashSet<>(summary.tooLateIds()));
+      latest.close();
+    }
+  }
+
+  @Test
+  @DisplayName("a restart that loses the local state resumes from the committed state: nothing lost, nothing twice, versions grow")
+  void shouldResumeFromCommittedStateAfterARestartThatLostItsLocalState() throws Exception {
+    String run = "it-streams-restart-" + Long.toString(System.nanoTime(), 36) + "-";
+    Topics topics = new Topics(run);
+    new TopicProvisioner(BOOTSTRAP, 3).ensure(topics);
+    ChannelRegistry registry = ChannelRegistry.builtIn();
+    SimulationPlan plan = new SimulationPlan(START, START.plus(Duration.ofHours(1)), 7L, 2_000, Faults.defaults(),
+        SimulationPlan.DEFAULT_STATEMENT_SKEW, Instant.now());
+    ExpectedMetrics expected = new ExpectedMetrics(registry);
+    List<Delivery> deliveries = new ArrayList<>();
+    new TrafficSimulator(registry, plan).run(deliveries::add, expected::accept, (a, b, c) -> { });
+    ExpectedMetrics.Result reference = expected.result();
+    Map<String, String> expectedMetrics = expectedMetricRows(reference.rows());
+    Map<String, String> expectedRevenue = expectedRevenueRows(reference.rows());
+    int half = deliveries.size() / 2;
+
+    Map<String, String> settings = Map.of(
+        StreamsAppConfig.KAFKA_BOOTSTRAP, BOOTSTRAP,
+        StreamsAppConfig.APPLICATION_ID, run + "metrics",
+        StreamsAppConfig.TOPIC_NAMESPACE, run,
+        StreamsAppConfig.STATE_DIR, Files.createTempDirectory("routemetrics-streams-it").toString(),
+        StreamsAppConfig.COMMIT_INTERVAL_MS, "100",
+        StreamsAppConfig.EMIT_INTERVAL_MS, "200");
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    try (Latest latest = new Latest(topics)) {
+      send(topics, deliveries.subList(0, half));
+      try (StreamsApp first = new StreamsApp(new StreamsAppConfig(settings))) {
+        first.start();
+        while (latest.metrics.size() < 50 && System.nanoTime() < deadline) {
+          latest.poll();
+        }
+      }
+      // The local state is gone (a new machine, say): the stores come back from their changelogs.
+      deleteRecursively(Path.of(settings.get(StreamsAppConfig.STATE_DIR)));
+      send(topics, deliveries.subList(half, deliveries.size()));
+      try (StreamsApp second = new StreamsApp(new StreamsAppConfig(settings))) {
+        second.start();
+        while (System.nanoTime() < deadline && second.state() != KafkaStreams.State.ERROR
+            && !(latest.metrics.equals(expectedMetrics) && latest.revenue.equals(expectedRevenue))) {
+          latest.poll();
+        }
+        assertThat(second.state()).isNotEqualTo(KafkaStreams.State.ERROR);
+      }
+      assertThat(latest.metrics).isEqualTo(expectedMetrics);
+      assertThat(latest.revenue).isEqualTo(expectedRevenue);
+    }
+  }
+
+  private static void send(Topics topics, List<Delivery> deliveries) {
+    try (KafkaEventSink sink = new KafkaEventSink(BOOTSTRAP, topics)) {
+      deliveries.forEach(sink::accept);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws java.io.IOException {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  /** The fields of a metrics row the reference calculation also has, as one comparable line. */
+  private static String metricsLine(String route, int controlPoints, long usageEvents, long requests, long input,
+      long output, long accounts, long endUsers, long identified, long errors, long fullTelemetry, long feedback,
+      long trainable, long covered) {
+    return String.format(Locale.ROOT,
+        "route=%s control=%d usage_events=%d requests=%d tokens=%d/%d accounts=%d end_users=%d identified=%d errors=%d"
+            + " full=%d feedback=%d trainable=%d covered=%d",
+        route, controlPoints, usageEvents, requests, input, output, accounts, endUsers, identified, errors, fullTelemetry,
+        feedback, trainable, covered);
+  }
+
+  private static String revenueLine(String route, BigDecimal gross, BigDecimal fee, BigDecimal net, BigDecimal byLab,
+      Double captureRate) {
+    return String.format(Locale.ROOT, "route=%s gross=%s fee=%s net=%s by_lab=%s capture=%s", route,
+        gross.stripTrailingZeros().toPlainString(), fee.stripTrailingZeros().toPlainString(),
+        net.stripTrailingZeros().toPlainString(), byLab.stripTrailingZeros().toPlainString(), captureRate);
+  }
+
+  private static Map<String, String> expectedMetricRows(List<MetricsRow> rows) {
+    Map<String, String> out = new TreeMap<>();
+    for (MetricsRow r : rows) {
+      if (r.usageEvents() == 0 && r.feedbackEvents() == 0) {
+        continue; // a window with revenue only: channel-revenue has it, channel-metrics does not
+      }
+      long identified = r.identityVisibility() == null ? 0 : Math.round(r.identityVisibility() * r.requests());
+      long errors = r.errorRate() == null ? 0 : Math.round(r.errorRate() * r.requests());
+      long full = r.telemetryFullShare() == null ? 0 : Math.round(r.telemetryFullShare() * r.requests());
+      out.put(r.channelId() + "|" + r.window().name() + "|" + r.windowStart().toEpochMilli(),
+          metricsLine(r.route(), r.controlPointsOwned(), r.usageEvents(), r.requests(), r.inputTokens(), r.outputTokens(),
+              r.activeAccounts(), r.visibleEndUsers(), identified, errors, full, r.feedbackEvents(), r.trainableFeedback(),
+              r.coveredRequests()));
+    }
+    return out;
+  }
+
+  private static Map<String, String> expectedRevenueRows(List<MetricsRow> rows) {
+    Map<String, String> out = new TreeMap<>();
+    for (MetricsRow r : rows) {
+      for (MetricsRow.Revenue m : r.revenue()) {
+        out.put(r.channelId() + "|" + r.window().name() + "|" + r.windowStart().toEpochMilli() + "|" + m.currency(),
+            revenueLine(r.route(), m.gross(), m.partnerFee(), m.net(), m.netBilledByLab(), m.captureRate()));
+      }
+    }
+    return out;
+  }
+
+  /** The newest version of every row on the output topics, read committed. */
+  private static final class Latest implements AutoCloseable {
+
+    final Map<String, String> metrics = new TreeMap<>();
+    final Map<String, String> revenue = new TreeMap<>();
+    private final Map<String, Long> versions = new TreeMap<>();
+    private final List<QuarantinedEvent> quarantine = new ArrayList<>();
+    private final Topics topics;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final AvroSerde<ChannelWindowMetrics> metricsSerde = AvroSerde.of(ChannelWindowMetrics.class);
+    private final AvroSerde<ChannelWindowRevenue> revenueSerde = AvroSerde.of(ChannelWindowRevenue.class);
+    private final AvroSerde<QuarantinedEvent> quarantineSerde = AvroSerde.of(QuarantinedEvent.class);
+
+    Latest(Topics topics) {
+      this.topics = topics;
+      consumer = new KafkaConsumer<>(Map.of(
+          ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP,
+          ConsumerConfig.GROUP_ID_CONFIG, topics.channelMetrics + "-reader",
+          ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+          ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+          new StringDeserializer(), new ByteArrayDeserializer());
+      consumer.subscribe(List.of(topics.channelMetrics, topics.channelRevenue, topics.quarantinedEvents));
+    }
+
+    void poll() {
+      for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+        if (record.topic().equals(topics.channelMetrics)) {
+          ChannelWindowMetrics m = metricsSerde.decode(record.value());
+          if (newer(record.topic() + record.key(), m.getVersion())) {
+            metrics.put(record.key(), metricsLine(m.getRoute(), m.getControlPointsOwned(), m.getUsageEvents(),
+                m.getRequests(), m.getInputTokens(), m.getOutputTokens(), m.getActiveAccounts(), m.getVisibleEndUsers(),
+                m.getIdentifiedRequests(), m.getErrorRequests(), m.getFullTelemetryRequests(), m.getFeedbackEvents(),
+                m.getTrainableFeedback(), m.getCoveredRequests()));
+          }
+        } else if (record.topic().equals(topics.channelRevenue)) {
+          ChannelWindowRevenue r = revenueSerde.decode(record.value());
+          if (newer(record.topic() + record.key(), r.getVersion())) {
+            Double capture = r.getGross().signum() == 0 ? null
+                : r.getNetWhereGrossKnown().doubleValue() / r.getGross().doubleValue();
+            revenue.put(record.key(), revenueLine(r.getRoute(), r.getGross(), r.getPartnerFee(), r.getNet(),
+                r.getNetBilledByLab(), capture));
+          }
+        } else {
+          quarantine.add(quarantineSerde.decode(record.value()));
+        }
+      }
+    }
+
+    private boolean newer(String key, long version) {
+      Long seen = versions.get(key);
+      assertThat(seen == null || version > seen).as("versions of %s only grow", key).isTrue();
+      versions.put(key, version);
+      return true;
+    }
+
+    void pollQuarantineUntil(int count, long deadline) {
+      while (quarantine.size() < count && System.nanoTime() < deadline) {
+        poll();
+      }
+      poll();
+    }
+
+    Set<String> quarantined(QuarantineReason reason) {
+      Set<String> ids = new HashSet<>();
+      quarantine.stream().filter(q -> q.getReason() == reason).forEach(q -> ids.add(q.getEventId()));
+      return ids;
+    }
+
+    @Override
+    public void close() {
+      consumer.close();
+    }
+  }
+}

@@ -1,0 +1,387 @@
+package dev.routemetrics.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.routemetrics.events.BilledBy;
+import dev.routemetrics.events.BillingEvent;
+import dev.routemetrics.events.BillingKind;
+import dev.routemetrics.events.FeedbackEvent;
+import dev.routemetrics.events.FeedbackKind;
+import dev.routemetrics.events.FeedbackSource;
+import dev.routemetrics.events.Outcome;
+import dev.routemetrics.events.QuarantineReason;
+import dev.routemetrics.events.QuarantinedEvent;
+import dev.routemetrics.events.Route;
+import dev.routemetrics.events.TelemetryLevel;
+import dev.routemetrics.events.UsageEvent;
+import dev.routemetrics.metrics.ChannelWindowMetrics;
+import dev.routemetrics.metrics.ChannelWindowRevenue;
+import dev.routemetrics.schemas.registry.Channel;
+import dev.routemetrics.schemas.registry.ChannelChange;
+import dev.routemetrics.schemas.registry.ChannelRegistry;
+import dev.routemetrics.schemas.registry.ControlOwner;
+import dev.routemetrics.schemas.registry.ControlPoint;
+import dev.routemetrics.schemas.topics.Topics;
+import dev.routemetrics.schemas.wire.AvroSerde;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class ChannelMetricsTopologyTest {
+
+  private static final Instant DAY = Instant.parse("2026-11-01T00:00:00Z");
+  private static final Instant T0 = Instant.parse("2026-11-01T10:00:00Z");
+  /** The registry's second version gives the lab one more control point of direct-api from noon. */
+  private static final Instant NOON = Instant.parse("2026-11-01T12:00:00Z");
+  private static final String DIRECT = "direct-api";
+  private static final String CLOUD = "cloud-nimbus";
+
+  private final Topics topics = new Topics("");
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, UsageEvent> usage;
+  private TestInputTopic<String, BillingEvent> billing;
+  private TestInputTopic<String, FeedbackEvent> feedback;
+  private TestOutputTopic<String, ChannelWindowMetrics> metrics;
+  private TestOutputTopic<String, ChannelWindowRevenue> revenue;
+  private TestOutputTopic<String, QuarantinedEvent> quarantine;
+  private final Map<String, ChannelWindowMetrics> metricRows = new TreeMap<>();
+  private final Map<String, ChannelWindowRevenue> revenueRows = new TreeMap<>();
+
+  static ChannelRegistry registry() {
+    Channel directV1 = new Channel(DIRECT, Route.DIRECT_API, null, BigDecimal.ZERO, control(4));
+    Channel directV2 = new Channel(DIRECT, Route.DIRECT_API, null, BigDecimal.ZERO, control(5));
+    Channel cloud = new Channel(CLOUD, Route.CLOUD_PARTNER, "nimbus", new BigDecimal("0.20"), control(1));
+    return ChannelRegistry.of(List.of(
+        new ChannelChange(1, Instant.parse("2026-01-01T00:00:00Z"), directV1, false),
+        new ChannelChange(1, Instant.parse("2026-01-01T00:00:00Z"), cloud, false),
+        new ChannelChange(2, NOON, directV2, false)));
+  }
+
+  /** The first {@code labOwned} control points owned by the lab, the rest by the partner. */
+  private static Map<ControlPoint, ControlOwner> control(int labOwned) {
+    Map<ControlPoint, ControlOwner> owners = new EnumMap<>(ControlPoint.class);
+    for (ControlPoint point : ControlPoint.values()) {
+      owners.put(point, point.ordinal() < labOwned ? ControlOwner.LAB : ControlOwner.PARTNER);
+    }
+    return owners;
+  }
+
+  @BeforeEach
+  void start() {
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "channel-metrics-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    driver = new TopologyTestDriver(ChannelMetricsTopology.build(topics,
+        new ChannelMetricsTopology.Settings(registry(), Duration.ofDays(7), Duration.ofSeconds(1))), props);
+    usage = driver.createInputTopic(topics.usageEvents, new StringSerializer(), AvroSerde.of(UsageEvent.class));
+    billing = driver.createInputTopic(topics.billingEvents, new StringSerializer(), AvroSerde.of(BillingEvent.class));
+    feedback = driver.createInputTopic(topics.feedbackEvents, new StringSerializer(), AvroSerde.of(FeedbackEvent.class));
+    metrics = driver.createOutputTopic(topics.channelMetrics, new StringDeserializer(),
+        AvroSerde.of(ChannelWindowMetrics.class));
+    revenue = driver.createOutputTopic(topics.channelRevenue, new StringDeserializer(),
+        AvroSerde.of(ChannelWindowRevenue.class));
+    quarantine = driver.createOutputTopic(topics.quarantinedEvents, new StringDeserializer(),
+        AvroSerde.of(QuarantinedEvent.class));
+  }
+
+  @AfterEach
+  void stop() {
+    driver.close();
+  }
+
+  // ---- events ----
+
+  static UsageEvent.Builder request(String eventId, String channel, Instant at) {
+    return UsageEvent.newBuilder()
+        .setEventId(eventId).setEventTime(at).setChannelId(channel).setAccountId("acct-1")
+        .setEndUserRef(null).setModelId("m").setRequestId("req-" + eventId).setRequestCount(1)
+        .setInputTokens(10).setOutputTokens(20).setLatencyMs(100)
+        .setOutcome(Outcome.SUCCESS).setTelemetry(TelemetryLevel.METADATA);
+  }
+
+  static FeedbackEvent.Builder thumbsUp(String eventId, String channel, Instant at, String requestId) {
+    return FeedbackEvent.newBuilder()
+        .setEventId(eventId).setEventTime(at).setChannelId(channel).setAccountId("acct-1").setEndUserRef(null)
+        .setModelId("m").setFeedbackId("fb-" + eventId).setRequestId(requestId).setKind(FeedbackKind.THUMBS_UP)
+        .setScore(null).setTrainable(false).setSource(FeedbackSource.END_USER);
+  }
+
+  static BillingEvent.Builder charge(String eventId, String channel, Instant at, String gross, String fee, String net) {
+    return BillingEvent.newBuilder()
+        .setEventId(eventId).setEventTime(at).setChannelId(channel).setAccountId("acct-1").setEndUserRef(null)
+        .setModelId("*").setBillingId("inv-" + eventId).setKind(BillingKind.CHARGE).setBilledBy(BilledBy.LAB)
+        .setCurrency("USD").setGrossAmount(gross == null ? null : new BigDecimal(gross))
+        .setPartnerFee(new BigDecimal(fee)).setNetAmount(new BigDecimal(net))
+        .setPeriodStart(at.minus(Duration.ofHours(1))).setPeriodEnd(at).setReportedRequestCount(null);
+  }
+
+  /** Records reach Kafka later than they happened: windows must follow event_time, not the record timestamp. */
+  private void send(UsageEvent.Builder event) {
+    UsageEvent e = event.build();
+    usage.pipeInput(e.getChannelId(), e, e.getEventTime().plus(Duration.ofDays(30)));
+  }
+
+  private void send(FeedbackEvent.Builder event) {
+    FeedbackEvent e = event.build();
+    feedback.pipeInput(e.getChannelId(), e, e.getEventTime().plus(Duration.ofDays(30)));
+  }
+
+  private void send(BillingEvent.Builder event) {
+    BillingEvent e = event.build();
+    billing.pipeInput(e.getChannelId(), e, e.getEventTime().plus(Duration.ofDays(30)));
+  }
+
+  /** Lets the emit punctuator run, then folds what came out into the newest version per key. */
+  private void emit() {
+    driver.advanceWallClockTime(Duration.ofSeconds(1));
+    metrics.readKeyValuesToList().forEach(kv -> metricRows.merge(kv.key, kv.value,
+        (old, fresh) -> {
+          assertThat(fresh.getVersion()).as("version of %s grows", kv.key).isGreaterThan(old.getVersion());
+          return fresh;
+        }));
+    revenue.readKeyValuesToList().forEach(kv -> revenueRows.merge(kv.key, kv.value,
+        (old, fresh) -> {
+          assertThat(fresh.getVersion()).as("version of %s grows", kv.key).isGreaterThan(old.getVersion());
+          return fresh;
+        }));
+  }
+
+  private ChannelWindowMetrics metricsRow(String channel, String size, Instant start) {
+    return metricRows.get(channel + "|" + size + "|" + start.toEpochMilli());
+  }
+
+  private ChannelWindowRevenue revenueRow(String channel, String size, Instant start, String currency) {
+    return revenueRows.get(channel + "|" + size + "|" + start.toEpochMilli() + "|" + currency);
+  }
+
+  // ---- reach and health ----
+
+  @Test
+  @DisplayName("a window's reach and health: sums weighted by request_count, distinct accounts and users, errors, latency")
+  void shouldComputeReachAndHealthPerWindow() {
+    send(request("a", DIRECT, T0.plusSeconds(1)).setAccountId("acct-1").setEndUserRef("u-1")
+        .setInputTokens(100).setOutputTokens(10).setLatencyMs(100).setTelemetry(TelemetryLevel.FULL));
+    send(request("b", DIRECT, T0.plusSeconds(2)).setAccountId("acct-1").setEndUserRef("u-2")
+        .setInputTokens(200).setOutputTokens(20).setLatencyMs(300).setOutcome(Outcome.SERVER_ERROR));
+    send(request("c", DIRECT, T0.plusSeconds(3)).setAccountId("acct-2").setEndUserRef("u-1")
+        .setInputTokens(300).setOutputTokens(30).setLatencyMs(200).setOutcome(Outcome.RATE_LIMITED));
+    send(request("d", DIRECT, T0.plusSeconds(70)).setAccountId("acct-3").setRequestCount(5)
+        .setInputTokens(400).setOutputTokens(40).setLatencyMs(400).setTelemetry(TelemetryLevel.FULL));
+    emit();
+
+    ChannelWindowMetrics minute = metricsRow(DIRECT, "MINUTE", T0);
+    assertThat(minute.getUsageEvents()).isEqualTo(3);
+    assertThat(minute.getRequests()).isEqualTo(1 + 1 + 1);
+    assertThat(minute.getInputTokens()).isEqualTo(100 + 200 + 300);
+    assertThat(minute.getOutputTokens()).isEqualTo(10 + 20 + 30);
+    assertThat(minute.getActiveAccounts()).isEqualTo(2); // acct-1, acct-2
+    assertThat(minute.getVisibleEndUsers()).isEqualTo(2); // u-1, u-2
+    assertThat(minute.getIdentifiedRequests()).isEqualTo(3);
+    assertThat(minute.getErrorRequests()).isEqualTo(1 + 1); // SERVER_ERROR and RATE_LIMITED
+    assertThat(minute.getFullTelemetryRequests()).isEqualTo(1);
+    assertThat(minute.getLatencyP50Ms()).isEqualTo(200.0); // median of 100, 200, 300
+    assertThat(minute.getLatencyP99Ms()).isEqualTo(300.0);
+    assertThat(minute.getNewestEventTime()).isEqualTo(T0.plusSeconds(3));
+    assertThat(minute.getWindowStart()).isEqualTo(T0);
+    assertThat(minute.getRoute()).isEqualTo("DIRECT_API");
+    assertThat(minute.getPartnerId()).isNull();
+    assertThat(minute.getFeedbackEvents()).isZero();
+
+    ChannelWindowMetrics hour = metricsRow(DIRECT, "HOUR", T0);
+    assertThat(hour.getUsageEvents()).isEqualTo(4);
+    assertThat(hour.getRequests()).isEqualTo(1 + 1 + 1 + 5);
+    assertThat(hour.getInputTokens()).isEqualTo(100 + 200 + 300 + 400);
+    assertThat(hour.getActiveAccounts()).isEqualTo(3);
+    assertThat(hour.getVisibleEndUsers()).isEqualTo(2);
+    assertThat(hour.getIdentifiedRequests()).isEqualTo(3); // d has no end user
+    assertThat(hour.getFullTelemetryRequests()).isEqualTo(1 + 5);
+    assertThat(hour.getNewestEventTime()).isEqualTo(T0.plusSeconds(70));
+    assertThat(metricsRow(DIRECT, "DAY", DAY).getRequests()).isEqualTo(8);
+    assertThat(metricsRow(DIRECT, "MINUTE", T0.plusSeconds(60)).getRequests()).isEqualTo(5);
+  }
+
+  // ---- exactly once ----
+
+  @Test
+  void shouldCountEveryFamilyOnceWhenSentTwiceAndSetAsideConflicts() {
+    send(request("u1", DIRECT, T0).setRequestCount(3));
+    send(request("u1", DIRECT, T0).setRequestCount(3));
+    send(request("u1", DIRECT, T0).setRequestCount(4)); // conflict
+    send(thumbsUp("f1", DIRECT, T0, "req-u1"));
+    send(thumbsUp("f1", DIRECT, T0, "req-u1"));
+    send(thumbsUp("f1", DIRECT, T0, "req-u1").setTrainable(true)); // conflict
+    send(charge("b1", DIRECT, T0, "10.0000", "0.0000", "10.0000"));
+    send(charge("b1", DIRECT, T0, "10.0000", "0.0000", "10.0000"));
+    send(charge("b1", DIRECT, T0, "11.0000", "0.0000", "11.0000")); // conflict
+    emit();
+
+    ChannelWindowMetrics hour = metricsRow(DIRECT, "HOUR", T0);
+    assertThat(hour.getRequests()).isEqualTo(3);
+    assertThat(hour.getUsageEvents()).isEqualTo(1);
+    assertThat(hour.getFeedbackEvents()).isEqualTo(1);
+    assertThat(hour.getTrainableFeedback()).isZero();
+    assertThat(hour.getCoveredRequests()).isEqualTo(3);
+    assertThat(revenueRow(DIRECT, "HOUR", T0, "USD").getBillingEvents()).isEqualTo(1);
+    assertThat(revenueRow(DIRECT, "HOUR", T0, "USD").getNet()).isEqualByComparingTo("10");
+    List<QuarantinedEvent> setAside = quarantine.readValuesToList();
+    assertThat(setAside).extracting(QuarantinedEvent::getFamily).containsExactlyInAnyOrder("USAGE", "FEEDBACK", "BILLING");
+    assertThat(setAside).extracting(QuarantinedEvent::getReason).containsOnly(QuarantineReason.CONFLICT);
+  }
+
+  @Test
+  void shouldSetAsideBillingAndFeedbackMoreThanSevenDaysBehindStreamTime() {
+    send(charge("now", DIRECT, T0.plus(Duration.ofDays(8)), "1.0000", "0.0000", "1.0000"));
+    send(charge("old", DIRECT, T0, "1.0000", "0.0000", "1.0000"));
+    send(thumbsUp("f-now", DIRECT, T0.plus(Duration.ofDays(8)), null));
+    send(thumbsUp("f-old", DIRECT, T0, null));
+    emit();
+
+    assertThat(revenueRow(DIRECT, "DAY", DAY, "USD")).isNull();
+    assertThat(metricsRow(DIRECT, "DAY", DAY)).isNull();
+    List<QuarantinedEvent> setAside = quarantine.readValuesToList();
+    assertThat(setAside).extracting(QuarantinedEvent::getEventId).containsExactlyInAnyOrder("old", "f-old");
+    assertThat(setAside).extracting(QuarantinedEvent::getReason).containsOnly(QuarantineReason.TOO_LATE);
+  }
+
+  // ---- learning ----
+
+  @Test
+  @DisplayName("feedback counts in the window of its own time; coverage in the request's window, once, within 7 days")
+  void shouldAttributeCoverageToTheRequestsWindowAsLateFeedbackArrives() {
+    send(request("r1", DIRECT, T0).setRequestCount(2));
+    send(request("r2", DIRECT, T0.plusSeconds(10)));
+    send(request("r3", DIRECT, T0.plusSeconds(20)));
+    send(thumbsUp("f1", DIRECT, T0.plusSeconds(30), "req-r1").setTrainable(true));
+    send(thumbsUp("f2", DIRECT, T0.plusSeconds(40), "req-r1")); // r1 again: covered once
+    send(thumbsUp("f3", DIRECT, T0.plusSeconds(50), null)); // no request named
+    emit();
+
+    ChannelWindowMetrics before = metricsRow(DIRECT, "MINUTE", T0);
+    assertThat(before.getFeedbackEvents()).isEqualTo(3);
+    assertThat(before.getTrainableFeedback()).isEqualTo(1);
+    assertThat(before.getCoveredRequests()).isEqualTo(2); // r1 has request_count 2
+
+    Instant threeDaysLater = T0.plus(Duration.ofDays(3));
+    send(thumbsUp("f4", DIRECT, threeDaysLater, "req-r2"));
+    Instant eightDaysLater = T0.plus(Duration.ofDays(8));
+    emit();
+    send(thumbsUp("f5", DIRECT, eightDaysLater, "req-r3")); // past the 7-day horizon: feedback, not coverage
+    emit();
+
+    ChannelWindowMetrics after = metricsRow(DIRECT, "MINUTE", T0);
+    assertThat(after.getCoveredRequests()).isEqualTo(2 + 1);
+    assertThat(after.getVersion()).isGreaterThan(before.getVersion());
+    assertThat(after.getFeedbackEvents()).isEqualTo(3); // f4 and f5 count in their own windows
+    assertThat(metricsRow(DIRECT, "DAY", DAY).getCoveredRequests()).isEqualTo(3);
+    assertThat(metricsRow(DIRECT, "MINUTE", threeDaysLater).getFeedbackEvents()).isEqualTo(1);
+    assertThat(metricsRow(DIRECT, "MINUTE", threeDaysLater).getRequests()).isZero();
+    assertThat(metricsRow(DIRECT, "MINUTE", threeDaysLater).getLatencyP50Ms()).isNull();
+    assertThat(metricsRow(DIRECT, "MINUTE", eightDaysLater).getFeedbackEvents()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldCoverARequestWhoseFeedbackArrivedBeforeItsUsage() {
+    send(thumbsUp("f1", CLOUD, T0.plusSeconds(90), "req-late"));
+    send(request("late", DIRECT, T0).setRequestCount(4)); // the usage arrives after its feedback
+    emit();
+
+    assertThat(metricsRow(DIRECT, "MINUTE", T0).getCoveredRequests()).isEqualTo(4);
+    // The feedback counts on its own channel and minute; the coverage on the request's.
+    assertThat(metricsRow(CLOUD, "MINUTE", T0.plusSeconds(60)).getFeedbackEvents()).isEqualTo(1);
+    assertThat(metricsRow(CLOUD, "MINUTE", T0.plusSeconds(60)).getCoveredRequests()).isZero();
+  }
+
+  @Test
+  void shouldNotCoverARequestWithFeedbackFromBeforeIt() {
+    send(thumbsUp("f1", DIRECT, T0.minusSeconds(1), "req-r1"));
+    send(request("r1", DIRECT, T0));
+    emit();
+    assertThat(metricsRow(DIRECT, "MINUTE", T0).getCoveredRequests()).isZero();
+  }
+
+  // ---- control ----
+
+  @Test
+  @DisplayName("control points, route and partner come from the registry as of the window start")
+  void shouldTakeControlPointsFromTheRegistryAsOfTheWindowStart() {
+    send(request("morning", DIRECT, NOON.minusSeconds(30)));
+    send(request("afternoon", DIRECT, NOON.plusSeconds(30)));
+    send(request("cloud", CLOUD, NOON.plusSeconds(30)).setRequestCount(250));
+    emit();
+
+    assertThat(metricsRow(DIRECT, "MINUTE", NOON.minusSeconds(60)).getControlPointsOwned()).isEqualTo(4);
+    assertThat(metricsRow(DIRECT, "HOUR", NOON.minus(Duration.ofHours(1))).getControlPointsOwned()).isEqualTo(4);
+    assertThat(metricsRow(DIRECT, "MINUTE", NOON).getControlPointsOwned()).isEqualTo(5);
+    assertThat(metricsRow(DIRECT, "HOUR", NOON).getControlPointsOwned()).isEqualTo(5);
+    assertThat(metricsRow(DIRECT, "DAY", DAY).getControlPointsOwned()).isEqualTo(4); // the day started before noon
+    ChannelWindowMetrics cloud = metricsRow(CLOUD, "MINUTE", NOON);
+    assertThat(cloud.getRoute()).isEqualTo("CLOUD_PARTNER");
+    assertThat(cloud.getPartnerId()).isEqualTo("nimbus");
+    assertThat(cloud.getControlPointsOwned()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("revenue per currency: signed refunds, gross only where known, lab-billed net, statements excluded")
+  void shouldSumRevenuePerCurrencyWithRefundsAndWithoutStatements() {
+    send(charge("c1", DIRECT, T0.plusSeconds(5), "100.0000", "0.0000", "100.0000"));
+    send(charge("r1", DIRECT, T0.plusSeconds(6), "-30.0000", "0.0000", "-30.0000").setKind(BillingKind.REFUND));
+    send(charge("c2", DIRECT, T0.plusSeconds(7), null, "5.0000", "20.0000").setBilledBy(BilledBy.PARTNER));
+    send(charge("e1", DIRECT, T0.plusSeconds(8), "50.0000", "0.0000", "50.0000").setCurrency("EUR"));
+    send(charge("s1", DIRECT, T0.plusSeconds(9), "999.0000", "99.0000", "900.0000")
+        .setKind(BillingKind.PARTNER_STATEMENT).setReportedRequestCount(10L));
+    emit();
+
+    ChannelWindowRevenue usd = revenueRow(DIRECT, "MINUTE", T0, "USD");
+    assertThat(usd.getBillingEvents()).isEqualTo(3);
+    assertThat(usd.getGross()).isEqualTo(new BigDecimal("70.0000")); // 100 - 30; c2's gross is unknown
+    assertThat(usd.getNetWhereGrossKnown()).isEqualTo(new BigDecimal("70.0000"));
+    assertThat(usd.getPartnerFee()).isEqualTo(new BigDecimal("5.0000"));
+    assertThat(usd.getNet()).isEqualTo(new BigDecimal("90.0000")); // 100 - 30 + 20
+    assertThat(usd.getNetBilledByLab()).isEqualTo(new BigDecimal("70.0000"));
+    assertThat(usd.getRoute()).isEqualTo("DIRECT_API");
+    ChannelWindowRevenue eur = revenueRow(DIRECT, "DAY", DAY, "EUR");
+    assertThat(eur.getNet()).isEqualTo(new BigDecimal("50.0000"));
+    assertThat(eur.getBillingEvents()).isEqualTo(1);
+    assertThat(revenueRows).hasSize(2 * 3); // USD and EUR, three window sizes, no statement row
+  }
+
+  // ---- state does not grow forever ----
+
+  @Test
+  void shouldForgetWindowsOnceNoUpdateCanReachThem() {
+    send(request("old", DIRECT, T0));
+    send(charge("old-charge", DIRECT, T0, "1.0000", "0.0000", "1.0000"));
+    emit();
+    KeyValueStore<String, ChannelWindowTally> windows = driver.getKeyValueStore(ChannelMetricsTopology.CHANNEL_WINDOWS_STORE);
+    KeyValueStore<String, RevenueTally> revenues = driver.getKeyValueStore(ChannelMetricsTopology.REVENUE_WINDOWS_STORE);
+    String minuteKey = FoldChannelWindows.key(DIRECT, WindowSize.MINUTE, T0.toEpochMilli());
+    assertThat(windows.get(minuteKey)).isNotNull();
+
+    // 7 days of feedback horizon + 7 days of lateness + 1 day of margin after the window's end, and then some.
+    send(request("new", DIRECT, T0.plus(Duration.ofDays(16))));
+    send(charge("new-charge", DIRECT, T0.plus(Duration.ofDays(16)), "1.0000", "0.0000", "1.0000"));
+    emit();
+
+    assertThat(windows.get(minuteKey)).isNull();
+    assertThat(revenues.get(FoldRevenueWindows.key(DIRECT, WindowSize.MINUTE, T0.toEpochMilli(), "USD"))).isNull();
+    assertThat(windows.get(FoldChannelWindows.key(DIRECT, WindowSize.MINUTE, T0.plus(Duration.ofDays(16)).toEpochMilli())))
+        .isNotNull();
+  }
+}

@@ -1,0 +1,58 @@
+package dev.routemetrics.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.routemetrics.events.UsageEvent;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class ChannelWindowTallyTest {
+
+  private static final Instant T0 = Instant.parse("2026-11-01T10:00:00Z");
+
+  private static UsageEvent request(int i, String account, String endUser) {
+    return ChannelMetricsTopologyTest.request("e" + i, "direct-api", T0.plusMillis(i))
+        .setAccountId(account).setEndUserRef(endUser).setLatencyMs(i % 1000).build();
+  }
+
+  @Test
+  void shouldCountDistinctAccountsAndUsersExactlyUpToTenThousand() {
+    ChannelWindowTally tally = new ChannelWindowTally("direct-api", WindowSize.DAY, 0);
+    for (int i = 0; i < 30_000; i++) {
+      // 30 000 events over 10 000 users (each three times) and 777 accounts
+      tally.add(request(i, "a-" + (i % 777), "u-" + (i % 10_000)));
+      if (i % 5_000 == 0) {
+        tally = ChannelWindowTally.fromBytes(tally.toBytes()); // and the same after a trip through the store
+      }
+    }
+    assertThat(tally.visibleEndUsers()).isEqualTo(10_000);
+    assertThat(tally.activeAccounts()).isEqualTo(777);
+    assertThat(tally.requests).isEqualTo(30_000);
+  }
+
+  @Test
+  void shouldStayWithinTwoPercentFarAboveTheExactRange() {
+    ChannelWindowTally tally = new ChannelWindowTally("direct-api", WindowSize.DAY, 0);
+    for (int i = 0; i < 200_000; i++) {
+      tally.endUsers.update("u-" + i);
+    }
+    tally = ChannelWindowTally.fromBytes(tally.toBytes());
+    assertThat((double) tally.visibleEndUsers()).isCloseTo(200_000, org.assertj.core.data.Percentage.withPercentage(2));
+  }
+
+  @Test
+  void shouldSurviveTheStoreRoundTripWithEveryField() {
+    ChannelWindowTally tally = new ChannelWindowTally("cloud-nimbus", WindowSize.HOUR, T0.toEpochMilli());
+    tally.add(request(1, "a", null));
+    tally.addCovered(3);
+    ChannelWindowTally back = ChannelWindowTally.fromBytes(tally.toBytes());
+    assertThat(back.channelId).isEqualTo("cloud-nimbus");
+    assertThat(back.size).isEqualTo(WindowSize.HOUR);
+    assertThat(back.windowStart).isEqualTo(T0.toEpochMilli());
+    assertThat(back.version).isEqualTo(2);
+    assertThat(back.coveredRequests).isEqualTo(3);
+    assertThat(back.newestEventTime).isEqualTo(T0.plusMillis(1).toEpochMilli());
+    assertThat(back.latencyQuantile(0.5)).isEqualTo(1.0);
+    assertThat(back.visibleEndUsers()).isZero();
+  }
+}
