@@ -30,6 +30,7 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 
@@ -104,14 +105,14 @@ public final class ChannelMetricsTopology {
           Stores.persistentWindowStore(seen, lateness.plus(RETENTION_MARGIN), Duration.ofMillis(1), false),
           keys, Serdes.ByteArray()));
     }
-    addKeyValueStore(builder, REQUEST_FEEDBACK_STORE, RequestFeedback.SERDE);
-    addKeyValueStore(builder, REQUEST_FEEDBACK_EXPIRY_STORE, Serdes.String());
-    addKeyValueStore(builder, CHANNEL_WINDOWS_STORE, ChannelWindowTally.SERDE);
-    addKeyValueStore(builder, CHANNEL_WINDOWS_DIRTY_STORE, Serdes.Long());
-    addKeyValueStore(builder, CHANNEL_WINDOWS_EXPIRY_STORE, Serdes.String());
-    addKeyValueStore(builder, REVENUE_WINDOWS_STORE, RevenueTally.SERDE);
-    addKeyValueStore(builder, REVENUE_WINDOWS_DIRTY_STORE, Serdes.Long());
-    addKeyValueStore(builder, REVENUE_WINDOWS_EXPIRY_STORE, Serdes.String());
+    addKeyValueStore(builder, Stores.persistentKeyValueStore(REQUEST_FEEDBACK_STORE), RequestFeedback.SERDE);
+    addKeyValueStore(builder, Stores.persistentKeyValueStore(REQUEST_FEEDBACK_EXPIRY_STORE), Serdes.String());
+    addKeyValueStore(builder, Stores.persistentKeyValueStore(CHANNEL_WINDOWS_STORE), ChannelWindowTally.SERDE);
+    addKeyValueStore(builder, Stores.inMemoryKeyValueStore(CHANNEL_WINDOWS_DIRTY_STORE), Serdes.Long());
+    addKeyValueStore(builder, Stores.persistentKeyValueStore(CHANNEL_WINDOWS_EXPIRY_STORE), Serdes.String());
+    addKeyValueStore(builder, Stores.persistentKeyValueStore(REVENUE_WINDOWS_STORE), RevenueTally.SERDE);
+    addKeyValueStore(builder, Stores.inMemoryKeyValueStore(REVENUE_WINDOWS_DIRTY_STORE), Serdes.Long());
+    addKeyValueStore(builder, Stores.persistentKeyValueStore(REVENUE_WINDOWS_EXPIRY_STORE), Serdes.String());
 
     KStream<String, UsageEvent> usage = distinctAndInTime(builder, "usage", "USAGE", topics.usageEvents, usageSerde,
         UsageEvent::getEventId, UsageEvent::getChannelId, SEEN_USAGE_STORE, lateness, topics, quarantineSerde);
@@ -161,8 +162,15 @@ public final class ChannelMetricsTopology {
     return builder.build();
   }
 
-  private static <V> void addKeyValueStore(StreamsBuilder builder, String name, Serde<V> values) {
-    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values));
+  /**
+   * Every store is changelogged, so under exactly-once it commits with the input offsets and comes
+   * back after a restart. Caching folds the many updates of one key between commits into one
+   * changelog record (a busy DAY window changes with every event). The dirty marks are put and
+   * deleted all the time and scanned whole: in memory (restored from their changelog), since a
+   * RocksDB scan would wade through the tombstones.
+   */
+  private static <V> void addKeyValueStore(StreamsBuilder builder, KeyValueBytesStoreSupplier store, Serde<V> values) {
+    builder.addStateStore(Stores.keyValueStoreBuilder(store, Serdes.String(), values).withCachingEnabled());
   }
 
   /** Usage by its request_id; feedback by the request it names, or by its own id when it names none. */

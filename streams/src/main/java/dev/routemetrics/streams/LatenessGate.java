@@ -12,9 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sets aside events older than the lateness bound behind stream time, with their reason. It sits in
- * the same sub-topology as the windowed aggregates, whose grace is longer than the bound, so an event
- * that passes here is never dropped there: a window closes only on what this gate already diverted.
+ * Sets aside events older than the lateness bound behind stream time, with their reason. Everything
+ * downstream keeps its windows open longer than the bound (the DSL minute windows: bound + 1 h of
+ * grace, behind a partition-for-partition repartition by the same channel key; the metric tallies:
+ * bound + feedback horizon + 1 day), so an event that passes here is not dropped there.
  */
 final class LatenessGate<V> extends ContextualProcessor<String, V, String, Routed<V>> {
 

@@ -39,6 +39,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * The topology on the real broker against the simulator's reference calculation: a seeded two-hour
@@ -57,12 +58,25 @@ class ChannelMetricsIT {
   @Test
   @DisplayName("every metric and revenue row of a simulated day part equals the reference calculation")
   void shouldMatchTheReferenceCalculationRowByRow() throws Exception {
+    matchTheReferenceCalculation(Duration.ofHours(2), 4_000, TIMEOUT, "100");
+  }
+
+  /** A measurement, not a gate: {@code -Droutemetrics.streams.bench=200000} simulates that many events over a day. */
+  @Test
+  @EnabledIfSystemProperty(named = "routemetrics.streams.bench", matches = "\\d+")
+  void shouldKeepUpWithADayOfTraffic() throws Exception {
+    matchTheReferenceCalculation(Duration.ofDays(1), Long.parseLong(System.getProperty("routemetrics.streams.bench")),
+        Duration.ofMinutes(30), System.getProperty("routemetrics.streams.bench.commit.ms", "1000"));
+  }
+
+  private void matchTheReferenceCalculation(Duration period, long events, Duration timeout, String commitIntervalMs)
+      throws Exception {
     String run = "it-streams-" + Long.toString(System.nanoTime(), 36) + "-";
     Topics topics = new Topics(run);
     new TopicProvisioner(BOOTSTRAP, 3).ensure(topics);
     ChannelRegistry registry = ChannelRegistry.builtIn();
 
-    SimulationPlan plan = new SimulationPlan(START, START.plus(Duration.ofHours(2)), 20261120L, 4_000, Faults.defaults(),
+    SimulationPlan plan = new SimulationPlan(START, START.plus(period), 20261120L, events, Faults.defaults(),
         SimulationPlan.DEFAULT_STATEMENT_SKEW, Instant.now());
     ExpectedMetrics expected = new ExpectedMetrics(registry);
     TrafficSimulator.Summary summary;
@@ -78,13 +92,13 @@ class ChannelMetricsIT {
         StreamsAppConfig.APPLICATION_ID, run + "metrics",
         StreamsAppConfig.TOPIC_NAMESPACE, run,
         StreamsAppConfig.STATE_DIR, stateDir.toString(),
-        StreamsAppConfig.COMMIT_INTERVAL_MS, "100",
+        StreamsAppConfig.COMMIT_INTERVAL_MS, commitIntervalMs,
         StreamsAppConfig.EMIT_INTERVAL_MS, "200")))) {
       app.start();
       Map<String, String> expectedMetrics = expectedMetricRows(reference.rows());
       Map<String, String> expectedRevenue = expectedRevenueRows(reference.rows());
       Latest latest = new Latest(topics);
-      long deadline = System.nanoTime() + TIMEOUT.toNanos();
+      long deadline = System.nanoTime() + timeout.toNanos();
       while (System.nanoTime() < deadline && app.state() != KafkaStreams.State.ERROR
           && !(latest.metrics.equals(expectedMetrics) && latest.revenue.equals(expectedRevenue))) {
         latest.poll();

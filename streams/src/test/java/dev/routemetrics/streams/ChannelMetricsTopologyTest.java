@@ -38,6 +38,8 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -363,6 +365,30 @@ class ChannelMetricsTopologyTest {
   }
 
   // ---- state does not grow forever ----
+
+  @Test
+  void shouldForgetEventIdsOnceTheyAreTooLateToComeBack() {
+    send(request("old", DIRECT, T0));
+    WindowStore<String, byte[]> seen = driver.getWindowStore(ChannelMetricsTopology.SEEN_USAGE_STORE);
+    assertThat(countIds(seen, "old")).isEqualTo(1);
+
+    // Retention: 7 days of lateness + 1 day of margin, dropped a whole segment (half the retention) at a time.
+    send(request("new", DIRECT, T0.plus(Duration.ofDays(13))));
+
+    assertThat(countIds(seen, "old")).isZero();
+    assertThat(countIds(seen, "new")).isEqualTo(1);
+  }
+
+  private static int countIds(WindowStore<String, byte[]> store, String eventId) {
+    int found = 0;
+    try (WindowStoreIterator<byte[]> it = store.fetch(eventId, 0L, Long.MAX_VALUE)) {
+      while (it.hasNext()) {
+        it.next();
+        found++;
+      }
+    }
+    return found;
+  }
 
   @Test
   void shouldForgetWindowsOnceNoUpdateCanReachThem() {
