@@ -42,7 +42,7 @@ public final class WarehouseConfig extends AbstractConfig {
       .define(TOPIC_NAMESPACE, Type.STRING, "", Importance.LOW, "Prefix of every topic name.")
       .define(PARTITIONS, Type.INT, 3, Range.atLeast(1), Importance.LOW, "Partitions of topics this service creates.")
       .define(SINK_GROUP, Type.STRING, "routemetrics-sink", Importance.MEDIUM, "Consumer group prefix of the sink; each topic has its own group, <prefix>.<topic>.")
-      .define(SINK_BATCH_ROWS, Type.INT, 20_000, Range.atLeast(1), Importance.MEDIUM, "Flush when this many rows are buffered.")
+      .define(SINK_BATCH_ROWS, Type.INT, 100_000, Range.atLeast(1), Importance.MEDIUM, "Flush when this many rows are buffered.")
       .define(SINK_FLUSH_INTERVAL_MS, Type.INT, 500, Range.atLeast(10), Importance.MEDIUM,
           "Flush buffered rows at least this often.")
       .define(SINK_MAX_BACKOFF_MS, Type.INT, 30_000, Range.atLeast(100), Importance.LOW,

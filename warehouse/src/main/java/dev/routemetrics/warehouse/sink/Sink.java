@@ -72,7 +72,10 @@ public final class Sink implements AutoCloseable {
         // Only results of committed Streams transactions: an aborted attempt never reaches a table.
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000),
+        // Large polls and fetches: the sink wants few, large inserts, and the broker is local.
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50_000,
+        ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024,
+        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024),
         new StringDeserializer(), new ByteArrayDeserializer());
   }
 
