@@ -72,6 +72,8 @@ public final class ChannelMetricsTopology {
   public static final Duration FEEDBACK_HORIZON = Duration.ofDays(7);
   /** Kept past every bound, so nothing the gate lets through finds its state forgotten. */
   static final Duration RETENTION_MARGIN = Duration.ofDays(1);
+  /** Live objects per tally or join store and task: bounds the heap, while a day's busy windows stay live. */
+  static final int LIVE_OBJECTS_PER_STORE = 4096;
   /** Keeps the DSL minute windows open a little past the gate, so nothing the gate lets through is dropped. */
   private static final Duration GRACE_MARGIN = Duration.ofHours(1);
 
@@ -105,12 +107,12 @@ public final class ChannelMetricsTopology {
           Stores.persistentWindowStore(seen, lateness.plus(RETENTION_MARGIN), Duration.ofMillis(1), false),
           keys, Serdes.ByteArray()));
     }
-    addKeyValueStore(builder, Stores.persistentKeyValueStore(REQUEST_FEEDBACK_STORE), RequestFeedback.SERDE);
+    addLiveObjectStore(builder, Stores.persistentKeyValueStore(REQUEST_FEEDBACK_STORE), RequestFeedback.SERDE);
     addKeyValueStore(builder, Stores.persistentKeyValueStore(REQUEST_FEEDBACK_EXPIRY_STORE), Serdes.String());
-    addKeyValueStore(builder, Stores.persistentKeyValueStore(CHANNEL_WINDOWS_STORE), ChannelWindowTally.SERDE);
+    addLiveObjectStore(builder, Stores.persistentKeyValueStore(CHANNEL_WINDOWS_STORE), ChannelWindowTally.SERDE);
     addKeyValueStore(builder, Stores.inMemoryKeyValueStore(CHANNEL_WINDOWS_DIRTY_STORE), Serdes.Long());
     addKeyValueStore(builder, Stores.persistentKeyValueStore(CHANNEL_WINDOWS_EXPIRY_STORE), Serdes.String());
-    addKeyValueStore(builder, Stores.persistentKeyValueStore(REVENUE_WINDOWS_STORE), RevenueTally.SERDE);
+    addLiveObjectStore(builder, Stores.persistentKeyValueStore(REVENUE_WINDOWS_STORE), RevenueTally.SERDE);
     addKeyValueStore(builder, Stores.inMemoryKeyValueStore(REVENUE_WINDOWS_DIRTY_STORE), Serdes.Long());
     addKeyValueStore(builder, Stores.persistentKeyValueStore(REVENUE_WINDOWS_EXPIRY_STORE), Serdes.String());
 
@@ -173,6 +175,16 @@ public final class ChannelMetricsTopology {
     builder.addStateStore(Stores.keyValueStoreBuilder(store, Serdes.String(), values).withCachingEnabled());
   }
 
+  /**
+   * Tallies and join state are read, changed and written back for every event: kept as live objects
+   * (see {@link LiveObjectStore}), encoded once per commit instead of once per event. Kafka's byte
+   * cache below would only hold a second copy.
+   */
+  private static <V> void addLiveObjectStore(StreamsBuilder builder, KeyValueBytesStoreSupplier store, Serde<V> values) {
+    builder.addStateStore(LiveObjectStore.builder(Stores.keyValueStoreBuilder(store, Serdes.String(), values),
+        LIVE_OBJECTS_PER_STORE));
+  }
+
   /** Usage by its request_id; feedback by the request it names, or by its own id when it names none. */
   private static String requestKey(Contribution c) {
     if (c instanceof Contribution.Usage u) {
@@ -199,7 +211,7 @@ public final class ChannelMetricsTopology {
     KStream<String, Routed<V>> gated = countedOrQuarantined(deduplicated, name + "-dedupe", topics, quarantineSerde)
         .selectKey((eventId, event) -> channelOf.apply(event), Named.as(name + "-key-by-channel"))
         .repartition(Repartitioned.with(keys, serde).withName(name + "-by-channel"))
-        .process(() -> new LatenessGate<>(lateness, family, serde::encode, idOf), Named.as(name + "-lateness-gate"));
+        .processValues(() -> new LatenessGate<>(lateness, family, serde::encode, idOf), Named.as(name + "-lateness-gate"));
     return countedOrQuarantined(gated, name + "-lateness", topics, quarantineSerde);
   }
 

@@ -6,18 +6,21 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Function;
-import org.apache.kafka.streams.processor.api.ContextualProcessor;
-import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.ContextualFixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Sets aside events older than the lateness bound behind stream time, with their reason. Everything
  * downstream keeps its windows open longer than the bound (the DSL minute windows: bound + 1 h of
- * grace, behind a partition-for-partition repartition by the same channel key; the metric tallies:
+ * grace, in the same task; the metric tallies:
  * bound + feedback horizon + 1 day), so an event that passes here is not dropped there.
+ *
+ * <p>It keeps the key (a fixed-key processor), so the minute windows downstream group in the same
+ * task, on the same stream time, without another repartition.
  */
-final class LatenessGate<V> extends ContextualProcessor<String, V, String, Routed<V>> {
+final class LatenessGate<V> extends ContextualFixedKeyProcessor<String, V, Routed<V>> {
 
   private static final Logger log = LoggerFactory.getLogger(LatenessGate.class);
 
@@ -34,7 +37,7 @@ final class LatenessGate<V> extends ContextualProcessor<String, V, String, Route
   }
 
   @Override
-  public void process(Record<String, V> record) {
+  public void process(FixedKeyRecord<String, V> record) {
     long streamTime = context().currentStreamTimeMs();
     if (record.timestamp() >= streamTime - lateness.toMillis()) {
       context().forward(record.withValue(Routed.counted(record.value())));

@@ -36,6 +36,11 @@ public final class StreamsApp implements AutoCloseable {
     return this;
   }
 
+  /** Kafka Streams' own metrics (thread ratios, commit latency, process rate), e.g. for a benchmark's report. */
+  public java.util.Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> metrics() {
+    return streams.metrics();
+  }
+
   public KafkaStreams.State state() {
     return streams.state();
   }

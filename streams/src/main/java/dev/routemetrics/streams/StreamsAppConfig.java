@@ -19,6 +19,7 @@ public final class StreamsAppConfig extends AbstractConfig {
   public static final String TOPIC_NAMESPACE = "routemetrics.topic.namespace";
   public static final String PARTITIONS = "routemetrics.topic.partitions";
   public static final String LATENESS_DAYS = "routemetrics.streams.lateness.days";
+  public static final String THREADS = "routemetrics.streams.threads";
   public static final String COMMIT_INTERVAL_MS = "routemetrics.streams.commit.interval.ms";
   public static final String EMIT_INTERVAL_MS = "routemetrics.streams.emit.interval.ms";
   public static final String REGISTRY = "routemetrics.registry";
@@ -33,6 +34,8 @@ public final class StreamsAppConfig extends AbstractConfig {
       .define(PARTITIONS, Type.INT, 3, Range.atLeast(1), Importance.LOW, "Partitions of topics this app creates.")
       .define(LATENESS_DAYS, Type.INT, 7, Range.atLeast(0), Importance.MEDIUM,
           "Events older than this behind stream time are set aside as TOO_LATE instead of updating their window.")
+      .define(THREADS, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM,
+          "Stream threads; tasks (one per input partition and sub-topology) spread over them.")
       .define(COMMIT_INTERVAL_MS, Type.INT, 200, Range.atLeast(10), Importance.LOW,
           "How often results are committed (and so become visible downstream under exactly-once).")
       .define(EMIT_INTERVAL_MS, Type.INT, 1000, Range.atLeast(10), Importance.LOW,
@@ -53,6 +56,7 @@ public final class StreamsAppConfig extends AbstractConfig {
     props.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR));
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, getInt(COMMIT_INTERVAL_MS));
+    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, getInt(THREADS));
     props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
     return props;
   }

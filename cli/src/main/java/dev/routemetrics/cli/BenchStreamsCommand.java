@@ -1,0 +1,116 @@
+package dev.routemetrics.cli;
+
+import dev.routemetrics.schemas.topics.Topics;
+import dev.routemetrics.streams.StreamsApp;
+import dev.routemetrics.streams.StreamsAppConfig;
+import java.nio.file.Files;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "bench-streams", mixinStandardHelpOptions = true,
+    description = {"Measure the metrics topology: run it with a fresh application id over event topics already filled",
+        "(deploy/bench-streams.sh fills them with `simulate --to kafka`), until its committed offsets reach the end of",
+        "every input topic. Prints: input_records seconds records_per_s startup_s"})
+final class BenchStreamsCommand implements Callable<Integer> {
+
+  @Option(names = "--topic-namespace", required = true, description = "Namespace of the filled event topics.")
+  String namespace;
+
+  @Option(names = "--threads", defaultValue = "1", description = "Stream threads (default: ${DEFAULT-VALUE}).")
+  int threads;
+
+  @Option(names = "--show-thread-ratios",
+      description = "Every 2 s, print where the stream threads spend their time (poll, process, commit, punctuate).")
+  boolean showRatios;
+
+  @Override
+  public Integer call() throws Exception {
+    Topics topics = new Topics(namespace);
+    String applicationId = "bench-streams-" + System.currentTimeMillis();
+    Map<String, Object> settings = new HashMap<>();
+    settings.put(StreamsAppConfig.TOPIC_NAMESPACE, namespace);
+    settings.put(StreamsAppConfig.APPLICATION_ID, applicationId);
+    settings.put(StreamsAppConfig.STATE_DIR, Files.createTempDirectory("bench-streams").toString());
+    settings.put(StreamsAppConfig.THREADS, String.valueOf(threads));
+    StreamsAppConfig config = new StreamsAppConfig(settings);
+    List<String> inputs = List.of(topics.usageEvents, topics.billingEvents, topics.feedbackEvents);
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+        config.getString(StreamsAppConfig.KAFKA_BOOTSTRAP)))) {
+      Map<TopicPartition, Long> end = endOffsets(admin, inputs);
+      long records = end.values().stream().mapToLong(Long::longValue).sum();
+      long started = System.nanoTime();
+      long firstProgress = 0;
+      try (StreamsApp app = new StreamsApp(config).start()) {
+        int polls = 0;
+        while (true) {
+          Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
+              .partitionsToOffsetAndMetadata().get();
+          long done = end.keySet().stream().mapToLong(p -> offset(committed, p)).sum();
+          if (firstProgress == 0 && done > 0) {
+            firstProgress = System.nanoTime();
+          }
+          // Done when every input record is consumed and every internal repartition topic is drained too.
+          long internalLag = done < records ? -1 : lag(admin, committed, applicationId);
+          System.err.printf("\rconsumed %,d of %,d input records; internal lag %,d   ", done, records, internalLag);
+          if (done >= records && internalLag == 0) {
+            reportThreadRatios(app);
+            break;
+          }
+          if (showRatios && ++polls % 8 == 0) {
+            reportThreadRatios(app);
+          }
+          Thread.sleep(250);
+        }
+      }
+      System.err.println();
+      double seconds = (System.nanoTime() - started) / 1e9;
+      System.out.printf("%d %.1f %.0f %.1f%n", records, seconds, records / seconds, (firstProgress - started) / 1e9);
+    }
+    return 0;
+  }
+
+  /** Where the stream threads spent their time: the ratios Kafka Streams measures itself. */
+  private static void reportThreadRatios(StreamsApp app) {
+    System.err.println();
+    app.metrics().forEach((name, metric) -> {
+      if (name.group().equals("stream-thread-metrics") && (name.name().endsWith("-ratio")
+          || name.name().equals("commit-latency-avg") || name.name().equals("process-rate")
+          || name.name().equals("poll-records-avg") || name.name().equals("process-records-avg"))) {
+        System.err.printf("  %s %s = %s%n", name.tags().get("thread-id").replaceAll(".*-(StreamThread-\\d+)", "$1"),
+            name.name(), metric.metricValue());
+      }
+    });
+  }
+
+  private static long offset(Map<TopicPartition, OffsetAndMetadata> committed, TopicPartition p) {
+    OffsetAndMetadata o = committed.get(p);
+    return o == null ? 0 : o.offset();
+  }
+
+  /** Records on the application's repartition topics not yet consumed. */
+  private static long lag(Admin admin, Map<TopicPartition, OffsetAndMetadata> committed, String applicationId)
+      throws Exception {
+    List<String> repartitions = admin.listTopics().names().get().stream()
+        .filter(t -> t.startsWith(applicationId + "-") && t.endsWith("-repartition")).toList();
+    return endOffsets(admin, repartitions).entrySet().stream()
+        .mapToLong(e -> Math.max(0, e.getValue() - offset(committed, e.getKey()))).sum();
+  }
+
+  private static Map<TopicPartition, Long> endOffsets(Admin admin, List<String> topics) throws Exception {
+    Map<TopicPartition, OffsetSpec> latest = admin.describeTopics(topics).allTopicNames().get().values().stream()
+        .flatMap(d -> d.partitions().stream().map(p -> new TopicPartition(d.name(), p.partition())))
+        .collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest()));
+    return admin.listOffsets(latest).all().get().entrySet().stream()
+        .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+  }
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Metrics-topology throughput beside Kafka's own ceiling, in the same run, on the same broker:
+#   1. `simulate --to kafka` fills fresh namespaced event topics with a seeded day of traffic;
+#   2. Kafka's ProducerPerformance writes the same number of records of the same mean size;
+#   3. the topology (exactly_once_v2, fresh application id) runs until it has consumed them all.
+# Prints a markdown table for docs/benchmarks.md. Loopback only; stops by itself.
+#   deploy/bench-streams.sh [EVENTS] [THREADS]    (defaults 50000, 1)
+set -euo pipefail
+# shellcheck source=env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$REPO"
+
+events="${1:-50000}"
+threads="${2:-1}"
+ns="bench-streams-$(date +%s)."
+"$DEPLOY_DIR/up.sh" >/dev/null
+mvn -B -q package -DskipTests >"$ROUTEMETRICS_LOGS/build.log" 2>&1 || { tail -n 40 "$ROUTEMETRICS_LOGS/build.log"; die "build failed"; }
+
+log "filling ${ns}* with a seeded day of about $events records"
+bin/routemetrics simulate --to kafka --topic-namespace "$ns" --events "$events" --duration P1D --no-progress \
+  --out "$ROUTEMETRICS_STATE/bench-streams-sim" >"$ROUTEMETRICS_LOGS/bench-streams-sim.log" 2>&1
+read -r records seconds rate startup < <(ROUTEMETRICS_JAVA_OPTS=-Xmx1g bin/routemetrics bench-streams \
+  --topic-namespace "$ns" --threads "$threads" 2>"$ROUTEMETRICS_LOGS/bench-streams.log")
+
+java -cp "$KAFKA_LIB/*" -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2-tools.properties" org.apache.kafka.tools.TopicCommand \
+  --bootstrap-server "$KAFKA_BOOTSTRAP" --create --topic "${ns}raw" --partitions 3 --replication-factor 1 >/dev/null
+raw="$(java -Xmx512m -cp "$KAFKA_LIB/*" -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2-tools.properties" \
+  org.apache.kafka.tools.ProducerPerformance --topic "${ns}raw" --num-records "$records" --record-size 167 \
+  --throughput -1 --producer-props "bootstrap.servers=$KAFKA_BOOTSTRAP" acks=all enable.idempotence=true \
+  linger.ms=5 compression.type=lz4 | tail -n 1)"
+raw_rate="$(sed -E 's/.* records sent, ([0-9.]+) records\/sec.*/\1/' <<<"$raw")"
+
+printf '| path | records | seconds | records/s | vs ProducerPerformance |\n|---|---:|---:|---:|---:|\n'
+printf '| Kafka ProducerPerformance (167-byte records) | %d | — | %.0f | 100%% |\n' "$records" "$raw_rate"
+printf '| metrics topology, exactly_once_v2, %d thread(s) (start-up %s s) | %d | %s | %s | %.1f%% |\n' "$threads" "$startup" \
+  "$records" "$seconds" "$rate" "$(awk -v a="$rate" -v b="$raw_rate" 'BEGIN { print 100 * a / b }')"

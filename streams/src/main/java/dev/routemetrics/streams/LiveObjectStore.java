@@ -1,0 +1,259 @@
+package dev.routemetrics.streams;
+
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.internals.CacheFlushListener;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
+
+/**
+ * A key-value store that keeps its most recently used values as live objects in front of a
+ * changelogged store, and writes the changed ones through only when Kafka Streams flushes its
+ * stores before a commit (or when one is evicted).
+ *
+ * <p>Why: a window tally holds distinct-count and quantile sketches whose serialized form grows to
+ * hundreds of kilobytes for a busy DAY window. Kafka's own cache sits below the serdes, so every
+ * {@code get} and {@code put} of a tally would decode and encode its sketches: per event, for three
+ * windows. Here an event costs a map lookup, and a busy window is encoded once per commit.
+ *
+ * <p>Why it is still exactly once: Kafka Streams registers the outermost store of a builder with
+ * its state manager, which, before it commits the transaction with the input offsets, flushes the
+ * caches of every registered store that is a {@link CachedStateStore} (its own caching layer's
+ * interface, internal but the one hook that runs before the commit: {@code flush()} itself only runs
+ * after it, for the checkpoint). So every change folded before a commit is in the changelog of that
+ * commit; a crash in between loses the live objects together with the uncommitted input, and the
+ * events are folded again from the committed state. The live objects are dropped whenever the store
+ * is (re)initialized, closed or told to clear its cache (after a dirty close), so they never outlive
+ * the committed state they came from. {@code ChannelMetricsIT} restarts the application and checks
+ * that versions only grow and nothing is lost or counted twice.
+ */
+final class LiveObjectStore<V> implements KeyValueStore<String, V>, CachedStateStore<String, V> {
+
+  private final KeyValueStore<String, V> inner;
+  private final Map<String, V> live;
+  private final Set<String> changed = new LinkedHashSet<>();
+
+  LiveObjectStore(KeyValueStore<String, V> inner, int maxLiveObjects) {
+    this.inner = inner;
+    this.live = new LinkedHashMap<>(64, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+        if (size() <= maxLiveObjects) {
+          return false;
+        }
+        if (changed.remove(eldest.getKey())) {
+          inner.put(eldest.getKey(), eldest.getValue());
+        }
+        return true;
+      }
+    };
+  }
+
+  /** Wraps the stores {@code builder} builds, keeping up to {@code maxLiveObjects} values live. */
+  static <V> StoreBuilder<KeyValueStore<String, V>> builder(StoreBuilder<KeyValueStore<String, V>> builder,
+      int maxLiveObjects) {
+    return new StoreBuilder<>() {
+      @Override
+      public StoreBuilder<KeyValueStore<String, V>> withCachingEnabled() {
+        builder.withCachingEnabled();
+        return this;
+      }
+
+      @Override
+      public StoreBuilder<KeyValueStore<String, V>> withCachingDisabled() {
+        builder.withCachingDisabled();
+        return this;
+      }
+
+      @Override
+      public StoreBuilder<KeyValueStore<String, V>> withLoggingEnabled(Map<String, String> config) {
+        builder.withLoggingEnabled(config);
+        return this;
+      }
+
+      @Override
+      public StoreBuilder<KeyValueStore<String, V>> withLoggingDisabled() {
+        builder.withLoggingDisabled();
+        return this;
+      }
+
+      @Override
+      public KeyValueStore<String, V> build() {
+        return new LiveObjectStore<>(builder.build(), maxLiveObjects);
+      }
+
+      @Override
+      public Map<String, String> logConfig() {
+        return builder.logConfig();
+      }
+
+      @Override
+      public boolean loggingEnabled() {
+        return builder.loggingEnabled();
+      }
+
+      @Override
+      public String name() {
+        return builder.name();
+      }
+    };
+  }
+
+  @Override
+  public V get(String key) {
+    V value = live.get(key);
+    if (value == null) {
+      value = inner.get(key);
+      if (value != null) {
+        live.put(key, value);
+      }
+    }
+    return value;
+  }
+
+  @Override
+  public void put(String key, V value) {
+    if (value == null) {
+      delete(key);
+      return;
+    }
+    // Marked before it goes in, so an eviction triggered by this very put writes it through.
+    changed.add(key);
+    live.put(key, value);
+  }
+
+  @Override
+  public V putIfAbsent(String key, V value) {
+    V existing = get(key);
+    if (existing == null) {
+      put(key, value);
+    }
+    return existing;
+  }
+
+  @Override
+  public void putAll(List<KeyValue<String, V>> entries) {
+    entries.forEach(e -> put(e.key, e.value));
+  }
+
+  @Override
+  public V delete(String key) {
+    V value = live.remove(key);
+    changed.remove(key);
+    V stored = inner.delete(key);
+    return value != null ? value : stored;
+  }
+
+  @Override
+  public void flushCache() {
+    writeThrough();
+    if (inner instanceof CachedStateStore<?, ?> cached) {
+      cached.flushCache();
+    }
+  }
+
+  @Override
+  public void clearCache() {
+    forgetLiveObjects();
+    if (inner instanceof CachedStateStore<?, ?> cached) {
+      cached.clearCache();
+    }
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public boolean setFlushListener(CacheFlushListener<String, V> listener, boolean sendOldValues) {
+    return inner instanceof CachedStateStore<?, ?> cached
+        && ((CachedStateStore<String, V>) cached).setFlushListener(listener, sendOldValues);
+  }
+
+  @Override
+  public void flush() {
+    writeThrough();
+    inner.flush();
+  }
+
+  private void writeThrough() {
+    for (String key : changed) {
+      inner.put(key, live.get(key));
+    }
+    changed.clear();
+  }
+
+  // Scans read the inner store, so they first write every change through.
+
+  @Override
+  public KeyValueIterator<String, V> range(String from, String to) {
+    writeThrough();
+    return inner.range(from, to);
+  }
+
+  @Override
+  public KeyValueIterator<String, V> reverseRange(String from, String to) {
+    writeThrough();
+    return inner.reverseRange(from, to);
+  }
+
+  @Override
+  public KeyValueIterator<String, V> all() {
+    writeThrough();
+    return inner.all();
+  }
+
+  @Override
+  public KeyValueIterator<String, V> reverseAll() {
+    writeThrough();
+    return inner.reverseAll();
+  }
+
+  @Override
+  public long approximateNumEntries() {
+    return inner.approximateNumEntries() + changed.size();
+  }
+
+  @Override
+  public String name() {
+    return inner.name();
+  }
+
+  @Override
+  public void init(StateStoreContext context, StateStore root) {
+    forgetLiveObjects();
+    inner.init(context, root);
+  }
+
+  @Override
+  public void close() {
+    forgetLiveObjects();
+    inner.close();
+  }
+
+  private void forgetLiveObjects() {
+    live.clear();
+    changed.clear();
+  }
+
+  @Override
+  public boolean persistent() {
+    return inner.persistent();
+  }
+
+  @Override
+  public boolean isOpen() {
+    return inner.isOpen();
+  }
+
+  @Override
+  public Position getPosition() {
+    return inner.getPosition();
+  }
+}
