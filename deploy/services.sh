@@ -12,6 +12,11 @@ services=("$@")
 [ ${#services[@]} -gt 0 ] || services=(ingest streams sink query-server)
 run="$ROUTEMETRICS_STATE/run"
 mkdir -p "$run"
+# The live metrics generation, as `routemetrics rebuild --swap` recorded it (none: the first).
+if [ -s "$ROUTEMETRICS_STATE/generation" ] && [ -z "${ROUTEMETRICS_GENERATION:-}" ]; then
+  ROUTEMETRICS_GENERATION="$(tr -d '[:space:]' <"$ROUTEMETRICS_STATE/generation")"
+  export ROUTEMETRICS_GENERATION
+fi
 
 start_one() {
   local name="$1" pidfile="$run/$1.pid"

@@ -10,8 +10,9 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import org.apache.datasketches.kll.KllDoublesSketch;
 import org.apache.datasketches.memory.Memory;
+import java.nio.ByteBuffer;
+import org.HdrHistogram.IntCountsHistogram;
 import org.apache.datasketches.theta.UpdateSketch;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -30,8 +31,10 @@ import org.apache.kafka.common.serialization.Serdes;
 final class ChannelWindowTally {
 
   static final int DISTINCT_NOMINAL_ENTRIES = 1 << 14;
-  static final int LATENCY_K = 200;
-  private static final byte FORMAT = 1;
+  static final int LATENCY_SIGNIFICANT_DIGITS = 2;
+  /** The histogram grows past this on its own; it only sizes the first allocation. */
+  private static final long LATENCY_FIRST_HIGHEST_MS = 60_000;
+  private static final byte FORMAT = 2;
 
   final String channelId;
   final WindowSize size;
@@ -51,7 +54,7 @@ final class ChannelWindowTally {
   long newestEventTime = Long.MIN_VALUE;
   UpdateSketch accounts;
   UpdateSketch endUsers;
-  KllDoublesSketch latency;
+  IntCountsHistogram latency;
 
   ChannelWindowTally(String channelId, WindowSize size, long windowStart) {
     this.channelId = channelId;
@@ -59,7 +62,13 @@ final class ChannelWindowTally {
     this.windowStart = windowStart;
     this.accounts = newDistinct();
     this.endUsers = newDistinct();
-    this.latency = KllDoublesSketch.newHeapInstance(LATENCY_K);
+    this.latency = newLatency();
+  }
+
+  private static IntCountsHistogram newLatency() {
+    IntCountsHistogram h = new IntCountsHistogram(LATENCY_FIRST_HIGHEST_MS, LATENCY_SIGNIFICANT_DIGITS);
+    h.setAutoResize(true);
+    return h;
   }
 
   private static UpdateSketch newDistinct() {
@@ -84,7 +93,7 @@ final class ChannelWindowTally {
       fullTelemetryRequests += count;
     }
     accounts.update(e.getAccountId());
-    latency.update(e.getLatencyMs());
+    latency.recordValue(Math.max(0, e.getLatencyMs()));
     newestEventTime = Math.max(newestEventTime, e.getEventTime().toEpochMilli());
     version++;
   }
@@ -110,9 +119,13 @@ final class ChannelWindowTally {
     return Math.round(endUsers.getEstimate());
   }
 
-  /** The latency quantile, or null for a window without usage. */
+  /**
+   * The latency quantile (the smallest recorded value at or above {@code rank} of the events, to the
+   * histogram's precision), or null for a window without usage.
+   */
   Double latencyQuantile(double rank) {
-    return latency.isEmpty() ? null : latency.getQuantile(rank);
+    return latency.getTotalCount() == 0 ? null
+        : (double) latency.lowestEquivalentValue(latency.getValueAtPercentile(rank * 100));
   }
 
   static final Serde<ChannelWindowTally> SERDE = Serdes.serdeFrom(
@@ -132,7 +145,9 @@ final class ChannelWindowTally {
       }
       writeBlock(out, accounts.toByteArray());
       writeBlock(out, endUsers.toByteArray());
-      writeBlock(out, latency.toByteArray());
+      ByteBuffer encoded = ByteBuffer.allocate(latency.getNeededByteBufferCapacity());
+      int length = latency.encodeIntoCompressedByteBuffer(encoded);
+      writeBlock(out, java.util.Arrays.copyOf(encoded.array(), length));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -160,8 +175,11 @@ final class ChannelWindowTally {
       t.newestEventTime = in.readLong();
       t.accounts = UpdateSketch.heapify(Memory.wrap(readBlock(in)));
       t.endUsers = UpdateSketch.heapify(Memory.wrap(readBlock(in)));
-      t.latency = KllDoublesSketch.heapify(Memory.wrap(readBlock(in)));
+      t.latency = IntCountsHistogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(readBlock(in)), 0);
+      t.latency.setAutoResize(true);
       return t;
+    } catch (java.util.zip.DataFormatException e) {
+      throw new IllegalStateException("channel window tally with an unreadable latency histogram", e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

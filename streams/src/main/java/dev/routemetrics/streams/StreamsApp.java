@@ -19,7 +19,7 @@ public final class StreamsApp implements AutoCloseable {
   private final KafkaStreams streams;
 
   public StreamsApp(StreamsAppConfig config) {
-    Topics topics = new Topics(config.getString(StreamsAppConfig.TOPIC_NAMESPACE));
+    Topics topics = config.topics();
     new TopicProvisioner(config.getString(StreamsAppConfig.KAFKA_BOOTSTRAP), config.getInt(StreamsAppConfig.PARTITIONS))
         .ensure(topics);
     Topology topology = ChannelMetricsTopology.build(topics, new ChannelMetricsTopology.Settings(

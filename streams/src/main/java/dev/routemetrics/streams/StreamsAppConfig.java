@@ -1,6 +1,7 @@
 package dev.routemetrics.streams;
 
 import dev.routemetrics.schemas.config.ConfigSources;
+import dev.routemetrics.schemas.topics.Topics;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -23,6 +24,8 @@ public final class StreamsAppConfig extends AbstractConfig {
   public static final String COMMIT_INTERVAL_MS = "routemetrics.streams.commit.interval.ms";
   public static final String EMIT_INTERVAL_MS = "routemetrics.streams.emit.interval.ms";
   public static final String REGISTRY = "routemetrics.registry";
+  public static final String GENERATION = "routemetrics.generation";
+  public static final String INSTANCE_ID = "routemetrics.streams.instance.id";
 
   public static final ConfigDef DEFINITION = new ConfigDef()
       .define(KAFKA_BOOTSTRAP, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers.")
@@ -41,23 +44,54 @@ public final class StreamsAppConfig extends AbstractConfig {
       .define(EMIT_INTERVAL_MS, Type.INT, 1000, Range.atLeast(10), Importance.LOW,
           "How often changed channel-metrics and channel-revenue rows are emitted (wall clock); a burst of"
               + " updates to one window in between costs one row.")
+      .define(INSTANCE_ID, Type.STRING, defaultInstanceId(), Importance.LOW,
+          "Static group membership id of this instance (distinct per running instance of one application id):"
+              + " a restart within the session timeout takes its tasks back at once instead of waiting it out.")
       .define(REGISTRY, Type.STRING, "", Importance.MEDIUM,
-          "Channel registry file (with its history); empty for the registry built into the schemas jar.");
+          "Channel registry file (with its history); empty for the registry built into the schemas jar.")
+      .define(GENERATION, Type.STRING, "", ConfigDef.LambdaValidator.with((name, value) -> {
+            if (value == null || !value.toString().matches("[A-Za-z0-9_]*")) {
+              throw new org.apache.kafka.common.config.ConfigException(name, value, "letters, digits and _ only");
+            }
+          }, () -> "letters, digits and _"), Importance.MEDIUM,
+          "Metrics generation: a rebuild derives every metric again under a new one (application id <id>-<generation>,"
+              + " derived topics gen-<generation>.*). Empty for the first.");
 
   public StreamsAppConfig(Map<String, ?> overrides) {
     super(DEFINITION, ConfigSources.resolve(DEFINITION, overrides), true);
   }
 
+  private static String defaultInstanceId() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "localhost";
+    }
+  }
+
+  /** The application id of this generation: its consumer group, internal topics and state. */
+  public String applicationId() {
+    String generation = getString(GENERATION);
+    return generation.isEmpty() ? getString(APPLICATION_ID) : getString(APPLICATION_ID) + "-" + generation;
+  }
+
+  /** The event topics read and the topics of this generation written. */
+  public Topics topics() {
+    return Topics.of(getString(TOPIC_NAMESPACE), getString(GENERATION));
+  }
+
   /** The Kafka Streams properties these settings imply. */
   public Properties streamsProperties() {
     Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID));
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId());
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, getString(KAFKA_BOOTSTRAP));
     props.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR));
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, getInt(COMMIT_INTERVAL_MS));
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, getInt(THREADS));
     props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+    props.put(StreamsConfig.mainConsumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
+        applicationId() + "-" + getString(INSTANCE_ID));
     return props;
   }
 }

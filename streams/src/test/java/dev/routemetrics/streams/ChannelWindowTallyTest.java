@@ -41,6 +41,35 @@ class ChannelWindowTallyTest {
   }
 
   @Test
+  void shouldGiveTheSameLatencyQuantilesWhateverTheOrderAndWithinOnePercentOfTheExactOnes() {
+    // 5 000 latencies, 1..5000 ms: the exact p50 is 2500 (the 2500th smallest), p95 4750, p99 4950.
+    java.util.List<Integer> latencies = new java.util.ArrayList<>();
+    for (int ms = 1; ms <= 5_000; ms++) {
+      latencies.add(ms);
+    }
+    ChannelWindowTally ascending = new ChannelWindowTally("direct-api", WindowSize.HOUR, 0);
+    latencies.forEach(ms -> ascending.add(withLatency(ms)));
+    java.util.Collections.shuffle(latencies, new java.util.Random(7));
+    ChannelWindowTally shuffled = new ChannelWindowTally("direct-api", WindowSize.HOUR, 0);
+    for (int i = 0; i < latencies.size(); i++) {
+      shuffled.add(withLatency(latencies.get(i)));
+      if (i == 2_000) {
+        shuffled = ChannelWindowTally.fromBytes(shuffled.toBytes());
+      }
+    }
+    for (double rank : new double[] {0.50, 0.95, 0.99}) {
+      assertThat(shuffled.latencyQuantile(rank)).as("p%s", rank).isEqualTo(ascending.latencyQuantile(rank));
+    }
+    assertThat(ascending.latencyQuantile(0.50)).isCloseTo(2_500, org.assertj.core.data.Percentage.withPercentage(1));
+    assertThat(ascending.latencyQuantile(0.95)).isCloseTo(4_750, org.assertj.core.data.Percentage.withPercentage(1));
+    assertThat(ascending.latencyQuantile(0.99)).isCloseTo(4_950, org.assertj.core.data.Percentage.withPercentage(1));
+  }
+
+  private static UsageEvent withLatency(int ms) {
+    return ChannelMetricsTopologyTest.request("e" + ms, "direct-api", T0).setLatencyMs(ms).build();
+  }
+
+  @Test
   void shouldSurviveTheStoreRoundTripWithEveryField() {
     ChannelWindowTally tally = new ChannelWindowTally("cloud-nimbus", WindowSize.HOUR, T0.toEpochMilli());
     tally.add(request(1, "a", null));

@@ -1,6 +1,7 @@
 package dev.routemetrics.warehouse;
 
 import dev.routemetrics.schemas.config.ConfigSources;
+import dev.routemetrics.schemas.topics.Topics;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -19,6 +20,7 @@ public final class WarehouseConfig extends AbstractConfig {
   public static final String TOPIC_NAMESPACE = "routemetrics.topic.namespace";
   public static final String PARTITIONS = "routemetrics.topic.partitions";
   public static final String SINK_GROUP = "routemetrics.sink.group.id";
+  public static final String GENERATION = "routemetrics.generation";
   public static final String SINK_BATCH_ROWS = "routemetrics.sink.batch.rows";
   public static final String SINK_FLUSH_INTERVAL_MS = "routemetrics.sink.flush.interval.ms";
   public static final String SINK_MAX_BACKOFF_MS = "routemetrics.sink.max.backoff.ms";
@@ -50,7 +52,14 @@ public final class WarehouseConfig extends AbstractConfig {
       .define(ALERTS_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
           "Whether the query service evaluates the alert rules and publishes their transitions.")
       .define(ALERTS_RULES_FILE, Type.STRING, "", Importance.MEDIUM,
-          "JSON file of alert rules, topic and webhook; empty uses the defaults shipped as /alerts/alerts.json.");
+          "JSON file of alert rules, topic and webhook; empty uses the defaults shipped as /alerts/alerts.json.")
+      .define(GENERATION, Type.STRING, "", ConfigDef.LambdaValidator.with((name, value) -> {
+            if (value == null || !value.toString().matches("[A-Za-z0-9_]*")) {
+              throw new org.apache.kafka.common.config.ConfigException(name, value, "letters, digits and _ only");
+            }
+          }, () -> "letters, digits and _"), Importance.MEDIUM,
+          "Metrics generation the sink reads (derived topics gen-<generation>.*, consumer groups <group>-<generation>.*);"
+              + " empty for the first. `routemetrics rebuild` makes a new one.");
 
   public WarehouseConfig(Map<String, ?> overrides) {
     super(DEFINITION, ConfigSources.resolve(DEFINITION, overrides), true);
@@ -58,5 +67,16 @@ public final class WarehouseConfig extends AbstractConfig {
 
   public String database() {
     return getString(DATABASE);
+  }
+
+  /** The event topics and the derived topics of this generation. */
+  public Topics topics() {
+    return Topics.of(getString(TOPIC_NAMESPACE), getString(GENERATION));
+  }
+
+  /** Prefix of the sink's consumer groups: a generation's sink has offsets of its own, raw event topics included. */
+  public String sinkGroup() {
+    String generation = getString(GENERATION);
+    return generation.isEmpty() ? getString(SINK_GROUP) : getString(SINK_GROUP) + "-" + generation;
   }
 }

@@ -2,7 +2,9 @@ package dev.routemetrics.schemas.topics;
 
 /**
  * Every Kafka topic of the pipeline, in one place. A namespace prefixes them all so tests and
- * side-by-side deployments (a rebuild, say) get topics of their own.
+ * side-by-side deployments get topics of their own. The topics the metrics topology derives from
+ * the events (quarantined events and the metric topics) may have a namespace of their own: a rebuild
+ * reads the same event log and derives everything again into topics of a new generation.
  */
 public final class Topics {
 
@@ -34,14 +36,27 @@ public final class Topics {
   public final String channelRevenue;
 
   public Topics(String namespace) {
+    this(namespace, namespace);
+  }
+
+  /** Event topics in {@code namespace}; topics the metrics topology derives in {@code derivedNamespace}. */
+  public Topics(String namespace, String derivedNamespace) {
     this.usageEvents = namespace + "usage-events";
     this.billingEvents = namespace + "billing-events";
     this.feedbackEvents = namespace + "feedback-events";
     this.channelRegistryChanges = namespace + "channel-registry-changes";
-    this.quarantinedEvents = namespace + "quarantined-events";
+    this.quarantinedEvents = derivedNamespace + "quarantined-events";
     this.deadLetters = namespace + "dead-letters";
-    this.channelRequestsMinute = namespace + "channel-requests-minute";
-    this.channelMetrics = namespace + "channel-metrics";
-    this.channelRevenue = namespace + "channel-revenue";
+    this.channelRequestsMinute = derivedNamespace + "channel-requests-minute";
+    this.channelMetrics = derivedNamespace + "channel-metrics";
+    this.channelRevenue = derivedNamespace + "channel-revenue";
+  }
+
+  /**
+   * The topics of a metrics generation: the default one ({@code generation} empty) derives into
+   * {@code namespace}, generation G into {@code namespace + "gen-G."}.
+   */
+  public static Topics of(String namespace, String generation) {
+    return new Topics(namespace, generation.isEmpty() ? namespace : namespace + "gen-" + generation + ".");
   }
 }

@@ -40,7 +40,7 @@ public final class Sink implements AutoCloseable {
     this.config = config;
     this.clickHouse = new ClickHouse(config);
     new Migrations(clickHouse, config.database()).apply();
-    Topics topics = new Topics(config.getString(WarehouseConfig.TOPIC_NAMESPACE));
+    Topics topics = config.topics();
     new TopicProvisioner(config.getString(WarehouseConfig.KAFKA_BOOTSTRAP), config.getInt(WarehouseConfig.PARTITIONS))
         .ensure(topics);
     String db = config.database();
@@ -67,7 +67,7 @@ public final class Sink implements AutoCloseable {
   private static KafkaConsumer<String, byte[]> consumer(WarehouseConfig config, String topic) {
     return new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(WarehouseConfig.KAFKA_BOOTSTRAP),
-        ConsumerConfig.GROUP_ID_CONFIG, config.getString(WarehouseConfig.SINK_GROUP) + "." + topic,
+        ConsumerConfig.GROUP_ID_CONFIG, config.sinkGroup() + "." + topic,
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         // Only results of committed Streams transactions: an aborted attempt never reaches a table.
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
