@@ -24,6 +24,8 @@ public final class WarehouseConfig extends AbstractConfig {
   public static final String SINK_MAX_BACKOFF_MS = "routemetrics.sink.max.backoff.ms";
   public static final String ALERTS_ENABLED = "routemetrics.alerts.enabled";
   public static final String ALERTS_RULES_FILE = "routemetrics.alerts.rules.file";
+  public static final String QUERY_API_KEYS_FILE = "routemetrics.query.api.keys.file";
+  public static final String REGISTRY = "routemetrics.registry";
 
   public static final ConfigDef DEFINITION = new ConfigDef()
       .define(CLICKHOUSE_URL, Type.STRING, "jdbc:clickhouse://127.0.0.1:8123/default?compress=0", Importance.HIGH,
@@ -50,7 +52,12 @@ public final class WarehouseConfig extends AbstractConfig {
       .define(ALERTS_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
           "Whether the query service evaluates the alert rules and publishes their transitions.")
       .define(ALERTS_RULES_FILE, Type.STRING, "", Importance.MEDIUM,
-          "JSON file of alert rules, topic and webhook; empty uses the defaults shipped as /alerts/alerts.json.");
+          "JSON file of alert rules, topic and webhook; empty uses the defaults shipped as /alerts/alerts.json.")
+      .define(QUERY_API_KEYS_FILE, Type.STRING, ".state/api-keys.json", Importance.HIGH,
+          "JSON file of API key hashes and scopes the query service accepts (the ingest's format, see `routemetrics keys`);"
+              + " re-read when it changes. The default is the ingest's default file: one key per partner for both.")
+      .define(REGISTRY, Type.STRING, "", Importance.MEDIUM,
+          "Path of the channel registry JSON file (which channels are whose); empty uses the built-in registry.");
 
   public WarehouseConfig(Map<String, ?> overrides) {
     super(DEFINITION, ConfigSources.resolve(DEFINITION, overrides), true);
