@@ -41,11 +41,16 @@ bin/routemetrics simulate --to http --url "http://127.0.0.1:$ROUTEMETRICS_INGEST
 log "checking ClickHouse against the simulator's independent expectation (expected-metrics.json)"
 bin/routemetrics verify "$sim/expected-metrics.json" --window HOUR --timeout 180
 
+# `routemetrics query` reads ClickHouse directly, as an operator with the database's credentials;
+# over HTTP the same views need an API key: the lab key sees them all.
+curl -sf -o /dev/null -H "Authorization: Bearer $ROUTEMETRICS_API_KEY" \
+  "http://127.0.0.1:$ROUTEMETRICS_QUERY_PORT/api/health" || die "the query service did not answer the demo's key"
 for view in reach-control learning finance reconciliation; do
   echo
   log "query $view (DAY window of $start)"
   bin/routemetrics query "$view" --window DAY --from "$start" --until "$day_end"
 done
 echo
-log "dashboard: http://127.0.0.1:${ROUTEMETRICS_QUERY_PORT:-8090}/?range=custom&from=$start&until=$day_end&window=HOUR"
+log "dashboard: http://127.0.0.1:$ROUTEMETRICS_QUERY_PORT/?range=custom&from=$start&until=$day_end&window=HOUR"
+log "  it asks for an API key: the demo's lab key is in $key_file (a partner's: bin/routemetrics keys add NAME --partner nimbus-cloud)"
 log "the pipeline keeps running: deploy/services.sh stop stops it, deploy/down.sh the servers"

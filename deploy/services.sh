@@ -25,31 +25,40 @@ start_one() {
     return 0
   fi
   [ -f "$REPO/cli/target/routemetrics.jar" ] || die "not built: run mvn -B -q package -DskipTests first"
+  local args=()
+  # The query service's port is a flag; its key file comes from ROUTEMETRICS_QUERY_API_KEYS_FILE (env.sh).
+  [ "$name" != query-server ] || args=(--port "$ROUTEMETRICS_QUERY_PORT")
   # Streams keeps its local state with the rest of ours, not in /tmp where the OS may clear it.
   ROUTEMETRICS_STREAMS_STATE_DIR="${ROUTEMETRICS_STREAMS_STATE_DIR:-$ROUTEMETRICS_STATE/streams}" \
-    nohup setsid "$REPO/bin/routemetrics" "$name" >>"$ROUTEMETRICS_LOGS/$name.log" 2>&1 &
+    nohup setsid "$REPO/bin/routemetrics" "$name" "${args[@]}" >>"$ROUTEMETRICS_LOGS/$name.log" 2>&1 &
   echo $! >"$pidfile"
   log "$name: started (pid $!, log $ROUTEMETRICS_LOGS/$name.log)"
 }
 
-wait_ingest() {
-  local i
+# wait_http NAME PORT: until the service's /health answers (it needs no key), or it exits.
+wait_http() {
+  local name="$1" port="$2" i
   for ((i = 0; i < 60; i++)); do
-    if curl -sf "http://127.0.0.1:$ROUTEMETRICS_INGEST_PORT/health" >/dev/null; then
-      log "ingest: answering on http://127.0.0.1:$ROUTEMETRICS_INGEST_PORT"
+    if curl -sf "http://127.0.0.1:$port/health" >/dev/null; then
+      log "$name: answering on http://127.0.0.1:$port"
       return 0
     fi
-    pid_alive "$run/ingest.pid" || { tail -n 30 "$ROUTEMETRICS_LOGS/ingest.log" >&2; die "ingest exited"; }
+    pid_alive "$run/$name.pid" || { tail -n 30 "$ROUTEMETRICS_LOGS/$name.log" >&2; die "$name exited"; }
     sleep 1
   done
-  tail -n 30 "$ROUTEMETRICS_LOGS/ingest.log" >&2
-  die "ingest did not answer within 60 s"
+  tail -n 30 "$ROUTEMETRICS_LOGS/$name.log" >&2
+  die "$name did not answer within 60 s"
 }
 
 case "$action" in
   start)
     for s in "${services[@]}"; do start_one "$s"; done
-    for s in "${services[@]}"; do [ "$s" != ingest ] || wait_ingest; done
+    for s in "${services[@]}"; do
+      case "$s" in
+        ingest) wait_http ingest "$ROUTEMETRICS_INGEST_PORT" ;;
+        query-server) wait_http query-server "$ROUTEMETRICS_QUERY_PORT" ;;
+      esac
+    done
     ;;
   stop)
     for s in "${services[@]}"; do stop_pid "$s" "$run/$s.pid" "RouteMetrics $s"; done

@@ -1,12 +1,15 @@
 // The routemetrics dashboard: plain JS over the query service's JSON API, charts by Chart.js.
 // All state lives in the URL (range or from/until, window, channel, currency), so a reload or a
-// shared link shows the same view. Ratios come from the API; this file only formats, picks the
+// shared link shows the same view. The API key does not: it stays in this tab's sessionStorage and
+// goes out only as an Authorization header, so a shared link never carries it. A partner's key gets
+// only its own channels, and 403 for the views that compare partners (reach-control, alerts). Ratios come from the API; this file only formats, picks the
 // latest window, and sums additive numbers (requests, money, lost signals).
 'use strict';
 
 const REFRESH_MS = 30_000;
 const RANGES = { '15m': 15 * 60e3, '1h': 3600e3, '6h': 6 * 3600e3, '24h': 24 * 3600e3, '7d': 7 * 86400e3, '31d': 31 * 86400e3 };
 const charts = {};
+const KEY_STORAGE = 'routemetrics.api-key';
 let state = readState();
 
 function readState() {
@@ -54,12 +57,29 @@ function apiQuery(s, withChannels) {
   return p.toString();
 }
 
+const apiKey = () => sessionStorage.getItem(KEY_STORAGE) || '';
+
+/** An API answer that is not 2xx, with its status: 401 asks for a key, 403 is outside this key's scope. */
+class ApiError extends Error {
+  constructor(path, status, detail) {
+    super(`${path.split('?')[0]}: ${detail || status}`);
+    this.status = status;
+    this.detail = detail || String(status);
+  }
+}
+
 async function getJson(path) {
-  const response = await fetch(path, { headers: { Accept: 'application/json' } });
+  const response = await fetch(path, { headers: { Accept: 'application/json', Authorization: 'Bearer ' + apiKey() } });
   const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(`${path.split('?')[0]}: ${body.detail || response.status}`);
+  if (!response.ok) throw new ApiError(path, response.status, body.detail);
   return body;
 }
+
+/** A view this key may not read (403) comes back as { forbidden: detail }; any other failure still fails. */
+const allowForbidden = promise => promise.catch(e => {
+  if (e.status === 403) return { forbidden: e.detail };
+  throw e;
+});
 
 // --- formatting --------------------------------------------------------------------------
 const dash = '–';
@@ -145,7 +165,26 @@ function renderHealth(rows) {
   ], r => (r.unhealthy ? 'unhealthy' : ''));
 }
 
-function renderReach(rows) {
+/** A section this key may not read: its tables say so, its chart is cleared. */
+function renderForbidden(tables, chartId, detail) {
+  for (const id of tables) {
+    fillTable(id, [], () => []);
+    document.querySelector(`#${id} tbody td`).textContent = 'not available to this key: ' + detail;
+  }
+  if (chartId && charts[chartId]) {
+    charts[chartId].destroy();
+    delete charts[chartId];
+  }
+}
+
+function renderReach(body) {
+  if (body.forbidden) {
+    renderForbidden(['reach'], 'reach-chart', body.forbidden);
+    document.getElementById('reach-window').textContent = dash;
+    document.getElementById('partner-concentration').textContent = dash;
+    return;
+  }
+  const rows = body.rows;
   const window = latestWindow(rows);
   const latest = rows.filter(r => r.window_start === window);
   document.getElementById('reach-window').textContent = window ? utc(window) : dash;
@@ -260,6 +299,11 @@ function renderLearning(rows) {
 }
 
 function renderAlerts(body) {
+  if (body && body.forbidden) {
+    renderForbidden(['alerts'], null, body.forbidden);
+    document.getElementById('alerts-note').textContent = '';
+    return;
+  }
   const rows = body ? body.alerts : [];
   fillTable('alerts', rows, a => [
     cell('state', a.state), cell('rule', a.rule), cell('subject', a.subject),
@@ -290,24 +334,44 @@ function renderReconciliation(rows) {
   ], r => (Math.abs(r.request_gap_percent || 0) > 2 || Math.abs(r.net_gap_percent || 0) > 2 ? 'flagged' : ''));
 }
 
+/** No data on screen: what a visitor without a (valid) key sees. */
+function clearData() {
+  renderChannelPicker([]);
+  for (const id of ['alerts', 'health', 'reach', 'finance', 'reconciliation', 'learning']) {
+    fillTable(id, [], () => []);
+    document.querySelector(`#${id} tbody td`).textContent = 'no data without a valid API key';
+  }
+  document.getElementById('partner-concentration').textContent = dash;
+  for (const id of Object.keys(charts)) {
+    charts[id].destroy();
+    delete charts[id];
+  }
+}
+
 async function refresh() {
   const mine = ++generation;
   const status = document.getElementById('status');
+  if (!apiKey()) {
+    clearData();
+    status.className = 'status error';
+    status.textContent = 'an API key is required: enter yours above';
+    return;
+  }
   try {
     const [all, health, reach, finance, learning, alerts, statements] = await Promise.all([
       getJson('/api/health?' + apiQuery(state, false)),
       getJson('/api/health?' + apiQuery(state, true)),
-      getJson('/api/reach-control?' + apiQuery(state, true)),
+      allowForbidden(getJson('/api/reach-control?' + apiQuery(state, true))),
       getJson('/api/finance?period=DAY&' + apiQuery({ ...state, window: 'DAY' }, true)),
       getJson('/api/learning?' + apiQuery(state, true)),
-      getJson('/api/alerts').catch(() => null),
+      getJson('/api/alerts').catch(e => (e.status === 403 ? { forbidden: e.detail } : null)),
       getJson('/api/reconciliation?' + apiQuery({ ...state, window: 'DAY' }, true)),
     ]);
     if (mine !== generation) return; // a newer refresh started meanwhile
     renderChannelPicker(all.rows.map(r => r.channel_id));
     renderCurrencyPicker([...new Set(finance.rows.map(r => r.currency))].sort());
     renderHealth(health.rows);
-    renderReach(reach.rows);
+    renderReach(reach);
     renderFinance(finance.rows);
     renderLearning(learning.rows);
     renderAlerts(alerts);
@@ -319,7 +383,14 @@ async function refresh() {
   } catch (e) {
     if (mine !== generation) return;
     status.className = 'status error';
-    status.textContent = 'could not load: ' + e.message;
+    if (e.status === 401) {
+      // Unknown, rotated or revoked: forget it, show nothing, ask again.
+      sessionStorage.removeItem(KEY_STORAGE);
+      clearData();
+      status.textContent = 'the API key was refused (unknown, rotated or revoked): enter a valid key above';
+    } else {
+      status.textContent = 'could not load: ' + e.message;
+    }
   }
 }
 
@@ -349,6 +420,17 @@ function applyForm(event) {
   refresh();
 }
 
+document.getElementById('key-form').addEventListener('submit', event => {
+  event.preventDefault();
+  const input = document.getElementById('api-key');
+  if (input.value.trim()) sessionStorage.setItem(KEY_STORAGE, input.value.trim());
+  input.value = '';
+  refresh();
+});
+document.getElementById('forget-key').addEventListener('click', () => {
+  sessionStorage.removeItem(KEY_STORAGE);
+  refresh();
+});
 document.getElementById('filters').addEventListener('submit', applyForm);
 document.getElementById('range').addEventListener('change', e => { if (e.target.value !== 'custom') applyForm(); });
 document.getElementById('currency').addEventListener('change', () => applyForm());

@@ -3,7 +3,7 @@ package dev.routemetrics.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.routemetrics.ingest.IngestConfig;
-import dev.routemetrics.ingest.auth.ApiKeys;
+import dev.routemetrics.schemas.access.ApiKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -13,7 +13,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "keys", mixinStandardHelpOptions = true,
-    description = "Manage the ingest API keys. The file holds only hashes; a running ingest picks changes up without a restart.",
+    description = {"Manage the API keys of the ingest and the query service (one file, routemetrics.ingest.api.keys.file; deploy/env.sh",
+        "points the query service's routemetrics.query.api.keys.file at the same one). The file holds only hashes; running",
+        "services pick changes up without a restart."},
     subcommands = {KeysCommand.Add.class, KeysCommand.Revoke.class, KeysCommand.ListKeys.class})
 final class KeysCommand {
 
@@ -29,8 +31,8 @@ final class KeysCommand {
     @Parameters(index = "0", description = "Name of the key, e.g. lab-ops or nimbus-2026-11.")
     String id;
 
-    @Option(names = "--partner", description = "Partner id from the channel registry: the key may write only that partner's channels. "
-        + "Without it the key is the lab's own and may write any channel.")
+    @Option(names = "--partner", description = "Partner id from the channel registry: the key may write and read only that partner's channels. "
+        + "Without it the key is the lab's own (operators, finance, data teams) and may write and read any channel.")
     String partner;
 
     @Override

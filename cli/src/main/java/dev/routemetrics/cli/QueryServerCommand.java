@@ -13,7 +13,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "query-server", mixinStandardHelpOptions = true,
-    description = {"Serve the dashboard at / and the audiences' views at /api/{health,reach-control,learning,finance}, read from ClickHouse.",
+    description = {"Serve the dashboard at / and the audiences' views at /api/{health,reach-control,learning,finance,reconciliation},"
+        + " read from ClickHouse.",
+        "Every /api/ call needs an API key (Authorization: Bearer <key>) from routemetrics.query.api.keys.file, the ingest's"
+            + " format (`routemetrics keys`), re-read when it changes: a lab key reads everything, a partner's key only its own"
+            + " channels' health, learning, finance and reconciliation.",
         "Evaluates the alert rules (routemetrics.alerts.rules.file) periodically, lists them at /api/alerts, and publishes"
             + " their FIRING/RESOLVED transitions to Kafka and the configured webhook."})
 final class QueryServerCommand implements Callable<Integer> {

@@ -2,7 +2,7 @@ package dev.routemetrics.e2e;
 
 import dev.routemetrics.ingest.IngestConfig;
 import dev.routemetrics.ingest.IngestServer;
-import dev.routemetrics.ingest.auth.ApiKeys;
+import dev.routemetrics.schemas.access.ApiKeys;
 import dev.routemetrics.streams.StreamsApp;
 import dev.routemetrics.streams.StreamsAppConfig;
 import dev.routemetrics.warehouse.ClickHouse;

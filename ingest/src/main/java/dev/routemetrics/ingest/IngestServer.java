@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.routemetrics.ingest.IngestTelemetry.Reason;
-import dev.routemetrics.ingest.auth.ApiKeys;
-import dev.routemetrics.ingest.auth.Principal;
+import dev.routemetrics.schemas.access.ApiKeys;
+import dev.routemetrics.schemas.access.Principal;
 import dev.routemetrics.schemas.registry.Channel;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
 import dev.routemetrics.schemas.topics.TopicProvisioner;
@@ -230,11 +230,7 @@ public final class IngestServer implements AutoCloseable {
   }
 
   private static String presentedKey(Context ctx) {
-    String authorization = ctx.header("Authorization");
-    if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return authorization.substring(7);
-    }
-    return ctx.header("X-Api-Key");
+    return ApiKeys.presented(ctx.header("Authorization"), ctx.header("X-Api-Key"));
   }
 
   private static List<JsonNode> readBatch(Context ctx) {

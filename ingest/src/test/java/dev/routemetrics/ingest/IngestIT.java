@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.routemetrics.ingest.auth.ApiKeys;
+import dev.routemetrics.schemas.access.ApiKeys;
 import dev.routemetrics.schemas.topics.Topics;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -2,7 +2,7 @@ package dev.routemetrics.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.routemetrics.ingest.auth.ApiKeys;
+import dev.routemetrics.schemas.access.ApiKeys;
 import dev.routemetrics.schemas.topics.Topics;
 import java.io.File;
 import java.net.URI;

@@ -26,6 +26,8 @@ public final class WarehouseConfig extends AbstractConfig {
   public static final String SINK_MAX_BACKOFF_MS = "routemetrics.sink.max.backoff.ms";
   public static final String ALERTS_ENABLED = "routemetrics.alerts.enabled";
   public static final String ALERTS_RULES_FILE = "routemetrics.alerts.rules.file";
+  public static final String QUERY_API_KEYS_FILE = "routemetrics.query.api.keys.file";
+  public static final String REGISTRY = "routemetrics.registry";
 
   public static final ConfigDef DEFINITION = new ConfigDef()
       .define(CLICKHOUSE_URL, Type.STRING, "jdbc:clickhouse://127.0.0.1:8123/default?compress=0", Importance.HIGH,
@@ -59,7 +61,12 @@ public final class WarehouseConfig extends AbstractConfig {
             }
           }, () -> "letters, digits and _"), Importance.MEDIUM,
           "Metrics generation the sink reads (derived topics gen-<generation>.*, consumer groups <group>-<generation>.*);"
-              + " empty for the first. `routemetrics rebuild` makes a new one.");
+              + " empty for the first. `routemetrics rebuild` makes a new one.")
+      .define(QUERY_API_KEYS_FILE, Type.STRING, ".state/api-keys.json", Importance.HIGH,
+          "JSON file of API key hashes and scopes the query service accepts (the ingest's format, see `routemetrics keys`);"
+              + " re-read when it changes. The default is the ingest's default file: one key per partner for both.")
+      .define(REGISTRY, Type.STRING, "", Importance.MEDIUM,
+          "Path of the channel registry JSON file (which channels are whose); empty uses the built-in registry.");
 
   public WarehouseConfig(Map<String, ?> overrides) {
     super(DEFINITION, ConfigSources.resolve(DEFINITION, overrides), true);

@@ -136,6 +136,9 @@ class CurrentClickHouseCompatibilityIT {
         Instant.parse("2026-11-01T11:00:00Z"), List.of());
     TimeRange nimbusOnly = new TimeRange(TimeRange.WindowSize.HOUR, Instant.parse("2026-11-01T10:00:00Z"),
         Instant.parse("2026-11-01T11:00:00Z"), List.of("cloud-nimbus"));
+    // A partner's read: partner_id is Nullable, and the lab's direct rows (NULL) must not match.
+    TimeRange nimbusPartner = new TimeRange(TimeRange.WindowSize.HOUR, Instant.parse("2026-11-01T10:00:00Z"),
+        Instant.parse("2026-11-01T11:00:00Z"), List.of(), "nimbus-cloud");
     return List.of(
         // Hour windows: cloud-nimbus v1 as inserted; direct-api v2 (6 requests) wins over v1 inserted before and after it.
         new QueryCase("channel metrics, newest version per window", reader.metricsSql(hour), paramsOf(hour), List.of(
@@ -144,6 +147,9 @@ class CurrentClickHouseCompatibilityIT {
             Arrays.asList("2026-11-01 10:00:00", "direct-api", "DIRECT_API", null, "3", "6", "6", "600", "120", "3", "4",
                 "5", "1", "110.25", "950", "1900", "6", "3", "2", "4", "2026-11-01 10:55:00"))),
         new QueryCase("channel metrics of one channel", reader.metricsSql(nimbusOnly), paramsOf(nimbusOnly), List.of(
+            Arrays.asList("2026-11-01 10:00:00", "cloud-nimbus", "CLOUD_PARTNER", "nimbus-cloud", "0", "1", "250", "9000",
+                "2000", "1", "0", "0", "0", "700", "700", "700", "0", "0", "0", "0", "2026-11-01 10:00:00"))),
+        new QueryCase("channel metrics of one partner", reader.metricsSql(nimbusPartner), paramsOf(nimbusPartner), List.of(
             Arrays.asList("2026-11-01 10:00:00", "cloud-nimbus", "CLOUD_PARTNER", "nimbus-cloud", "0", "1", "250", "9000",
                 "2000", "1", "0", "0", "0", "700", "700", "700", "0", "0", "0", "0", "2026-11-01 10:00:00"))),
         // Revenue: USD v2 replaces v1; EUR is its own row.
@@ -196,6 +202,9 @@ class CurrentClickHouseCompatibilityIT {
   private static List<String> paramsOf(TimeRange range) {
     List<String> params = new ArrayList<>(List.of(range.windowSize().name(), UTC.format(range.from()), UTC.format(range.until())));
     params.addAll(range.channels());
+    if (range.partnerId() != null) {
+      params.add(range.partnerId());
+    }
     return params;
   }
 

@@ -3,6 +3,11 @@ package dev.routemetrics.warehouse.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.routemetrics.schemas.access.ApiKeys;
+import dev.routemetrics.schemas.access.Principal;
+import dev.routemetrics.schemas.registry.Channel;
+import dev.routemetrics.schemas.registry.ChannelRegistry;
+import dev.routemetrics.schemas.registry.RegistrySnapshot;
 import dev.routemetrics.warehouse.ClickHouse;
 import dev.routemetrics.warehouse.WarehouseConfig;
 import dev.routemetrics.warehouse.alerts.Alert;
@@ -15,6 +20,7 @@ import dev.routemetrics.warehouse.query.Reconciliation;
 import dev.routemetrics.warehouse.query.TimeRange;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +30,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,14 +42,35 @@ import org.slf4j.LoggerFactory;
  * {@code until}, {@code channel} (repeatable) and, for finance, {@code period}; JSON by default, CSV
  * with {@code format=csv} or {@code Accept: text/csv}. Parameters are validated here and bound as
  * SQL parameters below; a bad one gets 400 naming it.
+ *
+ * <p>Every {@code /api/} request needs an API key ({@code Authorization: Bearer <key>} or {@code
+ * X-Api-Key}), from the ingest's key file format ({@link ApiKeys}, re-read when it changes):
+ *
+ * <ul>
+ *   <li>401 without a valid key, before any parameter is looked at, naming no channel;
+ *   <li>a lab key (no partner: operators, finance, data teams) reads every view and channel;
+ *   <li>a partner's key reads health, learning, finance and reconciliation over its partner's rows
+ *       only (see {@link AudienceQueries.View}); reach-control and alerts get 403;
+ *   <li>a partner naming a channel that is not its partner's gets 403 with the same words whether
+ *       the channel belongs to another partner or does not exist.
+ * </ul>
+ *
+ * The dashboard page and its assets ({@code /}, {@code /webjars/}) and {@code /health} carry no
+ * data and need no key; the page sends the key its user typed with each of its data calls.
  */
 public final class QueryServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(QueryServer.class);
   static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+  /** The request attribute {@link #authenticate} leaves for the handlers. */
+  private static final String PRINCIPAL = "routemetrics.principal";
 
   private final AudienceQueries queries;
+  private final ApiKeys apiKeys;
+  private final Path apiKeysFile;
+  /** Each partner's channels in any registry version, sorted: what its key may name and read. */
+  private final Map<String, List<String>> partnerChannels;
   private final AlertEvaluator alerts;
   private final Clock clock;
   private final Javalin app;
@@ -62,6 +92,9 @@ public final class QueryServer implements AutoCloseable {
     this.port = port;
     this.queries = new AudienceQueries(new MetricsReader(new ClickHouse(config), config.database()),
         new Reconciliation(new ClickHouse(config), config.database()), clock);
+    this.apiKeysFile = Path.of(config.getString(WarehouseConfig.QUERY_API_KEYS_FILE));
+    this.apiKeys = new ApiKeys(apiKeysFile);
+    this.partnerChannels = partnerChannels(ChannelRegistry.load(config.getString(WarehouseConfig.REGISTRY)));
     this.app = Javalin.create(javalin -> {
           javalin.showJavalinBanner = false;
           javalin.staticFiles.enableWebjars(); // chart.js from the jar at /webjars/chart.js/<version>/
@@ -72,8 +105,14 @@ public final class QueryServer implements AutoCloseable {
           });
         })
         .get("/health", ctx -> ctx.json(Map.of("status", "UP")))
+        .before("/api/*", this::authenticate)
         .get("/api/alerts", this::alerts)
         .get("/api/{view}", this::view)
+        .exception(Unauthenticated.class, (e, ctx) -> {
+          ctx.header("WWW-Authenticate", "Bearer");
+          problem(ctx, 401, "Unauthenticated", e.getMessage());
+        })
+        .exception(Forbidden.class, (e, ctx) -> problem(ctx, 403, e.title, e.getMessage()))
         .exception(BadParameter.class, (e, ctx) -> problem(ctx, 400, "Invalid parameter", e.getMessage()))
         .exception(java.sql.SQLException.class, (e, ctx) -> {
           log.warn("query failed: {}", e.getMessage());
@@ -83,8 +122,8 @@ public final class QueryServer implements AutoCloseable {
 
   public QueryServer start() {
     app.start(host, port);
-    log.info("query service on http://{}:{} (dashboard at /, API at /api/{health,reach-control,learning,finance,alerts})",
-        host, app.port());
+    log.info("query service on http://{}:{} (dashboard at /, API at /api/{health,reach-control,learning,finance,"
+        + "reconciliation,alerts} with an API key from {})", host, app.port(), apiKeysFile.toAbsolutePath());
     return this;
   }
 
@@ -92,9 +131,24 @@ public final class QueryServer implements AutoCloseable {
     return app.port();
   }
 
+  /**
+   * Before any {@code /api/} handler, so a request without a valid key learns nothing, not even
+   * which parameters or channels would have been refused.
+   */
+  private void authenticate(Context ctx) {
+    Principal principal = apiKeys.authenticate(ApiKeys.presented(ctx.header("Authorization"), ctx.header("X-Api-Key")))
+        .orElseThrow(() -> new Unauthenticated(
+            "a valid API key is required: Authorization: Bearer <key> (or X-Api-Key: <key>)"));
+    ctx.attribute(PRINCIPAL, principal);
+  }
+
   private void view(Context ctx) throws Exception {
+    Principal principal = ctx.attribute(PRINCIPAL);
     AudienceQueries.View view = parseView(ctx.pathParam("view"));
-    TimeRange range = range(ctx, view);
+    if (!principal.isLab() && !view.partnerReadable()) {
+      throw Forbidden.view(ctx.pathParam("view"), "it compares partners with each other and with the lab's own routes");
+    }
+    TimeRange range = range(ctx, view, principal);
     Finance.Period period = enumParam(ctx, "period", Finance.Period.class, Finance.Period.DAY);
     List<Map<String, Object>> rows = queries.run(view, range, period);
     boolean csv = "csv".equalsIgnoreCase(ctx.queryParam("format"))
@@ -115,6 +169,10 @@ public final class QueryServer implements AutoCloseable {
 
   /** Firing alerts first, then the recent transitions (newest first), as the dashboard lists them. */
   private void alerts(Context ctx) {
+    Principal principal = ctx.attribute(PRINCIPAL);
+    if (!principal.isLab()) {
+      throw Forbidden.view("alerts", "alerts are the lab's operations' signals, among them its judgement of partners");
+    }
     if (alerts == null) {
       problem(ctx, 404, "Alerts not evaluated", "this query service runs without alerts (routemetrics.alerts.enabled=false)");
       return;
@@ -130,7 +188,7 @@ public final class QueryServer implements AutoCloseable {
     ctx.contentType("application/json").result(AlertJson.write(body));
   }
 
-  private TimeRange range(Context ctx, AudienceQueries.View view) {
+  private TimeRange range(Context ctx, AudienceQueries.View view, Principal principal) {
     TimeRange.WindowSize defaultWindow = switch (view) {
       case HEALTH -> TimeRange.WindowSize.MINUTE;
       case FINANCE -> TimeRange.WindowSize.DAY;
@@ -155,7 +213,33 @@ public final class QueryServer implements AutoCloseable {
         throw new BadParameter("channel: '" + channel + "' is not a channel id (letters, digits, '.', '_', '-')");
       }
     }
-    return new TimeRange(window, from, until, channels);
+    if (principal.isLab()) {
+      return new TimeRange(window, from, until, channels);
+    }
+    List<String> own = partnerChannels.getOrDefault(principal.partnerId(), List.of());
+    for (String channel : channels) {
+      if (!own.contains(channel)) {
+        // The same words for another partner's channel and for one that does not exist.
+        throw new Forbidden("Forbidden channel", "this key may not read channel '" + channel
+            + "'; a partner's key reads only its partner's channels");
+      }
+    }
+    return new TimeRange(window, from, until, channels.isEmpty() ? own : channels, principal.partnerId());
+  }
+
+  /** Partner id to the channels any registry version gives it: a channel that moved keeps its old rows readable by the row's partner only. */
+  static Map<String, List<String>> partnerChannels(ChannelRegistry registry) {
+    Map<String, Set<String>> byPartner = new TreeMap<>();
+    for (RegistrySnapshot version : registry.versions()) {
+      for (Channel channel : version.channels()) {
+        if (channel.partnerId() != null) {
+          byPartner.computeIfAbsent(channel.partnerId(), p -> new TreeSet<>()).add(channel.id());
+        }
+      }
+    }
+    Map<String, List<String>> sorted = new TreeMap<>();
+    byPartner.forEach((partner, channels) -> sorted.put(partner, List.copyOf(channels)));
+    return Map.copyOf(sorted);
   }
 
   private static AudienceQueries.View parseView(String name) {
@@ -201,6 +285,28 @@ public final class QueryServer implements AutoCloseable {
       ctx.status(status).contentType("application/problem+json").result(JSON.writeValueAsString(body));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** No key, or a key that is unknown, rotated away or revoked. */
+  static final class Unauthenticated extends RuntimeException {
+    Unauthenticated(String message) {
+      super(message);
+    }
+  }
+
+  /** A valid key asking for what its scope does not include. */
+  static final class Forbidden extends RuntimeException {
+    final String title;
+
+    Forbidden(String title, String message) {
+      super(message);
+      this.title = title;
+    }
+
+    static Forbidden view(String view, String why) {
+      return new Forbidden("Forbidden view", "a partner's key may not read " + view + ": " + why
+          + ". It reads health, learning, finance and reconciliation of its own channels.");
     }
   }
 

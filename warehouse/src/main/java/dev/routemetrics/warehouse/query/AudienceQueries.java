@@ -14,8 +14,31 @@ import java.util.Map;
  */
 public final class AudienceQueries {
 
-  /** The views, by the name used in URLs and on the command line. */
-  public enum View { HEALTH, REACH_CONTROL, LEARNING, FINANCE, RECONCILIATION }
+  /**
+   * The views, by the name used in URLs and on the command line. A partner's read ({@link
+   * TimeRange#partnerId()} set) runs every view as if the warehouse held only that partner's rows:
+   * health, finance (its "partner" side only) and reconciliation (its own statements) are whole;
+   * in learning the columns measured against the lab's direct routes (direct trainable rate,
+   * learning loss, lost signals) come out null, because those routes are not the partner's to
+   * read. Reach versus control is not {@link #partnerReadable()}: request share, the top
+   * quartile, volume without control and partner concentration compare partners with each other
+   * and with the lab's own routes; over one partner's rows they would be trivial (concentration 1)
+   * or mean something else under the same names.
+   */
+  public enum View {
+    HEALTH(true), REACH_CONTROL(false), LEARNING(true), FINANCE(true), RECONCILIATION(true);
+
+    private final boolean partnerReadable;
+
+    View(boolean partnerReadable) {
+      this.partnerReadable = partnerReadable;
+    }
+
+    /** Whether a partner's key may read this view (over its own rows). */
+    public boolean partnerReadable() {
+      return partnerReadable;
+    }
+  }
 
   private final MetricsReader reader;
   private final Reconciliation reconciliation;
@@ -27,7 +50,15 @@ public final class AudienceQueries {
     this.clock = clock;
   }
 
+  /**
+   * The view's rows over the range; for a partner's range only that partner's rows go in.
+   *
+   * @throws IllegalArgumentException for a partner's range on a view that is not {@link View#partnerReadable()}
+   */
   public List<Map<String, Object>> run(View view, TimeRange range, Finance.Period period) throws SQLException {
+    if (range.partnerId() != null && !view.partnerReadable()) {
+      throw new IllegalArgumentException(view + " is not readable by a partner");
+    }
     return switch (view) {
       case HEALTH -> rows(Health.compute(reader.metrics(range), clock.instant(), Health.Bounds.DEFAULT));
       case REACH_CONTROL -> only(range.channels(), reachControl(allChannels(range)));
@@ -52,9 +83,10 @@ public final class AudienceQueries {
    * Request share, the top quartile, partner concentration and the direct routes' pooled trainable
    * rate are defined over all channels of a window, so a channel filter picks rows out of the
    * whole computation rather than narrowing its input (which would make a lone channel's share 1).
+   * A partner's range keeps its partner: "all" is then all of that partner's rows.
    */
   private static TimeRange allChannels(TimeRange range) {
-    return new TimeRange(range.windowSize(), range.from(), range.until(), List.of());
+    return range.withChannels(List.of());
   }
 
   private static List<Map<String, Object>> only(List<String> channels, List<Map<String, Object>> rows) {

@@ -42,8 +42,15 @@ public final class Reconciliation {
         + " ORDER BY period_start, channel_id, billing_id";
   }
 
+  /**
+   * Statements in the range. billing_events records no partner, so a partner's range must name
+   * its channels; one that names none reads no statement (never every statement).
+   */
   public List<Row> compute(TimeRange range) throws SQLException {
     List<Row> rows = new ArrayList<>();
+    if (range.partnerId() != null && range.channels().isEmpty()) {
+      return rows;
+    }
     try (Connection connection = clickHouse.connect();
         PreparedStatement query = connection.prepareStatement(statementsSql(range.channels()))) {
       query.setString(1, TimeRange.UTC.format(range.from()));
@@ -56,7 +63,8 @@ public final class Reconciliation {
           long reported = r.getLong(6);
           Long reportedRequests = r.wasNull() ? null : reported;
           rows.add(reconcile(r.getString(1), r.getString(2), MetricsReader.instant(r.getString(3)),
-              MetricsReader.instant(r.getString(4)), r.getString(5), reportedRequests, new BigDecimal(r.getString(7))));
+              MetricsReader.instant(r.getString(4)), r.getString(5), reportedRequests, new BigDecimal(r.getString(7)),
+              range.partnerId()));
         }
       }
     } catch (SQLException e) {
@@ -66,8 +74,8 @@ public final class Reconciliation {
   }
 
   private Row reconcile(String billingId, String channelId, Instant start, Instant end, String currency,
-      Long reportedRequests, BigDecimal reportedNet) throws SQLException {
-    TimeRange period = new TimeRange(TimeRange.WindowSize.HOUR, start, end, List.of(channelId));
+      Long reportedRequests, BigDecimal reportedNet, String partnerId) throws SQLException {
+    TimeRange period = new TimeRange(TimeRange.WindowSize.HOUR, start, end, List.of(channelId), partnerId);
     long metered = reader.metrics(period).stream().mapToLong(ChannelWindow.Usage::requests).sum();
     BigDecimal meteredNet = reader.revenue(period).stream().filter(m -> m.currency().equals(currency))
         .map(ChannelWindow.Money::net).reduce(BigDecimal.ZERO, BigDecimal::add);

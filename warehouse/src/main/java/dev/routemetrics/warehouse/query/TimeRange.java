@@ -3,13 +3,20 @@ package dev.routemetrics.warehouse.query;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What every audience query is asked for: one window size, a half-open range of window starts, and
- * optionally some channels. Bound as parameters, never spliced into SQL.
+ * What every audience query is asked for: one window size, a half-open range of window starts,
+ * optionally some channels, and optionally one partner whose rows alone may be read. Bound as
+ * parameters, never spliced into SQL.
+ *
+ * @param channels only these channels; empty for every channel the range may read
+ * @param partnerId null for the lab's own reads (every row); else only rows that record this
+ *     partner ({@code partner_id}, stamped per window from the registry as it was then), whatever
+ *     the channel filter says, so a partner's read can never widen to other partners' rows
  */
-public record TimeRange(WindowSize windowSize, Instant from, Instant until, List<String> channels) {
+public record TimeRange(WindowSize windowSize, Instant from, Instant until, List<String> channels, String partnerId) {
 
   /** The window sizes the metrics topology emits. */
   public enum WindowSize { MINUTE, HOUR, DAY }
@@ -23,19 +30,35 @@ public record TimeRange(WindowSize windowSize, Instant from, Instant until, List
     channels = channels == null ? List.of() : List.copyOf(channels);
   }
 
-  /** {@code WHERE} for a table with window_size, window_start and channel_id; see {@link #parameters()}. */
+  /** The lab's read: every partner's rows. */
+  public TimeRange(WindowSize windowSize, Instant from, Instant until, List<String> channels) {
+    this(windowSize, from, until, channels, null);
+  }
+
+  /** The same range and partner with another channel filter. */
+  public TimeRange withChannels(List<String> channels) {
+    return new TimeRange(windowSize, from, until, channels, partnerId);
+  }
+
+  /** {@code WHERE} for a table with window_size, window_start, channel_id and partner_id; see {@link #parameters()}. */
   String where() {
     String filter = "window_size = ? AND window_start >= toDateTime(?, 'UTC') AND window_start < toDateTime(?, 'UTC')";
     if (!channels.isEmpty()) {
       filter += " AND channel_id IN (" + String.join(", ", channels.stream().map(c -> "?").toList()) + ")";
+    }
+    if (partnerId != null) {
+      filter += " AND partner_id = ?";
     }
     return filter;
   }
 
   /** The values for {@link #where()}'s placeholders, in order. */
   List<String> parameters() {
-    List<String> values = new java.util.ArrayList<>(List.of(windowSize.name(), UTC.format(from), UTC.format(until)));
+    List<String> values = new ArrayList<>(List.of(windowSize.name(), UTC.format(from), UTC.format(until)));
     values.addAll(channels);
+    if (partnerId != null) {
+      values.add(partnerId);
+    }
     return values;
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.routemetrics.metrics.ChannelWindowMetrics;
+import dev.routemetrics.schemas.access.ApiKeys;
 import dev.routemetrics.warehouse.ClickHouse;
 import dev.routemetrics.warehouse.WarehouseConfig;
 import dev.routemetrics.warehouse.http.QueryServer;
@@ -17,6 +18,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -55,6 +57,7 @@ class AlertPublishingIT {
   private Javalin webhook;
   private final BlockingQueue<String> posted = new LinkedBlockingQueue<>();
   private QueryServer server;
+  private String labKey;
 
   @BeforeEach
   void start() throws Exception {
@@ -93,8 +96,11 @@ class AlertPublishingIT {
 
   @Test
   void shouldPublishFiringThenResolvedToKafkaTheWebhookAndTheApi() throws Exception {
+    var keys = Files.createTempDirectory("routemetrics-keys").resolve("api-keys.json");
+    labKey = ApiKeys.add(keys, "lab-ops", null); // alerts are the lab's: a partner's key gets 403 (QueryAccessIT)
     WarehouseConfig config = new WarehouseConfig(Map.of(WarehouseConfig.DATABASE, database,
-        WarehouseConfig.TOPIC_NAMESPACE, namespace, WarehouseConfig.PARTITIONS, "1"));
+        WarehouseConfig.TOPIC_NAMESPACE, namespace, WarehouseConfig.PARTITIONS, "1",
+        WarehouseConfig.QUERY_API_KEYS_FILE, keys.toString()));
     String shipped = new String(AlertRules.class.getResourceAsStream("/alerts/alerts.json").readAllBytes(), StandardCharsets.UTF_8);
     AlertRules rules = AlertRules.parse(shipped.replace("\"webhook_url\": \"\"",
         "\"webhook_url\": \"http://127.0.0.1:" + webhook.port() + "/hook\"").getBytes(StandardCharsets.UTF_8), "test");
@@ -137,7 +143,8 @@ class AlertPublishingIT {
   }
 
   private String get(String path) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+            .header("Authorization", "Bearer " + labKey).build(),
         HttpResponse.BodyHandlers.ofString()).body();
   }
 

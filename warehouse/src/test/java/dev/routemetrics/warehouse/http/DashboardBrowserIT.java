@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.metrics.ChannelWindowRevenue;
+import dev.routemetrics.schemas.access.ApiKeys;
 import dev.routemetrics.warehouse.ClickHouse;
 import dev.routemetrics.warehouse.WarehouseConfig;
 import dev.routemetrics.warehouse.alerts.AlertEvaluator;
@@ -45,7 +46,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
 /**
  * The dashboard in a real headless Chromium against a real ClickHouse: a small hand-made dataset,
  * every number on screen checked against arithmetic written out below, then a channel filter,
- * the URL, and a reload. Saves the screenshots README.md shows (docs/screenshots/).
+ * the URL, and a reload; and what a partner's key shows. The page loads without a key but shows
+ * no data until one is entered. Saves the screenshots README.md shows (docs/screenshots/).
  */
 class DashboardBrowserIT {
 
@@ -62,11 +64,18 @@ class DashboardBrowserIT {
   private QueryServer server;
   private WebDriver browser;
   private Path profile;
+  private Path keys;
+  private String labKey;
+  private String nimbusKey;
 
   @BeforeEach
   void start() throws Exception {
     database = "it_dashboard_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    WarehouseConfig config = new WarehouseConfig(Map.of(WarehouseConfig.DATABASE, database));
+    keys = Files.createTempDirectory("routemetrics-keys").resolve("api-keys.json");
+    labKey = ApiKeys.add(keys, "lab-ops", null);
+    nimbusKey = ApiKeys.add(keys, "nimbus-portal", "nimbus-cloud"); // cloud-nimbus's partner in the built-in registry
+    WarehouseConfig config = new WarehouseConfig(Map.of(WarehouseConfig.DATABASE, database,
+        WarehouseConfig.QUERY_API_KEYS_FILE, keys.toString()));
     clickHouse = new ClickHouse(config);
     new Migrations(clickHouse, database).apply();
     writeDataset();
@@ -90,9 +99,11 @@ class DashboardBrowserIT {
     try (Connection connection = clickHouse.connect(); Statement statement = connection.createStatement()) {
       statement.execute("DROP DATABASE IF EXISTS " + database);
     }
-    if (profile != null) {
-      try (var files = Files.walk(profile)) {
-        files.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+    for (Path dir : new Path[] {profile, keys == null ? null : keys.getParent()}) {
+      if (dir != null) {
+        try (var files = Files.walk(dir)) {
+          files.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+        }
       }
     }
   }
@@ -171,6 +182,8 @@ class DashboardBrowserIT {
   void shouldShowTheHandComputedNumbersAndKeepTheChannelFilterInTheUrl() throws Exception {
     String base = "http://127.0.0.1:" + server.port() + "/";
     browser.get(base + "?" + RANGE);
+    assertShowsNothingWithoutAKey("an API key is required");
+    useKey(labKey);
     awaitLoads(1);
 
     // Health, now = 11:00:00. Error rate = errors / requests; freshness = now − newest event;
@@ -250,6 +263,51 @@ class DashboardBrowserIT {
     browser.navigate().refresh();
     awaitLoads(1);
     assertThat(browser.findElement(By.id("range")).getAttribute("value")).isEqualTo("15m");
+  }
+
+  @Test
+  @DisplayName("a partner's key shows its own channel only; the views comparing partners say they are not available")
+  void shouldShowAPartnerOnlyItsOwnChannel() throws Exception {
+    browser.get("http://127.0.0.1:" + server.port() + "/?" + RANGE);
+    useKey(nimbusKey);
+    awaitLoads(1);
+
+    assertThat(channels("health")).containsExactly("cloud-nimbus");
+    assertThat(row("health", "cloud-nimbus")).containsExactly(
+        "CLOUD_PARTNER", "cloud-nimbus", "500", "1.0%", "1,200 ms", "30 min", "UNHEALTHY: no event for 1800 s > 900 s");
+    assertThat(browser.findElements(By.cssSelector("#channels input")).stream().map(i -> i.getAttribute("value")))
+        .containsExactly("cloud-nimbus");
+    // Reach vs control and alerts compare partners with each other and with the lab's own routes.
+    assertThat(text("#reach tbody")).startsWith("not available to this key: a partner's key may not read reach-control");
+    assertThat(text("#alerts tbody")).startsWith("not available to this key: a partner's key may not read alerts");
+    assertThat(text("#partner-concentration")).isEqualTo("–");
+    // Finance: the partner side only, nimbus's own revenue: 500 / 100 / 400 on 10-31, 1000 / 300 / 700 on 11-01.
+    assertThat(financeRows()).containsExactly(
+        List.of("2026-10-31", "partner", "500.00", "100.00", "400.00", "20.0%", "80.0%"),
+        List.of("2026-11-01", "partner", "1,000.00", "300.00", "700.00", "30.0%", "70.0%"));
+    // Learning: its own rates; loss and lost signals are measured against the lab's direct routes: not shown.
+    assertThat(row("learning", "cloud-nimbus")).containsExactly("CLOUD_PARTNER", "cloud-nimbus", "500", "2.0%", "0.0%", "–", "–");
+    assertThat(browser.getPageSource()).doesNotContain("api-public").doesNotContain("app-assistant");
+    screenshot("dashboard-partner.png");
+
+    browser.findElement(By.id("forget-key")).click();
+    assertShowsNothingWithoutAKey("an API key is required");
+    useKey("rm_not-a-key");
+    assertShowsNothingWithoutAKey("the API key was refused");
+  }
+
+  private void useKey(String key) {
+    WebElement input = browser.findElement(By.id("api-key"));
+    input.clear();
+    input.sendKeys(key);
+    browser.findElement(By.id("use-key")).click();
+  }
+
+  /** The status asks for a key and no channel is anywhere on the page. */
+  private void assertShowsNothingWithoutAKey(String status) throws InterruptedException {
+    await("status '" + status + "'; was: " + statusText(), () -> statusText().contains(status));
+    assertThat(browser.findElements(By.cssSelector("tr[data-channel], #channels input"))).isEmpty();
+    assertThat(browser.getPageSource()).doesNotContain("cloud-nimbus").doesNotContain("api-public");
   }
 
   private void assertFiltered() {

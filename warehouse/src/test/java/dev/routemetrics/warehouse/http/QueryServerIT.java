@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.routemetrics.metrics.ChannelWindowMetrics;
+import dev.routemetrics.schemas.access.ApiKeys;
 import dev.routemetrics.warehouse.ClickHouse;
 import dev.routemetrics.warehouse.WarehouseConfig;
 import dev.routemetrics.warehouse.migrations.Migrations;
@@ -15,6 +16,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Clock;
@@ -27,7 +30,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The query service over a known dataset on the real ClickHouse: numbers, formats, and refusals. */
+/** The query service over a known dataset on the real ClickHouse: numbers, formats, and refusals (with a lab key; QueryAccessIT is about keys). */
 class QueryServerIT {
 
   private static final Instant HOUR = Instant.parse("2026-11-01T10:00:00Z");
@@ -35,6 +38,7 @@ class QueryServerIT {
   private static String database;
   private static ClickHouse clickHouse;
   private static QueryServer server;
+  private static String labKey;
 
   static ChannelWindowMetrics row(String channel, String route, String partner, int owned, long requests, long identified,
       long trainable) {
@@ -50,7 +54,10 @@ class QueryServerIT {
   @BeforeAll
   static void start() throws Exception {
     database = "it_query_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    WarehouseConfig config = new WarehouseConfig(Map.of(WarehouseConfig.DATABASE, database));
+    Path keys = Files.createTempDirectory("routemetrics-keys").resolve("api-keys.json");
+    labKey = ApiKeys.add(keys, "lab", null);
+    WarehouseConfig config = new WarehouseConfig(Map.of(WarehouseConfig.DATABASE, database,
+        WarehouseConfig.QUERY_API_KEYS_FILE, keys.toString()));
     clickHouse = new ClickHouse(config);
     new Migrations(clickHouse, database).apply();
     try (Connection connection = clickHouse.connect()) {
@@ -70,7 +77,8 @@ class QueryServerIT {
   }
 
   static HttpResponse<String> get(String pathAndQuery) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + pathAndQuery)).build(),
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + pathAndQuery))
+            .header("Authorization", "Bearer " + labKey).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 

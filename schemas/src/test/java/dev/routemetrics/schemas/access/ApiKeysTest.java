@@ -1,4 +1,4 @@
-package dev.routemetrics.ingest.auth;
+package dev.routemetrics.schemas.access;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

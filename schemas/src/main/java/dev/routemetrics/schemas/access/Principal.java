@@ -1,9 +1,10 @@
-package dev.routemetrics.ingest.auth;
+package dev.routemetrics.schemas.access;
 
 import dev.routemetrics.schemas.registry.Channel;
 
 /**
- * Who a request speaks for. The lab's own keys may write any channel; a partner's key only the
+ * Who a request speaks for, to the ingest and to the query service alike. The lab's own keys
+ * (operators, finance, data teams) may write and read any channel; a partner's key only the
  * channels the registry gives to that partner.
  *
  * @param partnerId null for the lab's own keys

@@ -1,4 +1,4 @@
-package dev.routemetrics.ingest.auth;
+package dev.routemetrics.schemas.access;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,9 +23,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The API keys, read from a JSON file that holds only their SHA-256 hashes. The file is re-read
- * when it changes, so keys are added, rotated and revoked without a restart. Keys are 32 random
- * bytes, so a plain hash is enough: there is nothing to guess that a slow hash would protect.
+ * The API keys of the ingest and the query service (one file serves both unless configured
+ * otherwise), read from a JSON file that holds only their SHA-256 hashes. The file is re-read when
+ * it changes, so keys are added, rotated and revoked without a restart. Keys are 32 random bytes,
+ * so a plain hash is enough: there is nothing to guess that a slow hash would protect.
  *
  * <pre>{"keys": [{"id": "lab-ops", "sha256": "…"}, {"id": "nimbus-1", "sha256": "…", "partner": "nimbus-cloud"}]}</pre>
  */
@@ -53,6 +54,17 @@ public final class ApiKeys {
     }
     reloadIfChanged();
     return Optional.ofNullable(byHash.get(sha256(presentedKey.strip())));
+  }
+
+  /**
+   * The key a request presents, from its headers: {@code Authorization: Bearer <key>}, else
+   * {@code X-Api-Key: <key>}; null when it presents none. Both services read keys this way.
+   */
+  public static String presented(String authorizationHeader, String apiKeyHeader) {
+    if (authorizationHeader != null && authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return authorizationHeader.substring(7);
+    }
+    return apiKeyHeader;
   }
 
   private void reloadIfChanged() {
