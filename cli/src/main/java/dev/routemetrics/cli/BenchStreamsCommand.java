@@ -8,10 +8,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
@@ -46,7 +44,7 @@ final class BenchStreamsCommand implements Callable<Integer> {
     List<String> inputs = List.of(topics.usageEvents, topics.billingEvents, topics.feedbackEvents);
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
         config.getString(StreamsAppConfig.KAFKA_BOOTSTRAP)))) {
-      Map<TopicPartition, Long> end = endOffsets(admin, inputs);
+      Map<TopicPartition, Long> end = Rebuild.endOffsets(admin, inputs);
       long records = end.values().stream().mapToLong(Long::longValue).sum();
       long started = System.nanoTime();
       long firstProgress = 0;
@@ -102,15 +100,9 @@ final class BenchStreamsCommand implements Callable<Integer> {
       throws Exception {
     List<String> repartitions = admin.listTopics().names().get().stream()
         .filter(t -> t.startsWith(applicationId + "-") && t.endsWith("-repartition")).toList();
-    return endOffsets(admin, repartitions).entrySet().stream()
+    return Rebuild.endOffsets(admin, repartitions).entrySet().stream()
         .mapToLong(e -> Math.max(0, e.getValue() - offset(committed, e.getKey()))).sum();
   }
 
-  private static Map<TopicPartition, Long> endOffsets(Admin admin, List<String> topics) throws Exception {
-    Map<TopicPartition, OffsetSpec> latest = admin.describeTopics(topics).allTopicNames().get().values().stream()
-        .flatMap(d -> d.partitions().stream().map(p -> new TopicPartition(d.name(), p.partition())))
-        .collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest()));
-    return admin.listOffsets(latest).all().get().entrySet().stream()
-        .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
-  }
+
 }

@@ -49,11 +49,7 @@ public final class StreamsAppConfig extends AbstractConfig {
               + " a restart within the session timeout takes its tasks back at once instead of waiting it out.")
       .define(REGISTRY, Type.STRING, "", Importance.MEDIUM,
           "Channel registry file (with its history); empty for the registry built into the schemas jar.")
-      .define(GENERATION, Type.STRING, "", ConfigDef.LambdaValidator.with((name, value) -> {
-            if (value == null || !value.toString().matches("[A-Za-z0-9_]*")) {
-              throw new org.apache.kafka.common.config.ConfigException(name, value, "letters, digits and _ only");
-            }
-          }, () -> "letters, digits and _"), Importance.MEDIUM,
+      .define(GENERATION, Type.STRING, "", ConfigSources.GENERATION_NAME, Importance.MEDIUM,
           "Metrics generation: a rebuild derives every metric again under a new one (application id <id>-<generation>,"
               + " derived topics gen-<generation>.*). Empty for the first.");
 

@@ -55,11 +55,7 @@ public final class WarehouseConfig extends AbstractConfig {
           "Whether the query service evaluates the alert rules and publishes their transitions.")
       .define(ALERTS_RULES_FILE, Type.STRING, "", Importance.MEDIUM,
           "JSON file of alert rules, topic and webhook; empty uses the defaults shipped as /alerts/alerts.json.")
-      .define(GENERATION, Type.STRING, "", ConfigDef.LambdaValidator.with((name, value) -> {
-            if (value == null || !value.toString().matches("[A-Za-z0-9_]*")) {
-              throw new org.apache.kafka.common.config.ConfigException(name, value, "letters, digits and _ only");
-            }
-          }, () -> "letters, digits and _"), Importance.MEDIUM,
+      .define(GENERATION, Type.STRING, "", ConfigSources.GENERATION_NAME, Importance.MEDIUM,
           "Metrics generation the sink reads (derived topics gen-<generation>.*, consumer groups <group>-<generation>.*);"
               + " empty for the first. `routemetrics rebuild` makes a new one.")
       .define(QUERY_API_KEYS_FILE, Type.STRING, ".state/api-keys.json", Importance.HIGH,

@@ -13,6 +13,13 @@ import org.apache.kafka.common.config.ConfigDef;
  */
 public final class ConfigSources {
 
+  /** A metrics generation's name goes into topic, group and database names: letters, digits and _ only. */
+  public static final ConfigDef.Validator GENERATION_NAME = ConfigDef.LambdaValidator.with((name, value) -> {
+    if (value == null || !value.toString().matches("[A-Za-z0-9_]*")) {
+      throw new org.apache.kafka.common.config.ConfigException(name, value, "letters, digits and _ only");
+    }
+  }, () -> "letters, digits and _");
+
   private ConfigSources() {}
 
   public static Map<String, Object> resolve(ConfigDef definition, Map<String, ?> overrides) {
