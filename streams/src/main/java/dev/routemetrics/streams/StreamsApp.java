@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +29,13 @@ public final class StreamsApp implements AutoCloseable {
         Duration.ofMillis(config.getInt(StreamsAppConfig.EMIT_INTERVAL_MS))));
     log.debug("topology:\n{}", topology.describe());
     this.streams = new KafkaStreams(topology, config.streamsProperties());
+    // A stream thread that dies (say, a transaction timed out while the broker was restarting) is
+    // replaced: under exactly-once the new one resumes from the committed state, so nothing is lost
+    // or counted twice, and the app keeps going instead of idling in ERROR.
+    streams.setUncaughtExceptionHandler(e -> {
+      log.error("stream thread failed; replacing it (it resumes from the committed state)", e);
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    });
   }
 
   public StreamsApp start() {

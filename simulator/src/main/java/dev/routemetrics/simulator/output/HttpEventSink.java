@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Posts each delivery to the ingest endpoint of its family ({@code POST /v1/events/usage},
  * {@code /billing}, {@code /feedback}), a bounded number in flight so arrival order is kept
- * within a few records. A 503 (Kafka not acknowledging) is retried after a second, as a
- * well-behaved client does; every other answer is counted by family and status.
+ * within a few records. A 503 (Kafka not acknowledging) is retried every second for up to two
+ * minutes, as a well-behaved client does; every other answer is counted by family and status.
  */
 public final class HttpEventSink implements EventSink {
 
@@ -66,9 +66,12 @@ public final class HttpEventSink implements EventSink {
     });
   }
 
+  /** A 503 means Kafka is not acknowledging (a broker restart, say): retried every second for two minutes. */
+  private static final int MAX_ATTEMPTS = 120;
+
   private CompletableFuture<Integer> send(HttpRequest request, Family family, int attempt) {
     return client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).thenCompose(response -> {
-      if (response.statusCode() == 503 && attempt < 5) {
+      if (response.statusCode() == 503 && attempt < MAX_ATTEMPTS) {
         return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS))
             .thenCompose(ignored -> send(request, family, attempt + 1));
       }
