@@ -38,13 +38,15 @@ public final class EventPublisher implements AutoCloseable {
   }
 
   /**
-   * Publishes one record keyed by channel, so one channel's events keep their order within a
-   * partition; the record's timestamp is the event time. The future fails with the producer's exception when Kafka did not take it.
+   * Publishes one record; the record's timestamp is the event time. Events are keyed by their
+   * event_id: every copy of an id (a retry, a replay, a conflicting payload) lands on the same
+   * partition, where the metrics topology deduplicates it without another repartition. The future
+   * fails with the producer's exception when Kafka did not take it.
    */
-  public CompletableFuture<RecordMetadata> publish(String topic, String channelId, long eventTimeMs, byte[] value) {
+  public CompletableFuture<RecordMetadata> publish(String topic, String key, long eventTimeMs, byte[] value) {
     CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
     try {
-      producer.send(new ProducerRecord<>(topic, null, eventTimeMs, channelId, value), (metadata, error) -> {
+      producer.send(new ProducerRecord<>(topic, null, eventTimeMs, key, value), (metadata, error) -> {
         if (error != null) {
           acked.completeExceptionally(error);
         } else {

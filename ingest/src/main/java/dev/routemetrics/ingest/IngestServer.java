@@ -171,7 +171,7 @@ public final class IngestServer implements AutoCloseable {
     String topic = family.topic(topics);
     List<CompletableFuture<?>> acks = new ArrayList<>(valid.size());
     for (T event : valid) {
-      acks.add(publisher.publish(topic, family.channelId(event), family.eventTime(event).toEpochMilli(), family.encode(event)));
+      acks.add(publisher.publish(topic, family.eventId(event), family.eventTime(event).toEpochMilli(), family.encode(event)));
     }
     ctx.future(() -> CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).handle((ignored, error) -> {
       inFlight.release(valid.size());

@@ -17,36 +17,37 @@ import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
-import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.Stores;
-import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * The event topics to reach, control and learning metrics per channel and window.
  *
  * <pre>
- * for each family (usage, billing, feedback), keyed by channel on its topic:
- *   re-key by event_id -> dedupe ----conflict----> quarantined-events
- *   -> re-key by channel -> lateness gate ----too late----> quarantined-events
+ * for each family (usage, billing, feedback), keyed by event_id on its topic (as the edge writes it):
+ *   dedupe ----conflict----> quarantined-events
+ *   -> lateness gate (same task) ----too late----> quarantined-events
  *
- * usage    -> 1-minute DSL windows (grace = lateness + 1 h) -> channel-requests-minute
  * usage + feedback -> re-key by request_id -> join feedback to requests (+ Covered when a request
  *   first gets feedback within 7 days) -> re-key by channel -> MINUTE/HOUR/DAY tallies -> channel-metrics
- * billing  -> MINUTE/HOUR/DAY tallies per currency (charges, refunds, credits) -> channel-revenue
+ *                                                           -> MINUTE rows with usage -> channel-requests-minute
+ * billing -> re-key by channel -> MINUTE/HOUR/DAY tallies per currency (charges, refunds, credits) -> channel-revenue
  * </pre>
+ *
+ * <p>A usage or feedback event crosses two repartition topics, a billing event one: each hop is a
+ * produce and a consume under a transaction, and they were most of the topology's cost when every
+ * family was re-keyed by event_id and then by channel as well. A record whose key is not its
+ * event_id (a producer other than ours) takes a detour by event_id into the same deduplication
+ * task, so copies of an id always meet.
  *
  * Rows on channel-metrics and channel-revenue are re-emitted with a higher version whenever their
  * window changes (late events, late feedback); the newest version is the truth. Ratios across
@@ -57,7 +58,9 @@ public final class ChannelMetricsTopology {
   public static final String SEEN_USAGE_STORE = "seen-usage-event-ids";
   public static final String SEEN_BILLING_STORE = "seen-billing-event-ids";
   public static final String SEEN_FEEDBACK_STORE = "seen-feedback-event-ids";
-  public static final String REQUESTS_MINUTE_STORE = "channel-requests-minute-store";
+  public static final String USAGE_GATE_STORE = "usage-lateness-gate";
+  public static final String BILLING_GATE_STORE = "billing-lateness-gate";
+  public static final String FEEDBACK_GATE_STORE = "feedback-lateness-gate";
   public static final String REQUEST_FEEDBACK_STORE = "request-feedback";
   public static final String REQUEST_FEEDBACK_EXPIRY_STORE = "request-feedback-expiry";
   public static final String CHANNEL_WINDOWS_STORE = "channel-windows";
@@ -74,8 +77,6 @@ public final class ChannelMetricsTopology {
   static final Duration RETENTION_MARGIN = Duration.ofDays(1);
   /** Live objects per tally or join store and task: bounds the heap, while a day's busy windows stay live. */
   static final int LIVE_OBJECTS_PER_STORE = 4096;
-  /** Keeps the DSL minute windows open a little past the gate, so nothing the gate lets through is dropped. */
-  private static final Duration GRACE_MARGIN = Duration.ofHours(1);
 
   /** What the topology needs to know besides the topic names. */
   public record Settings(ChannelRegistry registry, Duration lateness, Duration emitInterval) {
@@ -107,6 +108,9 @@ public final class ChannelMetricsTopology {
           Stores.persistentWindowStore(seen, lateness.plus(RETENTION_MARGIN), Duration.ofMillis(1), false),
           keys, Serdes.ByteArray()));
     }
+    for (String gate : new String[] {USAGE_GATE_STORE, BILLING_GATE_STORE, FEEDBACK_GATE_STORE}) {
+      addKeyValueStore(builder, Stores.inMemoryKeyValueStore(gate), Serdes.Long());
+    }
     addLiveObjectStore(builder, Stores.persistentKeyValueStore(REQUEST_FEEDBACK_STORE), RequestFeedback.SERDE);
     addKeyValueStore(builder, Stores.persistentKeyValueStore(REQUEST_FEEDBACK_EXPIRY_STORE), Serdes.String());
     addLiveObjectStore(builder, Stores.persistentKeyValueStore(CHANNEL_WINDOWS_STORE), ChannelWindowTally.SERDE);
@@ -117,45 +121,39 @@ public final class ChannelMetricsTopology {
     addKeyValueStore(builder, Stores.persistentKeyValueStore(REVENUE_WINDOWS_EXPIRY_STORE), Serdes.String());
 
     KStream<String, UsageEvent> usage = distinctAndInTime(builder, "usage", "USAGE", topics.usageEvents, usageSerde,
-        UsageEvent::getEventId, UsageEvent::getChannelId, SEEN_USAGE_STORE, lateness, topics, quarantineSerde);
+        UsageEvent::getEventId, UsageEvent::getChannelId, SEEN_USAGE_STORE, USAGE_GATE_STORE, lateness, topics, quarantineSerde);
     KStream<String, BillingEvent> billing = distinctAndInTime(builder, "billing", "BILLING", topics.billingEvents,
-        billingSerde, BillingEvent::getEventId, BillingEvent::getChannelId, SEEN_BILLING_STORE, lateness, topics,
+        billingSerde, BillingEvent::getEventId, BillingEvent::getChannelId, SEEN_BILLING_STORE, BILLING_GATE_STORE, lateness, topics,
         quarantineSerde);
     KStream<String, FeedbackEvent> feedback = distinctAndInTime(builder, "feedback", "FEEDBACK", topics.feedbackEvents,
-        feedbackSerde, FeedbackEvent::getEventId, FeedbackEvent::getChannelId, SEEN_FEEDBACK_STORE, lateness, topics,
+        feedbackSerde, FeedbackEvent::getEventId, FeedbackEvent::getChannelId, SEEN_FEEDBACK_STORE, FEEDBACK_GATE_STORE, lateness, topics,
         quarantineSerde);
 
-    usage.groupByKey(Grouped.with("usage-by-channel-grouped", keys, usageSerde))
-        .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMinutes(1), lateness.plus(GRACE_MARGIN)))
-        .aggregate(ChannelMetricsTopology::emptyRequestsTally,
-            (channel, event, tally) -> addRequests(tally, event),
-            Named.as("count-requests-minute"),
-            Materialized.<String, ChannelWindowRequests, WindowStore<Bytes, byte[]>>as(REQUESTS_MINUTE_STORE)
-                .withKeySerde(keys).withValueSerde(requestsSerde))
-        .toStream(Named.as("requests-minute-updates"))
-        .map((window, tally) -> KeyValue.pair(
-                window.key() + "@" + window.window().start(),
-                ChannelWindowRequests.newBuilder(tally)
-                    .setChannelId(window.key())
-                    .setWindowStart(Instant.ofEpochMilli(window.window().start()))
-                    .build()),
-            Named.as("label-window"))
-        .to(topics.channelRequestsMinute, Produced.with(keys, requestsSerde).withName("channel-requests-minute"));
-
-    usage.mapValues(event -> (Contribution) new Contribution.Usage(event), Named.as("usage-contribution"))
+    KStream<String, Contribution> byChannel = usage
+        .mapValues(event -> (Contribution) new Contribution.Usage(event), Named.as("usage-contribution"))
         .merge(feedback.mapValues(event -> (Contribution) new Contribution.Feedback(event), Named.as("feedback-contribution")),
             Named.as("usage-and-feedback"))
-        .selectKey((channel, c) -> requestKey(c), Named.as("key-by-request-id"))
+        .selectKey((eventId, c) -> requestKey(c), Named.as("key-by-request-id"))
         .repartition(Repartitioned.with(keys, contributionSerde).withName("contributions-by-request-id"))
         .process(() -> new JoinFeedbackToRequests(FEEDBACK_HORIZON, lateness, RETENTION_MARGIN),
             Named.as("join-feedback-to-requests"), REQUEST_FEEDBACK_STORE, REQUEST_FEEDBACK_EXPIRY_STORE)
-        .repartition(Repartitioned.with(keys, contributionSerde).withName("contributions-by-channel"))
+        .repartition(Repartitioned.with(keys, contributionSerde).withName("contributions-by-channel"));
+
+    KStream<String, ChannelWindowMetrics> metrics = byChannel
         .process(() -> new FoldChannelWindows(settings.registry(), settings.emitInterval(), metricsRetention),
             Named.as("fold-channel-windows"), CHANNEL_WINDOWS_STORE, CHANNEL_WINDOWS_DIRTY_STORE,
-            CHANNEL_WINDOWS_EXPIRY_STORE)
-        .to(topics.channelMetrics, Produced.with(keys, metricsSerde).withName("channel-metrics"));
+            CHANNEL_WINDOWS_EXPIRY_STORE);
+    metrics.to(topics.channelMetrics, Produced.with(keys, metricsSerde).withName("channel-metrics"));
+    metrics
+        .filter((key, row) -> WINDOW_MINUTE.equals(row.getWindowSize()) && row.getUsageEvents() > 0,
+            Named.as("minute-rows-with-usage"))
+        .map((key, row) -> KeyValue.pair(row.getChannelId() + "@" + row.getWindowStart().toEpochMilli(), requestsOf(row)),
+            Named.as("requests-of-minute-row"))
+        .to(topics.channelRequestsMinute, Produced.with(keys, requestsSerde).withName("channel-requests-minute"));
 
     billing
+        .selectKey((eventId, event) -> event.getChannelId(), Named.as("billing-key-by-channel"))
+        .repartition(Repartitioned.with(keys, billingSerde).withName("billing-by-channel"))
         .process(() -> new FoldRevenueWindows(settings.registry(), settings.emitInterval(), revenueRetention),
             Named.as("fold-revenue-windows"), REVENUE_WINDOWS_STORE, REVENUE_WINDOWS_DIRTY_STORE,
             REVENUE_WINDOWS_EXPIRY_STORE)
@@ -195,23 +193,30 @@ public final class ChannelMetricsTopology {
   }
 
   /**
-   * Distinct, accepted events of one family, keyed by channel: the same id twice counts once, the
+   * Distinct, accepted events of one family, keyed by event_id: the same id twice counts once, the
    * same id with another payload and events older than the lateness bound go to quarantined-events.
    */
   private static <V extends SpecificRecord> KStream<String, V> distinctAndInTime(StreamsBuilder builder, String name,
       String family, String topic, AvroSerde<V> serde, Function<V, String> idOf, Function<V, String> channelOf,
-      String seenStore, Duration lateness, Topics topics, Serde<QuarantinedEvent> quarantineSerde) {
+      String seenStore, String gateStore, Duration lateness, Topics topics, Serde<QuarantinedEvent> quarantineSerde) {
     Serde<String> keys = Serdes.String();
-    KStream<String, Routed<V>> deduplicated = builder
+    Map<String, KStream<String, V>> byKey = builder
         .stream(topic, Consumed.with(keys, serde).withTimestampExtractor(new EventTime()).withName(name + "-events"))
-        .selectKey((channel, event) -> idOf.apply(event), Named.as(name + "-key-by-event-id"))
-        .repartition(Repartitioned.with(keys, serde).withName(name + "-by-event-id"))
+        .split(Named.as(name + "-key-"))
+        .branch((key, event) -> idOf.apply(event).equals(key), Branched.as("is-event-id"))
+        .defaultBranch(Branched.as("other"));
+    // Same partition count as the topic and the same partitioner: an id re-keyed here lands in the
+    // task its correctly keyed copies go to.
+    KStream<String, V> rekeyed = byKey.get(name + "-key-other")
+        .selectKey((key, event) -> idOf.apply(event), Named.as(name + "-key-by-event-id"))
+        .repartition(Repartitioned.with(keys, serde).withName(name + "-by-event-id"));
+    KStream<String, Routed<V>> deduplicated = byKey.get(name + "-key-is-event-id")
+        .merge(rekeyed, Named.as(name + "-all-by-event-id"))
         .process(() -> new DeduplicateEvents<>(seenStore, family, serde::encode, channelOf),
             Named.as(name + "-deduplicate"), seenStore);
     KStream<String, Routed<V>> gated = countedOrQuarantined(deduplicated, name + "-dedupe", topics, quarantineSerde)
-        .selectKey((eventId, event) -> channelOf.apply(event), Named.as(name + "-key-by-channel"))
-        .repartition(Repartitioned.with(keys, serde).withName(name + "-by-channel"))
-        .processValues(() -> new LatenessGate<>(lateness, family, serde::encode, idOf), Named.as(name + "-lateness-gate"));
+        .processValues(() -> new LatenessGate<>(lateness, family, gateStore, serde::encode, idOf, channelOf),
+            Named.as(name + "-lateness-gate"), gateStore);
     return countedOrQuarantined(gated, name + "-lateness", topics, quarantineSerde);
   }
 
@@ -228,22 +233,15 @@ public final class ChannelMetricsTopology {
     return branches.get(stage + "-counted").mapValues(Routed::event, Named.as(stage + "-unwrap"));
   }
 
-  private static ChannelWindowRequests emptyRequestsTally() {
+  /** The skeleton's minimal metric, read off the MINUTE row; the row's version grows with every change, so it orders these too. */
+  private static ChannelWindowRequests requestsOf(ChannelWindowMetrics row) {
     return ChannelWindowRequests.newBuilder()
-        .setChannelId("")
-        .setWindowStart(Instant.EPOCH)
+        .setChannelId(row.getChannelId())
+        .setWindowStart(row.getWindowStart())
         .setWindowSize(WINDOW_MINUTE)
-        .setRequests(0)
-        .setUsageEvents(0)
-        .setVersion(0)
+        .setRequests(row.getRequests())
+        .setUsageEvents(row.getUsageEvents())
+        .setVersion(row.getVersion())
         .build();
-  }
-
-  private static ChannelWindowRequests addRequests(ChannelWindowRequests tally, UsageEvent event) {
-    tally.setRequests(tally.getRequests() + event.getRequestCount());
-    tally.setUsageEvents(tally.getUsageEvents() + 1);
-    // Events only ever add to a window, so the count of events folded in is a version that grows.
-    tally.setVersion(tally.getUsageEvents());
-    return tally;
   }
 }

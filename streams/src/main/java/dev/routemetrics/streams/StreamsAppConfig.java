@@ -1,6 +1,7 @@
 package dev.routemetrics.streams;
 
 import dev.routemetrics.schemas.config.ConfigSources;
+import dev.routemetrics.schemas.topics.TopicProvisioner;
 import dev.routemetrics.schemas.topics.Topics;
 import java.util.Map;
 import java.util.Properties;
@@ -34,9 +35,10 @@ public final class StreamsAppConfig extends AbstractConfig {
       .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/routemetrics-streams", Importance.MEDIUM,
           "Directory of the local state stores (restored from changelogs when lost).")
       .define(TOPIC_NAMESPACE, Type.STRING, "", Importance.LOW, "Prefix of every topic name.")
-      .define(PARTITIONS, Type.INT, 3, Range.atLeast(1), Importance.LOW, "Partitions of topics this app creates.")
+      .define(PARTITIONS, Type.INT, TopicProvisioner.DEFAULT_PARTITIONS, Range.atLeast(1), Importance.LOW,
+          "Partitions of topics this app creates when missing (see TopicProvisioner.DEFAULT_PARTITIONS).")
       .define(LATENESS_DAYS, Type.INT, 7, Range.atLeast(0), Importance.MEDIUM,
-          "Events older than this behind stream time are set aside as TOO_LATE instead of updating their window.")
+          "Events older than this behind the newest event_time of their family (per partition) are set aside as TOO_LATE instead of updating their window.")
       .define(THREADS, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM,
           "Stream threads; tasks (one per input partition and sub-topology) spread over them.")
       .define(COMMIT_INTERVAL_MS, Type.INT, 200, Range.atLeast(10), Importance.LOW,

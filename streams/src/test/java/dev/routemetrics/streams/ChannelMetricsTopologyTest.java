@@ -137,17 +137,17 @@ class ChannelMetricsTopologyTest {
   /** Records reach Kafka later than they happened: windows must follow event_time, not the record timestamp. */
   private void send(UsageEvent.Builder event) {
     UsageEvent e = event.build();
-    usage.pipeInput(e.getChannelId(), e, e.getEventTime().plus(Duration.ofDays(30)));
+    usage.pipeInput(e.getEventId(), e, e.getEventTime().plus(Duration.ofDays(30)));
   }
 
   private void send(FeedbackEvent.Builder event) {
     FeedbackEvent e = event.build();
-    feedback.pipeInput(e.getChannelId(), e, e.getEventTime().plus(Duration.ofDays(30)));
+    feedback.pipeInput(e.getEventId(), e, e.getEventTime().plus(Duration.ofDays(30)));
   }
 
   private void send(BillingEvent.Builder event) {
     BillingEvent e = event.build();
-    billing.pipeInput(e.getChannelId(), e, e.getEventTime().plus(Duration.ofDays(30)));
+    billing.pipeInput(e.getEventId(), e, e.getEventTime().plus(Duration.ofDays(30)));
   }
 
   /** Lets the emit punctuator run, then folds what came out into the newest version per key. */
@@ -260,6 +260,20 @@ class ChannelMetricsTopologyTest {
     List<QuarantinedEvent> setAside = quarantine.readValuesToList();
     assertThat(setAside).extracting(QuarantinedEvent::getEventId).containsExactlyInAnyOrder("old", "f-old");
     assertThat(setAside).extracting(QuarantinedEvent::getReason).containsOnly(QuarantineReason.TOO_LATE);
+  }
+
+  @Test
+  @DisplayName("each family is late against its own newest event: feedback dated days ahead does not make usage too late")
+  void shouldJudgeLatenessPerFamily() {
+    // A backlog read in another order than it happened: feedback from 8 days on comes first.
+    send(thumbsUp("f-later", DIRECT, T0.plus(Duration.ofDays(8)), null));
+    send(request("u-in-time", DIRECT, T0));
+    send(request("u-now", DIRECT, T0.plus(Duration.ofDays(8))));
+    send(request("u-too-late", DIRECT, T0.minus(Duration.ofSeconds(1))));
+    emit();
+
+    assertThat(metricsRow(DIRECT, "DAY", DAY).getUsageEvents()).isEqualTo(1); // u-in-time only
+    assertThat(quarantine.readValuesToList()).extracting(QuarantinedEvent::getEventId).containsExactly("u-too-late");
   }
 
   // ---- learning ----

@@ -57,7 +57,7 @@ public final class FileLoader {
         if (reason == null) {
           try {
             T event = family.parse(item.json());
-            pending.add(publisher.publish(family.topic(topics), family.channelId(event),
+            pending.add(publisher.publish(family.topic(topics), family.eventId(event),
                 family.eventTime(event).toEpochMilli(), family.encode(event)));
             loaded++;
           } catch (InvalidEventException e) {

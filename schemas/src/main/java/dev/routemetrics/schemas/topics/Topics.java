@@ -10,11 +10,11 @@ public final class Topics {
 
   public static final String DEFAULT_NAMESPACE = "";
 
-  /** Usage events as accepted by the edge, keyed by channel_id. */
+  /** Usage events as accepted by the edge, keyed by event_id. */
   public final String usageEvents;
-  /** Billing events (charges, refunds, credits, partner statements) as accepted by the edge, keyed by channel_id. */
+  /** Billing events (charges, refunds, credits, partner statements) as accepted by the edge, keyed by event_id. */
   public final String billingEvents;
-  /** Feedback events as accepted by the edge, keyed by channel_id. */
+  /** Feedback events as accepted by the edge, keyed by event_id. */
   public final String feedbackEvents;
   /**
    * Channel registry changes, keyed by channel_id. A full log, not compacted: metrics for a past

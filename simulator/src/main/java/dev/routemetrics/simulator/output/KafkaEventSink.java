@@ -20,7 +20,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Writes deliveries straight to the event topics in the single-object encoding, as the edge would
- * after accepting them: keyed by channel_id, timestamped with event_time. Malformed records cannot
+ * after accepting them: keyed by event_id, timestamped with event_time. Malformed records cannot
  * exist as Avro, so they are skipped and counted: the edge would have rejected them.
  */
 public final class KafkaEventSink implements EventSink {
@@ -61,9 +61,10 @@ public final class KafkaEventSink implements EventSink {
       return;
     }
     SpecificRecord event = delivery.event();
-    String channelId = event.get(event.getSchema().getField("channel_id").pos()).toString();
+    // Keyed by event_id, as the ingest does: every copy of an id on one partition (see EventPublisher).
+    String eventId = event.get(event.getSchema().getField("event_id").pos()).toString();
     long eventTime = ((java.time.Instant) event.get(event.getSchema().getField("event_time").pos())).toEpochMilli();
-    producer.send(new ProducerRecord<>(topic(delivery.family()), null, eventTime, channelId, encode(event)), (metadata, error) -> {
+    producer.send(new ProducerRecord<>(topic(delivery.family()), null, eventTime, eventId, encode(event)), (metadata, error) -> {
       if (error != null) {
         failure.compareAndSet(null, error);
       } else {
