@@ -1,6 +1,7 @@
 package dev.routemetrics.ingest;
 
 import dev.routemetrics.schemas.config.ConfigSources;
+import dev.routemetrics.schemas.topics.TopicProvisioner;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -29,7 +30,8 @@ public final class IngestConfig extends AbstractConfig {
       .define(PORT, Type.INT, 8080, Range.between(0, 65535), Importance.HIGH, "HTTP port; 0 picks a free one.")
       .define(KAFKA_BOOTSTRAP, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers.")
       .define(TOPIC_NAMESPACE, Type.STRING, "", Importance.LOW, "Prefix of every topic name (tests, side-by-side rebuilds).")
-      .define(PARTITIONS, Type.INT, 3, Range.atLeast(1), Importance.LOW, "Partitions of topics this service creates.")
+      .define(PARTITIONS, Type.INT, TopicProvisioner.DEFAULT_PARTITIONS, Range.atLeast(1), Importance.LOW,
+          "Partitions of topics this service creates when missing (see TopicProvisioner.DEFAULT_PARTITIONS).")
       .define(ACK_TIMEOUT_MS, Type.INT, 10_000, Range.atLeast(1_000), Importance.MEDIUM,
           "How long a request waits for Kafka to acknowledge before the client gets 503.")
       .define(MAX_FUTURE_SKEW_MS, Type.LONG, 300_000L, Range.atLeast(0), Importance.LOW,

@@ -1,6 +1,7 @@
 package dev.routemetrics.warehouse;
 
 import dev.routemetrics.schemas.config.ConfigSources;
+import dev.routemetrics.schemas.topics.TopicProvisioner;
 import dev.routemetrics.schemas.topics.Topics;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -44,7 +45,8 @@ public final class WarehouseConfig extends AbstractConfig {
       }, Importance.HIGH, "Database holding routemetrics' tables; created by the migrations.")
       .define(KAFKA_BOOTSTRAP, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers.")
       .define(TOPIC_NAMESPACE, Type.STRING, "", Importance.LOW, "Prefix of every topic name.")
-      .define(PARTITIONS, Type.INT, 3, Range.atLeast(1), Importance.LOW, "Partitions of topics this service creates.")
+      .define(PARTITIONS, Type.INT, TopicProvisioner.DEFAULT_PARTITIONS, Range.atLeast(1), Importance.LOW,
+          "Partitions of topics this service creates when missing (see TopicProvisioner.DEFAULT_PARTITIONS).")
       .define(SINK_GROUP, Type.STRING, "routemetrics-sink", Importance.MEDIUM, "Consumer group prefix of the sink; each topic has its own group, <prefix>.<topic>.")
       .define(SINK_BATCH_ROWS, Type.INT, 100_000, Range.atLeast(1), Importance.MEDIUM, "Flush when this many rows are buffered.")
       .define(SINK_FLUSH_INTERVAL_MS, Type.INT, 500, Range.atLeast(10), Importance.MEDIUM,
