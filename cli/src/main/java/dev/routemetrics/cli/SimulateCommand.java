@@ -80,9 +80,17 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--concurrency", defaultValue = "8", description = "HTTP requests in flight for --to http (default: ${DEFAULT-VALUE}).")
   int concurrency;
 
+  @Option(names = "--batch", defaultValue = "100",
+      description = "Events per HTTP request for --to http, 1 to 1000; malformed records always go alone (default: ${DEFAULT-VALUE}).")
+  int batch;
+
   @Option(names = "--kafka-bootstrap", defaultValue = "127.0.0.1:9092",
       description = "Kafka bootstrap servers for --to kafka (default: ${DEFAULT-VALUE}).")
   String bootstrap;
+
+  @Option(names = "--partitions", defaultValue = "${env:ROUTEMETRICS_TOPIC_PARTITIONS:-1}",
+      description = "Partitions of the topics --to kafka creates when missing, as routemetrics.topic.partitions (default: ${DEFAULT-VALUE}).")
+  int partitions;
 
   @Option(names = "--topic-namespace", defaultValue = "",
       description = "Prefix of the topic names for --to kafka, e.g. test-42- (default: none).")
@@ -165,7 +173,7 @@ final class SimulateCommand implements Callable<Integer> {
     switch (target) {
       case kafka -> {
         Topics topics = new Topics(namespace);
-        new TopicProvisioner(bootstrap, 3).ensure(topics);
+        new TopicProvisioner(bootstrap, partitions).ensure(topics);
         try (ChannelRegistryPublisher publisher = new ChannelRegistryPublisher(bootstrap, topics.channelRegistryChanges)) {
           System.out.printf("published %d registry changes to %s%n", publisher.publish(channels), topics.channelRegistryChanges);
         }
@@ -184,7 +192,7 @@ final class SimulateCommand implements Callable<Integer> {
   private EventSink sink() {
     return switch (target) {
       case file -> new NdjsonFiles(out);
-      case http -> new HttpEventSink(url, apiKey, concurrency);
+      case http -> new HttpEventSink(url, apiKey, concurrency, batch);
       case kafka -> new KafkaEventSink(bootstrap, new Topics(namespace));
     };
   }

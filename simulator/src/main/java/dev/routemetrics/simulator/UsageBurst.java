@@ -37,7 +37,8 @@ public final class UsageBurst {
     for (Channel channel : registry.channels()) {
       for (int i = 0; i < perChannel; i++) {
         Instant at = start.plusMillis(random.nextLong(minutes * 60_000L));
-        events.add(event(channel, i, start, at, random));
+        // The burst's start is part of the id: a later burst is new traffic, not a replay of this one.
+        events.add(event(channel, channel.id() + "-" + start.getEpochSecond() + "-" + seed + "-" + i, at, random));
       }
     }
     return events;
@@ -50,13 +51,17 @@ public final class UsageBurst {
     return expected;
   }
 
-  private Event event(Channel channel, int index, Instant start, Instant at, SplittableRandom random) {
+  /** One event of a live stream: a channel of the registry at random, happening {@code at}, named {@code id}. */
+  public Event live(String id, Instant at, SplittableRandom random) {
+    List<Channel> channels = List.copyOf(registry.asOf(at).channels());
+    return event(channels.get(random.nextInt(channels.size())), id, at, random);
+  }
+
+  private static Event event(Channel channel, String id, Instant at, SplittableRandom random) {
     Route route = channel.route();
     boolean aggregate = route == Route.CLOUD_PARTNER;
     boolean hidesEndUser = aggregate || route == Route.INTERNAL_PLATFORM || route == Route.MARKETPLACE;
     int requestCount = aggregate ? 50 + random.nextInt(200) : 1;
-    // The burst's start is part of the id: a later burst is new traffic, not a replay of this one.
-    String id = channel.id() + "-" + start.getEpochSecond() + "-" + seed + "-" + index;
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("event_id", id);
     json.put("event_time", at.toString());
