@@ -1,0 +1,52 @@
+package dev.routemetrics.cli.e2e;
+
+import dev.routemetrics.simulator.load.PacedTraffic;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Event time to queryable, for paced live traffic. ClickHouse is polled for how many of the live
+ * usage events its MINUTE windows hold; a tick's events count as queryable at the first poll that
+ * shows at least as many events as had been sent by the end of that tick. Events do not become
+ * visible strictly in order (channels fold on different partitions), so this is the lag of the
+ * k-th event in aggregate, not of each event; at a 100 ms poll it is exact to about 100 ms.
+ */
+final class FreshnessProbe {
+
+  /** One poll: when, and how many live events ClickHouse held then. */
+  record Poll(long atMillis, long visible) {}
+
+  /** One tick's events: when they happened, and when ClickHouse first held them all. */
+  record Latency(long sentAtMillis, long visibleAtMillis) {
+    long millis() {
+      return visibleAtMillis - sentAtMillis;
+    }
+  }
+
+  private FreshnessProbe() {}
+
+  static List<Latency> latencies(List<PacedTraffic.Tick> ticks, List<Poll> polls) {
+    List<Latency> latencies = new ArrayList<>();
+    int p = 0;
+    for (PacedTraffic.Tick tick : ticks) {
+      long sentAt = tick.sentAt().toEpochMilli();
+      while (p < polls.size() && (polls.get(p).visible() < tick.sentSoFar() || polls.get(p).atMillis() < sentAt)) {
+        p++;
+      }
+      if (p == polls.size()) {
+        break; // never seen whole within the probe's patience
+      }
+      latencies.add(new Latency(sentAt, polls.get(p).atMillis()));
+    }
+    return latencies;
+  }
+
+  /** The q-quantile (nearest rank) of the latencies, in milliseconds. */
+  static long quantile(List<Latency> latencies, double q) {
+    long[] sorted = latencies.stream().mapToLong(Latency::millis).sorted().toArray();
+    if (sorted.length == 0) {
+      return -1;
+    }
+    return sorted[Math.max(0, (int) Math.ceil(q * sorted.length) - 1)];
+  }
+}
