@@ -80,6 +80,11 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--concurrency", defaultValue = "8", description = "HTTP requests in flight for --to http (default: ${DEFAULT-VALUE}).")
   int concurrency;
 
+  @Option(names = "--batch", defaultValue = "1",
+      description = "Events per request for --to http, each request of one family; arrival order is kept within "
+          + "concurrency × batch records (default: ${DEFAULT-VALUE}).")
+  int batch;
+
   @Option(names = "--kafka-bootstrap", defaultValue = "127.0.0.1:9092",
       description = "Kafka bootstrap servers for --to kafka (default: ${DEFAULT-VALUE}).")
   String bootstrap;
@@ -184,7 +189,7 @@ final class SimulateCommand implements Callable<Integer> {
   private EventSink sink() {
     return switch (target) {
       case file -> new NdjsonFiles(out);
-      case http -> new HttpEventSink(url, apiKey, concurrency);
+      case http -> new HttpEventSink(url, apiKey, concurrency, batch, Duration.ofSeconds(30));
       case kafka -> new KafkaEventSink(bootstrap, new Topics(namespace));
     };
   }

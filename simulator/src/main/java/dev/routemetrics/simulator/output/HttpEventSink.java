@@ -3,89 +3,169 @@ package dev.routemetrics.simulator.output;
 import dev.routemetrics.simulator.EventJson;
 import dev.routemetrics.simulator.traffic.Delivery;
 import dev.routemetrics.simulator.traffic.Family;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Posts each delivery to the ingest endpoint of its family ({@code POST /v1/events/usage},
- * {@code /billing}, {@code /feedback}), a bounded number in flight so arrival order is kept
- * within a few records. A 503 (Kafka not acknowledging) is retried every second for up to two
- * minutes, as a well-behaved client does; every other answer is counted by family and status.
+ * Posts deliveries to the ingest endpoint of their family ({@code POST /v1/events/usage},
+ * {@code /billing}, {@code /feedback}), one event per request or, with a batch size above one, arrays
+ * of that many events of one family (a malformed record always goes alone, as the broken client that
+ * sent it would). A bounded number of requests is in flight, so arrival order is kept within
+ * {@code concurrency × batchSize} records.
+ *
+ * <p>A 503 (Kafka not acknowledging), a 429 (too much waiting for Kafka), a request that timed out
+ * and a connection that broke are retried every second for up to two minutes, as a well-behaved
+ * client does: the events may already be stored, and their {@code event_id} makes them count once.
+ * While a request is being retried no new one starts, so a retried record is not overtaken by
+ * records that arrived long after it (a conflicting payload sent a minute later, say). Every other
+ * answer is counted by family and status, per record.
  */
 public final class HttpEventSink implements EventSink {
 
+  /** Retried every second for two minutes: a broker restart, say, takes tens of seconds. */
+  private static final int MAX_ATTEMPTS = 120;
+
   private final String baseUrl;
+  private final String apiKey;
   private final int concurrency;
+  private final int batchSize;
+  private final Duration timeout;
   private final Semaphore inFlight;
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final Map<String, AtomicLong> answers = new ConcurrentHashMap<>();
   private final Map<Family, URI> endpoints = new EnumMap<>(Family.class);
-
-  private final String apiKey;
+  private final Map<Family, List<String>> batches = new EnumMap<>(Family.class);
+  private final Object retries = new Object();
+  private int retrying;
 
   public HttpEventSink(String baseUrl, String apiKey, int concurrency) {
+    this(baseUrl, apiKey, concurrency, 1, Duration.ofSeconds(30));
+  }
+
+  public HttpEventSink(String baseUrl, String apiKey, int concurrency, int batchSize, Duration timeout) {
+    if (batchSize < 1 || concurrency < 1) {
+      throw new IllegalArgumentException("batch size and concurrency must be at least 1");
+    }
     this.baseUrl = baseUrl.replaceAll("/+$", "");
     this.apiKey = apiKey;
     this.concurrency = concurrency;
+    this.batchSize = batchSize;
+    this.timeout = timeout;
     this.inFlight = new Semaphore(concurrency);
     for (Family family : Family.values()) {
       endpoints.put(family, URI.create(this.baseUrl + family.ingestPath()));
+      batches.put(family, new ArrayList<>(batchSize));
     }
   }
 
   @Override
   public void accept(Delivery delivery) {
-    String body = delivery.isMalformed() ? delivery.malformedJson() : EventJson.toJson(delivery.event());
-    HttpRequest request = HttpRequest.newBuilder(endpoints.get(delivery.family()))
-        .timeout(Duration.ofSeconds(30))
+    if (delivery.isMalformed()) {
+      post(delivery.family(), List.of(delivery.malformedJson()));
+      return;
+    }
+    List<String> batch = batches.get(delivery.family());
+    batch.add(EventJson.toJson(delivery.event()));
+    if (batch.size() >= batchSize) {
+      flush(delivery.family());
+    }
+  }
+
+  private void flush(Family family) {
+    List<String> batch = batches.get(family);
+    if (!batch.isEmpty()) {
+      post(family, List.copyOf(batch));
+      batch.clear();
+    }
+  }
+
+  private void post(Family family, List<String> events) {
+    String body = batchSize == 1 ? events.get(0) : "[" + String.join(",", events) + "]";
+    HttpRequest request = HttpRequest.newBuilder(endpoints.get(family))
+        .timeout(timeout)
         .header("Content-Type", "application/json")
         .header("Authorization", "Bearer " + apiKey)
         .POST(HttpRequest.BodyPublishers.ofString(body))
         .build();
     try {
+      synchronized (retries) {
+        while (retrying > 0) {
+          retries.wait();
+        }
+      }
       inFlight.acquire();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while sending", e);
     }
-    send(request, delivery.family(), 1).whenComplete((status, error) -> {
-      String key = delivery.family() + " " + (error != null ? "unreachable (" + error.getClass().getSimpleName() + ")" : status);
-      answers.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
+    send(request, 1).whenComplete((status, error) -> {
+      String key = family + " " + (error != null ? "unreachable (" + error.getClass().getSimpleName() + ")" : status);
+      answers.computeIfAbsent(key, k -> new AtomicLong()).addAndGet(events.size());
       inFlight.release();
     });
   }
 
-  /** A 503 means Kafka is not acknowledging (a broker restart, say): retried every second for two minutes. */
-  private static final int MAX_ATTEMPTS = 120;
-
-  private CompletableFuture<Integer> send(HttpRequest request, Family family, int attempt) {
-    return client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).thenCompose(response -> {
-      if (response.statusCode() == 503 && attempt < MAX_ATTEMPTS) {
-        return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS))
-            .thenCompose(ignored -> send(request, family, attempt + 1));
+  private CompletableFuture<Integer> send(HttpRequest request, int attempt) {
+    return client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).handle((response, error) -> {
+      boolean again = attempt < MAX_ATTEMPTS && (error != null ? isTransient(error) : isTransient(response.statusCode()));
+      if (attempt > 1 && !again) {
+        retried(-1);
       }
-      return CompletableFuture.completedFuture(response.statusCode());
-    });
+      if (!again) {
+        return error != null ? CompletableFuture.<Integer>failedFuture(error) : CompletableFuture.completedFuture(response.statusCode());
+      }
+      if (attempt == 1) {
+        retried(+1);
+      }
+      return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS))
+          .thenCompose(ignored -> send(request, attempt + 1));
+    }).thenCompose(next -> next);
+  }
+
+  private void retried(int delta) {
+    synchronized (retries) {
+      retrying += delta;
+      retries.notifyAll();
+    }
+  }
+
+  /** 503: Kafka did not acknowledge; 429: too many events waiting for Kafka. Both say Retry-After. */
+  static boolean isTransient(int status) {
+    return status == 503 || status == 429;
+  }
+
+  /** No answer (a timeout, a broken connection): the event may or may not be stored; sending it again is safe. */
+  static boolean isTransient(Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return cause instanceof IOException;
   }
 
   @Override
   public String describe() {
-    return "posted to " + baseUrl + "; answers by family and status: " + new TreeMap<>(answers);
+    return "posted to " + baseUrl + (batchSize > 1 ? " in batches of up to " + batchSize : "")
+        + "; answers by family and status, per record: " + new TreeMap<>(answers);
   }
 
   @Override
   public void close() {
+    for (Family family : Family.values()) {
+      flush(family);
+    }
     try {
       inFlight.acquire(concurrency);
       inFlight.release(concurrency);
