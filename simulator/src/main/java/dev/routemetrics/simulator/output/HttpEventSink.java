@@ -26,7 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code /billing}, {@code /feedback}), one event per request or, with a batch size above one, arrays
  * of that many events of one family (a malformed record always goes alone, as the broken client that
  * sent it would). A bounded number of requests is in flight, so arrival order is kept within
- * {@code concurrency × batchSize} records.
+ * {@code concurrency × batchSize} records, and a record whose {@code event_id} is still in flight
+ * in an earlier request waits for that request: a duplicate or a conflicting payload never
+ * overtakes its original (which would count the conflicting payload and set the original aside).
  *
  * <p>A 503 (Kafka not acknowledging), a 429 (too much waiting for Kafka), a request that timed out
  * and a connection that broke are retried every second for up to two minutes, as a well-behaved
@@ -49,7 +51,8 @@ public final class HttpEventSink implements EventSink {
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final Map<String, AtomicLong> answers = new ConcurrentHashMap<>();
   private final Map<Family, URI> endpoints = new EnumMap<>(Family.class);
-  private final Map<Family, List<String>> batches = new EnumMap<>(Family.class);
+  private final Map<Family, List<Delivery>> batches = new EnumMap<>(Family.class);
+  private final Map<String, CompletableFuture<Integer>> inFlightIds = new ConcurrentHashMap<>();
   private final Object retries = new Object();
   private int retrying;
 
@@ -76,26 +79,34 @@ public final class HttpEventSink implements EventSink {
   @Override
   public void accept(Delivery delivery) {
     if (delivery.isMalformed()) {
-      post(delivery.family(), List.of(delivery.malformedJson()));
+      post(delivery.family(), List.of(delivery));
       return;
     }
-    List<String> batch = batches.get(delivery.family());
-    batch.add(EventJson.toJson(delivery.event()));
+    List<Delivery> batch = batches.get(delivery.family());
+    batch.add(delivery);
     if (batch.size() >= batchSize) {
       flush(delivery.family());
     }
   }
 
   private void flush(Family family) {
-    List<String> batch = batches.get(family);
+    List<Delivery> batch = batches.get(family);
     if (!batch.isEmpty()) {
       post(family, List.copyOf(batch));
       batch.clear();
     }
   }
 
-  private void post(Family family, List<String> events) {
-    String body = batchSize == 1 ? events.get(0) : "[" + String.join(",", events) + "]";
+  private void post(Family family, List<Delivery> deliveries) {
+    List<String> events = deliveries.stream()
+        .map(d -> d.isMalformed() ? d.malformedJson() : EventJson.toJson(d.event())).toList();
+    String body = batchSize == 1 || deliveries.get(0).isMalformed() ? events.get(0) : "[" + String.join(",", events) + "]";
+    for (Delivery delivery : deliveries) {
+      CompletableFuture<Integer> earlier = delivery.eventId() == null ? null : inFlightIds.get(delivery.eventId());
+      if (earlier != null) {
+        earlier.exceptionally(error -> 0).join();
+      }
+    }
     HttpRequest request = HttpRequest.newBuilder(endpoints.get(family))
         .timeout(timeout)
         .header("Content-Type", "application/json")
@@ -113,10 +124,14 @@ public final class HttpEventSink implements EventSink {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while sending", e);
     }
+    CompletableFuture<Integer> sent = new CompletableFuture<>();
+    deliveries.stream().map(Delivery::eventId).filter(id -> id != null).forEach(id -> inFlightIds.put(id, sent));
     send(request, 1).whenComplete((status, error) -> {
       String key = family + " " + (error != null ? "unreachable (" + error.getClass().getSimpleName() + ")" : status);
       answers.computeIfAbsent(key, k -> new AtomicLong()).addAndGet(events.size());
+      deliveries.stream().map(Delivery::eventId).filter(id -> id != null).forEach(id -> inFlightIds.remove(id, sent));
       inFlight.release();
+      sent.complete(status == null ? 0 : status);
     });
   }
 
