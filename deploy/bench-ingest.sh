@@ -11,7 +11,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO"
 
 events="${1:-300000}"
-port=18080
+# A port of its own beside the services' (18080 with the default ports).
+port="${ROUTEMETRICS_BENCH_INGEST_PORT:-$((ROUTEMETRICS_INGEST_PORT + 10000))}"
 ns="bench-$(date +%s)."
 keys="$ROUTEMETRICS_STATE/bench-api-keys.json"
 

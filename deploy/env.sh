@@ -11,7 +11,7 @@ export REPO DEPLOY_DIR
 # All mutable state (jars, broker data, ClickHouse data, logs, pid files) lives
 # here, so `rm -rf .state` is a full reset. It must be git-ignored.
 export ROUTEMETRICS_STATE="${ROUTEMETRICS_STATE:-$REPO/.state}"
-export ROUTEMETRICS_LOGS="$ROUTEMETRICS_STATE/logs"
+export ROUTEMETRICS_LOGS="${ROUTEMETRICS_LOGS:-$ROUTEMETRICS_STATE/logs}"
 
 export KAFKA_VERSION="${KAFKA_VERSION:-4.1.1}"
 export KAFKA_PORT="${KAFKA_PORT:-9092}"

@@ -10,10 +10,12 @@ action="${1:-status}"
 shift || true
 services=("$@")
 [ ${#services[@]} -gt 0 ] || services=(ingest streams sink query-server)
-run="$ROUTEMETRICS_STATE/run"
+# Pid files; a run of its own (deploy/fault-run.sh) keeps its services apart from the demo's.
+run="${ROUTEMETRICS_RUN_DIR:-$ROUTEMETRICS_STATE/run}"
 mkdir -p "$run"
-# The live metrics generation, as `routemetrics rebuild --swap` recorded it (none: the first).
-if [ -s "$ROUTEMETRICS_STATE/generation" ] && [ -z "${ROUTEMETRICS_GENERATION:-}" ]; then
+# The live metrics generation, as `routemetrics rebuild --swap` recorded it (none: the first),
+# unless the caller set ROUTEMETRICS_GENERATION (even to empty).
+if [ -s "$ROUTEMETRICS_STATE/generation" ] && [ -z "${ROUTEMETRICS_GENERATION+set}" ]; then
   ROUTEMETRICS_GENERATION="$(tr -d '[:space:]' <"$ROUTEMETRICS_STATE/generation")"
   export ROUTEMETRICS_GENERATION
 fi

@@ -81,7 +81,8 @@ final class SimulateCommand implements Callable<Integer> {
   int concurrency;
 
   @Option(names = "--batch", defaultValue = "100",
-      description = "Events per HTTP request for --to http, 1 to 1000; malformed records always go alone (default: ${DEFAULT-VALUE}).")
+      description = "Events per request for --to http, each request of one family; arrival order is kept within "
+          + "concurrency × batch records (default: ${DEFAULT-VALUE}).")
   int batch;
 
   @Option(names = "--kafka-bootstrap", defaultValue = "127.0.0.1:9092",
@@ -192,7 +193,7 @@ final class SimulateCommand implements Callable<Integer> {
   private EventSink sink() {
     return switch (target) {
       case file -> new NdjsonFiles(out);
-      case http -> new HttpEventSink(url, apiKey, concurrency, batch);
+      case http -> new HttpEventSink(url, apiKey, concurrency, batch, Duration.ofSeconds(30));
       case kafka -> new KafkaEventSink(bootstrap, new Topics(namespace));
     };
   }

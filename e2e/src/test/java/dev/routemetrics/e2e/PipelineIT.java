@@ -1,6 +1,7 @@
 package dev.routemetrics.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
@@ -11,6 +12,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -53,22 +55,68 @@ class PipelineIT {
     conflicting.put("request_count", 999);
     assertThat(sender.post(conflicting)).isEqualTo(202);
 
-    // Independent expectation: the sum of request_count over the distinct events that were sent.
-    Map<String, Long> expected = new TreeMap<>();
-    for (UsageBurst.Event event : burst) {
-      expected.merge(event.channelId(), ((Number) event.json().get("request_count")).longValue(), Long::sum);
+    Map<String, Long> expected = requestsOfDistinctEvents(burst);
+    Map<String, Long> actual = waitFor(expected, requestsInTheHourFrom(START));
+    assertThat(actual).isEqualTo(expected);
+    assertThat(actual).hasSize(ChannelRegistry.builtIn().channels().size());
+  }
+
+  @Test
+  @DisplayName("an event whose 202 was lost on the way back, sent again after the client timed out, counts once")
+  void shouldCountOnceAnEventRetriedAfterTheClientTimedOut() throws Exception {
+    Instant start = START.plus(Duration.ofDays(1));
+    List<UsageBurst.Event> events = new UsageBurst(ChannelRegistry.builtIn(), 9).generate(start, 3, 5);
+    HttpClient client = HttpClient.newHttpClient();
+    try (LossyProxy proxy = new LossyProxy(pipeline.ingestUrl(), Duration.ofSeconds(5))) {
+      for (UsageBurst.Event event : events) {
+        // The client waits one second; the ingest stores the event and answers, the answer is lost.
+        assertThatThrownBy(() -> client.send(usage(proxy.url(), event, Duration.ofSeconds(1)), HttpResponse.BodyHandlers.ofString()))
+            .isInstanceOf(HttpTimeoutException.class);
+      }
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (proxy.lostAnswers().size() < events.size() && System.currentTimeMillis() < deadline) {
+        Thread.sleep(100); // the last answer may still be on its way to the proxy
+      }
+      assertThat(proxy.lostAnswers()).as("the ingest's answers to the first attempts").hasSize(events.size()).containsOnly(202);
+      // The client cannot know the event was stored, so it sends it again, and this time hears back.
+      for (UsageBurst.Event event : events) {
+        assertThat(client.send(usage(proxy.url(), event, Duration.ofSeconds(30)), HttpResponse.BodyHandlers.ofString()).statusCode())
+            .isEqualTo(202);
+      }
     }
 
+    Map<String, Long> expected = requestsOfDistinctEvents(events);
+    assertThat(waitFor(expected, requestsInTheHourFrom(start))).isEqualTo(expected);
+  }
+
+  /** Independent expectation: per channel, the sum of request_count over the distinct events sent. */
+  private static Map<String, Long> requestsOfDistinctEvents(List<UsageBurst.Event> events) {
+    Map<String, Long> expected = new TreeMap<>();
+    for (UsageBurst.Event event : events) {
+      expected.merge(event.channelId(), ((Number) event.json().get("request_count")).longValue(), Long::sum);
+    }
+    return expected;
+  }
+
+  /** Requests per channel in ClickHouse over the hour from {@code start}. */
+  private static Reading requestsInTheHourFrom(Instant start) {
     ChannelRequests query = new ChannelRequests(pipeline.clickHouse(), pipeline.database);
-    Map<String, Long> actual = waitFor(expected, () -> {
+    return () -> {
       Map<String, Long> rows = new TreeMap<>();
-      for (ChannelRequests.Row row : query.between(START, START.plus(Duration.ofHours(1)))) {
+      for (ChannelRequests.Row row : query.between(start, start.plus(Duration.ofHours(1)))) {
         rows.put(row.channelId(), row.requests());
       }
       return rows;
-    });
-    assertThat(actual).isEqualTo(expected);
-    assertThat(actual).hasSize(ChannelRegistry.builtIn().channels().size());
+    };
+  }
+
+  private static HttpRequest usage(String baseUrl, UsageBurst.Event event, Duration timeout) throws Exception {
+    return HttpRequest.newBuilder(URI.create(baseUrl + "/v1/events/usage"))
+        .timeout(timeout)
+        .header("Content-Type", "application/json")
+        .header("Authorization", "Bearer " + pipeline.labKey)
+        .POST(HttpRequest.BodyPublishers.ofString(new ObjectMapper().writeValueAsString(event.json())))
+        .build();
   }
 
   @Test

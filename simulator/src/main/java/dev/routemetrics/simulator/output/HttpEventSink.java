@@ -3,6 +3,7 @@ package dev.routemetrics.simulator.output;
 import dev.routemetrics.simulator.EventJson;
 import dev.routemetrics.simulator.traffic.Delivery;
 import dev.routemetrics.simulator.traffic.Family;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,9 +13,9 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -22,128 +23,157 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Posts deliveries to the ingest endpoint of their family ({@code POST /v1/events/usage},
- * {@code /billing}, {@code /feedback}) in batches of up to {@code batchSize} events, as a JSON array
- * (a batch of one as a single object), a bounded number of requests in flight, so arrival order is
- * kept within a batch or two. A malformed record goes alone: in a batch it would only take the valid
- * events down with it. A 503 (Kafka not acknowledging) is retried every second for up to two
- * minutes, as a well-behaved client does; every other answer is counted, in events, by family and
- * status.
+ * {@code /billing}, {@code /feedback}), one event per request or, with a batch size above one, arrays
+ * of that many events of one family (a malformed record always goes alone, as the broken client that
+ * sent it would). A bounded number of requests is in flight, so arrival order is kept within
+ * {@code concurrency × batchSize} records, and a record whose {@code event_id} is still in flight
+ * in an earlier request waits for that request: a duplicate or a conflicting payload never
+ * overtakes its original (which would count the conflicting payload and set the original aside).
  *
- * <p>Requests in flight at the same time reach Kafka in any order. That is harmless for distinct
- * events, but the first copy of an event_id is the one counted: a copy (a retry, a conflicting
- * payload) waits until no request holding its id is in flight, so copies arrive in the order the
- * simulation sent them, the order its expectation assumes.
+ * <p>A 503 (Kafka not acknowledging), a 429 (too much waiting for Kafka), a request that timed out
+ * and a connection that broke are retried every second for up to two minutes, as a well-behaved
+ * client does: the events may already be stored, and their {@code event_id} makes them count once.
+ * While a request is being retried no new one starts, so a retried record is not overtaken by
+ * records that arrived long after it (a conflicting payload sent a minute later, say). Every other
+ * answer is counted by family and status, per record.
  */
 public final class HttpEventSink implements EventSink {
 
-  /** A 503 means Kafka is not acknowledging (a broker restart, say): retried every second for two minutes. */
+  /** Retried every second for two minutes: a broker restart, say, takes tens of seconds. */
   private static final int MAX_ATTEMPTS = 120;
 
   private final String baseUrl;
   private final String apiKey;
-  private final int batchSize;
   private final int concurrency;
+  private final int batchSize;
+  private final Duration timeout;
   private final Semaphore inFlight;
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final Map<String, AtomicLong> answers = new ConcurrentHashMap<>();
   private final Map<Family, URI> endpoints = new EnumMap<>(Family.class);
-  private final Map<Family, List<String>> pending = new EnumMap<>(Family.class);
-  private final Map<Family, List<String>> pendingIds = new EnumMap<>(Family.class);
-  private final Set<String> idsInFlight = ConcurrentHashMap.newKeySet();
+  private final Map<Family, List<Delivery>> batches = new EnumMap<>(Family.class);
+  private final Map<String, CompletableFuture<Integer>> inFlightIds = new ConcurrentHashMap<>();
+  private final Object retries = new Object();
+  private int retrying;
 
-  public HttpEventSink(String baseUrl, String apiKey, int concurrency, int batchSize) {
-    if (batchSize < 1 || batchSize > 1000) {
-      throw new IllegalArgumentException("batch size must be between 1 and 1000 (the edge's limit), was " + batchSize);
+  public HttpEventSink(String baseUrl, String apiKey, int concurrency) {
+    this(baseUrl, apiKey, concurrency, 1, Duration.ofSeconds(30));
+  }
+
+  public HttpEventSink(String baseUrl, String apiKey, int concurrency, int batchSize, Duration timeout) {
+    if (batchSize < 1 || concurrency < 1) {
+      throw new IllegalArgumentException("batch size and concurrency must be at least 1");
     }
     this.baseUrl = baseUrl.replaceAll("/+$", "");
     this.apiKey = apiKey;
-    this.batchSize = batchSize;
     this.concurrency = concurrency;
+    this.batchSize = batchSize;
+    this.timeout = timeout;
     this.inFlight = new Semaphore(concurrency);
     for (Family family : Family.values()) {
       endpoints.put(family, URI.create(this.baseUrl + family.ingestPath()));
+      batches.put(family, new ArrayList<>(batchSize));
     }
   }
 
   @Override
   public void accept(Delivery delivery) {
     if (delivery.isMalformed()) {
-      post(delivery.family(), delivery.malformedJson(), List.of());
+      post(delivery.family(), List.of(delivery));
       return;
     }
-    String eventId = delivery.eventId();
-    awaitNotInFlight(eventId);
-    List<String> batch = pending.computeIfAbsent(delivery.family(), f -> new ArrayList<>(batchSize));
-    batch.add(EventJson.toJson(delivery.event()));
-    pendingIds.computeIfAbsent(delivery.family(), f -> new ArrayList<>(batchSize)).add(eventId);
+    List<Delivery> batch = batches.get(delivery.family());
+    batch.add(delivery);
     if (batch.size() >= batchSize) {
       flush(delivery.family());
     }
   }
 
   private void flush(Family family) {
-    List<String> batch = pending.remove(family);
-    List<String> ids = pendingIds.remove(family);
-    if (batch == null || batch.isEmpty()) {
-      return;
+    List<Delivery> batch = batches.get(family);
+    if (!batch.isEmpty()) {
+      post(family, List.copyOf(batch));
+      batch.clear();
     }
-    post(family, batch.size() == 1 ? batch.get(0) : "[" + String.join(",", batch) + "]", ids);
   }
 
-  /** Waits while a request holding a copy of this id is in flight (rare: duplicates and conflicts). */
-  private void awaitNotInFlight(String eventId) {
-    synchronized (idsInFlight) {
-      while (idsInFlight.contains(eventId)) {
-        try {
-          idsInFlight.wait(100);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while sending", e);
-        }
+  private void post(Family family, List<Delivery> deliveries) {
+    List<String> events = deliveries.stream()
+        .map(d -> d.isMalformed() ? d.malformedJson() : EventJson.toJson(d.event())).toList();
+    String body = batchSize == 1 || deliveries.get(0).isMalformed() ? events.get(0) : "[" + String.join(",", events) + "]";
+    for (Delivery delivery : deliveries) {
+      CompletableFuture<Integer> earlier = delivery.eventId() == null ? null : inFlightIds.get(delivery.eventId());
+      if (earlier != null) {
+        earlier.exceptionally(error -> 0).join();
       }
     }
-  }
-
-  private void post(Family family, String body, List<String> ids) {
-    int events = Math.max(1, ids.size());
     HttpRequest request = HttpRequest.newBuilder(endpoints.get(family))
-        .timeout(Duration.ofSeconds(30))
+        .timeout(timeout)
         .header("Content-Type", "application/json")
         .header("Authorization", "Bearer " + apiKey)
         .POST(HttpRequest.BodyPublishers.ofString(body))
         .build();
     try {
+      synchronized (retries) {
+        while (retrying > 0) {
+          retries.wait();
+        }
+      }
       inFlight.acquire();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while sending", e);
     }
-    idsInFlight.addAll(ids);
+    CompletableFuture<Integer> sent = new CompletableFuture<>();
+    deliveries.stream().map(Delivery::eventId).filter(id -> id != null).forEach(id -> inFlightIds.put(id, sent));
     send(request, 1).whenComplete((status, error) -> {
       String key = family + " " + (error != null ? "unreachable (" + error.getClass().getSimpleName() + ")" : status);
-      answers.computeIfAbsent(key, k -> new AtomicLong()).addAndGet(events);
-      synchronized (idsInFlight) {
-        ids.forEach(idsInFlight::remove);
-        idsInFlight.notifyAll();
-      }
+      answers.computeIfAbsent(key, k -> new AtomicLong()).addAndGet(events.size());
+      deliveries.stream().map(Delivery::eventId).filter(id -> id != null).forEach(id -> inFlightIds.remove(id, sent));
       inFlight.release();
+      sent.complete(status == null ? 0 : status);
     });
   }
 
   private CompletableFuture<Integer> send(HttpRequest request, int attempt) {
-    return client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).thenCompose(response -> {
-      if (response.statusCode() == 503 && attempt < MAX_ATTEMPTS) {
-        return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS))
-            .thenCompose(ignored -> send(request, attempt + 1));
+    return client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).handle((response, error) -> {
+      boolean again = attempt < MAX_ATTEMPTS && (error != null ? isTransient(error) : isTransient(response.statusCode()));
+      if (attempt > 1 && !again) {
+        retried(-1);
       }
-      return CompletableFuture.completedFuture(response.statusCode());
-    });
+      if (!again) {
+        return error != null ? CompletableFuture.<Integer>failedFuture(error) : CompletableFuture.completedFuture(response.statusCode());
+      }
+      if (attempt == 1) {
+        retried(+1);
+      }
+      return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS))
+          .thenCompose(ignored -> send(request, attempt + 1));
+    }).thenCompose(next -> next);
+  }
+
+  private void retried(int delta) {
+    synchronized (retries) {
+      retrying += delta;
+      retries.notifyAll();
+    }
+  }
+
+  /** 503: Kafka did not acknowledge; 429: too many events waiting for Kafka. Both say Retry-After. */
+  static boolean isTransient(int status) {
+    return status == 503 || status == 429;
+  }
+
+  /** No answer (a timeout, a broken connection): the event may or may not be stored; sending it again is safe. */
+  static boolean isTransient(Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return cause instanceof IOException;
   }
 
   @Override
   public String describe() {
-    return "posted to " + baseUrl + " in batches of up to " + batchSize + "; events by family and answer: "
-        + new TreeMap<>(answers);
+    return "posted to " + baseUrl + (batchSize > 1 ? " in batches of up to " + batchSize : "")
+        + "; answers by family and status, per record: " + new TreeMap<>(answers);
   }
 
   @Override
