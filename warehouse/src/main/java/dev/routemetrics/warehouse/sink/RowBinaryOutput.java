@@ -9,8 +9,9 @@ import java.util.Arrays;
 import ru.yandex.clickhouse.util.ClickHouseRowBinaryStream;
 
 /**
- * ClickHouse's RowBinary encoding of one insert's rows, written into a buffer of its own and handed
- * to the driver's request body a whole buffer at a time.
+ * ClickHouse's RowBinary encoding, written into a buffer of its own: either an insert's body,
+ * handed to the driver's request a whole buffer at a time, or one row built in memory (which grows
+ * as needed and can be dropped half-written).
  *
  * <p>Why not the driver's {@link ClickHouseRowBinaryStream} directly: it allocates an array per
  * number (Guava's {@code LittleEndianDataOutputStream}) and per string, and passes every few bytes
@@ -27,6 +28,7 @@ import ru.yandex.clickhouse.util.ClickHouseRowBinaryStream;
  *   out.writeUInt64(1).writeString("x");
  *   out.flush();
  * });
+ * byte[] row = new RowBinaryOutput().writeUInt64(1).writeString("x").toByteArray();
  * }</pre>
  */
 final class RowBinaryOutput {
@@ -36,11 +38,19 @@ final class RowBinaryOutput {
   private static final int CAPACITY = 64 * 1024;
 
   private final ClickHouseRowBinaryStream stream;
-  private final byte[] buffer = new byte[CAPACITY];
+  private byte[] buffer;
   private int position;
 
+  /** An insert's body: every full 64 KiB goes to {@code stream}. */
   RowBinaryOutput(ClickHouseRowBinaryStream stream) {
     this.stream = stream;
+    this.buffer = new byte[CAPACITY];
+  }
+
+  /** Rows in memory: the buffer grows instead of being flushed. */
+  RowBinaryOutput() {
+    this.stream = null;
+    this.buffer = new byte[256];
   }
 
   RowBinaryOutput writeInt8(int value) throws IOException {
@@ -103,25 +113,46 @@ final class RowBinaryOutput {
       return this;
     }
     byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
-    writeLeb128(utf8.length);
-    if (utf8.length > CAPACITY) {
+    return writeString(utf8, 0, utf8.length);
+  }
+
+  /** A String column from UTF-8 bytes already at hand (a slice of an Avro record, say). */
+  RowBinaryOutput writeString(byte[] utf8, int offset, int length) throws IOException {
+    writeLeb128(length);
+    return writeRaw(utf8, offset, length);
+  }
+
+  /** Bytes already in RowBinary, such as whole rows built by another {@code RowBinaryOutput}. */
+  RowBinaryOutput writeRaw(byte[] bytes, int offset, int length) throws IOException {
+    if (stream != null && length > CAPACITY) {
       // Larger than the buffer could ever hold: straight to the body, after what is buffered.
       flush();
-      stream.writeBytes(utf8);
-    } else {
-      ensure(utf8.length);
-      System.arraycopy(utf8, 0, buffer, position, utf8.length);
-      position += utf8.length;
+      stream.writeBytes(Arrays.copyOfRange(bytes, offset, offset + length));
+      return this;
     }
+    ensure(length);
+    System.arraycopy(bytes, offset, buffer, position, length);
+    position += length;
     return this;
   }
 
   /** Hands what is buffered to the request body; call once after the last row. */
   void flush() throws IOException {
-    if (position > 0) {
-      stream.writeBytes(position == CAPACITY ? buffer : Arrays.copyOf(buffer, position));
+    if (stream != null && position > 0) {
+      stream.writeBytes(position == buffer.length ? buffer : Arrays.copyOf(buffer, position));
       position = 0;
     }
+  }
+
+  /** In memory: what was written since the last {@link #reset}. */
+  byte[] toByteArray() {
+    return Arrays.copyOf(buffer, position);
+  }
+
+  /** In memory: forget what was written, keeping the buffer for the next row. */
+  RowBinaryOutput reset() {
+    position = 0;
+    return this;
   }
 
   private static boolean isAscii(String value, int length) {
@@ -148,10 +179,15 @@ final class RowBinaryOutput {
     return this;
   }
 
-  /** Makes room for {@code bytes} more (never more than the buffer holds: see {@link #writeString}). */
+  /** Makes room for {@code bytes} more: flushes a body (never more than it holds, see {@link #writeRaw}), grows a row. */
   private void ensure(int bytes) throws IOException {
-    if (position + bytes > CAPACITY) {
+    if (position + bytes <= buffer.length) {
+      return;
+    }
+    if (stream != null) {
       flush();
+    } else {
+      buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, position + bytes));
     }
   }
 }

@@ -4,7 +4,6 @@ import dev.routemetrics.events.BillingEvent;
 import dev.routemetrics.events.FeedbackEvent;
 import dev.routemetrics.events.QuarantinedEvent;
 import dev.routemetrics.events.UsageEvent;
-import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.metrics.ChannelWindowRequests;
 import dev.routemetrics.metrics.ChannelWindowRevenue;
 import dev.routemetrics.schemas.topics.TopicProvisioner;
@@ -45,7 +44,7 @@ public final class Sink implements AutoCloseable {
         .ensure(topics);
     String db = config.database();
     add(topics.channelRequestsMinute, AvroSerde.of(ChannelWindowRequests.class), new ChannelRequestsWriter(db));
-    add(topics.channelMetrics, AvroSerde.of(ChannelWindowMetrics.class), new ChannelMetricsWriter(db));
+    add(topics.channelMetrics, new ChannelMetricsRows(), ChannelMetricsWriter.rows(db));
     add(topics.channelRevenue, AvroSerde.of(ChannelWindowRevenue.class), new ChannelRevenueWriter(db));
     add(topics.quarantinedEvents, AvroSerde.of(QuarantinedEvent.class), new QuarantinedEventsWriter(db));
     add(topics.usageEvents, AvroSerde.of(UsageEvent.class), RawEventsWriters.usage(db));
