@@ -20,13 +20,17 @@ final class Batch<V> {
   private long startedAt;
   private int records;
 
-  /** One record read at {@code offset}; {@code row} is null when it did not decode. */
-  void add(TopicPartition partition, long offset, V row) {
+  /** Records {@code firstOffset} to {@code lastOffset} of one partition read, in one poll. */
+  void covers(TopicPartition partition, long firstOffset, long lastOffset) {
     if (records == 0) {
       startedAt = System.currentTimeMillis();
     }
-    first.putIfAbsent(partition, offset);
-    next.put(partition, new OffsetAndMetadata(offset + 1));
+    first.putIfAbsent(partition, firstOffset);
+    next.put(partition, new OffsetAndMetadata(lastOffset + 1));
+  }
+
+  /** One record read (after {@link #covers} for its partition); {@code row} is null when it did not decode. */
+  void add(V row) {
     records++;
     if (row != null) {
       rows.add(row);

@@ -70,6 +70,7 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
   private final Duration maxBackoff;
 
   private final AtomicBoolean running = new AtomicBoolean(true);
+  private final AtomicLong recordsRead = new AtomicLong();
   private final AtomicLong rowsWritten = new AtomicLong();
   private final AtomicLong recordsSkipped = new AtomicLong();
   private Batch<V> pending = new Batch<>();
@@ -136,9 +137,13 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
   }
 
   private void read(ConsumerRecords<String, byte[]> records) {
+    recordsRead.addAndGet(records.count());
+    // Offsets once per partition and poll, not per record: they only ever move forward within one.
     for (TopicPartition partition : records.partitions()) {
-      for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
-        pending.add(partition, record.offset(), decode(record));
+      List<ConsumerRecord<String, byte[]>> polled = records.records(partition);
+      pending.covers(partition, polled.get(0).offset(), polled.get(polled.size() - 1).offset());
+      for (ConsumerRecord<String, byte[]> record : polled) {
+        pending.add(decode(record));
       }
     }
   }
@@ -255,6 +260,11 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
 
   private static Duration min(Duration a, Duration b) {
     return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  /** Records polled, including those read again after a failed insert or a rebalance. */
+  public long recordsRead() {
+    return recordsRead.get();
   }
 
   public long rowsWritten() {
