@@ -1,22 +1,24 @@
 package dev.routemetrics.warehouse.sink;
 
 import dev.routemetrics.warehouse.ClickHouse;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
-import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -27,40 +29,53 @@ import org.slf4j.LoggerFactory;
 /**
  * Moves one metric topic into its ClickHouse table, exactly once in effect.
  *
- * <p>The flush protocol, in this order and for these reasons:
+ * <p>Two stages: this thread polls, decodes and commits; a {@link BatchInserter} inserts on a
+ * thread of its own. While one batch is being inserted the next is read and decoded, never more, so
+ * memory stays bounded and offsets are committed in the order they were read. The protocol, in this
+ * order and for these reasons:
  *
  * <ol>
- *   <li>Buffer polled records until {@code batchRows} are waiting or {@code flushInterval} has
- *       passed since the oldest, whichever comes first: ClickHouse wants few large inserts.
- *   <li>Decode; a record that does not decode is logged with topic, partition, offset and reason and
- *       skipped, so one bad record cannot stall the pipeline.
- *   <li>Insert the batch. The tables are ReplacingMergeTree keyed by window with a version, so a
- *       batch written twice leaves query results unchanged.
- *   <li>Only then commit the offsets after the batch. A crash before this step re-reads and
- *       re-writes the batch (harmless, step 3); a crash after it has nothing left to do.
+ *   <li>Decode each polled record into the pending batch as it arrives, overlapping the insert in
+ *       flight. A record that does not decode is logged with topic, partition, offset and reason and
+ *       skipped (its offset counts as read), so one bad record cannot stall the pipeline.
+ *   <li>The pending batch is due when {@code batchRows} records are in it or {@code flushInterval}
+ *       has passed since its oldest, whichever comes first: ClickHouse wants few large inserts.
+ *   <li>When it is due, wait for the batch in flight and settle it (steps 4 to 6), then hand the
+ *       pending batch to the inserter. The tables are ReplacingMergeTree keyed by window with a
+ *       version, so a batch written twice leaves query results unchanged.
+ *   <li>Once ClickHouse acknowledged a batch, commit the offsets after it; never before. A crash
+ *       before the commit re-reads and re-writes the batch (harmless, step 3); a crash after it has
+ *       nothing left to do. The next batch's offsets cannot be committed first: it is not handed
+ *       over until this one is settled.
  *   <li>If the insert fails (ClickHouse down, say), nothing is committed: rewind every partition to
- *       the batch's first offset, wait with exponential backoff and read again. Polling goes on
- *       meanwhile, so the consumer keeps its partitions during an outage.
+ *       the failed batch's first offset (or the pending batch's, for partitions only it holds), drop
+ *       the pending batch, wait with exponential backoff and read again. Polling goes on meanwhile,
+ *       so the consumer keeps its partitions during an outage; a full pending batch pauses them.
+ *   <li>Anything else the writer throws is a bug, not an outage: the worker stops, committing
+ *       nothing more.
  * </ol>
  */
 public final class SinkWorker<V> implements Runnable, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SinkWorker.class);
+  private static final Duration POLL = Duration.ofMillis(100);
 
   private final Consumer<String, byte[]> consumer;
   private final String topic;
   private final Deserializer<V> decoder;
   private final TableWriter<V> writer;
-  private final ClickHouse clickHouse;
+  private final BatchInserter<V> inserter;
   private final int batchRows;
   private final Duration flushInterval;
   private final Duration maxBackoff;
 
-  private final List<ConsumerRecord<String, byte[]>> buffer = new ArrayList<>();
   private final AtomicBoolean running = new AtomicBoolean(true);
+  private final AtomicLong recordsRead = new AtomicLong();
   private final AtomicLong rowsWritten = new AtomicLong();
   private final AtomicLong recordsSkipped = new AtomicLong();
-  private long oldestBufferedAt;
+  private Batch<V> pending = new Batch<>();
+  private Batch<V> inFlight;
+  private Future<?> inFlightInsert;
   private Duration backoff = Duration.ZERO;
   private long retryNotBefore;
 
@@ -70,7 +85,7 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
     this.topic = topic;
     this.decoder = decoder;
     this.writer = writer;
-    this.clickHouse = clickHouse;
+    this.inserter = new BatchInserter<>("sink-" + topic + "-insert", writer, clickHouse);
     this.batchRows = batchRows;
     this.flushInterval = flushInterval;
     this.maxBackoff = maxBackoff;
@@ -81,89 +96,175 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
     consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
       @Override
       public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-        // Uncommitted rows of revoked partitions are re-read by their next owner.
-        buffer.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
+        // Settle the insert in flight while the partitions are still ours, so that its commit counts.
+        // The pending rows are read again, by the next owner or, for partitions kept, by us.
+        settle(true);
+        rewind(Map.of());
       }
 
       @Override
       public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
     });
+    boolean stopped = false;
     try {
       while (running.get()) {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-          if (buffer.isEmpty()) {
-            oldestBufferedAt = System.currentTimeMillis();
-          }
-          buffer.add(record);
-        }
-        boolean due = buffer.size() >= batchRows
-            || (!buffer.isEmpty() && System.currentTimeMillis() - oldestBufferedAt >= flushInterval.toMillis());
-        if (due && System.currentTimeMillis() >= retryNotBefore) {
+        read(consumer.poll(POLL));
+        settle(false);
+        long now = System.currentTimeMillis();
+        boolean due = pending.records() >= batchRows
+            || (!pending.isEmpty() && now - pending.startedAt() >= flushInterval.toMillis());
+        if (due && now >= retryNotBefore) {
           flush();
         }
+        throttle();
       }
+      stopped = true;
     } catch (WakeupException e) {
       if (running.get()) {
         throw e;
       }
+      stopped = true;
     } finally {
-      consumer.close();
+      try {
+        if (stopped) {
+          settleOnStop();
+        }
+      } finally {
+        inserter.close();
+        consumer.close();
+      }
     }
   }
 
-  private void flush() {
-    List<V> rows = new ArrayList<>(buffer.size());
-    Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
-    Map<TopicPartition, Long> first = new HashMap<>();
-    for (ConsumerRecord<String, byte[]> record : buffer) {
-      TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-      first.putIfAbsent(partition, record.offset());
-      next.put(partition, new OffsetAndMetadata(record.offset() + 1));
-      try {
-        V row = decoder.deserialize(record.topic(), record.value());
-        if (row != null) {
-          rows.add(row);
-        }
-      } catch (SerializationException e) {
-        recordsSkipped.incrementAndGet();
-        log.warn("skipping record {}-{}@{} that does not decode: {}", record.topic(), record.partition(),
-            record.offset(), e.getMessage());
+  private void read(ConsumerRecords<String, byte[]> records) {
+    recordsRead.addAndGet(records.count());
+    // Offsets once per partition and poll, not per record: they only ever move forward within one.
+    for (TopicPartition partition : records.partitions()) {
+      List<ConsumerRecord<String, byte[]>> polled = records.records(partition);
+      pending.covers(partition, polled.get(0).offset(), polled.get(polled.size() - 1).offset());
+      for (ConsumerRecord<String, byte[]> record : polled) {
+        pending.add(decode(record));
       }
     }
-    try (Connection connection = clickHouse.connect()) {
-      if (!rows.isEmpty()) {
-        writer.insert(connection, rows);
-      }
-    } catch (SQLException e) {
-      backoff = backoff.isZero() ? Duration.ofMillis(200) : min(backoff.multipliedBy(2), maxBackoff);
-      retryNotBefore = System.currentTimeMillis() + backoff.toMillis();
-      log.warn("insert of {} rows into {} failed, nothing committed; retrying in {} ms: {}", rows.size(),
-          writer.table(), backoff.toMillis(), clickHouse.explained(e).getMessage());
-      first.forEach(consumer::seek);
-      buffer.clear();
+  }
+
+  private V decode(ConsumerRecord<String, byte[]> record) {
+    try {
+      return decoder.deserialize(record.topic(), record.value());
+    } catch (SerializationException e) {
+      recordsSkipped.incrementAndGet();
+      log.warn("skipping record {}-{}@{} that does not decode: {}", record.topic(), record.partition(),
+          record.offset(), e.getMessage());
+      return null;
+    }
+  }
+
+  /** Hands the pending batch to the inserter once the one before it is settled (step 3). */
+  private void flush() {
+    settle(true);
+    if (pending.isEmpty()) {
+      return; // the insert before failed: the pending rows were dropped, to be read again
+    }
+    inFlight = pending;
+    pending = new Batch<>();
+    inFlightInsert = inserter.insert(inFlight.rows());
+  }
+
+  /** Commits the batch in flight if ClickHouse has it, or rewinds if it failed; {@code wait}s for it or not. */
+  private void settle(boolean wait) {
+    if (inFlight == null || (!wait && !inFlightInsert.isDone())) {
       return;
     }
+    Batch<V> batch = inFlight;
+    Future<?> insert = inFlightInsert;
+    inFlight = null;
+    inFlightInsert = null;
     try {
-      consumer.commitSync(next);
+      insert.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptException(e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof SQLException failure) {
+        retryLater(batch, failure);
+        return;
+      }
+      if (e.getCause() instanceof RuntimeException bug) {
+        throw bug;
+      }
+      throw new IllegalStateException("insert into " + writer.table() + " failed", e.getCause());
+    }
+    commit(batch);
+  }
+
+  private void commit(Batch<V> batch) {
+    try {
+      consumer.commitSync(batch.nextOffsets());
     } catch (CommitFailedException | RebalanceInProgressException e) {
       // The partitions moved while we wrote: their next owner re-reads and re-writes these rows,
       // which the replacing tables absorb. Nothing is lost and nothing counts twice.
-      log.info("offsets of {} rows in {} not committed ({}); they will be written again", rows.size(), writer.table(),
-          e.getClass().getSimpleName());
-      buffer.clear();
+      log.info("offsets of {} rows in {} not committed ({}); they will be written again", batch.rows().size(),
+          writer.table(), e.getClass().getSimpleName());
       return;
     }
     if (!backoff.isZero()) {
       log.info("{} reachable again; writing resumed", writer.table());
     }
     backoff = Duration.ZERO;
-    rowsWritten.addAndGet(rows.size());
-    log.debug("flushed {} rows into {}", rows.size(), writer.table());
-    buffer.clear();
+    rowsWritten.addAndGet(batch.rows().size());
+    log.debug("flushed {} rows into {}", batch.rows().size(), writer.table());
+  }
+
+  private void retryLater(Batch<V> failed, SQLException failure) {
+    backoff = backoff.isZero() ? Duration.ofMillis(200) : min(backoff.multipliedBy(2), maxBackoff);
+    retryNotBefore = System.currentTimeMillis() + backoff.toMillis();
+    log.warn("insert of {} rows into {} failed, nothing committed; retrying in {} ms: {}", failed.rows().size(),
+        writer.table(), backoff.toMillis(), failure.getMessage());
+    rewind(failed.firstOffsets());
+  }
+
+  /**
+   * Drops the pending batch and seeks every partition still ours back to the first offset not yet
+   * in ClickHouse: the failed batch's where it has one (it precedes the pending rows), else the
+   * pending batch's. A partition no longer ours is read from its committed offset by its owner.
+   */
+  private void rewind(Map<TopicPartition, Long> failed) {
+    Map<TopicPartition, Long> firstUnwritten = new HashMap<>(pending.firstOffsets());
+    firstUnwritten.putAll(failed);
+    Set<TopicPartition> ours = consumer.assignment();
+    firstUnwritten.forEach((partition, offset) -> {
+      if (ours.contains(partition)) {
+        consumer.seek(partition, offset);
+      }
+    });
+    pending = new Batch<>();
+  }
+
+  /** Bounded memory: while a full batch waits for its retry, read no more. */
+  private void throttle() {
+    if (pending.records() >= batchRows) {
+      consumer.pause(consumer.assignment());
+    } else if (!consumer.paused().isEmpty()) {
+      consumer.resume(consumer.paused());
+    }
+  }
+
+  /** A clean stop: commit what ClickHouse already acknowledged, so a restart need not write it again. */
+  private void settleOnStop() {
+    try {
+      settle(true);
+    } catch (WakeupException | InterruptException e) {
+      log.debug("stopped before the last batch of {} was settled; it will be written again", writer.table());
+    }
   }
 
   private static Duration min(Duration a, Duration b) {
     return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  /** Records polled, including those read again after a failed insert or a rebalance. */
+  public long recordsRead() {
+    return recordsRead.get();
   }
 
   public long rowsWritten() {
@@ -174,7 +275,7 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
     return recordsSkipped.get();
   }
 
-  /** Stops after the current poll; buffered rows not yet written are left uncommitted for the next run. */
+  /** Stops after the current poll and the insert in flight; pending rows are left uncommitted for the next run. */
   @Override
   public void close() {
     running.set(false);

@@ -1,0 +1,134 @@
+package dev.routemetrics.warehouse.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.routemetrics.metrics.ChannelWindowMetrics;
+import dev.routemetrics.schemas.wire.AvroSerde;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.TimeZone;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import ru.yandex.clickhouse.settings.ClickHouseProperties;
+import ru.yandex.clickhouse.util.ClickHouseRowBinaryStream;
+
+/**
+ * The transcoded row equals what Avro's own decoding gives, written column by column through the
+ * driver's RowBinary stream (the sink's encoding before the transcoder).
+ */
+class ChannelMetricsRowsTest {
+
+  private static final AvroSerde<ChannelWindowMetrics> SERDE = AvroSerde.of(ChannelWindowMetrics.class);
+  private final ChannelMetricsRows rows = new ChannelMetricsRows();
+
+  @Test
+  @DisplayName("2,000 random rows, nulls, non-ASCII names and extreme counts included, transcode to the driver's bytes")
+  void shouldWriteWhatDecodingAndEncodingColumnByColumnWrites() throws IOException {
+    Random random = new Random(7);
+    String[] sizes = {"MINUTE", "HOUR", "DAY"};
+    String[] names = {"direct-api", "cloud-nimbus", "Zürich-Marktplatz ☃", "", "x".repeat(300)};
+    for (int i = 0; i < 2_000; i++) {
+      Instant start = Instant.ofEpochMilli(random.nextLong(0, 4_000_000_000_000L));
+      ChannelWindowMetrics row = ChannelWindowMetrics.newBuilder()
+          .setChannelId(names[random.nextInt(names.length)]).setWindowSize(sizes[random.nextInt(3)])
+          .setWindowStart(start).setVersion(random.nextLong(0, Long.MAX_VALUE)).setRoute("CLOUD_PARTNER")
+          .setPartnerId(random.nextBoolean() ? null : names[random.nextInt(names.length)])
+          .setControlPointsOwned(random.nextInt(256)).setUsageEvents(random.nextLong(0, Long.MAX_VALUE))
+          .setRequests(i).setInputTokens(Long.MAX_VALUE).setOutputTokens(0).setActiveAccounts(random.nextInt(1000))
+          .setVisibleEndUsers(1).setIdentifiedRequests(2).setErrorRequests(3)
+          .setLatencyP50Ms(random.nextBoolean() ? null : random.nextDouble() * 1e4)
+          .setLatencyP95Ms(random.nextBoolean() ? null : -0.0).setLatencyP99Ms(random.nextBoolean() ? null : 1e300)
+          .setFullTelemetryRequests(4).setFeedbackEvents(5).setTrainableFeedback(6).setCoveredRequests(7)
+          .setNewestEventTime(random.nextBoolean() ? null : start.plusMillis(random.nextInt(3_600_000))).build();
+      assertThat(rows.deserialize("t", SERDE.encode(row))).as("row %d: %s", i, row).isEqualTo(columnByColumn(row));
+    }
+  }
+
+  @Test
+  void shouldRefuseRecordsOfAnotherSchemaOrCutShortAsUndecodable() {
+    byte[] wire = SERDE.encode(SinkRowFixture.row());
+    byte[] otherSchema = wire.clone();
+    otherSchema[5] ^= 1;
+    assertThatThrownBy(() -> rows.deserialize("t", otherSchema)).isInstanceOf(SerializationException.class)
+        .hasMessageContaining("unknown schema");
+    for (int cut = 0; cut < wire.length; cut++) {
+      byte[] truncated = Arrays.copyOf(wire, cut);
+      assertThatThrownBy(() -> rows.deserialize("t", truncated)).as("cut at %d", cut)
+          .isInstanceOf(SerializationException.class);
+    }
+    assertThat(rows.deserialize("t", null)).isNull();
+  }
+
+  @Test
+  void shouldStopOnAValueItsColumnCannotHoldRatherThanSkipTheRow() {
+    ChannelWindowMetrics negative = SinkRowFixture.row();
+    negative.setRequests(-1L);
+    assertThatThrownBy(() -> rows.deserialize("t", SERDE.encode(negative))).isInstanceOf(IllegalArgumentException.class);
+    ChannelWindowMetrics week = SinkRowFixture.row();
+    week.setWindowSize("WEEK");
+    assertThatThrownBy(() -> rows.deserialize("t", SERDE.encode(week))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("WEEK");
+  }
+
+  @Test
+  void shouldReadTheFieldsTheSchemaHas() {
+    assertThat(ChannelMetricsRows.fields(ChannelWindowMetrics.getClassSchema())).isEqualTo(ChannelMetricsRows.FIELDS);
+  }
+
+  /** The sink's encoding before the transcoder, from the decoded object, in ChannelMetricsRows.COLUMNS order. */
+  private static byte[] columnByColumn(ChannelWindowMetrics row) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    ClickHouseRowBinaryStream out = new ClickHouseRowBinaryStream(bytes, TimeZone.getTimeZone("UTC"), new ClickHouseProperties());
+    out.writeInt8(switch (row.getWindowSize()) {
+      case "MINUTE" -> 1;
+      case "HOUR" -> 2;
+      default -> 3;
+    });
+    out.writeUInt32(row.getWindowStart().getEpochSecond());
+    out.writeString(row.getChannelId());
+    out.writeUInt64(row.getVersion());
+    out.writeString(row.getRoute());
+    out.markNextNullable(row.getPartnerId() == null);
+    if (row.getPartnerId() != null) {
+      out.writeString(row.getPartnerId());
+    }
+    out.writeUInt8(row.getControlPointsOwned());
+    for (long count : new long[] {row.getUsageEvents(), row.getRequests(), row.getInputTokens(), row.getOutputTokens(),
+        row.getActiveAccounts(), row.getVisibleEndUsers(), row.getIdentifiedRequests(), row.getErrorRequests()}) {
+      out.writeUInt64(count);
+    }
+    for (Double latency : new Double[] {row.getLatencyP50Ms(), row.getLatencyP95Ms(), row.getLatencyP99Ms()}) {
+      out.markNextNullable(latency == null);
+      if (latency != null) {
+        out.writeFloat64(latency);
+      }
+    }
+    for (long count : new long[] {row.getFullTelemetryRequests(), row.getFeedbackEvents(), row.getTrainableFeedback(),
+        row.getCoveredRequests()}) {
+      out.writeUInt64(count);
+    }
+    out.markNextNullable(row.getNewestEventTime() == null);
+    if (row.getNewestEventTime() != null) {
+      out.writeUInt32(row.getNewestEventTime().getEpochSecond());
+    }
+    return bytes.toByteArray();
+  }
+
+  /** One valid row. */
+  private static final class SinkRowFixture {
+    static ChannelWindowMetrics row() {
+      Instant start = Instant.parse("2026-11-01T10:00:00Z");
+      return ChannelWindowMetrics.newBuilder()
+          .setChannelId("direct-api").setWindowSize("HOUR").setWindowStart(start).setVersion(2).setRoute("DIRECT_API")
+          .setPartnerId(null).setControlPointsOwned(3).setUsageEvents(10).setRequests(10).setInputTokens(100)
+          .setOutputTokens(50).setActiveAccounts(1).setVisibleEndUsers(1).setIdentifiedRequests(0).setErrorRequests(0)
+          .setLatencyP50Ms(120.5).setLatencyP95Ms(null).setLatencyP99Ms(null).setFullTelemetryRequests(0)
+          .setFeedbackEvents(0).setTrainableFeedback(0).setCoveredRequests(0).setNewestEventTime(start).build();
+    }
+  }
+}
