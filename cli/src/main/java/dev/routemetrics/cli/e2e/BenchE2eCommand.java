@@ -88,7 +88,7 @@ public final class BenchE2eCommand {
   @Command(name = "freshness", mixinStandardHelpOptions = true,
       description = {"Event time to queryable, for live usage at a fixed rate.",
           "Sends usage stamped now at --rate for --seconds over HTTP, polls ClickHouse every 100 ms for how many of",
-          "those events its MINUTE windows hold, and reports p50, p99 and max; writes OUT/freshness.{csv,json}."})
+          "those events its MINUTE windows hold, and reports p50, p99 and max; writes OUT/freshness-RATE.{csv,json}."})
   static final class Freshness implements Callable<Integer> {
 
     @Option(names = "--out", required = true, description = "Directory of the run.")
@@ -114,7 +114,9 @@ public final class BenchE2eCommand {
       Files.createDirectories(out);
       PipelineProgress progress = progress(url);
       String runId = "live-" + Long.toString(System.currentTimeMillis(), 36);
-      Instant since = Instant.now();
+      // Each rate's run counts only its own minutes: the previous run's last minute is left to it.
+      Instant since = Instant.ofEpochSecond((Instant.now().getEpochSecond() / 60 + 1) * 60);
+      Thread.sleep(Math.max(0, since.toEpochMilli() - System.currentTimeMillis()));
       PacedTraffic traffic = new PacedTraffic(url, apiKey, new UsageBurst(ChannelRegistry.builtIn(), 7));
       CompletableFuture<PacedTraffic.Result> sending = CompletableFuture.supplyAsync(
           () -> traffic.run(runId, rate, Duration.ofSeconds(seconds)));
@@ -140,7 +142,7 @@ public final class BenchE2eCommand {
       }
       PacedTraffic.Result sent = sending.join();
       List<FreshnessProbe.Latency> latencies = FreshnessProbe.latencies(sent.ticks(), polls);
-      try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve("freshness.csv")))) {
+      try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve("freshness-" + rate + ".csv")))) {
         csv.println("sent_at_ms,visible_at_ms,latency_ms");
         latencies.forEach(l -> csv.println(l.sentAtMillis() + "," + l.visibleAtMillis() + "," + l.millis()));
       }
@@ -155,7 +157,7 @@ public final class BenchE2eCommand {
       summary.put("p50_ms", FreshnessProbe.quantile(latencies, 0.50));
       summary.put("p99_ms", FreshnessProbe.quantile(latencies, 0.99));
       summary.put("max_ms", FreshnessProbe.quantile(latencies, 1.0));
-      JSON.writeValue(out.resolve("freshness.json").toFile(), summary);
+      JSON.writeValue(out.resolve("freshness-" + rate + ".json").toFile(), summary);
       System.out.println("freshness: " + summary);
       return latencies.size() == sent.ticks().size() && sent.failedRequests() == 0 ? 0 : 1;
     }

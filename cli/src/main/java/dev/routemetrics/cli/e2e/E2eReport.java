@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
 /** Turns one run's samples, freshness and baselines into result.json, result.md and plot.png. */
 @Command(name = "report", mixinStandardHelpOptions = true,
     description = {"One run's figures beside its baselines: OUT/result.json, OUT/result.md and OUT/plot.png.",
-        "Reads OUT/samples.csv and OUT/freshness.{csv,json}."})
+        "Reads OUT/samples.csv and OUT/freshness-RATE.{csv,json}."})
 final class E2eReport implements Callable<Integer> {
 
   @Option(names = "--out", required = true, description = "Directory of the run.")
@@ -51,7 +51,14 @@ final class E2eReport implements Callable<Integer> {
     List<String[]> samples = Files.readAllLines(out.resolve("samples.csv")).stream().map(l -> l.split(",")).toList();
     String[] header = samples.get(0);
     List<String[]> rows = samples.subList(1, samples.size());
-    JsonNode freshness = BenchE2eCommand.JSON.readTree(out.resolve("freshness.json").toFile());
+    List<Path> freshnessFiles;
+    try (var files = Files.list(out)) {
+      freshnessFiles = files.filter(f -> f.getFileName().toString().matches("freshness-\\d+\\.json")).sorted().toList();
+    }
+    List<JsonNode> freshness = new ArrayList<>();
+    for (Path f : freshnessFiles) {
+      freshness.add(BenchE2eCommand.JSON.readTree(f.toFile()));
+    }
 
     double e2eRate = events / e2eSeconds;
     Map<String, Object> result = new LinkedHashMap<>();
@@ -83,7 +90,7 @@ final class E2eReport implements Callable<Integer> {
     return 0;
   }
 
-  private String markdown(Map<String, Object> r, Map<String, Object> processes, JsonNode f) {
+  private String markdown(Map<String, Object> r, Map<String, Object> processes, List<JsonNode> freshness) {
     StringBuilder md = new StringBuilder();
     md.append("| path | records | records/s | end-to-end vs it |\n|---|---:|---:|---:|\n");
     md.append(String.format(Locale.ROOT, "| Kafka ProducerPerformance, 167-byte records, acks=all | %d | %.0f | %.1f%% |%n",
@@ -94,9 +101,13 @@ final class E2eReport implements Callable<Integer> {
         events, events / sendSeconds));
     md.append(String.format(Locale.ROOT, "| **end to end**: HTTP → Kafka → streams (exactly_once_v2) → sink → ClickHouse, every row verified | %d | **%.0f** | — |%n%n",
         events, events / e2eSeconds));
-    md.append(String.format(Locale.ROOT, "Freshness at %d events/s for %d s (%d of %d ticks of 100 ms measured): p50 %d ms, p99 %d ms, max %d ms.%n%n",
-        f.path("rate_per_second").asInt(), f.path("seconds").asInt(), f.path("ticks_measured").asInt(),
-        f.path("ticks_sent").asInt(), f.path("p50_ms").asLong(), f.path("p99_ms").asLong(), f.path("max_ms").asLong()));
+    md.append("| freshness, live usage | seconds | ticks of 100 ms measured | p50 ms | p99 ms | max ms |\n|---|---:|---:|---:|---:|---:|\n");
+    for (JsonNode f : freshness) {
+      md.append(String.format(Locale.ROOT, "| %d events/s | %d | %d of %d | %d | %d | %d |%n", f.path("rate_per_second").asInt(),
+          f.path("seconds").asInt(), f.path("ticks_measured").asInt(), f.path("ticks_sent").asInt(), f.path("p50_ms").asLong(),
+          f.path("p99_ms").asLong(), f.path("max_ms").asLong()));
+    }
+    md.append('\n');
     md.append("| process | CPU mean | CPU max | RSS max MiB | heap used max MiB |\n|---|---:|---:|---:|---:|\n");
     processes.forEach((name, v) -> {
       @SuppressWarnings("unchecked") Map<String, Object> p = (Map<String, Object>) v;
@@ -111,14 +122,23 @@ final class E2eReport implements Callable<Integer> {
     long t0 = Long.parseLong(rows.get(0)[0]);
     XYSeries accepted = rate("accepted by the ingest", rows, 1, t0);
     XYSeries counted = rate("counted in ClickHouse's metrics", rows, 2, t0);
-    XYSeries latency = new XYSeries("event time to queryable (paced live traffic)");
-    for (String line : Files.readAllLines(out.resolve("freshness.csv")).subList(1, Files.readAllLines(out.resolve("freshness.csv")).size())) {
-      String[] v = line.split(",");
-      latency.add((Long.parseLong(v[0]) - t0) / 1000.0, Long.parseLong(v[2]) / 1000.0);
+    XYSeriesCollection latencies = new XYSeriesCollection();
+    try (var files = Files.list(out)) {
+      for (Path csv : files.filter(f -> f.getFileName().toString().matches("freshness-\\d+\\.csv")).sorted().toList()) {
+        String rate = csv.getFileName().toString().replaceAll("\\D", "");
+        XYSeries latency = new XYSeries("event time to queryable, live usage at " + rate + " events/s");
+        List<String> lines = Files.readAllLines(csv);
+        for (String line : lines.subList(1, lines.size())) {
+          String[] v = line.split(",");
+          latency.add((Long.parseLong(v[0]) - t0) / 1000.0, Long.parseLong(v[2]) / 1000.0);
+        }
+        latencies.addSeries(latency);
+      }
     }
-    XYPlot throughput = new XYPlot(new XYSeriesCollection(accepted) {{ addSeries(counted); }}, null,
-        new NumberAxis("events/s"), lines());
-    XYPlot fresh = new XYPlot(new XYSeriesCollection(latency), null, new NumberAxis("freshness, s"), lines());
+    XYSeriesCollection rates = new XYSeriesCollection(accepted);
+    rates.addSeries(counted);
+    XYPlot throughput = new XYPlot(rates, null, new NumberAxis("events/s"), lines());
+    XYPlot fresh = new XYPlot(latencies, null, new NumberAxis("freshness, s"), lines());
     CombinedDomainXYPlot combined = new CombinedDomainXYPlot(new NumberAxis("seconds since the run began"));
     combined.add(throughput, 3);
     combined.add(fresh, 2);
