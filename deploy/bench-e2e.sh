@@ -58,13 +58,7 @@ for events in ${sizes//,/ }; do
   records=$(cat "$out/files/"{usage,billing,feedback}.ndjson | wc -l)
 
   log "$run: baseline 1 of 2, Kafka ProducerPerformance, $records records of 167 bytes"
-  java -cp "$KAFKA_LIB/*" -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2-tools.properties" org.apache.kafka.tools.TopicCommand \
-    --bootstrap-server "$KAFKA_BOOTSTRAP" --create --topic "${run}-raw" --partitions 3 --replication-factor 1 >/dev/null
-  raw="$(java -Xmx512m -cp "$KAFKA_LIB/*" -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2-tools.properties" \
-    org.apache.kafka.tools.ProducerPerformance --topic "${run}-raw" --num-records "$records" --record-size 167 \
-    --throughput -1 --producer-props "bootstrap.servers=$KAFKA_BOOTSTRAP" acks=all enable.idempotence=true \
-    linger.ms=5 compression.type=lz4 | tail -n 1)"
-  producer_rate="$(sed -E 's/.* records sent, ([0-9.]+) records\/sec.*/\1/' <<<"$raw")"
+  producer_rate="$(producer_performance "${run}-raw" "$records" 167)"
 
   log "$run: baseline 2 of 2, clickhouse-client inserting the same $records records"
   ch -q "CREATE DATABASE IF NOT EXISTS $run"

@@ -29,14 +29,8 @@ for ((i = 0; i < 60; i++)); do curl -sf "http://127.0.0.1:$port/health" >/dev/nu
 size="$(bin/routemetrics bench-ingest --record-size --api-key "$key" --events 10000)"
 log "mean usage record: $size bytes; $events events per run"
 
-java -cp "$KAFKA_LIB/*" -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2-tools.properties" org.apache.kafka.tools.TopicCommand \
-  --bootstrap-server "$KAFKA_BOOTSTRAP" --create --topic "${ns}raw" --partitions 3 --replication-factor 1 >/dev/null
-raw="$(java -Xmx512m -cp "$KAFKA_LIB/*" -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2-tools.properties" \
-  org.apache.kafka.tools.ProducerPerformance --topic "${ns}raw" --num-records "$events" --record-size "$size" \
-  --throughput -1 --producer-props "bootstrap.servers=$KAFKA_BOOTSTRAP" acks=all enable.idempotence=true \
-  linger.ms=5 compression.type=lz4 | tail -n 1)"
-raw_rate="$(sed -E 's/.* records sent, ([0-9.]+) records\/sec.*/\1/' <<<"$raw")"
-log "ProducerPerformance: $raw"
+raw_rate="$(producer_performance "${ns}raw" "$events" "$size")"
+log "ProducerPerformance: $(tail -n 1 "$ROUTEMETRICS_LOGS/producer-performance.log")"
 
 printf '| path | batch size | events | events/s | vs ProducerPerformance |\n|---|---:|---:|---:|---:|\n'
 printf '| Kafka ProducerPerformance (%s-byte records) | — | %d | %.0f | 100%% |\n' "$size" "$events" "$raw_rate"

@@ -22,13 +22,7 @@ bin/routemetrics simulate --to kafka --topic-namespace "$ns" --events "$events" 
 read -r records seconds rate startup < <(ROUTEMETRICS_JAVA_OPTS=-Xmx1g bin/routemetrics bench-streams \
   --topic-namespace "$ns" --threads "$threads" 2>"$ROUTEMETRICS_LOGS/bench-streams.log")
 
-java -cp "$KAFKA_LIB/*" -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2-tools.properties" org.apache.kafka.tools.TopicCommand \
-  --bootstrap-server "$KAFKA_BOOTSTRAP" --create --topic "${ns}raw" --partitions 3 --replication-factor 1 >/dev/null
-raw="$(java -Xmx512m -cp "$KAFKA_LIB/*" -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2-tools.properties" \
-  org.apache.kafka.tools.ProducerPerformance --topic "${ns}raw" --num-records "$records" --record-size 167 \
-  --throughput -1 --producer-props "bootstrap.servers=$KAFKA_BOOTSTRAP" acks=all enable.idempotence=true \
-  linger.ms=5 compression.type=lz4 | tail -n 1)"
-raw_rate="$(sed -E 's/.* records sent, ([0-9.]+) records\/sec.*/\1/' <<<"$raw")"
+raw_rate="$(producer_performance "${ns}raw" "$records" 167)"
 
 printf '| path | records | seconds | records/s | vs ProducerPerformance |\n|---|---:|---:|---:|---:|\n'
 printf '| Kafka ProducerPerformance (167-byte records) | %d | — | %.0f | 100%% |\n' "$records" "$raw_rate"

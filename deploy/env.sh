@@ -74,6 +74,22 @@ stop_pid() {
   log "$name: stopped"
 }
 
+# producer_performance TOPIC RECORDS SIZE: the raw ceiling of one producer on this broker, as the
+# benchmarks' baseline: Kafka's ProducerPerformance into a new 3-partition topic with the settings
+# the edge uses (acks=all, idempotent, lz4, linger 5 ms). Prints records/s; the whole line goes to
+# $ROUTEMETRICS_LOGS/producer-performance.log.
+producer_performance() {
+  local topic="$1" records="$2" size="$3" line
+  java -cp "$KAFKA_LIB/*" -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2-tools.properties" org.apache.kafka.tools.TopicCommand \
+    --bootstrap-server "$KAFKA_BOOTSTRAP" --create --topic "$topic" --partitions 3 --replication-factor 1 >/dev/null
+  line="$(java -Xmx512m -cp "$KAFKA_LIB/*" -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2-tools.properties" \
+    org.apache.kafka.tools.ProducerPerformance --topic "$topic" --num-records "$records" --record-size "$size" \
+    --throughput -1 --producer-props "bootstrap.servers=$KAFKA_BOOTSTRAP" acks=all enable.idempotence=true \
+    linger.ms=5 compression.type=lz4 | tail -n 1)"
+  echo "$topic: $line" >>"$ROUTEMETRICS_LOGS/producer-performance.log"
+  sed -E 's/.* records sent, ([0-9.]+) records\/sec.*/\1/' <<<"$line"
+}
+
 mkdir -p "$ROUTEMETRICS_LOGS"
 
 # The Java services read ROUTEMETRICS_* (see each service's config class); point them at the
