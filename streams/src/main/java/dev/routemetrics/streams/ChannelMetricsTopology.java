@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -104,9 +105,15 @@ public final class ChannelMetricsTopology {
 
     StreamsBuilder builder = new StreamsBuilder();
     for (String seen : new String[] {SEEN_USAGE_STORE, SEEN_BILLING_STORE, SEEN_FEEDBACK_STORE}) {
+      // The changelog keeps every id: its records carry the event's time, and the broker's default
+      // for a window store's changelog deletes those older than the store's retention by the wall
+      // clock. Events replayed from further back than that (a rebuild, a backfill, a test of a past
+      // day) lost their ids on the broker before a restart could restore them, and a copy after the
+      // restart counted twice (ChannelMetricsIT's restart case, once its fixed day was 9 days past).
+      // The store itself still forgets ids by event time; restoring skips the expired ones.
       builder.addStateStore(Stores.windowStoreBuilder(
           Stores.persistentWindowStore(seen, lateness.plus(RETENTION_MARGIN), Duration.ofMillis(1), false),
-          keys, Serdes.ByteArray()));
+          keys, Serdes.ByteArray()).withLoggingEnabled(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1")));
     }
     for (String gate : new String[] {USAGE_GATE_STORE, BILLING_GATE_STORE, FEEDBACK_GATE_STORE}) {
       addKeyValueStore(builder, Stores.inMemoryKeyValueStore(gate), Serdes.Long());
