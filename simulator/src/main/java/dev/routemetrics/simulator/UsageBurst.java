@@ -51,12 +51,6 @@ public final class UsageBurst {
     return expected;
   }
 
-  /** One event of a live stream: a channel of the registry at random, happening {@code at}, named {@code id}. */
-  public Event live(String id, Instant at, SplittableRandom random) {
-    List<Channel> channels = List.copyOf(registry.asOf(at).channels());
-    return event(channels.get(random.nextInt(channels.size())), id, at, random);
-  }
-
   private static Event event(Channel channel, String id, Instant at, SplittableRandom random) {
     Route route = channel.route();
     boolean aggregate = route == Route.CLOUD_PARTNER;

@@ -2,9 +2,7 @@ package dev.routemetrics.cli.e2e;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.routemetrics.schemas.registry.ChannelRegistry;
-import dev.routemetrics.simulator.UsageBurst;
-import dev.routemetrics.simulator.load.PacedTraffic;
+import dev.routemetrics.simulator.load.SteadyLoad;
 import dev.routemetrics.warehouse.ClickHouse;
 import dev.routemetrics.warehouse.WarehouseConfig;
 import java.io.IOException;
@@ -117,9 +115,18 @@ public final class BenchE2eCommand {
       // Each rate's run counts only its own minutes: the previous run's last minute is left to it.
       Instant since = Instant.ofEpochSecond((Instant.now().getEpochSecond() / 60 + 1) * 60);
       Thread.sleep(Math.max(0, since.toEpochMilli() - System.currentTimeMillis()));
-      PacedTraffic traffic = new PacedTraffic(url, apiKey, new UsageBurst(ChannelRegistry.builtIn(), 7));
-      CompletableFuture<PacedTraffic.Result> sending = CompletableFuture.supplyAsync(
-          () -> traffic.run(runId, rate, Duration.ofSeconds(seconds)));
+      // A request every 100 ms: the probe's resolution.
+      int batch = Math.max(1, Math.min(1000, rate / 10));
+      List<SteadyLoad.Sent> ticks = java.util.Collections.synchronizedList(new ArrayList<>());
+      SteadyLoad traffic = new SteadyLoad(url, apiKey, runId);
+      CompletableFuture<SteadyLoad.Result> sending = CompletableFuture.supplyAsync(() -> {
+        try {
+          return traffic.run(rate, batch, Duration.ofSeconds(seconds), ticks::add);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while sending", e);
+        }
+      });
       List<FreshnessProbe.Poll> polls = new ArrayList<>();
       long giveUpAt = Long.MAX_VALUE;
       long lastReport = 0;
@@ -128,7 +135,7 @@ public final class BenchE2eCommand {
         long now = System.currentTimeMillis();
         polls.add(new FreshnessProbe.Poll(now, visible));
         if (sending.isDone()) {
-          PacedTraffic.Result sent = sending.join();
+          SteadyLoad.Result sent = sending.join();
           giveUpAt = Math.min(giveUpAt, now + patience * 1000L);
           if (visible >= sent.accepted() || now > giveUpAt) {
             break;
@@ -140,8 +147,8 @@ public final class BenchE2eCommand {
         }
         Thread.sleep(100);
       }
-      PacedTraffic.Result sent = sending.join();
-      List<FreshnessProbe.Latency> latencies = FreshnessProbe.latencies(sent.ticks(), polls);
+      SteadyLoad.Result sent = sending.join();
+      List<FreshnessProbe.Latency> latencies = FreshnessProbe.latencies(ticks, polls);
       try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve("freshness-" + rate + ".csv")))) {
         csv.println("sent_at_ms,visible_at_ms,latency_ms");
         latencies.forEach(l -> csv.println(l.sentAtMillis() + "," + l.visibleAtMillis() + "," + l.millis()));
@@ -149,17 +156,17 @@ public final class BenchE2eCommand {
       Map<String, Object> summary = new LinkedHashMap<>();
       summary.put("rate_per_second", rate);
       summary.put("seconds", seconds);
-      summary.put("sent", sent.sent());
+      summary.put("sent", sent.events());
       summary.put("accepted", sent.accepted());
       summary.put("failed_requests", sent.failedRequests());
       summary.put("ticks_measured", latencies.size());
-      summary.put("ticks_sent", sent.ticks().size());
+      summary.put("ticks_sent", ticks.size());
       summary.put("p50_ms", FreshnessProbe.quantile(latencies, 0.50));
       summary.put("p99_ms", FreshnessProbe.quantile(latencies, 0.99));
       summary.put("max_ms", FreshnessProbe.quantile(latencies, 1.0));
       JSON.writeValue(out.resolve("freshness-" + rate + ".json").toFile(), summary);
       System.out.println("freshness: " + summary);
-      return latencies.size() == sent.ticks().size() && sent.failedRequests() == 0 ? 0 : 1;
+      return latencies.size() == ticks.size() && sent.failedRequests() == 0 ? 0 : 1;
     }
   }
 

@@ -1,13 +1,14 @@
 package dev.routemetrics.cli.e2e;
 
-import dev.routemetrics.simulator.load.PacedTraffic;
+import dev.routemetrics.simulator.load.SteadyLoad;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Event time to queryable, for paced live traffic. ClickHouse is polled for how many of the live
- * usage events its MINUTE windows hold; a tick's events count as queryable at the first poll that
- * shows at least as many events as had been sent by the end of that tick. Events do not become
+ * Event time to queryable, for paced live traffic ({@link SteadyLoad}, a request every 100 ms).
+ * ClickHouse is polled for how many of the live usage events its MINUTE windows hold; a request's
+ * events count as queryable at the first poll that shows at least as many events as had been sent
+ * by the time that request left. Events do not become
  * visible strictly in order (channels fold on different partitions), so this is the lag of the
  * k-th event in aggregate, not of each event; at a 100 ms poll it is exact to about 100 ms.
  */
@@ -25,12 +26,12 @@ final class FreshnessProbe {
 
   private FreshnessProbe() {}
 
-  static List<Latency> latencies(List<PacedTraffic.Tick> ticks, List<Poll> polls) {
+  static List<Latency> latencies(List<SteadyLoad.Sent> ticks, List<Poll> polls) {
     List<Latency> latencies = new ArrayList<>();
     int p = 0;
-    for (PacedTraffic.Tick tick : ticks) {
-      long sentAt = tick.sentAt().toEpochMilli();
-      while (p < polls.size() && (polls.get(p).visible() < tick.sentSoFar() || polls.get(p).atMillis() < sentAt)) {
+    for (SteadyLoad.Sent tick : ticks) {
+      long sentAt = tick.at().toEpochMilli();
+      while (p < polls.size() && (polls.get(p).visible() < tick.eventsSoFar() || polls.get(p).atMillis() < sentAt)) {
         p++;
       }
       if (p == polls.size()) {

@@ -2,7 +2,7 @@ package dev.routemetrics.cli.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.routemetrics.simulator.load.PacedTraffic.Tick;
+import dev.routemetrics.simulator.load.SteadyLoad.Sent;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -10,14 +10,14 @@ import org.junit.jupiter.api.Test;
 
 class FreshnessProbeTest {
 
-  private static Tick tick(long atMillis, long sentSoFar) {
-    return new Tick(Instant.ofEpochMilli(atMillis), sentSoFar);
+  private static Sent tick(long atMillis, long sentSoFar) {
+    return new Sent(Instant.ofEpochMilli(atMillis), sentSoFar);
   }
 
   @Test
   @DisplayName("a tick is queryable at the first poll that holds every event sent by its end")
   void shouldTakeTheFirstPollHoldingEveryEventOfTheTick() {
-    List<Tick> ticks = List.of(tick(1_000, 500), tick(1_100, 1_000), tick(1_200, 1_500));
+    List<Sent> ticks = List.of(tick(1_000, 500), tick(1_100, 1_000), tick(1_200, 1_500));
     List<FreshnessProbe.Poll> polls = List.of(
         new FreshnessProbe.Poll(1_050, 0),
         new FreshnessProbe.Poll(1_900, 700),    // the first tick's 500 are in, the second's not all
@@ -35,7 +35,7 @@ class FreshnessProbeTest {
   @Test
   @DisplayName("a poll taken before a tick was sent does not count for it, and a tick never seen whole is left out")
   void shouldIgnoreEarlierPollsAndUnseenTicks() {
-    List<Tick> ticks = List.of(tick(1_000, 0), tick(1_100, 100), tick(1_200, 200));
+    List<Sent> ticks = List.of(tick(1_000, 0), tick(1_100, 100), tick(1_200, 200));
     List<FreshnessProbe.Poll> polls = List.of(new FreshnessProbe.Poll(900, 0), new FreshnessProbe.Poll(1_500, 150));
 
     assertThat(FreshnessProbe.latencies(ticks, polls)).extracting(FreshnessProbe.Latency::millis)

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -38,6 +39,9 @@ public final class SteadyLoad {
     }
   }
 
+  /** One request sent: when its events happened (and left), and how many events had left by then in all. */
+  public record Sent(Instant at, long eventsSoFar) {}
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_IN_FLIGHT = 64;
 
@@ -55,6 +59,12 @@ public final class SteadyLoad {
 
   /** Sends {@code eventsPerSecond} usage events a second, in requests of {@code batchSize}, for {@code duration}. */
   public Result run(int eventsPerSecond, int batchSize, Duration duration) throws InterruptedException {
+    return run(eventsPerSecond, batchSize, duration, sent -> { });
+  }
+
+  /** The same, telling {@code onSent} of every request as it leaves (a freshness probe counts from there). */
+  public Result run(int eventsPerSecond, int batchSize, Duration duration, Consumer<Sent> onSent)
+      throws InterruptedException {
     // Shapes by route from the seeded burst; ids and times are set as each event is sent.
     List<UsageBurst.Event> shapes = new UsageBurst(ChannelRegistry.builtIn(), 1).generate(Instant.now(), 20, 1);
     long requestsPerSecond = Math.max(1, eventsPerSecond / batchSize);
@@ -86,6 +96,7 @@ public final class SteadyLoad {
       HttpRequest request = HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(30))
           .header("Content-Type", "application/json").header("Authorization", "Bearer " + apiKey)
           .POST(HttpRequest.BodyPublishers.ofString(batch.toString())).build();
+      onSent.accept(new Sent(now, sequence));
       client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
         latencyNanos[measured.getAndIncrement()] = System.nanoTime() - due;
         String answer = error != null ? "error (" + error.getClass().getSimpleName() + ")" : String.valueOf(response.statusCode());
