@@ -37,8 +37,7 @@ public final class UsageBurst {
     for (Channel channel : registry.channels()) {
       for (int i = 0; i < perChannel; i++) {
         Instant at = start.plusMillis(random.nextLong(minutes * 60_000L));
-        // The burst's start is part of the id: a later burst is new traffic, not a replay of this one.
-        events.add(event(channel, channel.id() + "-" + start.getEpochSecond() + "-" + seed + "-" + i, at, random));
+        events.add(event(channel, i, start, at, random));
       }
     }
     return events;
@@ -51,11 +50,13 @@ public final class UsageBurst {
     return expected;
   }
 
-  private static Event event(Channel channel, String id, Instant at, SplittableRandom random) {
+  private Event event(Channel channel, int index, Instant start, Instant at, SplittableRandom random) {
     Route route = channel.route();
     boolean aggregate = route == Route.CLOUD_PARTNER;
     boolean hidesEndUser = aggregate || route == Route.INTERNAL_PLATFORM || route == Route.MARKETPLACE;
     int requestCount = aggregate ? 50 + random.nextInt(200) : 1;
+    // The burst's start is part of the id: a later burst is new traffic, not a replay of this one.
+    String id = channel.id() + "-" + start.getEpochSecond() + "-" + seed + "-" + index;
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("event_id", id);
     json.put("event_time", at.toString());

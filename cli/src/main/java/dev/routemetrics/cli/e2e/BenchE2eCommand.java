@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.routemetrics.simulator.load.SteadyLoad;
 import dev.routemetrics.warehouse.ClickHouse;
 import dev.routemetrics.warehouse.WarehouseConfig;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -167,14 +166,6 @@ public final class BenchE2eCommand {
       JSON.writeValue(out.resolve("freshness-" + rate + ".json").toFile(), summary);
       System.out.println("freshness: " + summary);
       return latencies.size() == ticks.size() && sent.failedRequests() == 0 ? 0 : 1;
-    }
-  }
-
-  static void writeString(Path file, String text) {
-    try {
-      Files.writeString(file, text);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot write " + file + ": " + e.getMessage(), e);
     }
   }
 }

@@ -84,9 +84,10 @@ final class E2eReport implements Callable<Integer> {
     }
     result.put("processes", processes);
     BenchE2eCommand.JSON.writeValue(out.resolve("result.json").toFile(), result);
-    BenchE2eCommand.writeString(out.resolve("result.md"), markdown(result, processes, freshness));
-    plot(header, rows);
-    System.out.print(markdown(result, processes, freshness));
+    String markdown = markdown(result, processes, freshness);
+    Files.writeString(out.resolve("result.md"), markdown);
+    plot(rows, freshnessFiles);
+    System.out.print(markdown);
     return 0;
   }
 
@@ -118,22 +119,21 @@ final class E2eReport implements Callable<Integer> {
   }
 
   /** Throughput (events/s into the ingest and into ClickHouse's metrics) above, freshness below, on one time axis. */
-  private void plot(String[] header, List<String[]> rows) throws IOException {
+  private void plot(List<String[]> rows, List<Path> freshnessFiles) throws IOException {
     long t0 = Long.parseLong(rows.get(0)[0]);
     XYSeries accepted = rate("accepted by the ingest", rows, 1, t0);
     XYSeries counted = rate("counted in ClickHouse's metrics", rows, 2, t0);
     XYSeriesCollection latencies = new XYSeriesCollection();
-    try (var files = Files.list(out)) {
-      for (Path csv : files.filter(f -> f.getFileName().toString().matches("freshness-\\d+\\.csv")).sorted().toList()) {
-        String rate = csv.getFileName().toString().replaceAll("\\D", "");
-        XYSeries latency = new XYSeries("event time to queryable, live usage at " + rate + " events/s");
-        List<String> lines = Files.readAllLines(csv);
-        for (String line : lines.subList(1, lines.size())) {
-          String[] v = line.split(",");
-          latency.add((Long.parseLong(v[0]) - t0) / 1000.0, Long.parseLong(v[2]) / 1000.0);
-        }
-        latencies.addSeries(latency);
+    for (Path json : freshnessFiles) {
+      Path csv = json.resolveSibling(json.getFileName().toString().replace(".json", ".csv"));
+      String rate = json.getFileName().toString().replaceAll("\\D", "");
+      XYSeries latency = new XYSeries("event time to queryable, live usage at " + rate + " events/s");
+      List<String> lines = Files.readAllLines(csv);
+      for (String line : lines.subList(1, lines.size())) {
+        String[] v = line.split(",");
+        latency.add((Long.parseLong(v[0]) - t0) / 1000.0, Long.parseLong(v[2]) / 1000.0);
       }
+      latencies.addSeries(latency);
     }
     XYSeriesCollection rates = new XYSeriesCollection(accepted);
     rates.addSeries(counted);

@@ -21,10 +21,10 @@ public final class TopicProvisioner {
   /**
    * One partition per topic unless configured otherwise. A partition is a unit of parallelism, and
    * this deployment runs one stream thread on two cores: every further partition only adds tasks,
-   * stores and changelogs that each exactly-once commit must flush and mark (three partitions ran
-   * the metrics topology at a third of the rate of one, docs/benchmarks.md). Choose the count before
-   * the first event: events are keyed by event_id, and adding partitions later would send a retried
-   * id to another partition than its first copy, past deduplication.
+   * stores and changelogs that each exactly-once commit must flush and mark (with three partitions
+   * the metrics topology ran 20-30 % slower than with one, alternating runs in docs/benchmarks.md).
+   * Choose the count before the first event: events are keyed by event_id, and adding partitions
+   * later would send a retried id to another partition than its first copy, past deduplication.
    */
   public static final int DEFAULT_PARTITIONS = 1;
 
