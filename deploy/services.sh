@@ -28,8 +28,10 @@ start_one() {
   fi
   [ -f "$REPO/cli/target/routemetrics.jar" ] || die "not built: run mvn -B -q package -DskipTests first"
   local args=()
-  # The query service's port is a flag; its key file comes from ROUTEMETRICS_QUERY_API_KEYS_FILE (env.sh).
+  # The query service's and the sink's HTTP ports are flags; the query service's key file comes
+  # from ROUTEMETRICS_QUERY_API_KEYS_FILE (env.sh).
   [ "$name" != query-server ] || args=(--port "$ROUTEMETRICS_QUERY_PORT")
+  [ "$name" != sink ] || args=(--port "$ROUTEMETRICS_SINK_PORT")
   # Streams keeps its local state with the rest of ours, not in /tmp where the OS may clear it.
   ROUTEMETRICS_STREAMS_STATE_DIR="${ROUTEMETRICS_STREAMS_STATE_DIR:-$ROUTEMETRICS_STATE/streams}" \
     nohup setsid "$REPO/bin/routemetrics" "$name" "${args[@]}" >>"$ROUTEMETRICS_LOGS/$name.log" 2>&1 &

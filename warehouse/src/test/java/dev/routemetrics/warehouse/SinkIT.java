@@ -11,10 +11,18 @@ import dev.routemetrics.warehouse.query.ChannelWindow;
 import dev.routemetrics.warehouse.query.MetricsReader;
 import dev.routemetrics.warehouse.query.TimeRange;
 import dev.routemetrics.warehouse.sink.ChannelMetricsWriter;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.routemetrics.warehouse.sink.Sink;
+import dev.routemetrics.warehouse.sink.SinkHttp;
+import dev.routemetrics.warehouse.sink.SinkTelemetry;
 import dev.routemetrics.warehouse.sink.SinkWorker;
 import dev.routemetrics.warehouse.sink.TableWriter;
 import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -25,6 +33,13 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -40,7 +55,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The sink against the real broker and ClickHouse: replays, a crash between insert and commit, and
- * a ClickHouse outage leave every number exact.
+ * a ClickHouse outage leave every number exact; its /metrics and /health tell what it wrote and owes.
  */
 class SinkIT {
 
@@ -159,8 +174,18 @@ class SinkIT {
   @Test
   void shouldLeaveEveryResultUnchangedWhenTheTopicIsReplayedFromOffsetZero() throws Exception {
     Map<String, Long> expected = produce(50, 3);
-    try (Sink sink = new Sink(config).start()) {
+    try (Sink sink = new Sink(config).start(); SinkHttp http = new SinkHttp(sink.telemetry(), "127.0.0.1", 0).start()) {
       assertThat(waitFor(expected, 50)).isEqualTo(expected);
+      // One consumer, no failure: every record in the topic became one row, once.
+      long records = recordsAfter(Map.of());
+      awaitHealth(http, h -> h.get("lagRecords").asLong() == 0);
+      String metrics = get(http, "/metrics");
+      assertThat(sample(metrics, "routemetrics_sink_rows_written_total", "table", config.database() + ".channel_metrics"))
+          .isEqualTo(records);
+      assertThat(sample(metrics, "routemetrics_sink_records_read_total", "topic", topics.channelMetrics)).isEqualTo(records);
+      assertThat(sample(metrics, "routemetrics_sink_insert_rows_sum", "table", config.database() + ".channel_metrics"))
+          .isEqualTo(records);
+      assertThat(sample(metrics, "routemetrics_sink_lag_records", "topic", topics.channelMetrics)).isZero();
     }
     // A new consumer group reads the whole topic again and writes every row a second time.
     try (Sink replay = new Sink(config(id + "-replay")).start()) {
@@ -214,24 +239,99 @@ class SinkIT {
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer());
     return new SinkWorker<>(consumer, topics.channelMetrics, AvroSerde.of(ChannelWindowMetrics.class), writer, clickHouse,
-        10_000, Duration.ofMillis(100), Duration.ofSeconds(2));
+        10_000, Duration.ofMillis(100), Duration.ofSeconds(2), new SinkTelemetry().topic(topics.channelMetrics, writer.table()));
   }
 
   @Test
   void shouldDelayButLoseNothingWhileClickHouseIsDownForThirtySeconds() throws Exception {
     Map<String, Long> first = produce(10, 1);
-    try (Sink sink = new Sink(config).start()) {
+    try (Sink sink = new Sink(config).start(); SinkHttp http = new SinkHttp(sink.telemetry(), "127.0.0.1", 0).start()) {
       assertThat(waitFor(first, 10)).isEqualTo(first);
+      awaitHealth(http, h -> h.get("lagRecords").asLong() == 0);
       clickHouse("stop");
+      long down = System.currentTimeMillis();
       Map<String, Long> expected;
       try {
         expected = produce(10, 2);
-        Thread.sleep(30_000);
+        // While ClickHouse is down the sink says so, and owes exactly the records after its group's
+        // committed offsets, as Kafka counts them.
+        long owed = recordsAfter(committedOffsets());
+        JsonNode health = awaitHealth(http, h -> "BACKING_OFF".equals(h.get("status").asText())
+            && h.get("lagRecords").asLong() == owed);
+        assertThat(health.get("lagRecords").asLong()).isEqualTo(owed).isGreaterThanOrEqualTo(40);
+        assertThat(topicStatus(health).get("failedInserts").asLong()).isPositive();
+        Thread.sleep(Math.max(0, 30_000 - (System.currentTimeMillis() - down)));
       } finally {
         clickHouse("start");
       }
       assertThat(waitFor(expected, 10)).isEqualTo(expected);
+      JsonNode recovered = awaitHealth(http, h -> "UP".equals(h.get("status").asText()) && h.get("lagRecords").asLong() == 0);
+      assertThat(topicStatus(recovered).get("secondsSinceCommit").asDouble()).isLessThan(60);
     }
+  }
+
+  /** Records in the metric topic after {@code offsets} (per partition; none: from the start). */
+  private long recordsAfter(Map<TopicPartition, OffsetAndMetadata> offsets) throws Exception {
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(WarehouseConfig.KAFKA_BOOTSTRAP)),
+        new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topics.channelMetrics).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      Map<TopicPartition, Long> start = consumer.beginningOffsets(partitions);
+      long records = 0;
+      for (Map.Entry<TopicPartition, Long> end : consumer.endOffsets(partitions).entrySet()) {
+        OffsetAndMetadata from = offsets.get(end.getKey());
+        records += end.getValue() - (from == null ? start.get(end.getKey()) : from.offset());
+      }
+      return records;
+    }
+  }
+
+  private Map<TopicPartition, OffsetAndMetadata> committedOffsets() throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+        config.getString(WarehouseConfig.KAFKA_BOOTSTRAP)))) {
+      return admin.listConsumerGroupOffsets(config.sinkGroup() + "." + topics.channelMetrics)
+          .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private static String get(SinkHttp http, String path) throws Exception {
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + path))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as("GET " + path).isEqualTo(200);
+    return response.body();
+  }
+
+  /** /health once it satisfies {@code condition}, or as it last was after 60 s. */
+  private static JsonNode awaitHealth(SinkHttp http, Predicate<JsonNode> condition) throws Exception {
+    long deadline = System.currentTimeMillis() + 60_000;
+    JsonNode health = JSON.readTree(get(http, "/health"));
+    while (!condition.test(health) && System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
+      health = JSON.readTree(get(http, "/health"));
+    }
+    assertThat(condition.test(health)).as("/health reached the expected state; last: " + health).isTrue();
+    return health;
+  }
+
+  private JsonNode topicStatus(JsonNode health) {
+    for (JsonNode topic : health.get("topics")) {
+      if (topic.get("topic").asText().equals(topics.channelMetrics)) {
+        return topic;
+      }
+    }
+    throw new AssertionError("no status for " + topics.channelMetrics + " in " + health);
+  }
+
+  /** The value of one Prometheus sample, {@code name{label="value",...} number}, as a whole number. */
+  private static long sample(String metrics, String name, String label, String value) {
+    Matcher m = Pattern.compile("^" + name + "\\{[^}]*" + label + "=\"" + Pattern.quote(value) + "\"[^}]*\\} (\\S+)$",
+        Pattern.MULTILINE).matcher(metrics);
+    assertThat(m.find()).as(name + " for " + value + " in:\n" + metrics).isTrue();
+    return (long) Double.parseDouble(m.group(1));
   }
 
   /** Runs deploy/clickhouse.sh, the same script a person would use. */

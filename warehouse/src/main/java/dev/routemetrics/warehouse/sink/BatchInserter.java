@@ -3,6 +3,7 @@ package dev.routemetrics.warehouse.sink;
 import dev.routemetrics.warehouse.ClickHouse;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -20,11 +21,13 @@ final class BatchInserter<V> implements AutoCloseable {
 
   private final TableWriter<V> writer;
   private final ClickHouse clickHouse;
+  private final SinkTelemetry.Topic meters;
   private final ExecutorService thread;
 
-  BatchInserter(String name, TableWriter<V> writer, ClickHouse clickHouse) {
+  BatchInserter(String name, TableWriter<V> writer, ClickHouse clickHouse, SinkTelemetry.Topic meters) {
     this.writer = writer;
     this.clickHouse = clickHouse;
+    this.meters = meters;
     this.thread = Executors.newSingleThreadExecutor(task -> {
       Thread t = new Thread(task, name);
       // An insert stuck in a socket read must not keep the JVM alive after the worker stopped:
@@ -44,11 +47,14 @@ final class BatchInserter<V> implements AutoCloseable {
       return CompletableFuture.completedFuture(null);
     }
     return thread.submit(() -> {
+      long started = System.nanoTime();
       try (Connection connection = clickHouse.connect()) {
         writer.insert(connection, rows);
       } catch (SQLException e) {
+        meters.insertFailed(Duration.ofNanos(System.nanoTime() - started));
         throw clickHouse.explained(e);
       }
+      meters.inserted(rows.size(), Duration.ofNanos(System.nanoTime() - started));
       return null;
     });
   }

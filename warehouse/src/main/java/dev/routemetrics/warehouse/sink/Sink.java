@@ -33,6 +33,7 @@ public final class Sink implements AutoCloseable {
 
   private final WarehouseConfig config;
   private final ClickHouse clickHouse;
+  private final SinkTelemetry telemetry = new SinkTelemetry();
   private final List<SinkWorker<?>> workers = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
 
@@ -57,7 +58,7 @@ public final class Sink implements AutoCloseable {
     SinkWorker<V> worker = new SinkWorker<>(consumer(config, topic), topic, decoder, writer, clickHouse,
         config.getInt(WarehouseConfig.SINK_BATCH_ROWS),
         Duration.ofMillis(config.getInt(WarehouseConfig.SINK_FLUSH_INTERVAL_MS)),
-        Duration.ofMillis(config.getInt(WarehouseConfig.SINK_MAX_BACKOFF_MS)));
+        Duration.ofMillis(config.getInt(WarehouseConfig.SINK_MAX_BACKOFF_MS)), telemetry.topic(topic, writer.table()));
     workers.add(worker);
     threads.add(new Thread(worker, "sink-" + topic));
     log.info("sink: {} -> {} at {}", topic, writer.table(), clickHouse.url());
@@ -103,6 +104,11 @@ public final class Sink implements AutoCloseable {
   public Sink start() {
     threads.forEach(Thread::start);
     return this;
+  }
+
+  /** Lag, flushes and rows per topic, for {@link SinkHttp}. */
+  public SinkTelemetry telemetry() {
+    return telemetry;
   }
 
   /** Records polled since start, over every topic (with those read again after a failure). */

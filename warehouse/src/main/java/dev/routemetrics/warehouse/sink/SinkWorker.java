@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -68,6 +69,7 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
   private final int batchRows;
   private final Duration flushInterval;
   private final Duration maxBackoff;
+  private final SinkTelemetry.Topic meters;
 
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final AtomicLong recordsRead = new AtomicLong();
@@ -80,15 +82,16 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
   private long retryNotBefore;
 
   public SinkWorker(Consumer<String, byte[]> consumer, String topic, Deserializer<V> decoder, TableWriter<V> writer,
-      ClickHouse clickHouse, int batchRows, Duration flushInterval, Duration maxBackoff) {
+      ClickHouse clickHouse, int batchRows, Duration flushInterval, Duration maxBackoff, SinkTelemetry.Topic meters) {
     this.consumer = consumer;
     this.topic = topic;
     this.decoder = decoder;
     this.writer = writer;
-    this.inserter = new BatchInserter<>("sink-" + topic + "-insert", writer, clickHouse);
+    this.inserter = new BatchInserter<>("sink-" + topic + "-insert", writer, clickHouse, meters);
     this.batchRows = batchRows;
     this.flushInterval = flushInterval;
     this.maxBackoff = maxBackoff;
+    this.meters = meters;
   }
 
   @Override
@@ -110,6 +113,7 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
       while (running.get()) {
         read(consumer.poll(POLL));
         settle(false);
+        measureLag();
         long now = System.currentTimeMillis();
         boolean due = pending.records() >= batchRows
             || (!pending.isEmpty() && now - pending.startedAt() >= flushInterval.toMillis());
@@ -138,6 +142,7 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
 
   private void read(ConsumerRecords<String, byte[]> records) {
     recordsRead.addAndGet(records.count());
+    meters.read(records.count());
     // Offsets once per partition and poll, not per record: they only ever move forward within one.
     for (TopicPartition partition : records.partitions()) {
       List<ConsumerRecord<String, byte[]>> polled = records.records(partition);
@@ -153,6 +158,7 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
       return decoder.deserialize(record.topic(), record.value());
     } catch (SerializationException e) {
       recordsSkipped.incrementAndGet();
+      meters.skipped();
       log.warn("skipping record {}-{}@{} that does not decode: {}", record.topic(), record.partition(),
           record.offset(), e.getMessage());
       return null;
@@ -211,13 +217,16 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
       log.info("{} reachable again; writing resumed", writer.table());
     }
     backoff = Duration.ZERO;
+    meters.backoff(backoff);
     rowsWritten.addAndGet(batch.rows().size());
+    meters.committed(batch.rows().size());
     log.debug("flushed {} rows into {}", batch.rows().size(), writer.table());
   }
 
   private void retryLater(Batch<V> failed, SQLException failure) {
     backoff = backoff.isZero() ? Duration.ofMillis(200) : min(backoff.multipliedBy(2), maxBackoff);
     retryNotBefore = System.currentTimeMillis() + backoff.toMillis();
+    meters.backoff(backoff);
     log.warn("insert of {} rows into {} failed, nothing committed; retrying in {} ms: {}", failed.rows().size(),
         writer.table(), backoff.toMillis(), failure.getMessage());
     rewind(failed.firstOffsets());
@@ -238,6 +247,24 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
       }
     });
     pending = new Batch<>();
+  }
+
+  /**
+   * Lag as records not yet in ClickHouse: those not read yet (the consumer's own figure, from the
+   * last stable offset of its last fetch, so transaction markers and aborted records do not count)
+   * and those read but not committed (pending and in flight). Unknown until every partition has been
+   * fetched once; then kept as it was.
+   */
+  private void measureLag() {
+    long lag = pending.records() + (inFlight == null ? 0 : inFlight.records());
+    for (TopicPartition partition : consumer.assignment()) {
+      OptionalLong unread = consumer.currentLag(partition);
+      if (unread.isEmpty()) {
+        return;
+      }
+      lag += unread.getAsLong();
+    }
+    meters.lag(lag);
   }
 
   /** Bounded memory: while a full batch waits for its retry, read no more. */

@@ -1,0 +1,54 @@
+package dev.routemetrics.warehouse.sink;
+
+import io.javalin.Javalin;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sink's own small HTTP face, for operators and scrapers: {@code GET /metrics} (Prometheus
+ * text: lag, inserts, rows, commit age, backoff per topic) and {@code GET /health} (the same as
+ * JSON, with {@code status} BACKING_OFF while any topic waits to retry ClickHouse). It carries
+ * counts and offsets only, no warehouse data, so it needs no key; it listens on loopback by default.
+ */
+public final class SinkHttp implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(SinkHttp.class);
+
+  private final Javalin app;
+  private final String host;
+  private final int port;
+
+  public SinkHttp(SinkTelemetry telemetry, String host, int port) {
+    this.host = host;
+    this.port = port;
+    this.app = Javalin.create(javalin -> javalin.showJavalinBanner = false)
+        .get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(telemetry.scrape()))
+        .get("/health", ctx -> ctx.json(health(telemetry.status())));
+  }
+
+  static Map<String, Object> health(List<SinkTelemetry.TopicStatus> topics) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", topics.stream().anyMatch(t -> t.backoffMs() > 0) ? "BACKING_OFF" : "UP");
+    body.put("lagRecords", topics.stream().mapToLong(SinkTelemetry.TopicStatus::lagRecords).sum());
+    body.put("topics", topics);
+    return body;
+  }
+
+  public SinkHttp start() {
+    app.start(host, port);
+    log.info("sink metrics on http://{}:{}/metrics, status on /health", host, app.port());
+    return this;
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+}
