@@ -9,11 +9,13 @@ import dev.routemetrics.warehouse.query.AudienceQueries;
 import dev.routemetrics.warehouse.query.Finance;
 import dev.routemetrics.warehouse.query.MetricsReader;
 import dev.routemetrics.warehouse.query.Reconciliation;
+import dev.routemetrics.warehouse.query.RegistryHistory;
 import dev.routemetrics.warehouse.query.TimeRange;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,14 +31,15 @@ import picocli.CommandLine.Parameters;
         "  reach-control  request share vs control score, volume without control, partner concentration",
         "  learning       feedback coverage, trainable rate, learning loss, lost signals",
         "  finance        direct vs partner revenue per period and currency, partner take, capture rate",
-        "  reconciliation partner statements against metered requests and net, discrepancy in percent"})
+        "  reconciliation partner statements against metered requests and net, discrepancy in percent",
+        "  registry       every channel's route, partner, take rate and control points as of --until (default: now)"})
 final class QueryCommand implements Callable<Integer> {
 
   enum Format { TABLE, CSV, JSON }
 
   @Mixin Settings settings;
 
-  @Parameters(index = "0", description = "health, reach-control, learning, finance or reconciliation.")
+  @Parameters(index = "0", description = "health, reach-control, learning, finance, reconciliation or registry.")
   String view;
 
   @Option(names = "--window", description = "MINUTE, HOUR or DAY (default: MINUTE for health, DAY for finance, HOUR otherwise).")
@@ -59,6 +62,36 @@ final class QueryCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    WarehouseConfig config = new WarehouseConfig(settings.overrides);
+    List<Map<String, Object>> rows = view.equalsIgnoreCase("registry") ? registry(config) : view(config);
+    switch (format) {
+      case JSON -> System.out.println(new ObjectMapper().registerModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).writerWithDefaultPrettyPrinter().writeValueAsString(rows));
+      case CSV -> System.out.print(dev.routemetrics.warehouse.http.Csv.write(rows));
+      case TABLE -> Table.print(rows);
+    }
+    return 0;
+  }
+
+  private List<Map<String, Object>> registry(WarehouseConfig config) throws Exception {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (RegistryHistory.Row r : new RegistryHistory(new ClickHouse(config), config.database())
+        .asOf(until != null ? until : Instant.now())) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("channel_id", r.channelId());
+      row.put("registry_version", r.registryVersion());
+      row.put("effective_from", r.effectiveFrom());
+      row.put("route", r.route());
+      row.put("partner_id", r.partnerId());
+      row.put("take_rate", r.takeRate().toPlainString());
+      row.put("control_points_owned", r.controlPointsOwned());
+      row.put("retired", r.retired());
+      rows.add(row);
+    }
+    return rows;
+  }
+
+  private List<Map<String, Object>> view(WarehouseConfig config) throws Exception {
     AudienceQueries.View chosen = AudienceQueries.View.valueOf(view.toUpperCase(Locale.ROOT).replace('-', '_'));
     TimeRange.WindowSize size = window != null ? window : switch (chosen) {
       case HEALTH -> TimeRange.WindowSize.MINUTE;
@@ -71,15 +104,8 @@ final class QueryCommand implements Callable<Integer> {
       case HOUR -> Duration.ofHours(24);
       case DAY -> Duration.ofDays(31);
     });
-    WarehouseConfig config = new WarehouseConfig(settings.overrides);
-    List<Map<String, Object>> rows = new AudienceQueries(new MetricsReader(new ClickHouse(config), config.database()),
-        new Reconciliation(new ClickHouse(config), config.database()), Clock.systemUTC()).run(chosen, new TimeRange(size, start, end, channels), period);
-    switch (format) {
-      case JSON -> System.out.println(new ObjectMapper().registerModule(new JavaTimeModule())
-          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).writerWithDefaultPrettyPrinter().writeValueAsString(rows));
-      case CSV -> System.out.print(dev.routemetrics.warehouse.http.Csv.write(rows));
-      case TABLE -> Table.print(rows);
-    }
-    return 0;
+    return new AudienceQueries(new MetricsReader(new ClickHouse(config), config.database()),
+        new Reconciliation(new ClickHouse(config), config.database()), Clock.systemUTC())
+        .run(chosen, new TimeRange(size, start, end, channels), period);
   }
 }

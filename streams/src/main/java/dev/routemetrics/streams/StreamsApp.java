@@ -1,6 +1,7 @@
 package dev.routemetrics.streams;
 
 import dev.routemetrics.schemas.registry.ChannelRegistry;
+import dev.routemetrics.schemas.registry.ChannelRegistryPublisher;
 import dev.routemetrics.schemas.topics.TopicProvisioner;
 import dev.routemetrics.schemas.topics.Topics;
 import java.time.Duration;
@@ -18,13 +19,18 @@ public final class StreamsApp implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StreamsApp.class);
 
   private final KafkaStreams streams;
+  private final ChannelRegistry registry;
+  private final String bootstrap;
+  private final String registryTopic;
 
   public StreamsApp(StreamsAppConfig config) {
     Topics topics = config.topics();
-    new TopicProvisioner(config.getString(StreamsAppConfig.KAFKA_BOOTSTRAP), config.getInt(StreamsAppConfig.PARTITIONS))
-        .ensure(topics);
+    this.bootstrap = config.getString(StreamsAppConfig.KAFKA_BOOTSTRAP);
+    this.registryTopic = topics.channelRegistryChanges;
+    new TopicProvisioner(bootstrap, config.getInt(StreamsAppConfig.PARTITIONS)).ensure(topics);
+    this.registry = ChannelRegistry.load(config.getString(StreamsAppConfig.REGISTRY));
     Topology topology = ChannelMetricsTopology.build(topics, new ChannelMetricsTopology.Settings(
-        ChannelRegistry.load(config.getString(StreamsAppConfig.REGISTRY)),
+        registry,
         Duration.ofDays(config.getInt(StreamsAppConfig.LATENESS_DAYS)),
         Duration.ofMillis(config.getInt(StreamsAppConfig.EMIT_INTERVAL_MS))));
     log.debug("topology:\n{}", topology.describe());
@@ -38,7 +44,18 @@ public final class StreamsApp implements AutoCloseable {
     });
   }
 
+  /**
+   * Publishes the registry the topology computes with, then starts it: the warehouse keeps that
+   * history beside the metrics (channel_registry_history). Publishing again at every start only
+   * repeats facts, which the warehouse keeps once per change.
+   */
   public StreamsApp start() {
+    try (ChannelRegistryPublisher publisher = new ChannelRegistryPublisher(bootstrap, registryTopic)) {
+      log.info("published {} channel registry changes to {}", publisher.publish(registry), registryTopic);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while publishing the channel registry", e);
+    }
     streams.start();
     log.info("metrics topology started");
     return this;

@@ -6,6 +6,7 @@ import dev.routemetrics.metrics.ChannelWindowRequests;
 import dev.routemetrics.warehouse.migrations.Migrations;
 import dev.routemetrics.warehouse.query.ChannelRequests;
 import dev.routemetrics.warehouse.query.MetricsReader;
+import dev.routemetrics.warehouse.query.RegistryHistory;
 import dev.routemetrics.warehouse.query.TimeRange;
 import java.time.Instant;
 import java.util.Arrays;
@@ -103,7 +104,26 @@ class CurrentClickHouseCompatibilityIT {
           + " ('HOUR', '2026-11-01 10:00:00', 'cloud-nimbus', 'USD', 2, 'CLOUD_PARTNER', 'nimbus-cloud', 2,"
           + " 2000.1234, 1600.4321, 400.1111, 1500.5555, 0.1234),"
           + " ('HOUR', '2026-11-01 10:00:00', 'cloud-nimbus', 'EUR', 1, 'CLOUD_PARTNER', 'nimbus-cloud', 1,"
-          + " 10.0001, 9.0001, 1.1111, 9.0001, 9.0001)");
+          + " 10.0001, 9.0001, 1.1111, 9.0001, 9.0001)",
+      // Registry history: a take rate renegotiated, that change published twice (two parts: only
+      // FINAL keeps one), then a channel retired. Take rates with all six decimals significant, for
+      // the same reason as the amounts above.
+      "INSERT INTO {db}.channel_registry_history (change_id, registry_version, effective_from, channel_id, route,"
+          + " partner_id, take_rate, identity_owner, workflow_owner, procurement_owner, governance_owner, billing_owner,"
+          + " interface_owner, control_points_owned, retired) VALUES"
+          + " ('1:cloud-stratus', 1, '2026-01-01 00:00:00', 'cloud-stratus', 'CLOUD_PARTNER', 'stratus-cloud', 0.250001,"
+          + " 'PARTNER', 'CUSTOMER', 'PARTNER', 'PARTNER', 'PARTNER', 'PARTNER', 0, 0),"
+          + " ('1:vertical-codepilot', 1, '2026-01-01 00:00:00', 'vertical-codepilot', 'VERTICAL_WORKFLOW', 'codepilot',"
+          + " 0.300001, 'PARTNER', 'PARTNER', 'PARTNER', 'LAB', 'PARTNER', 'PARTNER', 1, 0),"
+          + " ('2:cloud-stratus', 2, '2026-11-20 12:00:00', 'cloud-stratus', 'CLOUD_PARTNER', 'stratus-cloud', 0.180001,"
+          + " 'PARTNER', 'CUSTOMER', 'PARTNER', 'PARTNER', 'PARTNER', 'PARTNER', 0, 0)",
+      "INSERT INTO {db}.channel_registry_history (change_id, registry_version, effective_from, channel_id, route,"
+          + " partner_id, take_rate, identity_owner, workflow_owner, procurement_owner, governance_owner, billing_owner,"
+          + " interface_owner, control_points_owned, retired) VALUES"
+          + " ('2:cloud-stratus', 2, '2026-11-20 12:00:00', 'cloud-stratus', 'CLOUD_PARTNER', 'stratus-cloud', 0.180001,"
+          + " 'PARTNER', 'CUSTOMER', 'PARTNER', 'PARTNER', 'PARTNER', 'PARTNER', 0, 0),"
+          + " ('3:vertical-codepilot', 3, '2026-11-25 00:00:00', 'vertical-codepilot', 'VERTICAL_WORKFLOW', 'codepilot',"
+          + " 0.300001, 'PARTNER', 'PARTNER', 'PARTNER', 'LAB', 'PARTNER', 'PARTNER', 1, 1)");
 
   private static final String FROM = "2026-11-01 10:00:00";
   private static final String UNTIL = "2026-11-01 11:00:00";
@@ -130,6 +150,7 @@ class CurrentClickHouseCompatibilityIT {
    */
   private static List<QueryCase> queries(ClickHouse clickHouse, String database) {
     ChannelRequests channelRequests = new ChannelRequests(clickHouse, database);
+    String registryAsOf = new RegistryHistory(clickHouse, database).asOfSql();
     String table = database + ".channel_requests_minute";
     MetricsReader reader = new MetricsReader(clickHouse, database);
     TimeRange hour = new TimeRange(TimeRange.WindowSize.HOUR, Instant.parse("2026-11-01T10:00:00Z"),
@@ -181,6 +202,17 @@ class CurrentClickHouseCompatibilityIT {
                 List.of("vertical-lexdraft", "50", "5", "1"))),
         new QueryCase("channel requests over an empty range", channelRequests.sql(),
             List.of("2026-11-01 12:00:00", "2026-11-01 13:00:00"), List.of()),
+        // The registry as of a moment: per channel its newest change at or before it, once however often published.
+        new QueryCase("registry a second before the renegotiation", registryAsOf, List.of("2026-11-20 11:59:59"), List.of(
+            List.of("cloud-stratus", "1", "2026-01-01 00:00:00", "CLOUD_PARTNER", "stratus-cloud", "0.250001", "0", "0"),
+            List.of("vertical-codepilot", "1", "2026-01-01 00:00:00", "VERTICAL_WORKFLOW", "codepilot", "0.300001", "1", "0"))),
+        new QueryCase("registry as the renegotiation takes effect", registryAsOf, List.of("2026-11-20 12:00:00"), List.of(
+            List.of("cloud-stratus", "2", "2026-11-20 12:00:00", "CLOUD_PARTNER", "stratus-cloud", "0.180001", "0", "0"),
+            List.of("vertical-codepilot", "1", "2026-01-01 00:00:00", "VERTICAL_WORKFLOW", "codepilot", "0.300001", "1", "0"))),
+        new QueryCase("registry after a retirement", registryAsOf, List.of("2026-12-01 00:00:00"), List.of(
+            List.of("cloud-stratus", "2", "2026-11-20 12:00:00", "CLOUD_PARTNER", "stratus-cloud", "0.180001", "0", "0"),
+            List.of("vertical-codepilot", "3", "2026-11-25 00:00:00", "VERTICAL_WORKFLOW", "codepilot", "0.300001", "1", "1"))),
+        new QueryCase("registry before its first version", registryAsOf, List.of("2025-12-31 23:59:59"), List.of()),
         // Not an audience query: the table row by row, to pin FINAL's choice and DateTime('UTC') rendering.
         new QueryCase("newest version of every window",
             "SELECT channel_id, window_start, requests, usage_events, version FROM " + table + " FINAL"

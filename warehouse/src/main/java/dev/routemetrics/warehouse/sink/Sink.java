@@ -1,6 +1,7 @@
 package dev.routemetrics.warehouse.sink;
 
 import dev.routemetrics.events.BillingEvent;
+import dev.routemetrics.events.ChannelRegistryChange;
 import dev.routemetrics.events.FeedbackEvent;
 import dev.routemetrics.events.QuarantinedEvent;
 import dev.routemetrics.events.UsageEvent;
@@ -52,6 +53,7 @@ public final class Sink implements AutoCloseable {
     add(topics.usageEvents, AvroSerde.of(UsageEvent.class), RawEventsWriters.usage(db));
     add(topics.billingEvents, AvroSerde.of(BillingEvent.class), RawEventsWriters.billing(db));
     add(topics.feedbackEvents, AvroSerde.of(FeedbackEvent.class), RawEventsWriters.feedback(db));
+    add(topics.channelRegistryChanges, AvroSerde.of(ChannelRegistryChange.class), new ChannelRegistryWriter(db));
   }
 
   private <V> void add(String topic, Deserializer<V> decoder, TableWriter<V> writer) {
