@@ -76,8 +76,15 @@ public final class ChannelMetricsTopology {
   public static final Duration FEEDBACK_HORIZON = Duration.ofDays(7);
   /** Kept past every bound, so nothing the gate lets through finds its state forgotten. */
   static final Duration RETENTION_MARGIN = Duration.ofDays(1);
-  /** Live objects per tally or join store and task: bounds the heap, while a day's busy windows stay live. */
+  /** Live objects per tally or join store and task, while a day's busy windows stay live. */
   static final int LIVE_OBJECTS_PER_STORE = 4096;
+  /**
+   * Heap the live channel-window tallies of one task may take, by their sketches' own size. A count
+   * alone did not bound it: at 10M events a day, 2,344 live tallies held 260 MB of sketch tables
+   * and the streams app ran out of a 512 MiB heap. In-order traffic keeps a few dozen windows busy;
+   * the rest are read back from RocksDB when a late event needs them.
+   */
+  static final long LIVE_TALLY_BYTES = 64L << 20;
 
   /** What the topology needs to know besides the topic names. */
   public record Settings(ChannelRegistry registry, Duration lateness, Duration emitInterval) {
@@ -118,12 +125,15 @@ public final class ChannelMetricsTopology {
     for (String gate : new String[] {USAGE_GATE_STORE, BILLING_GATE_STORE, FEEDBACK_GATE_STORE}) {
       addKeyValueStore(builder, Stores.inMemoryKeyValueStore(gate), Serdes.Long());
     }
-    addLiveObjectStore(builder, Stores.persistentKeyValueStore(REQUEST_FEEDBACK_STORE), RequestFeedback.SERDE);
+    addLiveObjectStore(builder, Stores.persistentKeyValueStore(REQUEST_FEEDBACK_STORE), RequestFeedback.SERDE,
+        LiveObjectStore.Budget.objects(LIVE_OBJECTS_PER_STORE));
     addKeyValueStore(builder, Stores.persistentKeyValueStore(REQUEST_FEEDBACK_EXPIRY_STORE), Serdes.String());
-    addLiveObjectStore(builder, Stores.persistentKeyValueStore(CHANNEL_WINDOWS_STORE), ChannelWindowTally.SERDE);
+    addLiveObjectStore(builder, Stores.persistentKeyValueStore(CHANNEL_WINDOWS_STORE), ChannelWindowTally.SERDE,
+        new LiveObjectStore.Budget<>(LIVE_OBJECTS_PER_STORE, LIVE_TALLY_BYTES, ChannelWindowTally::footprintBytes));
     addKeyValueStore(builder, Stores.inMemoryKeyValueStore(CHANNEL_WINDOWS_DIRTY_STORE), Serdes.Long());
     addKeyValueStore(builder, Stores.persistentKeyValueStore(CHANNEL_WINDOWS_EXPIRY_STORE), Serdes.String());
-    addLiveObjectStore(builder, Stores.persistentKeyValueStore(REVENUE_WINDOWS_STORE), RevenueTally.SERDE);
+    addLiveObjectStore(builder, Stores.persistentKeyValueStore(REVENUE_WINDOWS_STORE), RevenueTally.SERDE,
+        LiveObjectStore.Budget.objects(LIVE_OBJECTS_PER_STORE));
     addKeyValueStore(builder, Stores.inMemoryKeyValueStore(REVENUE_WINDOWS_DIRTY_STORE), Serdes.Long());
     addKeyValueStore(builder, Stores.persistentKeyValueStore(REVENUE_WINDOWS_EXPIRY_STORE), Serdes.String());
 
@@ -185,9 +195,9 @@ public final class ChannelMetricsTopology {
    * (see {@link LiveObjectStore}), encoded once per commit instead of once per event. Kafka's byte
    * cache below would only hold a second copy.
    */
-  private static <V> void addLiveObjectStore(StreamsBuilder builder, KeyValueBytesStoreSupplier store, Serde<V> values) {
-    builder.addStateStore(LiveObjectStore.builder(Stores.keyValueStoreBuilder(store, Serdes.String(), values),
-        LIVE_OBJECTS_PER_STORE));
+  private static <V> void addLiveObjectStore(StreamsBuilder builder, KeyValueBytesStoreSupplier store, Serde<V> values,
+      LiveObjectStore.Budget<V> budget) {
+    builder.addStateStore(LiveObjectStore.builder(Stores.keyValueStoreBuilder(store, Serdes.String(), values), budget));
   }
 
   /** Usage by its request_id; feedback by the request it names, or by its own id when it names none. */

@@ -65,6 +65,11 @@ final class ChannelWindowTally {
     this.latency = newLatency();
   }
 
+  /** Heap this tally takes, about: its sketches' tables and histogram counts, and its fields. */
+  long footprintBytes() {
+    return 256L + accounts.getCurrentBytes() + endUsers.getCurrentBytes() + latency.getEstimatedFootprintInBytes();
+  }
+
   private static IntCountsHistogram newLatency() {
     IntCountsHistogram h = new IntCountsHistogram(LATENCY_FIRST_HIGHEST_MS, LATENCY_SIGNIFICANT_DIGITS);
     h.setAutoResize(true);

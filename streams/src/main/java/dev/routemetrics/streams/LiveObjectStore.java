@@ -1,10 +1,13 @@
 package dev.routemetrics.streams;
 
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToLongFunction;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
@@ -38,29 +41,63 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  */
 final class LiveObjectStore<V> implements KeyValueStore<String, V>, CachedStateStore<String, V> {
 
-  private final KeyValueStore<String, V> inner;
-  private final Map<String, V> live;
-  private final Set<String> changed = new LinkedHashSet<>();
-
-  LiveObjectStore(KeyValueStore<String, V> inner, int maxLiveObjects) {
-    this.inner = inner;
-    this.live = new LinkedHashMap<>(64, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
-        if (size() <= maxLiveObjects) {
-          return false;
-        }
-        if (changed.remove(eldest.getKey())) {
-          inner.put(eldest.getKey(), eldest.getValue());
-        }
-        return true;
-      }
-    };
+  /**
+   * How many values may stay live, and how many bytes of heap they may take by {@code weigher}'s
+   * estimate: the least recently used go first once either is exceeded. A count alone does not
+   * bound the heap when values grow (a tally's sketches do, with the distinct accounts it saw).
+   */
+  record Budget<V>(int maxLiveObjects, long maxBytes, ToLongFunction<V> weigher) {
+    static <V> Budget<V> objects(int maxLiveObjects) {
+      return new Budget<>(maxLiveObjects, Long.MAX_VALUE, v -> 0);
+    }
   }
 
-  /** Wraps the stores {@code builder} builds, keeping up to {@code maxLiveObjects} values live. */
+  private final KeyValueStore<String, V> inner;
+  private final Budget<V> budget;
+  /** In access order, least recently used first. */
+  private final LinkedHashMap<String, V> live = new LinkedHashMap<>(64, 0.75f, true);
+  private final Map<String, Long> weights = new HashMap<>();
+  private long liveBytes;
+  private final Set<String> changed = new LinkedHashSet<>();
+
+  LiveObjectStore(KeyValueStore<String, V> inner, Budget<V> budget) {
+    this.inner = inner;
+    this.budget = budget;
+  }
+
+  /** Keeps {@code value} live, then makes room: an evicted changed value is written through first. */
+  private void keepLive(String key, V value) {
+    live.put(key, value);
+    long weight = budget.weigher().applyAsLong(value);
+    Long before = weights.put(key, weight);
+    liveBytes += weight - (before == null ? 0 : before);
+    Iterator<Map.Entry<String, V>> eldest = live.entrySet().iterator();
+    while ((live.size() > budget.maxLiveObjects() || liveBytes > budget.maxBytes()) && live.size() > 1) {
+      Map.Entry<String, V> evicted = eldest.next();
+      if (changed.remove(evicted.getKey())) {
+        inner.put(evicted.getKey(), evicted.getValue());
+      }
+      liveBytes -= weights.remove(evicted.getKey());
+      eldest.remove();
+    }
+  }
+
+  private V dropLive(String key) {
+    Long weight = weights.remove(key);
+    if (weight != null) {
+      liveBytes -= weight;
+    }
+    return live.remove(key);
+  }
+
+  /** Live values' estimated bytes, for tests. */
+  long liveBytes() {
+    return liveBytes;
+  }
+
+  /** Wraps the stores {@code builder} builds, keeping values live within {@code budget}. */
   static <V> StoreBuilder<KeyValueStore<String, V>> builder(StoreBuilder<KeyValueStore<String, V>> builder,
-      int maxLiveObjects) {
+      Budget<V> budget) {
     return new StoreBuilder<>() {
       @Override
       public StoreBuilder<KeyValueStore<String, V>> withCachingEnabled() {
@@ -88,7 +125,7 @@ final class LiveObjectStore<V> implements KeyValueStore<String, V>, CachedStateS
 
       @Override
       public KeyValueStore<String, V> build() {
-        return new LiveObjectStore<>(builder.build(), maxLiveObjects);
+        return new LiveObjectStore<>(builder.build(), budget);
       }
 
       @Override
@@ -114,7 +151,7 @@ final class LiveObjectStore<V> implements KeyValueStore<String, V>, CachedStateS
     if (value == null) {
       value = inner.get(key);
       if (value != null) {
-        live.put(key, value);
+        keepLive(key, value);
       }
     }
     return value;
@@ -128,7 +165,7 @@ final class LiveObjectStore<V> implements KeyValueStore<String, V>, CachedStateS
     }
     // Marked before it goes in, so an eviction triggered by this very put writes it through.
     changed.add(key);
-    live.put(key, value);
+    keepLive(key, value);
   }
 
   @Override
@@ -147,7 +184,7 @@ final class LiveObjectStore<V> implements KeyValueStore<String, V>, CachedStateS
 
   @Override
   public V delete(String key) {
-    V value = live.remove(key);
+    V value = dropLive(key);
     changed.remove(key);
     V stored = inner.delete(key);
     return value != null ? value : stored;
@@ -239,6 +276,8 @@ final class LiveObjectStore<V> implements KeyValueStore<String, V>, CachedStateS
 
   private void forgetLiveObjects() {
     live.clear();
+    weights.clear();
+    liveBytes = 0;
     changed.clear();
   }
 

@@ -41,6 +41,18 @@ class ChannelWindowTallyTest {
   }
 
   @Test
+  void shouldReportTheHeapItsSketchesTakeAsTheyGrow() {
+    ChannelWindowTally quiet = new ChannelWindowTally("direct-api", WindowSize.MINUTE, 0);
+    ChannelWindowTally busy = new ChannelWindowTally("direct-api", WindowSize.DAY, 0);
+    for (int i = 0; i < 50_000; i++) {
+      busy.accounts.update("a-" + i);
+    }
+    // 16 384 nominal entries: a full theta table is 32 768 longs, 256 KiB, for this one sketch.
+    assertThat(busy.footprintBytes()).isGreaterThanOrEqualTo(32_768L * 8);
+    assertThat(quiet.footprintBytes()).isLessThan(32_768L * 8 / 4);
+  }
+
+  @Test
   void shouldGiveTheSameLatencyQuantilesWhateverTheOrderAndWithinOnePercentOfTheExactOnes() {
     // 5 000 latencies, 1..5000 ms: the exact p50 is 2500 (the 2500th smallest), p95 4750, p99 4950.
     java.util.List<Integer> latencies = new java.util.ArrayList<>();
