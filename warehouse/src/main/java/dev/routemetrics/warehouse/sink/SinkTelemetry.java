@@ -1,7 +1,7 @@
 package dev.routemetrics.warehouse.sink;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -49,9 +49,9 @@ public final class SinkTelemetry {
 
     private final String topic;
     private final String table;
-    private final Counter read;
-    private final Counter written;
-    private final Counter skipped;
+    private final AtomicLong read = new AtomicLong();
+    private final AtomicLong written = new AtomicLong();
+    private final AtomicLong skipped = new AtomicLong();
     private final Timer inserted;
     private final Timer failed;
     private final DistributionSummary insertRows;
@@ -62,13 +62,13 @@ public final class SinkTelemetry {
     private Topic(String topic, String table) {
       this.topic = topic;
       this.table = table;
-      this.read = Counter.builder("routemetrics.sink.records.read")
+      FunctionCounter.builder("routemetrics.sink.records.read", read, AtomicLong::get)
           .description("Records polled, with those read again after a failed insert or a rebalance")
           .tag("topic", topic).register(registry);
-      this.written = Counter.builder("routemetrics.sink.rows.written")
+      FunctionCounter.builder("routemetrics.sink.rows.written", written, AtomicLong::get)
           .description("Rows ClickHouse acknowledged whose offsets were then committed").tag("table", table).register(registry);
-      this.skipped = Counter.builder("routemetrics.sink.records.skipped").description("Records that did not decode")
-          .tag("topic", topic).register(registry);
+      FunctionCounter.builder("routemetrics.sink.records.skipped", skipped, AtomicLong::get)
+          .description("Records that did not decode").tag("topic", topic).register(registry);
       this.inserted = insertTimer("ok");
       this.failed = insertTimer("failed");
       this.insertRows = DistributionSummary.builder("routemetrics.sink.insert.rows").description("Rows per insert")
@@ -91,11 +91,11 @@ public final class SinkTelemetry {
     }
 
     void read(int records) {
-      read.increment(records);
+      read.addAndGet(records);
     }
 
     void skipped() {
-      skipped.increment();
+      skipped.incrementAndGet();
     }
 
     void inserted(int rows, Duration took) {
@@ -108,7 +108,7 @@ public final class SinkTelemetry {
     }
 
     void committed(int rows) {
-      written.increment(rows);
+      written.addAndGet(rows);
       lastCommit.set(System.currentTimeMillis());
     }
 
@@ -120,9 +120,18 @@ public final class SinkTelemetry {
       backoff.set(wait.toMillis());
     }
 
+    /** Records polled, including those read again after a failed insert or a rebalance. */
+    long recordsRead() {
+      return read.get();
+    }
+
+    long rowsWritten() {
+      return written.get();
+    }
+
     private TopicStatus status(long now) {
       long last = lastCommit.get();
-      return new TopicStatus(topic, table, lag.get(), (long) written.count(), (long) skipped.count(), failed.count(),
+      return new TopicStatus(topic, table, lag.get(), written.get(), skipped.get(), failed.count(),
           last == 0 ? null : (now - last) / 1000.0, backoff.get());
     }
   }

@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -72,9 +71,6 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
   private final SinkTelemetry.Topic meters;
 
   private final AtomicBoolean running = new AtomicBoolean(true);
-  private final AtomicLong recordsRead = new AtomicLong();
-  private final AtomicLong rowsWritten = new AtomicLong();
-  private final AtomicLong recordsSkipped = new AtomicLong();
   private Batch<V> pending = new Batch<>();
   private Batch<V> inFlight;
   private Future<?> inFlightInsert;
@@ -141,7 +137,6 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
   }
 
   private void read(ConsumerRecords<String, byte[]> records) {
-    recordsRead.addAndGet(records.count());
     meters.read(records.count());
     // Offsets once per partition and poll, not per record: they only ever move forward within one.
     for (TopicPartition partition : records.partitions()) {
@@ -157,7 +152,6 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
     try {
       return decoder.deserialize(record.topic(), record.value());
     } catch (SerializationException e) {
-      recordsSkipped.incrementAndGet();
       meters.skipped();
       log.warn("skipping record {}-{}@{} that does not decode: {}", record.topic(), record.partition(),
           record.offset(), e.getMessage());
@@ -218,7 +212,6 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
     }
     backoff = Duration.ZERO;
     meters.backoff(backoff);
-    rowsWritten.addAndGet(batch.rows().size());
     meters.committed(batch.rows().size());
     log.debug("flushed {} rows into {}", batch.rows().size(), writer.table());
   }
@@ -291,15 +284,11 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
 
   /** Records polled, including those read again after a failed insert or a rebalance. */
   public long recordsRead() {
-    return recordsRead.get();
+    return meters.recordsRead();
   }
 
   public long rowsWritten() {
-    return rowsWritten.get();
-  }
-
-  public long recordsSkipped() {
-    return recordsSkipped.get();
+    return meters.rowsWritten();
   }
 
   /** Stops after the current poll and the insert in flight; pending rows are left uncommitted for the next run. */
