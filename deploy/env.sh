@@ -13,7 +13,7 @@ export REPO DEPLOY_DIR
 export ROUTEMETRICS_STATE="${ROUTEMETRICS_STATE:-$REPO/.state}"
 export ROUTEMETRICS_LOGS="${ROUTEMETRICS_LOGS:-$ROUTEMETRICS_STATE/logs}"
 
-export KAFKA_VERSION="${KAFKA_VERSION:-4.1.1}"
+export KAFKA_VERSION="${KAFKA_VERSION:-4.4.0}"
 export KAFKA_PORT="${KAFKA_PORT:-9092}"
 export KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 # 512 MiB: its live set here is far smaller; with 1 GiB G1 let used heap grow past 600 MiB before collecting.

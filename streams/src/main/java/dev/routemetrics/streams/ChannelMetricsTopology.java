@@ -36,21 +36,23 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * for each family (usage, billing, feedback), keyed by event_id on its topic (as the edge writes it):
  *   dedupe ----conflict----> quarantined-events
- *   -> lateness gate (same task) ----too late----> quarantined-events
+ *   -> lateness and bounds gate (same task) ----too late, out of bounds----> quarantined-events
  *
- * usage + feedback -> re-key by request_id -> join feedback to requests (+ Covered when a request
- *   first gets feedback within 7 days) -> re-key by channel -> MINUTE/HOUR/DAY tallies -> channel-metrics
- *                                                           -> MINUTE rows with usage -> channel-requests-minute
- * billing -> re-key by channel -> MINUTE/HOUR/DAY tallies per currency (charges, refunds, credits) -> channel-revenue
+ * usage + feedback -> fold before the shuffle (same task): partial tallies of the channel's windows
+ *   |                 (reach; feedback received by its own time), shipped every emit interval
+ *   |-- partials, keyed channel|SIZE|start ------------------------------> merge into totals -> channel-metrics
+ *   `-- join entries (what the join needs), keyed request_id -> coverage join: feedback about a request
+ *        counts in the request's windows -> partial tallies (learning) -> merge into totals
+ * billing -> fold before the shuffle: partial revenue per window and currency -> merge -> channel-revenue
  * </pre>
  *
- * <p>A usage or feedback event crosses two repartition topics, a billing event one: each hop is a
- * produce and a consume under a transaction, and they were most of the topology's cost when every
- * family was re-keyed by event_id and then by channel as well. A record whose key is not its
- * event_id (a producer other than ours) takes a detour by event_id into the same deduplication
- * task, so copies of an id always meet.
+ * <p>Many events of one window between two emits cross the repartition as one partial tally, so a
+ * usage event costs about three broker writes (its seen-id, its join entry, the join's request entry)
+ * instead of seven, and a burst of late events into an old window one read-modify-write of its total
+ * per partial. A record whose key is not its event_id (a producer other than ours) takes a detour by
+ * event_id into the same deduplication task, so copies of an id always meet.
  *
- * Rows on channel-metrics and channel-revenue are re-emitted with a higher version whenever their
+ * <p>Rows on channel-metrics and channel-revenue are re-emitted with a higher version whenever their
  * window changes (late events, late feedback); the newest version is the truth. Ratios across
  * channels are left to the queries.
  */
@@ -62,32 +64,39 @@ public final class ChannelMetricsTopology {
   public static final String USAGE_GATE_STORE = "usage-lateness-gate";
   public static final String BILLING_GATE_STORE = "billing-lateness-gate";
   public static final String FEEDBACK_GATE_STORE = "feedback-lateness-gate";
-  public static final String REQUEST_FEEDBACK_STORE = "request-feedback";
-  public static final String REQUEST_FEEDBACK_EXPIRY_STORE = "request-feedback-expiry";
-  public static final String CHANNEL_WINDOWS_STORE = "channel-windows";
-  public static final String CHANNEL_WINDOWS_DIRTY_STORE = "channel-windows-dirty";
-  public static final String CHANNEL_WINDOWS_EXPIRY_STORE = "channel-windows-expiry";
-  public static final String REVENUE_WINDOWS_STORE = "revenue-windows";
-  public static final String REVENUE_WINDOWS_DIRTY_STORE = "revenue-windows-dirty";
-  public static final String REVENUE_WINDOWS_EXPIRY_STORE = "revenue-windows-expiry";
+  public static final String USAGE_PARTIALS_STORE = "usage-partials";
+  public static final String REVENUE_PARTIALS_STORE = "revenue-partials";
+  public static final String REQUESTS_STORE = "requests-by-id";
+  public static final String EARLY_FEEDBACK_STORE = "early-feedback";
+  public static final String LEARNING_PARTIALS_STORE = "learning-partials";
+  public static final String CHANNEL_WINDOWS_STORE = "channel-window-totals";
+  public static final String CHANNEL_WINDOWS_DIRTY_STORE = "channel-window-totals-dirty";
+  public static final String CHANNEL_WINDOWS_EXPIRY_STORE = "channel-window-totals-expiry";
+  public static final String REVENUE_WINDOWS_STORE = "revenue-window-totals";
+  public static final String REVENUE_WINDOWS_DIRTY_STORE = "revenue-window-totals-dirty";
+  public static final String REVENUE_WINDOWS_EXPIRY_STORE = "revenue-window-totals-expiry";
   public static final String WINDOW_MINUTE = "MINUTE";
 
   /** Feedback covers a request when it comes within this long of it (DOMAIN.md). */
   public static final Duration FEEDBACK_HORIZON = Duration.ofDays(7);
   /** Kept past every bound, so nothing the gate lets through finds its state forgotten. */
   static final Duration RETENTION_MARGIN = Duration.ofDays(1);
-  /** Live objects per tally or join store and task, while a day's busy windows stay live. */
+  /** Live objects per tally store and task, while a day's busy windows stay live. */
   static final int LIVE_OBJECTS_PER_STORE = 4096;
   /**
-   * Heap the live channel-window tallies of one task may take, by their sketches' own size. A count
-   * alone did not bound it: at 10M events a day, 2,344 live tallies held 260 MB of sketch tables
-   * and the streams app ran out of a 512 MiB heap. In-order traffic keeps a few dozen windows busy;
-   * the rest are read back from RocksDB when a late event needs them.
+   * Heap the live channel-window totals of one task may take, by their own size estimate. A count
+   * alone did not bound it: at 10M events a day, 2,344 live tallies held 260 MB of Theta tables and
+   * the streams app ran out of a 512 MiB heap. In-order traffic keeps a few dozen windows busy; the
+   * rest are read back from RocksDB when a late partial needs them.
    */
-  static final long LIVE_TALLY_BYTES = 64L << 20;
+  static final long LIVE_TALLY_BYTES = 32L << 20;
 
   /** What the topology needs to know besides the topic names. */
-  public record Settings(ChannelRegistry registry, Duration lateness, Duration emitInterval) {
+  public record Settings(ChannelRegistry registry, Duration lateness, Duration emitInterval, DroppedRecords dropped) {
+
+    public Settings(ChannelRegistry registry, Duration lateness, Duration emitInterval) {
+      this(registry, lateness, emitInterval, DroppedRecords.inMemory());
+    }
 
     public static Settings defaults() {
       return new Settings(ChannelRegistry.builtIn(), Duration.ofDays(7), Duration.ofSeconds(1));
@@ -105,29 +114,39 @@ public final class ChannelMetricsTopology {
     AvroSerde<ChannelWindowRequests> requestsSerde = AvroSerde.of(ChannelWindowRequests.class);
     AvroSerde<ChannelWindowMetrics> metricsSerde = AvroSerde.of(ChannelWindowMetrics.class);
     AvroSerde<ChannelWindowRevenue> revenueSerde = AvroSerde.of(ChannelWindowRevenue.class);
-    ContributionSerde contributionSerde = new ContributionSerde();
     Duration lateness = settings.lateness();
+    Duration emit = settings.emitInterval();
+    DroppedRecords dropped = settings.dropped();
     Duration metricsRetention = FEEDBACK_HORIZON.plus(lateness).plus(RETENTION_MARGIN);
     Duration revenueRetention = lateness.plus(RETENTION_MARGIN);
+    // Changelogs of window stores keep their records (retention -1): their records carry event
+    // time, and the broker's default deletes those older than the store's retention by the wall
+    // clock, so a replay or rebuild of days further back lost entries before a restart could
+    // restore them (ChannelMetricsIT's restart case, once its fixed day was 9 days past). The
+    // stores themselves still drop whole segments by event time.
+    Map<String, String> keepRecords = Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1");
 
     StreamsBuilder builder = new StreamsBuilder();
     for (String seen : new String[] {SEEN_USAGE_STORE, SEEN_BILLING_STORE, SEEN_FEEDBACK_STORE}) {
-      // The changelog keeps every id: its records carry the event's time, and the broker's default
-      // for a window store's changelog deletes those older than the store's retention by the wall
-      // clock. Events replayed from further back than that (a rebuild, a backfill, a test of a past
-      // day) lost their ids on the broker before a restart could restore them, and a copy after the
-      // restart counted twice (ChannelMetricsIT's restart case, once its fixed day was 9 days past).
-      // The store itself still forgets ids by event time; restoring skips the expired ones.
       builder.addStateStore(Stores.windowStoreBuilder(
           Stores.persistentWindowStore(seen, lateness.plus(RETENTION_MARGIN), Duration.ofMillis(1), false),
-          keys, Serdes.ByteArray()).withLoggingEnabled(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1")));
+          keys, Serdes.ByteArray()).withLoggingEnabled(keepRecords));
     }
+    builder.addStateStore(Stores.windowStoreBuilder(
+        Stores.persistentWindowStore(REQUESTS_STORE, metricsRetention, Duration.ofMillis(1), false),
+        keys, Serdes.ByteArray()).withLoggingEnabled(keepRecords));
+    builder.addStateStore(Stores.windowStoreBuilder(
+        Stores.persistentWindowStore(EARLY_FEEDBACK_STORE, lateness.plus(RETENTION_MARGIN), Duration.ofMillis(1), false),
+        keys, Serdes.ByteArray()).withLoggingEnabled(keepRecords));
     for (String gate : new String[] {USAGE_GATE_STORE, BILLING_GATE_STORE, FEEDBACK_GATE_STORE}) {
       addKeyValueStore(builder, Stores.inMemoryKeyValueStore(gate), Serdes.Long());
     }
-    addLiveObjectStore(builder, Stores.persistentKeyValueStore(REQUEST_FEEDBACK_STORE), RequestFeedback.SERDE,
+    addLiveObjectStore(builder, Stores.inMemoryKeyValueStore(USAGE_PARTIALS_STORE), ChannelWindowTally.SERDE,
         LiveObjectStore.Budget.objects(LIVE_OBJECTS_PER_STORE));
-    addKeyValueStore(builder, Stores.persistentKeyValueStore(REQUEST_FEEDBACK_EXPIRY_STORE), Serdes.String());
+    addLiveObjectStore(builder, Stores.inMemoryKeyValueStore(LEARNING_PARTIALS_STORE), ChannelWindowTally.SERDE,
+        LiveObjectStore.Budget.objects(LIVE_OBJECTS_PER_STORE));
+    addLiveObjectStore(builder, Stores.inMemoryKeyValueStore(REVENUE_PARTIALS_STORE), RevenueTally.SERDE,
+        LiveObjectStore.Budget.objects(LIVE_OBJECTS_PER_STORE));
     addLiveObjectStore(builder, Stores.persistentKeyValueStore(CHANNEL_WINDOWS_STORE), ChannelWindowTally.SERDE,
         new LiveObjectStore.Budget<>(LIVE_OBJECTS_PER_STORE, LIVE_TALLY_BYTES, ChannelWindowTally::footprintBytes));
     addKeyValueStore(builder, Stores.inMemoryKeyValueStore(CHANNEL_WINDOWS_DIRTY_STORE), Serdes.Long());
@@ -138,26 +157,36 @@ public final class ChannelMetricsTopology {
     addKeyValueStore(builder, Stores.persistentKeyValueStore(REVENUE_WINDOWS_EXPIRY_STORE), Serdes.String());
 
     KStream<String, UsageEvent> usage = distinctAndInTime(builder, "usage", "USAGE", topics.usageEvents, usageSerde,
-        UsageEvent::getEventId, UsageEvent::getChannelId, SEEN_USAGE_STORE, USAGE_GATE_STORE, lateness, topics, quarantineSerde);
+        UsageEvent::getEventId, UsageEvent::getChannelId, EventChecks::usage, SEEN_USAGE_STORE, USAGE_GATE_STORE, lateness, topics,
+        quarantineSerde, dropped);
     KStream<String, BillingEvent> billing = distinctAndInTime(builder, "billing", "BILLING", topics.billingEvents,
-        billingSerde, BillingEvent::getEventId, BillingEvent::getChannelId, SEEN_BILLING_STORE, BILLING_GATE_STORE, lateness, topics,
-        quarantineSerde);
+        billingSerde, BillingEvent::getEventId, BillingEvent::getChannelId, EventChecks::billing, SEEN_BILLING_STORE, BILLING_GATE_STORE,
+        lateness, topics, quarantineSerde, dropped);
     KStream<String, FeedbackEvent> feedback = distinctAndInTime(builder, "feedback", "FEEDBACK", topics.feedbackEvents,
-        feedbackSerde, FeedbackEvent::getEventId, FeedbackEvent::getChannelId, SEEN_FEEDBACK_STORE, FEEDBACK_GATE_STORE, lateness, topics,
-        quarantineSerde);
+        feedbackSerde, FeedbackEvent::getEventId, FeedbackEvent::getChannelId, EventChecks::feedback, SEEN_FEEDBACK_STORE, FEEDBACK_GATE_STORE,
+        lateness, topics, quarantineSerde, dropped);
 
-    KStream<String, Contribution> byChannel = usage
+    Map<String, KStream<String, Shuffled>> shuffled = usage
         .mapValues(event -> (Contribution) new Contribution.Usage(event), Named.as("usage-contribution"))
         .merge(feedback.mapValues(event -> (Contribution) new Contribution.Feedback(event), Named.as("feedback-contribution")),
             Named.as("usage-and-feedback"))
-        .selectKey((eventId, c) -> requestKey(c), Named.as("key-by-request-id"))
-        .repartition(Repartitioned.with(keys, contributionSerde).withName("contributions-by-request-id"))
-        .process(() -> new JoinFeedbackToRequests(FEEDBACK_HORIZON, lateness, RETENTION_MARGIN),
-            Named.as("join-feedback-to-requests"), REQUEST_FEEDBACK_STORE, REQUEST_FEEDBACK_EXPIRY_STORE)
-        .repartition(Repartitioned.with(keys, contributionSerde).withName("contributions-by-channel"));
+        .process(() -> new FoldBeforeShuffle(emit), Named.as("fold-before-shuffle"), USAGE_PARTIALS_STORE)
+        .split(Named.as("shuffled-"))
+        .branch((key, value) -> value instanceof Shuffled.Partial, Branched.as("partials"))
+        .defaultBranch(Branched.as("join-entries"));
+    KStream<String, ChannelWindowTally> usagePartials = shuffled.get("shuffled-partials")
+        .mapValues(value -> ((Shuffled.Partial) value).tally(), Named.as("partial-tally"))
+        .repartition(Repartitioned.with(keys, ChannelWindowTally.SERDE).withName("partials-by-window"));
+    KStream<String, ChannelWindowTally> learningPartials = shuffled.get("shuffled-join-entries")
+        .mapValues(value -> ((Shuffled.Join) value).entry(), Named.as("join-entry"))
+        .repartition(Repartitioned.with(keys, JoinEntry.SERDE).withName("join-entries-by-request-id"))
+        .process(() -> new JoinFeedbackToRequests(FEEDBACK_HORIZON, emit, dropped), Named.as("join-feedback-to-requests"),
+            REQUESTS_STORE, EARLY_FEEDBACK_STORE, LEARNING_PARTIALS_STORE)
+        .repartition(Repartitioned.with(keys, ChannelWindowTally.SERDE).withName("learning-partials-by-window"));
 
-    KStream<String, ChannelWindowMetrics> metrics = byChannel
-        .process(() -> new FoldChannelWindows(settings.registry(), settings.emitInterval(), metricsRetention),
+    KStream<String, ChannelWindowMetrics> metrics = usagePartials
+        .merge(learningPartials, Named.as("reach-and-learning-partials"))
+        .process(() -> new FoldChannelWindows(settings.registry(), emit, metricsRetention, dropped),
             Named.as("fold-channel-windows"), CHANNEL_WINDOWS_STORE, CHANNEL_WINDOWS_DIRTY_STORE,
             CHANNEL_WINDOWS_EXPIRY_STORE);
     metrics.to(topics.channelMetrics, Produced.with(keys, metricsSerde).withName("channel-metrics"));
@@ -169,9 +198,9 @@ public final class ChannelMetricsTopology {
         .to(topics.channelRequestsMinute, Produced.with(keys, requestsSerde).withName("channel-requests-minute"));
 
     billing
-        .selectKey((eventId, event) -> event.getChannelId(), Named.as("billing-key-by-channel"))
-        .repartition(Repartitioned.with(keys, billingSerde).withName("billing-by-channel"))
-        .process(() -> new FoldRevenueWindows(settings.registry(), settings.emitInterval(), revenueRetention),
+        .process(() -> new FoldBillingBeforeShuffle(emit), Named.as("fold-billing-before-shuffle"), REVENUE_PARTIALS_STORE)
+        .repartition(Repartitioned.with(keys, RevenueTally.SERDE).withName("revenue-partials-by-window"))
+        .process(() -> new FoldRevenueWindows(settings.registry(), emit, revenueRetention, dropped),
             Named.as("fold-revenue-windows"), REVENUE_WINDOWS_STORE, REVENUE_WINDOWS_DIRTY_STORE,
             REVENUE_WINDOWS_EXPIRY_STORE)
         .to(topics.channelRevenue, Produced.with(keys, revenueSerde).withName("channel-revenue"));
@@ -200,22 +229,16 @@ public final class ChannelMetricsTopology {
     builder.addStateStore(LiveObjectStore.builder(Stores.keyValueStoreBuilder(store, Serdes.String(), values), budget));
   }
 
-  /** Usage by its request_id; feedback by the request it names, or by its own id when it names none. */
-  private static String requestKey(Contribution c) {
-    if (c instanceof Contribution.Usage u) {
-      return u.event().getRequestId();
-    }
-    FeedbackEvent f = ((Contribution.Feedback) c).event();
-    return f.getRequestId() != null ? f.getRequestId() : f.getEventId();
-  }
-
   /**
-   * Distinct, accepted events of one family, keyed by event_id: the same id twice counts once, the
-   * same id with another payload and events older than the lateness bound go to quarantined-events.
+   * Distinct, accepted events of one family, keyed by event_id: the same id twice counts once; the
+   * same id with another payload, events older than the lateness bound and events out of bounds go to
+   * quarantined-events.
    */
   private static <V extends SpecificRecord> KStream<String, V> distinctAndInTime(StreamsBuilder builder, String name,
       String family, String topic, AvroSerde<V> serde, Function<V, String> idOf, Function<V, String> channelOf,
-      String seenStore, String gateStore, Duration lateness, Topics topics, Serde<QuarantinedEvent> quarantineSerde) {
+      Function<V, String> outOfBounds,
+      String seenStore, String gateStore, Duration lateness, Topics topics, Serde<QuarantinedEvent> quarantineSerde,
+      DroppedRecords dropped) {
     Serde<String> keys = Serdes.String();
     Map<String, KStream<String, V>> byKey = builder
         .stream(topic, Consumed.with(keys, serde).withTimestampExtractor(new EventTime()).withName(name + "-events"))
@@ -229,10 +252,10 @@ public final class ChannelMetricsTopology {
         .repartition(Repartitioned.with(keys, serde).withName(name + "-by-event-id"));
     KStream<String, Routed<V>> deduplicated = byKey.get(name + "-key-is-event-id")
         .merge(rekeyed, Named.as(name + "-all-by-event-id"))
-        .process(() -> new DeduplicateEvents<>(seenStore, family, serde::encode, channelOf),
+        .process(() -> new DeduplicateEvents<>(seenStore, family, serde::encode, channelOf, dropped),
             Named.as(name + "-deduplicate"), seenStore);
     KStream<String, Routed<V>> gated = countedOrQuarantined(deduplicated, name + "-dedupe", topics, quarantineSerde)
-        .processValues(() -> new LatenessGate<>(lateness, family, gateStore, serde::encode, idOf, channelOf),
+        .processValues(() -> new LatenessGate<>(lateness, family, gateStore, serde::encode, idOf, channelOf, outOfBounds, dropped),
             Named.as(name + "-lateness-gate"), gateStore);
     return countedOrQuarantined(gated, name + "-lateness", topics, quarantineSerde);
   }

@@ -10,31 +10,39 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import org.apache.datasketches.memory.Memory;
 import java.nio.ByteBuffer;
 import org.HdrHistogram.IntCountsHistogram;
-import org.apache.datasketches.theta.UpdateSketch;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
- * Everything one channel did in one window, folded contribution by contribution: plain sums, two
- * distinct-count sketches and a latency quantile sketch. {@code version} counts the folds, so every
- * change of the window is emitted with a higher version than the one before.
+ * Everything one channel did in one window: plain sums, two distinct counts ({@link DistinctCount})
+ * and a latency histogram. The same class is both a partial tally (what one task folded between two
+ * emits, shipped across the shuffle) and the window's total (the merge of every partial): sums add,
+ * distinct counts and histograms merge. {@code version} counts the contributions folded in (events,
+ * feedback about the window's requests, requests newly covered), so it grows with every change of the
+ * window and does not depend on how contributions were batched into partials: a rebuild reports the
+ * same version as the live run.
  *
- * <p>Distinct counts use a Theta sketch with 2^14 nominal entries rather than HLL: below its
- * nominal entries (and up to the first rebuild, a little past them) a Theta sketch keeps every
- * 64-bit hash, so its estimate is the exact count well past the 10 000 DOMAIN.md requires exact; above,
- * its relative standard error is 1/sqrt(16384) = 0.8 %, within the 2 % promise. HLL with lgK 12
- * leaves its exact coupon mode after a few hundred items.
+ * <p>Learning (DOMAIN.md, Learning retention): {@code feedbackEvents}, {@code trainableFeedback} and
+ * {@code coveredRequests} are about this window's requests (the coverage join attributes them);
+ * {@code feedbackReceived} and {@code trainableReceived} count feedback by its own event_time.
+ *
+ * <p>Latency quantiles come from an HdrHistogram (2 significant digits: exact below 256 ms, within 1 %
+ * above) rather than KLL: KLL compacts at random, so a replay folding the same latencies in another
+ * order gave another p99; histogram counts do not depend on the order.
  */
 final class ChannelWindowTally {
 
-  static final int DISTINCT_NOMINAL_ENTRIES = 1 << 14;
   static final int LATENCY_SIGNIFICANT_DIGITS = 2;
   /** The histogram grows past this on its own; it only sizes the first allocation. */
   private static final long LATENCY_FIRST_HIGHEST_MS = 60_000;
-  private static final byte FORMAT = 2;
+  /**
+   * 3: distinct counts as {@link DistinctCount} (exact set, then HLL) and learning by the request's
+   * window. Format 2 (Theta sketches, feedback by its own window) is not read: state written by an
+   * older version is derived again from the event log (deploy/rebuild.sh).
+   */
+  static final byte FORMAT = 3;
 
   final String channelId;
   final WindowSize size;
@@ -50,24 +58,26 @@ final class ChannelWindowTally {
   long feedbackEvents;
   long trainableFeedback;
   long coveredRequests;
+  long feedbackReceived;
+  long trainableReceived;
   /** Newest usage event_time folded in, or {@link Long#MIN_VALUE} before the first. */
   long newestEventTime = Long.MIN_VALUE;
-  UpdateSketch accounts;
-  UpdateSketch endUsers;
+  DistinctCount accounts;
+  DistinctCount endUsers;
   IntCountsHistogram latency;
 
   ChannelWindowTally(String channelId, WindowSize size, long windowStart) {
     this.channelId = channelId;
     this.size = size;
     this.windowStart = windowStart;
-    this.accounts = newDistinct();
-    this.endUsers = newDistinct();
+    this.accounts = new DistinctCount();
+    this.endUsers = new DistinctCount();
     this.latency = newLatency();
   }
 
-  /** Heap this tally takes, about: its sketches' tables and histogram counts, and its fields. */
+  /** Heap this tally takes, about: its distinct counts, histogram counts and fields. */
   long footprintBytes() {
-    return 256L + accounts.getCurrentBytes() + endUsers.getCurrentBytes() + latency.getEstimatedFootprintInBytes();
+    return 256L + accounts.footprintBytes() + endUsers.footprintBytes() + latency.getEstimatedFootprintInBytes();
   }
 
   private static IntCountsHistogram newLatency() {
@@ -76,52 +86,93 @@ final class ChannelWindowTally {
     return h;
   }
 
-  private static UpdateSketch newDistinct() {
-    return UpdateSketch.builder().setNominalEntries(DISTINCT_NOMINAL_ENTRIES).build();
-  }
-
   void add(UsageEvent e) {
     int count = e.getRequestCount();
+    // All or nothing: an overflow (which the edge's bounds rule out) leaves the tally as it was.
+    long newRequests = Math.addExact(requests, count);
+    long newInput = Math.addExact(inputTokens, e.getInputTokens());
+    long newOutput = Math.addExact(outputTokens, e.getOutputTokens());
     usageEvents++;
-    requests += count;
-    inputTokens += e.getInputTokens();
-    outputTokens += e.getOutputTokens();
+    requests = newRequests;
+    inputTokens = newInput;
+    outputTokens = newOutput;
     if (e.getOutcome() != Outcome.SUCCESS) {
       errorRequests += count;
     }
     String endUser = e.getEndUserRef();
     if (endUser != null && !endUser.isEmpty()) {
       identifiedRequests += count;
-      endUsers.update(endUser);
+      endUsers.add(endUser);
     }
     if (e.getTelemetry() == TelemetryLevel.FULL) {
       fullTelemetryRequests += count;
     }
-    accounts.update(e.getAccountId());
+    accounts.add(e.getAccountId());
     latency.recordValue(Math.max(0, e.getLatencyMs()));
     newestEventTime = Math.max(newestEventTime, e.getEventTime().toEpochMilli());
     version++;
   }
 
-  void add(FeedbackEvent e) {
-    feedbackEvents++;
+  /** Feedback by its own event_time window: what came in when. */
+  void addReceived(FeedbackEvent e) {
+    feedbackReceived++;
     if (e.getTrainable()) {
+      trainableReceived++;
+    }
+    version++;
+  }
+
+  /** Feedback about one of this window's requests, arrived within the horizon. */
+  void addAboutRequest(boolean trainable) {
+    feedbackEvents++;
+    if (trainable) {
       trainableFeedback++;
     }
     version++;
   }
 
+  /** One of this window's requests received its first feedback within the horizon. */
   void addCovered(int requestCount) {
     coveredRequests += requestCount;
     version++;
   }
 
+  /**
+   * Folds a partial tally of the same window in, or throws {@link ArithmeticException} and leaves this
+   * tally as it was when a sum would overflow (the edge's bounds make that take billions of events).
+   */
+  void merge(ChannelWindowTally p) {
+    long[] sums = {
+        Math.addExact(usageEvents, p.usageEvents), Math.addExact(requests, p.requests),
+        Math.addExact(inputTokens, p.inputTokens), Math.addExact(outputTokens, p.outputTokens),
+        Math.addExact(identifiedRequests, p.identifiedRequests), Math.addExact(errorRequests, p.errorRequests),
+        Math.addExact(fullTelemetryRequests, p.fullTelemetryRequests), Math.addExact(coveredRequests, p.coveredRequests),
+        Math.addExact(version, p.version)};
+    usageEvents = sums[0];
+    requests = sums[1];
+    inputTokens = sums[2];
+    outputTokens = sums[3];
+    identifiedRequests = sums[4];
+    errorRequests = sums[5];
+    fullTelemetryRequests = sums[6];
+    coveredRequests = sums[7];
+    version = sums[8];
+    feedbackEvents += p.feedbackEvents;
+    trainableFeedback += p.trainableFeedback;
+    feedbackReceived += p.feedbackReceived;
+    trainableReceived += p.trainableReceived;
+    newestEventTime = Math.max(newestEventTime, p.newestEventTime);
+    accounts.merge(p.accounts);
+    endUsers.merge(p.endUsers);
+    latency.add(p.latency);
+  }
+
   long activeAccounts() {
-    return Math.round(accounts.getEstimate());
+    return accounts.estimate();
   }
 
   long visibleEndUsers() {
-    return Math.round(endUsers.getEstimate());
+    return endUsers.estimate();
   }
 
   /**
@@ -145,14 +196,19 @@ final class ChannelWindowTally {
       out.writeByte(size.ordinal());
       out.writeLong(windowStart);
       for (long v : new long[] {version, usageEvents, requests, inputTokens, outputTokens, identifiedRequests,
-          errorRequests, fullTelemetryRequests, feedbackEvents, trainableFeedback, coveredRequests, newestEventTime}) {
+          errorRequests, fullTelemetryRequests, feedbackEvents, trainableFeedback, coveredRequests, feedbackReceived,
+          trainableReceived, newestEventTime}) {
         out.writeLong(v);
       }
-      writeBlock(out, accounts.toByteArray());
-      writeBlock(out, endUsers.toByteArray());
-      ByteBuffer encoded = ByteBuffer.allocate(latency.getNeededByteBufferCapacity());
-      int length = latency.encodeIntoCompressedByteBuffer(encoded);
-      writeBlock(out, java.util.Arrays.copyOf(encoded.array(), length));
+      accounts.writeTo(out);
+      endUsers.writeTo(out);
+      if (latency.getTotalCount() == 0) {
+        out.writeInt(0);
+      } else {
+        ByteBuffer encoded = ByteBuffer.allocate(latency.getNeededByteBufferCapacity());
+        int length = latency.encodeIntoCompressedByteBuffer(encoded);
+        writeBlock(out, java.util.Arrays.copyOf(encoded.array(), length));
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -163,7 +219,8 @@ final class ChannelWindowTally {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
       byte format = in.readByte();
       if (format != FORMAT) {
-        throw new IllegalStateException("unknown channel window tally format " + format);
+        throw new IllegalStateException("channel window tally in format " + format + ", this version reads " + FORMAT
+            + ": state written by an older version is derived again from the event log with deploy/rebuild.sh");
       }
       ChannelWindowTally t = new ChannelWindowTally(in.readUTF(), WindowSize.values()[in.readByte()], in.readLong());
       t.version = in.readLong();
@@ -177,11 +234,16 @@ final class ChannelWindowTally {
       t.feedbackEvents = in.readLong();
       t.trainableFeedback = in.readLong();
       t.coveredRequests = in.readLong();
+      t.feedbackReceived = in.readLong();
+      t.trainableReceived = in.readLong();
       t.newestEventTime = in.readLong();
-      t.accounts = UpdateSketch.heapify(Memory.wrap(readBlock(in)));
-      t.endUsers = UpdateSketch.heapify(Memory.wrap(readBlock(in)));
-      t.latency = IntCountsHistogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(readBlock(in)), 0);
-      t.latency.setAutoResize(true);
+      t.accounts = DistinctCount.readFrom(in);
+      t.endUsers = DistinctCount.readFrom(in);
+      byte[] latency = readBlock(in);
+      if (latency.length > 0) {
+        t.latency = IntCountsHistogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(latency), 0);
+        t.latency.setAutoResize(true);
+      }
       return t;
     } catch (java.util.zip.DataFormatException e) {
       throw new IllegalStateException("channel window tally with an unreadable latency histogram", e);

@@ -34,9 +34,12 @@ final class DeduplicateEvents<V> extends ContextualProcessor<String, V, String, 
   private final String family;
   private final Function<V, byte[]> encode;
   private final Function<V, String> channelOf;
+  private final DroppedRecords dropped;
   private WindowStore<String, byte[]> seen;
 
-  DeduplicateEvents(String storeName, String family, Function<V, byte[]> encode, Function<V, String> channelOf) {
+  DeduplicateEvents(String storeName, String family, Function<V, byte[]> encode, Function<V, String> channelOf,
+      DroppedRecords dropped) {
+    this.dropped = dropped;
     this.storeName = storeName;
     this.family = family;
     this.encode = encode;
@@ -70,9 +73,13 @@ final class DeduplicateEvents<V> extends ContextualProcessor<String, V, String, 
           .setDetail("event_id already counted with a different payload")
           .setPayload(ByteBuffer.wrap(payload))
           .build();
+      dropped.count(DroppedRecords.CONFLICT);
       context().forward(record.withValue(Routed.<V>quarantined(conflict)));
+    } else {
+      // An identical copy is a retry or a replay: it was counted once already.
+      log.debug("{} event {} is a copy of one counted already; dropped", family, eventId);
+      dropped.count(DroppedRecords.DUPLICATE);
     }
-    // An identical copy is a retry or a replay: it was counted once already.
   }
 
   /** Whatever event_time the first copy had: a conflicting copy may carry another one. */

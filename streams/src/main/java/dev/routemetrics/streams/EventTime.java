@@ -13,8 +13,18 @@ import org.apache.kafka.streams.processor.TimestampExtractor;
  */
 final class EventTime implements TimestampExtractor {
 
+  /**
+   * Kafka Streams skips a record with a negative timestamp, logging it only in its own metrics: an
+   * event dated before 1970 keeps the broker's timestamp instead, so it reaches the gate, which sets
+   * it aside with its reason.
+   */
   @Override
   public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
+    long time = eventTime(record);
+    return time >= 0 ? time : Math.max(0, record.timestamp());
+  }
+
+  private static long eventTime(ConsumerRecord<Object, Object> record) {
     Object value = record.value();
     if (value instanceof UsageEvent usage) {
       return usage.getEventTime().toEpochMilli();

@@ -7,18 +7,18 @@ import java.time.Instant;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * Folds contributions (keyed by channel) into the channel's MINUTE, HOUR and DAY windows and emits
- * {@link ChannelWindowMetrics} keyed {@code channel|SIZE|windowStartMillis}. Usage and feedback land
- * in the windows of their own event_time; a {@link Contribution.Covered} in the windows of the
- * request it covers.
+ * Merges partial tallies (keyed {@code channel|SIZE|windowStart}, from the usage task and from the
+ * coverage join) into the window's total and emits {@link ChannelWindowMetrics} under the same key.
+ * A burst of late events into an old window costs one read-modify-write of its total per partial,
+ * not one per event.
  */
-final class FoldChannelWindows extends WindowedTallies<Contribution, ChannelWindowTally, ChannelWindowMetrics> {
+final class FoldChannelWindows extends WindowedTallies<ChannelWindowTally, ChannelWindowTally, ChannelWindowMetrics> {
 
   private final ChannelRegistry registry;
 
-  FoldChannelWindows(ChannelRegistry registry, Duration emitInterval, Duration retention) {
+  FoldChannelWindows(ChannelRegistry registry, Duration emitInterval, Duration retention, DroppedRecords dropped) {
     super(ChannelMetricsTopology.CHANNEL_WINDOWS_STORE, ChannelMetricsTopology.CHANNEL_WINDOWS_DIRTY_STORE,
-        ChannelMetricsTopology.CHANNEL_WINDOWS_EXPIRY_STORE, emitInterval, retention);
+        ChannelMetricsTopology.CHANNEL_WINDOWS_EXPIRY_STORE, emitInterval, retention, dropped);
     this.registry = registry;
   }
 
@@ -27,28 +27,10 @@ final class FoldChannelWindows extends WindowedTallies<Contribution, ChannelWind
   }
 
   @Override
-  public void process(Record<String, Contribution> record) {
-    Contribution c = record.value();
-    long time;
-    if (c instanceof Contribution.Usage u) {
-      time = u.event().getEventTime().toEpochMilli();
-    } else if (c instanceof Contribution.Feedback f) {
-      time = f.event().getEventTime().toEpochMilli();
-    } else {
-      time = ((Contribution.Covered) c).requestTime();
-    }
-    for (WindowSize size : WindowSize.values()) {
-      long start = size.startOf(time);
-      fold(key(c.channelId(), size, start), size, start, () -> new ChannelWindowTally(c.channelId(), size, start), tally -> {
-        if (c instanceof Contribution.Usage u) {
-          tally.add(u.event());
-        } else if (c instanceof Contribution.Feedback f) {
-          tally.add(f.event());
-        } else {
-          tally.addCovered(((Contribution.Covered) c).requestCount());
-        }
-      });
-    }
+  public void process(Record<String, ChannelWindowTally> record) {
+    ChannelWindowTally p = record.value();
+    fold(record.key(), p.size, p.windowStart, () -> new ChannelWindowTally(p.channelId, p.size, p.windowStart),
+        total -> total.merge(p));
   }
 
   @Override
@@ -77,6 +59,8 @@ final class FoldChannelWindows extends WindowedTallies<Contribution, ChannelWind
         .setFeedbackEvents(t.feedbackEvents)
         .setTrainableFeedback(t.trainableFeedback)
         .setCoveredRequests(t.coveredRequests)
+        .setFeedbackReceived(t.feedbackReceived)
+        .setTrainableReceived(t.trainableReceived)
         .setNewestEventTime(t.newestEventTime == Long.MIN_VALUE ? null : Instant.ofEpochMilli(t.newestEventTime))
         .build();
   }

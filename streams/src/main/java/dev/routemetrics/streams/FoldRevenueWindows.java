@@ -1,6 +1,5 @@
 package dev.routemetrics.streams;
 
-import dev.routemetrics.events.BillingEvent;
 import dev.routemetrics.events.BillingKind;
 import dev.routemetrics.metrics.ChannelWindowRevenue;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
@@ -9,24 +8,22 @@ import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import org.apache.kafka.streams.processor.api.Record;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Folds CHARGE, REFUND and CREDIT events (keyed by channel) into the channel's MINUTE, HOUR and DAY
- * windows of their own event_time, per currency, and emits {@link ChannelWindowRevenue} keyed {@code
- * channel|SIZE|windowStartMillis|CURRENCY}. A PARTNER_STATEMENT is a claim to reconcile, never revenue.
+ * Merges partial revenue tallies (keyed {@code channel|SIZE|windowStartMillis|CURRENCY}, folded in the
+ * billing task before the shuffle) into the window's total and emits {@link ChannelWindowRevenue}
+ * under the same key. A partial that would overflow the row's decimals is logged, counted and not
+ * folded (the edge's per-event bound makes that take 100,000 maximal events in one window).
  */
-final class FoldRevenueWindows extends WindowedTallies<BillingEvent, RevenueTally, ChannelWindowRevenue> {
+final class FoldRevenueWindows extends WindowedTallies<RevenueTally, RevenueTally, ChannelWindowRevenue> {
 
-  private static final Logger log = LoggerFactory.getLogger(FoldRevenueWindows.class);
   private static final int SCALE = 4;
 
   private final ChannelRegistry registry;
 
-  FoldRevenueWindows(ChannelRegistry registry, Duration emitInterval, Duration retention) {
+  FoldRevenueWindows(ChannelRegistry registry, Duration emitInterval, Duration retention, DroppedRecords dropped) {
     super(ChannelMetricsTopology.REVENUE_WINDOWS_STORE, ChannelMetricsTopology.REVENUE_WINDOWS_DIRTY_STORE,
-        ChannelMetricsTopology.REVENUE_WINDOWS_EXPIRY_STORE, emitInterval, retention);
+        ChannelMetricsTopology.REVENUE_WINDOWS_EXPIRY_STORE, emitInterval, retention, dropped);
     this.registry = registry;
   }
 
@@ -39,22 +36,10 @@ final class FoldRevenueWindows extends WindowedTallies<BillingEvent, RevenueTall
   }
 
   @Override
-  public void process(Record<String, BillingEvent> record) {
-    BillingEvent e = record.value();
-    if (!isRevenue(e.getKind())) {
-      if (e.getKind() != BillingKind.PARTNER_STATEMENT) {
-        log.warn("billing event {} of kind {} is not revenue this version knows; not counted", e.getEventId(), e.getKind());
-      }
-      return;
-    }
-    long time = e.getEventTime().toEpochMilli();
-    String channel = e.getChannelId();
-    String currency = e.getCurrency();
-    for (WindowSize size : WindowSize.values()) {
-      long start = size.startOf(time);
-      fold(key(channel, size, start, currency), size, start, () -> new RevenueTally(channel, size, start, currency),
-          tally -> tally.add(e));
-    }
+  public void process(Record<String, RevenueTally> record) {
+    RevenueTally p = record.value();
+    fold(record.key(), p.size, p.windowStart, () -> new RevenueTally(p.channelId, p.size, p.windowStart, p.currency),
+        total -> total.merge(p));
   }
 
   @Override

@@ -36,11 +36,15 @@ final class LatenessGate<V> extends ContextualFixedKeyProcessor<String, V, Route
   private final Function<V, byte[]> encode;
   private final Function<V, String> idOf;
   private final Function<V, String> channelOf;
+  private final Function<V, String> outOfBounds;
+  private final DroppedRecords dropped;
   private KeyValueStore<String, Long> newestStore;
   private long newest = Long.MIN_VALUE;
 
   LatenessGate(Duration lateness, String family, String storeName, Function<V, byte[]> encode, Function<V, String> idOf,
-      Function<V, String> channelOf) {
+      Function<V, String> channelOf, Function<V, String> outOfBounds, DroppedRecords dropped) {
+    this.outOfBounds = outOfBounds;
+    this.dropped = dropped;
     this.lateness = lateness;
     this.family = family;
     this.storeName = storeName;
@@ -59,6 +63,13 @@ final class LatenessGate<V> extends ContextualFixedKeyProcessor<String, V, Route
 
   @Override
   public void process(FixedKeyRecord<String, V> record) {
+    String bounds = outOfBounds.apply(record.value());
+    if (bounds != null) {
+      log.warn("{} event {} set aside as out of bounds: {}", family, idOf.apply(record.value()), bounds);
+      dropped.count(DroppedRecords.OUT_OF_BOUNDS);
+      context().forward(record.withValue(Routed.<V>quarantined(quarantined(record, QuarantineReason.OUT_OF_BOUNDS, bounds))));
+      return;
+    }
     long time = record.timestamp();
     if (time > newest) {
       newest = time;
@@ -73,14 +84,20 @@ final class LatenessGate<V> extends ContextualFixedKeyProcessor<String, V, Route
         + " days behind the newest " + family.toLowerCase(java.util.Locale.ROOT) + " event_time seen, "
         + Instant.ofEpochMilli(newest);
     log.warn("{} event {} set aside as too late: {}", family, eventId, detail);
-    context().forward(record.withValue(Routed.<V>quarantined(QuarantinedEvent.newBuilder()
-        .setEventId(eventId)
+    dropped.count(DroppedRecords.TOO_LATE);
+    context().forward(record.withValue(Routed.<V>quarantined(quarantined(record, QuarantineReason.TOO_LATE, detail))));
+  }
+
+  private QuarantinedEvent quarantined(FixedKeyRecord<String, V> record, QuarantineReason reason, String detail) {
+    return QuarantinedEvent.newBuilder()
+        .setEventId(idOf.apply(record.value()))
         .setFamily(family)
         .setChannelId(channelOf.apply(record.value()))
-        .setEventTime(Instant.ofEpochMilli(time))
-        .setReason(QuarantineReason.TOO_LATE)
+        .setEventTime(Instant.ofEpochMilli(Math.min(Math.max(record.timestamp(), EventChecks.EARLIEST.toEpochMilli()),
+            EventChecks.LATEST.toEpochMilli())))
+        .setReason(reason)
         .setDetail(detail)
         .setPayload(ByteBuffer.wrap(encode.apply(record.value())))
-        .build())));
+        .build();
   }
 }

@@ -54,6 +54,31 @@ final class RevenueTally {
     version++;
   }
 
+  /** The revenue rows' decimals hold 18 digits at scale 4: sums must stay below 10^14. */
+  static final BigDecimal LIMIT = new BigDecimal("100000000000000");
+
+  /**
+   * Folds a partial tally of the same window and currency in, or throws {@link ArithmeticException}
+   * (leaving this tally as it was) when a sum would no longer fit the revenue row.
+   */
+  void merge(RevenueTally p) {
+    BigDecimal[] sums = {gross.add(p.gross), netWhereGrossKnown.add(p.netWhereGrossKnown), partnerFee.add(p.partnerFee),
+        net.add(p.net), netBilledByLab.add(p.netBilledByLab)};
+    for (BigDecimal sum : sums) {
+      if (sum.abs().compareTo(LIMIT) >= 0) {
+        throw new ArithmeticException("revenue of " + channelId + " " + size + " " + java.time.Instant.ofEpochMilli(windowStart)
+            + " " + currency + " would reach " + sum.toPlainString() + ", past the 18 digits a revenue row holds");
+      }
+    }
+    gross = sums[0];
+    netWhereGrossKnown = sums[1];
+    partnerFee = sums[2];
+    net = sums[3];
+    netBilledByLab = sums[4];
+    billingEvents += p.billingEvents;
+    version += p.version;
+  }
+
   static final Serde<RevenueTally> SERDE = Serdes.serdeFrom(
       (topic, tally) -> tally == null ? null : tally.toBytes(),
       (topic, bytes) -> bytes == null ? null : fromBytes(bytes));

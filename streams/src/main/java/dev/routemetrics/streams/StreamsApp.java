@@ -5,8 +5,16 @@ import dev.routemetrics.schemas.registry.ChannelRegistryPublisher;
 import dev.routemetrics.schemas.topics.TopicProvisioner;
 import dev.routemetrics.schemas.topics.Topics;
 import java.time.Duration;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.TaskMetadata;
+import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.Topology;
@@ -18,30 +26,91 @@ public final class StreamsApp implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(StreamsApp.class);
 
+  /** A thread replaced within this long, or no commit while behind for this long, is not UP. */
+  static final Duration STALL = Duration.ofSeconds(60);
+
   private final KafkaStreams streams;
   private final ChannelRegistry registry;
   private final String bootstrap;
   private final String registryTopic;
+  private final String namespace;
+  private final int port;
+  private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final DroppedRecords dropped = new DroppedRecords(meters);
+  private final AtomicLong threadsReplaced = new AtomicLong();
+  private volatile long lastReplacedAt = Long.MIN_VALUE;
+  private long lastCommittedSum = -1;
+  private long lastProgressAt = System.currentTimeMillis();
+  private KafkaStreamsMetrics binder;
+  private StreamsHttp http;
 
   public StreamsApp(StreamsAppConfig config) {
     Topics topics = config.topics();
     this.bootstrap = config.getString(StreamsAppConfig.KAFKA_BOOTSTRAP);
     this.registryTopic = topics.channelRegistryChanges;
+    this.namespace = config.getString(StreamsAppConfig.TOPIC_NAMESPACE);
+    this.port = config.getInt(StreamsAppConfig.PORT);
     new TopicProvisioner(bootstrap, config.getInt(StreamsAppConfig.PARTITIONS)).ensure(topics);
     this.registry = ChannelRegistry.load(config.getString(StreamsAppConfig.REGISTRY));
     Topology topology = ChannelMetricsTopology.build(topics, new ChannelMetricsTopology.Settings(
         registry,
         Duration.ofDays(config.getInt(StreamsAppConfig.LATENESS_DAYS)),
-        Duration.ofMillis(config.getInt(StreamsAppConfig.EMIT_INTERVAL_MS))));
+        Duration.ofMillis(config.getInt(StreamsAppConfig.EMIT_INTERVAL_MS)),
+        dropped));
     log.debug("topology:\n{}", topology.describe());
-    this.streams = new KafkaStreams(topology, config.streamsProperties());
+    java.util.Properties props = config.streamsProperties();
+    props.put(QuarantineOnError.DROPPED, dropped);
+    this.streams = new KafkaStreams(topology, props);
     // A stream thread that dies (say, a transaction timed out while the broker was restarting) is
     // replaced: under exactly-once the new one resumes from the committed state, so nothing is lost
-    // or counted twice, and the app keeps going instead of idling in ERROR.
+    // or counted twice, and the app keeps going instead of idling in ERROR. /health says STALLED for
+    // a while after each replacement, so a crash loop does not pass for UP.
     streams.setUncaughtExceptionHandler(e -> {
       log.error("stream thread failed; replacing it (it resumes from the committed state)", e);
+      threadsReplaced.incrementAndGet();
+      lastReplacedAt = System.currentTimeMillis();
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     });
+  }
+
+  /** What /health answers: the state, lag per input and internal topic partition, dropped records. */
+  public synchronized Map<String, Object> health() {
+    Map<String, Long> lag = new TreeMap<>();
+    long committedSum = 0;
+    for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
+      for (TaskMetadata task : thread.activeTasks()) {
+        for (Map.Entry<TopicPartition, Long> end : task.endOffsets().entrySet()) {
+          Long committed = task.committedOffsets().get(end.getKey());
+          long done = committed == null || committed < 0 ? 0 : committed;
+          committedSum += done;
+          lag.merge(end.getKey().topic() + "-" + end.getKey().partition(), Math.max(0, end.getValue() - done), Long::sum);
+        }
+      }
+    }
+    long now = System.currentTimeMillis();
+    if (committedSum != lastCommittedSum) {
+      lastCommittedSum = committedSum;
+      lastProgressAt = now;
+    }
+    long behind = lag.values().stream().mapToLong(Long::longValue).sum();
+    String status = switch (streams.state()) {
+      case CREATED -> "STARTING";
+      case REBALANCING -> "REBALANCING";
+      case RUNNING -> (lastReplacedAt != Long.MIN_VALUE && now - lastReplacedAt < STALL.toMillis())
+          || (behind > 0 && now - lastProgressAt > STALL.toMillis()) ? "STALLED" : "UP";
+      default -> "DOWN";
+    };
+    return StreamsHttp.body(namespace, status, lag, dropped.snapshot(), threadsReplaced.get());
+  }
+
+  /** Records not counted, by reason, so far. */
+  public DroppedRecords dropped() {
+    return dropped;
+  }
+
+  /** The port /health and /metrics listen on, once started. */
+  public int httpPort() {
+    return http == null ? -1 : http.port();
   }
 
   /**
@@ -56,7 +125,10 @@ public final class StreamsApp implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while publishing the channel registry", e);
     }
+    binder = new KafkaStreamsMetrics(streams);
+    binder.bindTo(meters);
     streams.start();
+    http = new StreamsHttp(meters, this::health, port).start();
     log.info("metrics topology started");
     return this;
   }
@@ -87,7 +159,13 @@ public final class StreamsApp implements AutoCloseable {
    */
   @Override
   public void close() {
+    if (http != null) {
+      http.close();
+    }
     streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
+    if (binder != null) {
+      binder.close();
+    }
   }
 
 }

@@ -27,11 +27,15 @@ public final class StreamsAppConfig extends AbstractConfig {
   public static final String REGISTRY = "routemetrics.registry";
   public static final String GENERATION = "routemetrics.generation";
   public static final String INSTANCE_ID = "routemetrics.streams.instance.id";
+  public static final String PORT = "routemetrics.streams.port";
+  public static final String DEFAULT_APPLICATION_ID = "routemetrics-metrics";
 
   public static final ConfigDef DEFINITION = new ConfigDef()
       .define(KAFKA_BOOTSTRAP, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers.")
-      .define(APPLICATION_ID, Type.STRING, "routemetrics-metrics", Importance.HIGH,
-          "Kafka Streams application id: its consumer group, state and internal topics. A new id rebuilds from offset 0.")
+      .define(APPLICATION_ID, Type.STRING, "", Importance.HIGH,
+          "Kafka Streams application id: its consumer group, state and internal topics. Empty (the default) for "
+              + DEFAULT_APPLICATION_ID + " prefixed with the topic namespace, so one namespace setting isolates an"
+              + " instance's topics, group and state. A new id rebuilds from offset 0.")
       .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/routemetrics-streams", Importance.MEDIUM,
           "Directory of the local state stores (restored from changelogs when lost).")
       .define(TOPIC_NAMESPACE, Type.STRING, "", Importance.LOW, "Prefix of every topic name.")
@@ -40,7 +44,8 @@ public final class StreamsAppConfig extends AbstractConfig {
       .define(LATENESS_DAYS, Type.INT, 7, Range.atLeast(0), Importance.MEDIUM,
           "Events older than this behind the newest event_time of their family (per partition) are set aside as TOO_LATE instead of updating their window.")
       .define(THREADS, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM,
-          "Stream threads; tasks (one per input partition and sub-topology) spread over them.")
+          "Stream threads; tasks (one per input partition and sub-topology) spread over them, and over every"
+              + " instance of the same application id.")
       .define(COMMIT_INTERVAL_MS, Type.INT, 200, Range.atLeast(10), Importance.LOW,
           "How often results are committed (and so become visible downstream under exactly-once).")
       .define(EMIT_INTERVAL_MS, Type.INT, 200, Range.atLeast(10), Importance.LOW,
@@ -50,6 +55,9 @@ public final class StreamsAppConfig extends AbstractConfig {
       .define(INSTANCE_ID, Type.STRING, defaultInstanceId(), Importance.LOW,
           "Static group membership id of this instance (distinct per running instance of one application id):"
               + " a restart within the session timeout takes its tasks back at once instead of waiting it out.")
+      .define(PORT, Type.INT, 8092, Range.between(0, 65535), Importance.MEDIUM,
+          "HTTP port of the app's /health (state, lag per input and internal topic, dropped records by reason) and"
+              + " /metrics (Prometheus); 0 picks a free one. It listens on loopback.")
       .define(REGISTRY, Type.STRING, "", Importance.MEDIUM,
           "Channel registry file (with its history); empty for the registry built into the schemas jar.")
       .define(GENERATION, Type.STRING, "", ConfigSources.GENERATION_NAME, Importance.MEDIUM,
@@ -70,8 +78,11 @@ public final class StreamsAppConfig extends AbstractConfig {
 
   /** The application id of this generation: its consumer group, internal topics and state. */
   public String applicationId() {
+    String base = getString(APPLICATION_ID).isEmpty()
+        ? getString(TOPIC_NAMESPACE).replaceAll("[^A-Za-z0-9._-]", "-") + DEFAULT_APPLICATION_ID
+        : getString(APPLICATION_ID);
     String generation = getString(GENERATION);
-    return generation.isEmpty() ? getString(APPLICATION_ID) : getString(APPLICATION_ID) + "-" + generation;
+    return generation.isEmpty() ? base : base + "-" + generation;
   }
 
   /** The event topics read and the topics of this generation written. */
@@ -89,6 +100,10 @@ public final class StreamsAppConfig extends AbstractConfig {
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, getInt(COMMIT_INTERVAL_MS));
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, getInt(THREADS));
     props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+    // No poison pill: records that cannot be decoded or folded go to quarantined-events, counted.
+    props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, QuarantineOnError.class);
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, QuarantineOnError.class);
+    props.put(QuarantineOnError.TOPIC, topics().quarantinedEvents);
     props.put(StreamsConfig.mainConsumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
         applicationId() + "-" + getString(INSTANCE_ID));
     return props;

@@ -46,8 +46,11 @@ abstract class WindowedTallies<V, T, O> extends ContextualProcessor<String, V, S
   private KeyValueStore<String, T> tallies;
   private KeyValueStore<String, Long> dirty;
   private ExpiryIndex expiry;
+  private final DroppedRecords dropped;
 
-  WindowedTallies(String tallyStore, String dirtyStore, String expiryStore, Duration emitInterval, Duration retention) {
+  WindowedTallies(String tallyStore, String dirtyStore, String expiryStore, Duration emitInterval, Duration retention,
+      DroppedRecords dropped) {
+    this.dropped = dropped;
     this.tallyStore = tallyStore;
     this.dirtyStore = dirtyStore;
     this.expiryStore = expiryStore;
@@ -80,12 +83,23 @@ abstract class WindowedTallies<V, T, O> extends ContextualProcessor<String, V, S
             context().recordMetadata().map(m -> m.topic()).orElse("?"),
             context().recordMetadata().map(m -> m.partition()).orElse(-1),
             context().recordMetadata().map(m -> m.offset()).orElse(-1L));
+        dropped.count(DroppedRecords.FORGOTTEN_WINDOW);
         return;
       }
       tally = empty.get();
       expiry.add(expiresAt, key);
     }
-    update.accept(tally);
+    try {
+      update.accept(tally);
+    } catch (ArithmeticException e) {
+      // The update left the tally as it was; the window's row stays right up to this partial.
+      log.error("partial of window {} not folded, a sum would overflow: {}; topic {} partition {} offset {}", key,
+          e.getMessage(), context().recordMetadata().map(m -> m.topic()).orElse("?"),
+          context().recordMetadata().map(m -> m.partition()).orElse(-1),
+          context().recordMetadata().map(m -> m.offset()).orElse(-1L));
+      dropped.count(DroppedRecords.OVERFLOW);
+      return;
+    }
     tallies.put(key, tally);
     dirty.put(key, 0L);
   }

@@ -152,7 +152,10 @@ class ChannelMetricsTopologyTest {
 
   /** Lets the emit punctuator run, then folds what came out into the newest version per key. */
   private void emit() {
-    driver.advanceWallClockTime(Duration.ofSeconds(1));
+    // Partials ship on one emit, the join's on the next, the totals' rows on the one after.
+    for (int hop = 0; hop < 3; hop++) {
+      driver.advanceWallClockTime(Duration.ofSeconds(1));
+    }
     metrics.readKeyValuesToList().forEach(kv -> metricRows.merge(kv.key, kv.value,
         (old, fresh) -> {
           assertThat(fresh.getVersion()).as("version of %s grows", kv.key).isGreaterThan(old.getVersion());
@@ -279,7 +282,7 @@ class ChannelMetricsTopologyTest {
   // ---- learning ----
 
   @Test
-  @DisplayName("feedback counts in the window of its own time; coverage in the request's window, once, within 7 days")
+  @DisplayName("feedback about a request counts in the request's window within 7 days, coverage once; received by its own time")
   void shouldAttributeCoverageToTheRequestsWindowAsLateFeedbackArrives() {
     send(request("r1", DIRECT, T0).setRequestCount(2));
     send(request("r2", DIRECT, T0.plusSeconds(10)));
@@ -290,9 +293,11 @@ class ChannelMetricsTopologyTest {
     emit();
 
     ChannelWindowMetrics before = metricsRow(DIRECT, "MINUTE", T0);
-    assertThat(before.getFeedbackEvents()).isEqualTo(3);
+    assertThat(before.getFeedbackEvents()).isEqualTo(2); // f1 and f2 are about r1; f3 names no request
     assertThat(before.getTrainableFeedback()).isEqualTo(1);
     assertThat(before.getCoveredRequests()).isEqualTo(2); // r1 has request_count 2
+    assertThat(before.getFeedbackReceived()).isEqualTo(3); // all three came in this minute
+    assertThat(before.getTrainableReceived()).isEqualTo(1);
 
     Instant threeDaysLater = T0.plus(Duration.ofDays(3));
     send(thumbsUp("f4", DIRECT, threeDaysLater, "req-r2"));
@@ -304,12 +309,16 @@ class ChannelMetricsTopologyTest {
     ChannelWindowMetrics after = metricsRow(DIRECT, "MINUTE", T0);
     assertThat(after.getCoveredRequests()).isEqualTo(2 + 1);
     assertThat(after.getVersion()).isGreaterThan(before.getVersion());
-    assertThat(after.getFeedbackEvents()).isEqualTo(3); // f4 and f5 count in their own windows
+    assertThat(after.getFeedbackEvents()).isEqualTo(2 + 1); // f4 is about r2, within 3 days; f5 is past 7
+    assertThat(after.getFeedbackReceived()).isEqualTo(3); // f4 and f5 came in later windows
     assertThat(metricsRow(DIRECT, "DAY", DAY).getCoveredRequests()).isEqualTo(3);
-    assertThat(metricsRow(DIRECT, "MINUTE", threeDaysLater).getFeedbackEvents()).isEqualTo(1);
+    assertThat(metricsRow(DIRECT, "DAY", DAY).getFeedbackEvents()).isEqualTo(3);
+    assertThat(metricsRow(DIRECT, "MINUTE", threeDaysLater).getFeedbackReceived()).isEqualTo(1);
+    assertThat(metricsRow(DIRECT, "MINUTE", threeDaysLater).getFeedbackEvents()).isZero();
     assertThat(metricsRow(DIRECT, "MINUTE", threeDaysLater).getRequests()).isZero();
     assertThat(metricsRow(DIRECT, "MINUTE", threeDaysLater).getLatencyP50Ms()).isNull();
-    assertThat(metricsRow(DIRECT, "MINUTE", eightDaysLater).getFeedbackEvents()).isEqualTo(1);
+    assertThat(metricsRow(DIRECT, "MINUTE", eightDaysLater).getFeedbackReceived()).isEqualTo(1);
+    assertThat(metricsRow(DIRECT, "MINUTE", eightDaysLater).getFeedbackEvents()).isZero();
   }
 
   @Test
@@ -319,8 +328,10 @@ class ChannelMetricsTopologyTest {
     emit();
 
     assertThat(metricsRow(DIRECT, "MINUTE", T0).getCoveredRequests()).isEqualTo(4);
-    // The feedback counts on its own channel and minute; the coverage on the request's.
-    assertThat(metricsRow(CLOUD, "MINUTE", T0.plusSeconds(60)).getFeedbackEvents()).isEqualTo(1);
+    assertThat(metricsRow(DIRECT, "MINUTE", T0).getFeedbackEvents()).isEqualTo(1);
+    // The feedback is received on its own channel and minute; it is about the request's.
+    assertThat(metricsRow(CLOUD, "MINUTE", T0.plusSeconds(60)).getFeedbackReceived()).isEqualTo(1);
+    assertThat(metricsRow(CLOUD, "MINUTE", T0.plusSeconds(60)).getFeedbackEvents()).isZero();
     assertThat(metricsRow(CLOUD, "MINUTE", T0.plusSeconds(60)).getCoveredRequests()).isZero();
   }
 

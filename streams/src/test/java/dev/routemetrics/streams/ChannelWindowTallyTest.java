@@ -1,6 +1,7 @@
 package dev.routemetrics.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.routemetrics.events.UsageEvent;
 import java.time.Instant;
@@ -34,22 +35,72 @@ class ChannelWindowTallyTest {
   void shouldStayWithinTwoPercentFarAboveTheExactRange() {
     ChannelWindowTally tally = new ChannelWindowTally("direct-api", WindowSize.DAY, 0);
     for (int i = 0; i < 200_000; i++) {
-      tally.endUsers.update("u-" + i);
+      tally.endUsers.add("u-" + i);
     }
     tally = ChannelWindowTally.fromBytes(tally.toBytes());
     assertThat((double) tally.visibleEndUsers()).isCloseTo(200_000, org.assertj.core.data.Percentage.withPercentage(2));
   }
 
   @Test
-  void shouldReportTheHeapItsSketchesTakeAsTheyGrow() {
+  void shouldKeepABusyDaysWindowToKilobytesInTheStore() {
     ChannelWindowTally quiet = new ChannelWindowTally("direct-api", WindowSize.MINUTE, 0);
     ChannelWindowTally busy = new ChannelWindowTally("direct-api", WindowSize.DAY, 0);
-    for (int i = 0; i < 50_000; i++) {
-      busy.accounts.update("a-" + i);
+    for (int i = 0; i < 300; i++) {
+      quiet.add(request(i, "a-" + i, "u-" + i));
     }
-    // 16 384 nominal entries: a full theta table is 32 768 longs, 256 KiB, for this one sketch.
-    assertThat(busy.footprintBytes()).isGreaterThanOrEqualTo(32_768L * 8);
-    assertThat(quiet.footprintBytes()).isLessThan(32_768L * 8 / 4);
+    for (int i = 0; i < 50_000; i++) {
+      busy.add(request(i, "a-" + i, "u-" + i));
+    }
+    // 300 accounts and users: 2 x 300 hashes of 8 bytes, plus the histogram and fields.
+    assertThat(quiet.toBytes().length).isLessThan(8 * 1024);
+    // 50 000 of each: two HLL images of 2^15 one-byte registers, against 2 x 256 KiB of Theta tables before.
+    assertThat(busy.toBytes().length).isLessThan(70 * 1024);
+    assertThat(busy.footprintBytes()).isLessThan(70 * 1024);
+  }
+
+  @Test
+  void shouldCountTheSameWhicheverWayTheEventsWereSplitIntoPartials() {
+    for (int distinct : new int[] {5_000, 60_000}) {
+      ChannelWindowTally whole = new ChannelWindowTally("direct-api", WindowSize.DAY, 0);
+      ChannelWindowTally byThirds = new ChannelWindowTally("direct-api", WindowSize.DAY, 0);
+      ChannelWindowTally[] thirds = new ChannelWindowTally[3];
+      ChannelWindowTally reversed = new ChannelWindowTally("direct-api", WindowSize.DAY, 0);
+      for (int p = 0; p < 3; p++) {
+        thirds[p] = new ChannelWindowTally("direct-api", WindowSize.DAY, 0);
+      }
+      for (int i = 0; i < distinct; i++) {
+        whole.add(request(i, "a-" + i, "u-" + (i % 1_000)));
+        thirds[i % 3].add(request(i, "a-" + i, "u-" + (i % 1_000)));
+      }
+      for (ChannelWindowTally third : thirds) {
+        byThirds.merge(ChannelWindowTally.fromBytes(third.toBytes()));
+      }
+      for (int i = distinct - 1; i >= 0; i--) {
+        ChannelWindowTally one = new ChannelWindowTally("direct-api", WindowSize.DAY, 0);
+        one.add(request(i, "a-" + i, "u-" + (i % 1_000)));
+        reversed.merge(one);
+      }
+      assertThat(byThirds.activeAccounts()).as("%s accounts in thirds", distinct).isEqualTo(whole.activeAccounts());
+      assertThat(reversed.activeAccounts()).as("%s accounts one by one, reversed", distinct).isEqualTo(whole.activeAccounts());
+      assertThat(byThirds.visibleEndUsers()).isEqualTo(1_000);
+      assertThat(byThirds.requests).isEqualTo(distinct);
+      assertThat(byThirds.version).as("version counts contributions, not merges").isEqualTo(whole.version).isEqualTo(distinct);
+      if (distinct <= DistinctCount.EXACT_LIMIT) {
+        assertThat(whole.activeAccounts()).isEqualTo(distinct);
+      } else {
+        assertThat((double) whole.activeAccounts()).isCloseTo(distinct, org.assertj.core.data.Percentage.withPercentage(2));
+      }
+    }
+  }
+
+  @Test
+  void shouldRefuseATallyOfAnOlderFormatNamingTheRebuild() {
+    byte[] older = new ChannelWindowTally("direct-api", WindowSize.DAY, 0).toBytes();
+    older[0] = 2;
+    assertThatThrownBy(() -> ChannelWindowTally.fromBytes(older))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("format 2")
+        .hasMessageContaining("deploy/rebuild.sh");
   }
 
   @Test
