@@ -19,7 +19,7 @@ tsv="$ROUTEMETRICS_STATE/bench-sink.tsv"
 
 read -r n seconds rate db startup warmup_rows warmup_seconds warmup_rate < <(ROUTEMETRICS_JAVA_OPTS=-Xmx1g \
   bin/routemetrics bench-sink --rows "$rows" --warmup-rows "$warmup" --tsv "$tsv" 2>"$ROUTEMETRICS_LOGS/bench-sink.log")
-columns="window_size, window_start, channel_id, version, route, partner_id, control_points_owned, usage_events, requests, input_tokens, output_tokens, active_accounts, visible_end_users, identified_requests, error_requests, latency_p50_ms, latency_p95_ms, latency_p99_ms, full_telemetry_requests, feedback_events, trainable_feedback, covered_requests, newest_event_time"
+columns="window_size, window_start, channel_id, version, route, partner_id, control_points_owned, usage_events, requests, input_tokens, output_tokens, active_accounts, visible_end_users, identified_requests, error_requests, latency_p50_ms, latency_p95_ms, latency_p99_ms, full_telemetry_requests, feedback_events, trainable_feedback, covered_requests, newest_event_time, feedback_received, trainable_received"
 ch() { clickhouse-client --port "$CLICKHOUSE_TCP_PORT" "$@"; }
 ch -q "CREATE TABLE ${db}.baseline AS ${db}.channel_metrics"
 # The sink's parts may still be merging; let them finish so they do not slow the baseline down.

@@ -48,6 +48,11 @@ curl -sf -o /dev/null -H "Authorization: Bearer $ROUTEMETRICS_API_KEY" \
 for view in reach-control learning finance reconciliation; do
   echo
   log "query $view (DAY window of $start)"
+  if [[ "$view" == learning ]]; then
+    log "  feedback_events, trainable_feedback: feedback about the window's requests (arrived within 7 days of them),"
+    log "  what every rate divides; feedback_received, trainable_received: feedback that came in during the window,"
+    log "  on its own channel, including feedback naming no request (the vertical partners' reports)"
+  fi
   bin/routemetrics query "$view" --window DAY --from "$start" --until "$day_end"
 done
 echo

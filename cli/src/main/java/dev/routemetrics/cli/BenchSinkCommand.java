@@ -82,12 +82,13 @@ final class BenchSinkCommand implements Callable<Integer> {
             .setPartnerId(null).setControlPointsOwned(3).setUsageEvents(i % 97).setRequests(i % 97).setInputTokens(i)
             .setOutputTokens(i / 2).setActiveAccounts(3).setVisibleEndUsers(2).setIdentifiedRequests(1).setErrorRequests(0)
             .setLatencyP50Ms(120.5).setLatencyP95Ms(800.0).setLatencyP99Ms(1200.0).setFullTelemetryRequests(1)
-            .setFeedbackEvents(1).setTrainableFeedback(1).setCoveredRequests(1).setNewestEventTime(start).build();
+            .setFeedbackEvents(1).setTrainableFeedback(1).setCoveredRequests(1).setNewestEventTime(start)
+            .setFeedbackReceived(2).setTrainableReceived(1).build();
         producer.send(new ProducerRecord<>(topics.channelMetrics, channel + "|" + start.toEpochMilli(), serde.encode(row)));
         if (out != null) {
           out.write(String.join("\t", "MINUTE", UTC.format(start), channel, "1", "DIRECT_API", "\\N", "3",
               String.valueOf(i % 97), String.valueOf(i % 97), String.valueOf(i), String.valueOf(i / 2), "3", "2", "1", "0",
-              "120.5", "800", "1200", "1", "1", "1", "1", UTC.format(start)));
+              "120.5", "800", "1200", "1", "1", "1", "1", UTC.format(start), "2", "1"));
           out.newLine();
         }
       }

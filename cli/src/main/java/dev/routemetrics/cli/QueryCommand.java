@@ -29,7 +29,9 @@ import picocli.CommandLine.Parameters;
     description = {"Print an audience's view from ClickHouse:",
         "  health         operators: traffic, error rate, p95, freshness by route and channel",
         "  reach-control  request share vs control score, volume without control, partner concentration",
-        "  learning       feedback coverage, trainable rate, learning loss, lost signals",
+        "  learning       feedback coverage, trainable rate, learning loss, lost signals over feedback about the",
+        "                 window's requests (feedback_events, trainable_feedback); feedback_received and",
+        "                 trainable_received: feedback that came in during the window, known request or not",
         "  finance        direct vs partner revenue per period and currency, partner take, capture rate",
         "  reconciliation partner statements against metered requests and net, discrepancy in percent",
         "  registry       every channel's route, partner, take rate and control points as of --until (default: now)"})

@@ -29,10 +29,14 @@ import picocli.CommandLine.Parameters;
         "Exit code 0 when every row is equal."})
 final class VerifyCommand implements Callable<Integer> {
 
-  /** The fields compared, as named in expected-metrics.json and read from channel_metrics. */
-  private static final List<String> FIELDS = List.of("usage_events", "requests", "input_tokens", "output_tokens",
+  /**
+   * The fields compared, as named in expected-metrics.json and read from channel_metrics. The learning
+   * counts per DOMAIN.md: feedback_events, trainable_feedback and covered_requests about the window's
+   * requests (in the request's window), feedback_received and trainable_received by the feedback's own.
+   */
+  static final List<String> FIELDS = List.of("usage_events", "requests", "input_tokens", "output_tokens",
       "active_accounts", "visible_end_users", "control_points_owned", "feedback_events", "trainable_feedback",
-      "covered_requests");
+      "covered_requests", "feedback_received", "trainable_received");
 
   /** Distinct counts a sketch may estimate: DOMAIN.md asks for exact below 10,000, within 2 % above. */
   private static final List<String> DISTINCT = List.of("active_accounts", "visible_end_users");
@@ -95,18 +99,7 @@ final class VerifyCommand implements Callable<Integer> {
       throws Exception {
     Map<String, Map<String, String>> actual = new TreeMap<>();
     for (ChannelWindow.Usage u : reader.metrics(range)) {
-      Map<String, String> f = new LinkedHashMap<>();
-      f.put("usage_events", String.valueOf(u.usageEvents()));
-      f.put("requests", String.valueOf(u.requests()));
-      f.put("input_tokens", String.valueOf(u.inputTokens()));
-      f.put("output_tokens", String.valueOf(u.outputTokens()));
-      f.put("active_accounts", String.valueOf(u.activeAccounts()));
-      f.put("visible_end_users", String.valueOf(u.visibleEndUsers()));
-      f.put("control_points_owned", String.valueOf(u.controlPointsOwned()));
-      f.put("feedback_events", String.valueOf(u.feedbackEvents()));
-      f.put("trainable_feedback", String.valueOf(u.trainableFeedback()));
-      f.put("covered_requests", String.valueOf(u.coveredRequests()));
-      actual.put(key(u.windowStart(), u.channelId()), f);
+      actual.put(key(u.windowStart(), u.channelId()), fields(u));
     }
     for (ChannelWindow.Money m : reader.revenue(range)) {
       actual.computeIfAbsent(key(m.windowStart(), m.channelId()), k -> new LinkedHashMap<>())
@@ -148,9 +141,38 @@ final class VerifyCommand implements Callable<Integer> {
     return differences.stream().map(d -> d.substring(0, d.indexOf(' ', d.indexOf(' ') + 1))).distinct().count();
   }
 
-  private static Map<String, String> fields(JsonNode row) {
+  /** The compared fields of a channel_metrics row, as text, named as in {@link #FIELDS}. */
+  static Map<String, String> fields(ChannelWindow.Usage u) {
+    Map<String, String> f = new LinkedHashMap<>();
+    f.put("usage_events", String.valueOf(u.usageEvents()));
+    f.put("requests", String.valueOf(u.requests()));
+    f.put("input_tokens", String.valueOf(u.inputTokens()));
+    f.put("output_tokens", String.valueOf(u.outputTokens()));
+    f.put("active_accounts", String.valueOf(u.activeAccounts()));
+    f.put("visible_end_users", String.valueOf(u.visibleEndUsers()));
+    f.put("control_points_owned", String.valueOf(u.controlPointsOwned()));
+    f.put("feedback_events", String.valueOf(u.feedbackEvents()));
+    f.put("trainable_feedback", String.valueOf(u.trainableFeedback()));
+    f.put("covered_requests", String.valueOf(u.coveredRequests()));
+    f.put("feedback_received", String.valueOf(u.feedbackReceived()));
+    f.put("trainable_received", String.valueOf(u.trainableReceived()));
+    return f;
+  }
+
+  /**
+   * The compared fields of one expected row, and its revenue per currency.
+   *
+   * @throws IllegalArgumentException when the row lacks a compared field: a file an older simulator
+   *     wrote (before feedback_received, say), whose learning counts followed older definitions
+   */
+  static Map<String, String> fields(JsonNode row) {
     Map<String, String> f = new LinkedHashMap<>();
     for (String name : FIELDS) {
+      if (!row.path(name).isIntegralNumber()) {
+        throw new IllegalArgumentException("expected-metrics.json row " + row.path("window").asText() + " "
+            + row.path("window_start").asText() + " " + row.path("channel_id").asText() + " has no integer field '" + name
+            + "': the file was written by an older `routemetrics simulate`; simulate again to verify against it");
+      }
       f.put(name, row.path(name).asText());
     }
     for (JsonNode money : row.path("revenue")) {

@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routemetrics.events.BillingEvent;
 import dev.routemetrics.events.UsageEvent;
+import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.schemas.wire.AvroSerde;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
@@ -95,6 +97,49 @@ class SchemaEvolutionTest {
 
     assertThat(read.get("billing_id").toString()).isEqualTo("nimbus-inv-1");
     assertThat(read.get("region")).as("the new field's default").isNull();
+  }
+
+  /**
+   * v2 of ChannelWindowMetrics adds feedback_received and trainable_received (default 0): a sink on
+   * v2 reads a v1 record as having received nothing, a sink still on v1 reads a v2 record without them.
+   */
+  @Test
+  void shouldReadChannelWindowMetricsAcrossV1AndV2BothWays() throws Exception {
+    Schema v1 = SchemaFiles.parse(SchemaFiles.RELEASED.resolve("v1")).get(ChannelWindowMetrics.getClassSchema().getFullName());
+    Schema v2 = SchemaFiles.parse(SchemaFiles.RELEASED.resolve("v2")).get(ChannelWindowMetrics.getClassSchema().getFullName());
+    assertThat(v1.getField("feedback_received")).as("v1 has no feedback_received").isNull();
+    ChannelWindowMetrics current = channelWindow(5, 3);
+    byte[] v2Bytes = AvroSerde.of(ChannelWindowMetrics.class).encode(current);
+
+    // Forward: a v1 reader meets a v2 record and drops the two fields it does not know.
+    BinaryMessageDecoder<GenericRecord> v1Reader = new BinaryMessageDecoder<>(GenericData.get(), v1);
+    v1Reader.addSchema(v2);
+    GenericRecord readByV1 = v1Reader.decode(v2Bytes);
+    assertThat(readByV1.getSchema().getField("feedback_received")).isNull();
+    assertThat(readByV1.get("feedback_events")).isEqualTo(4L);
+    assertThat(readByV1.get("trainable_feedback")).isEqualTo(2L);
+    assertThat(readByV1.get("covered_requests")).isEqualTo(3L);
+    assertThat(readByV1.get("channel_id").toString()).isEqualTo("vertical-lexdraft");
+
+    // Backward: that record written again with v1, read by the current class, gets the defaults.
+    byte[] v1Bytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(readByV1).array();
+    ChannelWindowMetrics readByV2 = AvroSerde.of(ChannelWindowMetrics.class).alsoReading(v1).decode(v1Bytes);
+    assertThat(readByV2.getFeedbackReceived()).as("feedback_received's default").isZero();
+    assertThat(readByV2.getTrainableReceived()).as("trainable_received's default").isZero();
+    assertThat(readByV2).isEqualTo(channelWindow(0, 0));
+  }
+
+  /** One HOUR row: 10 requests, 4 feedback events about them (2 trainable, 3 requests covered). */
+  private static ChannelWindowMetrics channelWindow(long feedbackReceived, long trainableReceived) {
+    Instant start = Instant.parse("2026-11-20T10:00:00Z");
+    return ChannelWindowMetrics.newBuilder()
+        .setChannelId("vertical-lexdraft").setWindowSize("HOUR").setWindowStart(start).setVersion(7)
+        .setRoute("VERTICAL_WORKFLOW").setPartnerId("lexdraft").setControlPointsOwned(0).setUsageEvents(10).setRequests(10)
+        .setInputTokens(1000).setOutputTokens(500).setActiveAccounts(1).setVisibleEndUsers(3).setIdentifiedRequests(3)
+        .setErrorRequests(1).setLatencyP50Ms(600.0).setLatencyP95Ms(900.0).setLatencyP99Ms(1200.0)
+        .setFullTelemetryRequests(2).setFeedbackEvents(4).setTrainableFeedback(2).setCoveredRequests(3)
+        .setNewestEventTime(start.plusSeconds(3000)).setFeedbackReceived(feedbackReceived)
+        .setTrainableReceived(trainableReceived).build();
   }
 
   private static SchemaCompatibilityType compatibility(Schema reader, Schema writer) {

@@ -71,6 +71,8 @@ class CurrentClickHouseCompatibilityIT {
    * Metric and revenue rows as plain INSERTs, run alike on both engines: a window re-emitted with a
    * higher version, an older version landing last, and amounts whose four decimals are all
    * significant (18.16 renders a Decimal with its full scale, current releases trim trailing zeros).
+   * The version-1 metric rows leave out feedback_received and trainable_received, as a sink of schema
+   * v1 did (migration 008 added them): they read as their default, 0.
    */
   private static final List<String> METRIC_INSERTS = List.of(
       "INSERT INTO {db}.channel_metrics (window_size, window_start, channel_id, version, route, partner_id,"
@@ -82,19 +84,27 @@ class CurrentClickHouseCompatibilityIT {
       "INSERT INTO {db}.channel_metrics (window_size, window_start, channel_id, version, route, partner_id,"
           + " control_points_owned, usage_events, requests, input_tokens, output_tokens, active_accounts, visible_end_users,"
           + " identified_requests, error_requests, latency_p50_ms, latency_p95_ms, latency_p99_ms, full_telemetry_requests,"
-          + " feedback_events, trainable_feedback, covered_requests, newest_event_time) VALUES"
+          + " feedback_events, trainable_feedback, covered_requests, newest_event_time, feedback_received,"
+          + " trainable_received) VALUES"
           + " ('HOUR', '2026-11-01 10:00:00', 'direct-api', 2, 'DIRECT_API', NULL, 3, 6, 6, 600, 120, 3, 4, 5, 1,"
-          + " 110.25, 950, 1900, 6, 3, 2, 4, '2026-11-01 10:55:00'),"
+          + " 110.25, 950, 1900, 6, 3, 2, 4, '2026-11-01 10:55:00', 7, 5),"
           + " ('HOUR', '2026-11-01 10:00:00', 'cloud-nimbus', 1, 'CLOUD_PARTNER', 'nimbus-cloud', 0, 1, 250, 9000, 2000,"
-          + " 1, 0, 0, 0, 700, 700, 700, 0, 0, 0, 0, '2026-11-01 10:00:00'),"
+          + " 1, 0, 0, 0, 700, 700, 700, 0, 0, 0, 0, '2026-11-01 10:00:00', 2, 0),"
           + " ('MINUTE', '2026-11-01 10:00:00', 'direct-api', 1, 'DIRECT_API', NULL, 3, 1, 1, 100, 20, 1, 1, 1, 0,"
-          + " 100, 100, 100, 1, 0, 0, 0, '2026-11-01 10:00:30')",
+          + " 100, 100, 100, 1, 0, 0, 0, '2026-11-01 10:00:30', 0, 0)",
       "INSERT INTO {db}.channel_metrics (window_size, window_start, channel_id, version, route, partner_id,"
           + " control_points_owned, usage_events, requests, input_tokens, output_tokens, active_accounts, visible_end_users,"
           + " identified_requests, error_requests, latency_p50_ms, latency_p95_ms, latency_p99_ms, full_telemetry_requests,"
           + " feedback_events, trainable_feedback, covered_requests, newest_event_time) VALUES"
           + " ('HOUR', '2026-11-01 10:00:00', 'direct-api', 1, 'DIRECT_API', NULL, 3, 4, 4, 400, 80, 2, 3, 3, 1,"
           + " 120.5, 800, NULL, 4, 2, 1, 2, '2026-11-01 10:40:00')",
+      // A DAY row as a v1 sink wrote it, without the columns of migration 008.
+      "INSERT INTO {db}.channel_metrics (window_size, window_start, channel_id, version, route, partner_id,"
+          + " control_points_owned, usage_events, requests, input_tokens, output_tokens, active_accounts, visible_end_users,"
+          + " identified_requests, error_requests, latency_p50_ms, latency_p95_ms, latency_p99_ms, full_telemetry_requests,"
+          + " feedback_events, trainable_feedback, covered_requests, newest_event_time) VALUES"
+          + " ('DAY', '2026-11-01 00:00:00', 'direct-api', 9, 'DIRECT_API', NULL, 3, 6, 6, 600, 120, 3, 4, 5, 1,"
+          + " 110.25, 950, 1900, 6, 3, 2, 4, '2026-11-01 10:55:00')",
       "INSERT INTO {db}.channel_revenue (window_size, window_start, channel_id, currency, version, route, partner_id,"
           + " billing_events, gross, net_where_gross_known, partner_fee, net, net_billed_by_lab) VALUES"
           + " ('HOUR', '2026-11-01 10:00:00', 'cloud-nimbus', 'USD', 1, 'CLOUD_PARTNER', 'nimbus-cloud', 1,"
@@ -155,6 +165,8 @@ class CurrentClickHouseCompatibilityIT {
     MetricsReader reader = new MetricsReader(clickHouse, database);
     TimeRange hour = new TimeRange(TimeRange.WindowSize.HOUR, Instant.parse("2026-11-01T10:00:00Z"),
         Instant.parse("2026-11-01T11:00:00Z"), List.of());
+    TimeRange day = new TimeRange(TimeRange.WindowSize.DAY, Instant.parse("2026-11-01T00:00:00Z"),
+        Instant.parse("2026-11-02T00:00:00Z"), List.of());
     TimeRange nimbusOnly = new TimeRange(TimeRange.WindowSize.HOUR, Instant.parse("2026-11-01T10:00:00Z"),
         Instant.parse("2026-11-01T11:00:00Z"), List.of("cloud-nimbus"));
     // A partner's read: partner_id is Nullable, and the lab's direct rows (NULL) must not match.
@@ -164,15 +176,19 @@ class CurrentClickHouseCompatibilityIT {
         // Hour windows: cloud-nimbus v1 as inserted; direct-api v2 (6 requests) wins over v1 inserted before and after it.
         new QueryCase("channel metrics, newest version per window", reader.metricsSql(hour), paramsOf(hour), List.of(
             Arrays.asList("2026-11-01 10:00:00", "cloud-nimbus", "CLOUD_PARTNER", "nimbus-cloud", "0", "1", "250", "9000",
-                "2000", "1", "0", "0", "0", "700", "700", "700", "0", "0", "0", "0", "2026-11-01 10:00:00"),
+                "2000", "1", "0", "0", "0", "700", "700", "700", "0", "0", "0", "0", "2026-11-01 10:00:00", "2", "0"),
             Arrays.asList("2026-11-01 10:00:00", "direct-api", "DIRECT_API", null, "3", "6", "6", "600", "120", "3", "4",
-                "5", "1", "110.25", "950", "1900", "6", "3", "2", "4", "2026-11-01 10:55:00"))),
+                "5", "1", "110.25", "950", "1900", "6", "3", "2", "4", "2026-11-01 10:55:00", "7", "5"))),
+        // The DAY row written without feedback_received and trainable_received reads them as 0.
+        new QueryCase("channel metrics written before migration 008", reader.metricsSql(day), paramsOf(day), List.of(
+            Arrays.asList("2026-11-01 00:00:00", "direct-api", "DIRECT_API", null, "3", "6", "6", "600", "120", "3", "4",
+                "5", "1", "110.25", "950", "1900", "6", "3", "2", "4", "2026-11-01 10:55:00", "0", "0"))),
         new QueryCase("channel metrics of one channel", reader.metricsSql(nimbusOnly), paramsOf(nimbusOnly), List.of(
             Arrays.asList("2026-11-01 10:00:00", "cloud-nimbus", "CLOUD_PARTNER", "nimbus-cloud", "0", "1", "250", "9000",
-                "2000", "1", "0", "0", "0", "700", "700", "700", "0", "0", "0", "0", "2026-11-01 10:00:00"))),
+                "2000", "1", "0", "0", "0", "700", "700", "700", "0", "0", "0", "0", "2026-11-01 10:00:00", "2", "0"))),
         new QueryCase("channel metrics of one partner", reader.metricsSql(nimbusPartner), paramsOf(nimbusPartner), List.of(
             Arrays.asList("2026-11-01 10:00:00", "cloud-nimbus", "CLOUD_PARTNER", "nimbus-cloud", "0", "1", "250", "9000",
-                "2000", "1", "0", "0", "0", "700", "700", "700", "0", "0", "0", "0", "2026-11-01 10:00:00"))),
+                "2000", "1", "0", "0", "0", "700", "700", "700", "0", "0", "0", "0", "2026-11-01 10:00:00", "2", "0"))),
         // Revenue: USD v2 replaces v1; EUR is its own row.
         new QueryCase("channel revenue, newest version per currency", reader.revenueSql(hour), paramsOf(hour), List.of(
             List.of("2026-11-01 10:00:00", "cloud-nimbus", "EUR", "CLOUD_PARTNER", "nimbus-cloud", "1", "10.0001", "9.0001",

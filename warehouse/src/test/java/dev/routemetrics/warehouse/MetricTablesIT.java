@@ -49,8 +49,9 @@ class MetricTablesIT {
         .setUsageEvents(version).setRequests(requests).setInputTokens(requests * 10).setOutputTokens(requests * 2)
         .setActiveAccounts(1).setVisibleEndUsers(0).setIdentifiedRequests(0).setErrorRequests(1)
         .setLatencyP50Ms(100.0).setLatencyP95Ms(p95).setLatencyP99Ms(null).setFullTelemetryRequests(0)
-        .setFeedbackEvents(0).setTrainableFeedback(0).setCoveredRequests(0)
-        .setNewestEventTime(HOUR.plusSeconds(version)).build();
+        .setFeedbackEvents(version).setTrainableFeedback(version - 1).setCoveredRequests(version - 1)
+        .setNewestEventTime(HOUR.plusSeconds(version)).setFeedbackReceived(version * 3)
+        .setTrainableReceived(version * 2).build();
   }
 
   static ChannelWindowRevenue revenue(long version, String net) {
@@ -84,6 +85,12 @@ class MetricTablesIT {
     assertThat(row.latencyP50Ms()).isEqualTo(100.0);
     assertThat(row.partnerId()).isEqualTo("nimbus-cloud");
     assertThat(row.newestEventTime()).isEqualTo(HOUR.plusSeconds(5));
+    // Learning of version 5: about the window's requests 5, 4 trainable, 4 covered; received 15, 10 trainable.
+    assertThat(row.feedbackEvents()).isEqualTo(5);
+    assertThat(row.trainableFeedback()).isEqualTo(4);
+    assertThat(row.coveredRequests()).isEqualTo(4);
+    assertThat(row.feedbackReceived()).isEqualTo(15);
+    assertThat(row.trainableReceived()).isEqualTo(10);
     assertThat(row.windowStart()).isEqualTo(HOUR);
   }
 

@@ -29,11 +29,13 @@ final class PipelineProgress {
 
   /**
    * Usage and feedback events folded into DAY windows, plus billing events in DAY revenue rows,
-   * newest version of each row ({@code FINAL}); -1 while ClickHouse does not answer.
+   * newest version of each row ({@code FINAL}); -1 while ClickHouse does not answer. Feedback by
+   * feedback_received, which counts every feedback event once in its own window (feedback_events
+   * counts only feedback about a known request within 7 days, in the request's window).
    */
   long countedInClickHouse() {
     try (Connection c = clickHouse.connect(); Statement s = c.createStatement()) {
-      long counted = single(s, "SELECT sum(usage_events) + sum(feedback_events) FROM " + database
+      long counted = single(s, "SELECT sum(usage_events) + sum(feedback_received) FROM " + database
           + ".channel_metrics FINAL WHERE window_size = 'DAY'");
       return counted + single(s, "SELECT sum(billing_events) FROM " + database + ".channel_revenue FINAL WHERE window_size = 'DAY'");
     } catch (SQLException | RuntimeException e) {

@@ -30,8 +30,12 @@ final class ChannelWindow {
   long coveredRequests;
   final Set<String> accounts = new HashSet<>();
   final Set<String> endUsers = new HashSet<>();
+  /** Feedback about this window's requests (within 7 days of the request); filled in at the end. */
   long feedbackEvents;
   long trainableFeedback;
+  /** Feedback whose own event_time falls in this window, on this channel, known request or not. */
+  long feedbackReceived;
+  long trainableReceived;
   final Map<String, Money> revenue = new TreeMap<>();
 
   Money money(String currency) {

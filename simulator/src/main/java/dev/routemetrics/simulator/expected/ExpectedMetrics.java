@@ -27,7 +27,9 @@ import org.apache.avro.specific.SpecificRecord;
  * The reference calculation: DOMAIN.md's metrics computed the plain way, straight from the events,
  * sharing no code with the pipeline, so the pipeline's tests have an independent answer to compare
  * with row by row. Feed it only the events the pipeline should count (distinct, accepted, not too
- * late); it does not deduplicate, and the order of events does not matter.
+ * late): it does not deduplicate, so a feedback event counts at most once only if it is fed once,
+ * and conflicting copies and too-late events, which the pipeline quarantines, must not be fed. The
+ * order of events does not matter, except between usage events naming one request_id (below).
  *
  * <p>Choices DOMAIN.md leaves open, made here so both sides make the same ones:
  *
@@ -42,8 +44,25 @@ import org.apache.avro.specific.SpecificRecord;
  *   <li>control_points_owned comes from the registry as it was at the window's start; control_score
  *       is null when identity_visibility or billing_ownership is (a window without requests or
  *       without revenue).
- *   <li>A feedback event covers a request when its request_id names it and its event_time lies in
- *       [request time, request time + 7 days]; coverage is counted in the request's windows.
+ *   <li>Learning by the request's window (DOMAIN.md, learning retention): a feedback event is
+ *       <em>about</em> a request when its request_id names a usage event's request_id and its
+ *       event_time lies in [request time, request time + 7 days], both ends included. Such feedback
+ *       counts in feedback_events (and trainable_feedback when trainable) of the request's MINUTE,
+ *       HOUR and DAY windows on the request's channel (the usage's channel_id, whatever channel the
+ *       feedback names), and the request's request_count in covered_requests, once however many
+ *       feedback events are about it. Feedback naming no request, a request never seen, or lying
+ *       outside that interval is about no request and counts there nowhere.
+ *   <li>Every feedback event counts in feedback_received (and trainable_received) of the windows of
+ *       its own event_time on its own channel_id, whatever request it names or fails to name.
+ *   <li>trainable_rate, feedback_coverage, learning_loss and lost_signals use the counts about the
+ *       window's requests, never the received ones: they divide counts of the same requests. The
+ *       direct yardstick pools trainable_feedback and requests of all direct channels in the window.
+ *   <li>When two usage events (different event_ids) name the same request_id, the request is the
+ *       first one accepted here: feedback is attributed to its channel and time, and coverage goes
+ *       with it; the later one still counts as usage (requests, tokens) but is never covered. The
+ *       pipeline keeps the first usage that reaches its join, so a test that sends such a pair must
+ *       feed this calculator in the order the pipeline reads them (the simulator never reuses a
+ *       request_id).
  * </ul>
  */
 public final class ExpectedMetrics {
@@ -57,10 +76,12 @@ public final class ExpectedMetrics {
 
   private record UsageRef(String channelId, long eventTime, int requestCount) {}
 
+  private record FeedbackRef(long eventTime, boolean trainable) {}
+
   private final ChannelRegistry registry;
   private final Map<Cell, ChannelWindow> cells = new HashMap<>();
   private final Map<String, UsageRef> usageByRequest = new HashMap<>();
-  private final Map<String, List<Long>> feedbackTimesByRequest = new HashMap<>();
+  private final Map<String, List<FeedbackRef>> feedbackByRequest = new HashMap<>();
   /** Requests per channel per minute, for reconciling statements over any minute-aligned period. */
   private final Map<String, NavigableMap<Long, Long>> meteredRequests = new HashMap<>();
   /** Partner-billed net per channel and currency, by period_start. */
@@ -104,7 +125,8 @@ public final class ExpectedMetrics {
       }
       w.accounts.add(e.getAccountId());
     }
-    usageByRequest.put(e.getRequestId(), new UsageRef(e.getChannelId(), time, count));
+    // The first usage event naming a request_id is the request (see the class comment).
+    usageByRequest.putIfAbsent(e.getRequestId(), new UsageRef(e.getChannelId(), time, count));
     meteredRequests.computeIfAbsent(e.getChannelId(), c -> new TreeMap<>())
         .merge(WindowSize.MINUTE.startOf(time), (long) count, Long::sum);
   }
@@ -137,13 +159,13 @@ public final class ExpectedMetrics {
     long time = e.getEventTime().toEpochMilli();
     for (WindowSize size : WindowSize.values()) {
       ChannelWindow w = cell(size, time, e.getChannelId());
-      w.feedbackEvents++;
+      w.feedbackReceived++;
       if (e.getTrainable()) {
-        w.trainableFeedback++;
+        w.trainableReceived++;
       }
     }
     if (e.getRequestId() != null) {
-      feedbackTimesByRequest.computeIfAbsent(e.getRequestId(), r -> new ArrayList<>(1)).add(time);
+      feedbackByRequest.computeIfAbsent(e.getRequestId(), r -> new ArrayList<>(1)).add(new FeedbackRef(time, e.getTrainable()));
     }
   }
 
@@ -153,23 +175,38 @@ public final class ExpectedMetrics {
 
   /** The metrics of everything accepted so far. Call once, after the last event. */
   public Result result() {
-    attributeCoverage();
+    attributeFeedbackToRequests();
     List<WindowSummary> windows = new ArrayList<>();
     return new Result(rows(windows), windows, reconciliations());
   }
 
-  private void attributeCoverage() {
+  /**
+   * Feedback about a request, in the request's windows and channel: feedback_events, trainable_feedback
+   * and covered_requests. Done once all events are in, so arrival order cannot matter.
+   */
+  private void attributeFeedbackToRequests() {
     long horizon = FEEDBACK_HORIZON.toMillis();
-    for (Map.Entry<String, List<Long>> feedback : feedbackTimesByRequest.entrySet()) {
+    for (Map.Entry<String, List<FeedbackRef>> feedback : feedbackByRequest.entrySet()) {
       UsageRef usage = usageByRequest.get(feedback.getKey());
       if (usage == null) {
+        continue; // a request never seen: the feedback is only received
+      }
+      long about = 0;
+      long trainable = 0;
+      for (FeedbackRef f : feedback.getValue()) {
+        if (f.eventTime() >= usage.eventTime() && f.eventTime() <= usage.eventTime() + horizon) {
+          about++;
+          trainable += f.trainable() ? 1 : 0;
+        }
+      }
+      if (about == 0) {
         continue;
       }
-      boolean inTime = feedback.getValue().stream().anyMatch(t -> t >= usage.eventTime() && t <= usage.eventTime() + horizon);
-      if (inTime) {
-        for (WindowSize size : WindowSize.values()) {
-          cell(size, usage.eventTime(), usage.channelId()).coveredRequests += usage.requestCount();
-        }
+      for (WindowSize size : WindowSize.values()) {
+        ChannelWindow w = cell(size, usage.eventTime(), usage.channelId());
+        w.feedbackEvents += about;
+        w.trainableFeedback += trainable;
+        w.coveredRequests += usage.requestCount();
       }
     }
   }
@@ -279,7 +316,7 @@ public final class ExpectedMetrics {
         w.usageEvents, w.requests, w.inputTokens, w.outputTokens, w.accounts.size(), w.endUsers.size(),
         ratio(w.requests, allRequests), identityVisibility, ratio(w.errorRequests, w.requests),
         revenue, captureRate, billingOwnership, owned, controlScore,
-        w.feedbackEvents, w.trainableFeedback, w.coveredRequests, ratio(w.coveredRequests, w.requests), trainableRate,
+        w.feedbackEvents, w.trainableFeedback, w.coveredRequests, w.feedbackReceived, w.trainableReceived, ratio(w.coveredRequests, w.requests), trainableRate,
         ratio(w.fullTelemetryRequests, w.requests), learningLoss, lostSignals);
   }
 

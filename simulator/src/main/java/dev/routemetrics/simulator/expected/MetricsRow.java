@@ -7,6 +7,13 @@ import java.util.List;
 /**
  * The expected metrics of one channel in one window, as DOMAIN.md defines them. A ratio is null
  * when its denominator is zero (no requests, no revenue) rather than a made-up 0.
+ *
+ * <p>Learning, per DOMAIN.md's learning retention: {@code feedbackEvents}, {@code trainableFeedback}
+ * and {@code coveredRequests} are about this window's requests (feedback in the request's windows and
+ * channel, within 7 days of the request), so {@code trainableRate}, {@code feedbackCoverage}, {@code
+ * learningLoss} and {@code lostSignals} divide counts of the same requests; {@code feedbackReceived}
+ * and {@code trainableReceived} count feedback by its own event_time window and channel, whatever
+ * request it names or fails to name.
  */
 public record MetricsRow(
     WindowSize window,
@@ -31,6 +38,8 @@ public record MetricsRow(
     long feedbackEvents,
     long trainableFeedback,
     long coveredRequests,
+    long feedbackReceived,
+    long trainableReceived,
     Double feedbackCoverage,
     Double trainableRate,
     Double telemetryFullShare,

@@ -138,6 +138,8 @@ public final class ExpectedMetricsFile {
     out.writeNumberField("feedback_events", r.feedbackEvents());
     out.writeNumberField("trainable_feedback", r.trainableFeedback());
     out.writeNumberField("covered_requests", r.coveredRequests());
+    out.writeNumberField("feedback_received", r.feedbackReceived());
+    out.writeNumberField("trainable_received", r.trainableReceived());
     ratio(out, "feedback_coverage", r.feedbackCoverage());
     ratio(out, "trainable_rate", r.trainableRate());
     ratio(out, "telemetry_full_share", r.telemetryFullShare());

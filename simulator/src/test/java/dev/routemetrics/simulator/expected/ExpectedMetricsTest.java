@@ -69,8 +69,11 @@ class ExpectedMetricsTest {
     assertThat(app.controlPointsOwned()).isEqualTo(6);
     // control_score = (6/6 + 1 + 1) / 3
     assertThat(app.controlScore()).isCloseTo(1.0, within(EPS));
-    assertThat(app.feedbackEvents()).as("the second feedback lands a week later").isEqualTo(1);
+    // r1's feedback is about this hour's request; r2's came 7 days and 1 s after r2: not about it any more.
+    assertThat(app.feedbackEvents()).as("r1's feedback only").isEqualTo(1);
     assertThat(app.trainableFeedback()).isEqualTo(1);
+    assertThat(app.feedbackReceived()).as("r1's feedback at 10:05 came in this hour; r2's on 2026-11-17").isEqualTo(1);
+    assertThat(app.trainableReceived()).isEqualTo(1);
     assertThat(app.feedbackCoverage()).as("only r1 is covered").isCloseTo(1.0 / 3, within(EPS));
     assertThat(app.trainableRate()).isCloseTo(1.0 / 3, within(EPS));
     // The app is the only direct channel here: its own rate is the direct rate, so nothing is lost.
@@ -111,7 +114,9 @@ class ExpectedMetricsTest {
   @Test
   void shouldLeaveRatiosEmptyWhereAWindowHasNoRequests() {
     MetricsRow lateFeedbackDay = row(oneHourOfTwoChannels().rows(), WindowSize.DAY, "2026-11-17T00:00:00Z", "consumer-app");
-    assertThat(lateFeedbackDay.feedbackEvents()).isEqualTo(1);
+    assertThat(lateFeedbackDay.feedbackReceived()).as("r2's feedback came in that day").isEqualTo(1);
+    assertThat(lateFeedbackDay.trainableReceived()).isZero();
+    assertThat(lateFeedbackDay.feedbackEvents()).as("no requests that day for feedback to be about").isZero();
     assertThat(lateFeedbackDay.requests()).isZero();
     assertThat(lateFeedbackDay.trainableRate()).isNull();
     assertThat(lateFeedbackDay.feedbackCoverage()).isNull();
@@ -153,6 +158,143 @@ class ExpectedMetricsTest {
     assertThat(codepilot.learningLoss()).isCloseTo(0.5, within(EPS));
     assertThat(codepilot.lostSignals()).isCloseTo(1.0, within(EPS));
     assertThat(codepilot.feedbackCoverage()).as("2 of 10 requests got feedback").isCloseTo(0.2, within(EPS));
+  }
+
+  @Test
+  void shouldCountFeedbackInTheRequestsWindowsAndAsReceivedInItsOwn() {
+    // A request at 10:59; trainable feedback about it at 11:30 the same day, and more 8 days later.
+    metrics.accept(request("consumer-app", "2026-11-10T10:59:00Z", "q1"));
+    metrics.accept(feedback("consumer-app", "2026-11-10T11:30:00Z", "q1", true));
+    metrics.accept(feedback("consumer-app", "2026-11-18T10:59:30Z", "q1", true));
+    List<MetricsRow> rows = metrics.result().rows();
+
+    MetricsRow requestHour = row(rows, WindowSize.HOUR, "2026-11-10T10:00:00Z", "consumer-app");
+    assertThat(requestHour.feedbackEvents()).as("11:30 is about the 10:59 request; +8 days is past the 7").isEqualTo(1);
+    assertThat(requestHour.trainableFeedback()).isEqualTo(1);
+    assertThat(requestHour.coveredRequests()).isEqualTo(1);
+    assertThat(requestHour.trainableRate()).as("1 trainable / 1 request").isEqualTo(1.0);
+    assertThat(requestHour.feedbackReceived()).as("nothing came in 10:00-11:00").isZero();
+    assertThat(requestHour.trainableReceived()).isZero();
+
+    MetricsRow arrivalHour = row(rows, WindowSize.HOUR, "2026-11-10T11:00:00Z", "consumer-app");
+    assertThat(arrivalHour.feedbackReceived()).isEqualTo(1);
+    assertThat(arrivalHour.trainableReceived()).isEqualTo(1);
+    assertThat(arrivalHour.feedbackEvents()).as("no requests in 11:00-12:00").isZero();
+    assertThat(arrivalHour.requests()).isZero();
+    assertThat(arrivalHour.trainableRate()).isNull();
+
+    assertThat(row(rows, WindowSize.MINUTE, "2026-11-10T10:59:00Z", "consumer-app").feedbackEvents()).isEqualTo(1);
+    assertThat(row(rows, WindowSize.MINUTE, "2026-11-10T11:30:00Z", "consumer-app").feedbackReceived()).isEqualTo(1);
+    MetricsRow day = row(rows, WindowSize.DAY, "2026-11-10T00:00:00Z", "consumer-app");
+    assertThat(day.feedbackEvents()).as("the day holds both the request and the 11:30 feedback").isEqualTo(1);
+    assertThat(day.feedbackReceived()).isEqualTo(1);
+
+    // The +8 days feedback: received on 2026-11-18, about nothing.
+    MetricsRow lateHour = row(rows, WindowSize.HOUR, "2026-11-18T10:00:00Z", "consumer-app");
+    assertThat(lateHour.feedbackReceived()).isEqualTo(1);
+    assertThat(lateHour.trainableReceived()).isEqualTo(1);
+    assertThat(lateHour.feedbackEvents()).isZero();
+    assertThat(row(rows, WindowSize.DAY, "2026-11-18T00:00:00Z", "consumer-app").feedbackReceived()).isEqualTo(1);
+    assertThat(rows.stream().filter(r -> r.window() == WindowSize.HOUR).mapToLong(MetricsRow::feedbackEvents).sum())
+        .as("feedback about requests, all HOUR rows").isEqualTo(1);
+    assertThat(rows.stream().filter(r -> r.window() == WindowSize.HOUR).mapToLong(MetricsRow::feedbackReceived).sum())
+        .as("feedback received, all HOUR rows: every feedback event once").isEqualTo(2);
+  }
+
+  @Test
+  void shouldCountFeedbackWithoutAKnownRequestOnlyAsReceived() {
+    metrics.accept(request("vertical-codepilot", "2026-11-10T10:00:00Z", "k1"));
+    metrics.accept(feedback("vertical-codepilot", "2026-11-10T10:10:00Z", null, true)); // names no request
+    metrics.accept(feedback("vertical-codepilot", "2026-11-10T10:20:00Z", "never-seen", false));
+    // The horizon is [t, t + 7 days], both ends included: before the request, or 1 ms past, is not about it.
+    metrics.accept(feedback("vertical-codepilot", "2026-11-10T09:59:59Z", "k1", true));
+    metrics.accept(feedback("vertical-codepilot", "2026-11-17T10:00:00Z", "k1", false));
+    metrics.accept(feedback("vertical-codepilot", "2026-11-17T10:00:00.001Z", "k1", true));
+    List<MetricsRow> rows = metrics.result().rows();
+
+    MetricsRow hour = row(rows, WindowSize.HOUR, "2026-11-10T10:00:00Z", "vertical-codepilot");
+    assertThat(hour.feedbackEvents()).as("only the one at exactly t + 7 days").isEqualTo(1);
+    assertThat(hour.trainableFeedback()).as("that one is not trainable").isZero();
+    assertThat(hour.coveredRequests()).isEqualTo(1);
+    assertThat(hour.feedbackReceived()).as("the one without request_id and the one naming an unknown request").isEqualTo(2);
+    assertThat(hour.trainableReceived()).isEqualTo(1);
+    assertThat(row(rows, WindowSize.HOUR, "2026-11-10T09:00:00Z", "vertical-codepilot").feedbackReceived()).isEqualTo(1);
+    MetricsRow weekLater = row(rows, WindowSize.HOUR, "2026-11-17T10:00:00Z", "vertical-codepilot");
+    assertThat(weekLater.feedbackReceived()).isEqualTo(2);
+    assertThat(weekLater.trainableReceived()).isEqualTo(1);
+    assertThat(weekLater.feedbackEvents()).isZero();
+  }
+
+  @Test
+  void shouldCountFeedbackAboutARequestOnTheChannelOfItsUsage() {
+    // A partner reports feedback under its own channel about a request served on the direct API.
+    metrics.accept(request("direct-api", "2026-11-10T10:00:00Z", "d1"));
+    metrics.accept(feedback("vertical-codepilot", "2026-11-10T10:30:00Z", "d1", true));
+    List<MetricsRow> rows = metrics.result().rows();
+
+    MetricsRow direct = row(rows, WindowSize.HOUR, "2026-11-10T10:00:00Z", "direct-api");
+    assertThat(direct.feedbackEvents()).isEqualTo(1);
+    assertThat(direct.trainableFeedback()).isEqualTo(1);
+    assertThat(direct.feedbackReceived()).isZero();
+    MetricsRow partner = row(rows, WindowSize.HOUR, "2026-11-10T10:00:00Z", "vertical-codepilot");
+    assertThat(partner.feedbackReceived()).isEqualTo(1);
+    assertThat(partner.trainableReceived()).isEqualTo(1);
+    assertThat(partner.feedbackEvents()).isZero();
+  }
+
+  @Test
+  void shouldKeepARequestWithTheFirstUsageEventThatNamesIt() {
+    // Two usage events (distinct event_ids) name request_id "dup": the first accepted is the request.
+    metrics.accept(request("consumer-app", "2026-11-10T10:00:00Z", "dup"));
+    metrics.accept(request("direct-api", "2026-11-10T12:00:00Z", "dup"));
+    metrics.accept(feedback("consumer-app", "2026-11-10T11:00:00Z", "dup", true)); // before the second, after the first
+    metrics.accept(feedback("consumer-app", "2026-11-10T12:30:00Z", "dup", true));
+    List<MetricsRow> rows = metrics.result().rows();
+
+    MetricsRow first = row(rows, WindowSize.HOUR, "2026-11-10T10:00:00Z", "consumer-app");
+    assertThat(first.feedbackEvents()).as("both are within 7 days of 10:00").isEqualTo(2);
+    assertThat(first.coveredRequests()).isEqualTo(1);
+    MetricsRow second = row(rows, WindowSize.HOUR, "2026-11-10T12:00:00Z", "direct-api");
+    assertThat(second.requests()).as("the second usage event still counts as usage").isEqualTo(1);
+    assertThat(second.feedbackEvents()).isZero();
+    assertThat(second.coveredRequests()).isZero();
+    assertThat(second.trainableRate()).isEqualTo(0.0);
+  }
+
+  @Test
+  void shouldMeasureLearningLossOverTheSameRequests() {
+    // HOUR 10:00: direct-api 10 requests, 2 trainable feedback about them arriving at 11:15;
+    // vertical-codepilot 10 requests, 1 trainable about them in the hour, and 3 trainable naming no request.
+    // direct rate = 2 / 10 = 0.2; codepilot rate = 1 / 10 = 0.1 (feedback about nothing is no request's);
+    // learning_loss = 1 - 0.1 / 0.2 = 0.5; lost_signals = 0.2 x 10 - 1 = 1.
+    for (int i = 0; i < 10; i++) {
+      metrics.accept(request("direct-api", "2026-11-10T10:0" + i + ":00Z", "da" + i));
+      metrics.accept(request("vertical-codepilot", "2026-11-10T10:0" + i + ":00Z", "vc" + i));
+    }
+    metrics.accept(feedback("direct-api", "2026-11-10T11:15:00Z", "da0", true));
+    metrics.accept(feedback("direct-api", "2026-11-10T11:15:00Z", "da1", true));
+    metrics.accept(feedback("vertical-codepilot", "2026-11-10T10:30:00Z", "vc0", true));
+    for (int i = 0; i < 3; i++) {
+      metrics.accept(feedback("vertical-codepilot", "2026-11-10T10:40:00Z", null, true));
+    }
+    ExpectedMetrics.Result result = metrics.result();
+
+    MetricsRow codepilot = row(result.rows(), WindowSize.HOUR, "2026-11-10T10:00:00Z", "vertical-codepilot");
+    assertThat(codepilot.trainableRate()).isCloseTo(0.1, within(EPS));
+    assertThat(codepilot.learningLoss()).isCloseTo(0.5, within(EPS));
+    assertThat(codepilot.lostSignals()).isCloseTo(1.0, within(EPS));
+    assertThat(codepilot.trainableReceived()).as("1 about a request + 3 about none").isEqualTo(4);
+    MetricsRow direct = row(result.rows(), WindowSize.HOUR, "2026-11-10T10:00:00Z", "direct-api");
+    assertThat(direct.trainableRate()).isCloseTo(0.2, within(EPS));
+    assertThat(direct.feedbackReceived()).as("its feedback came in at 11:15").isZero();
+    WindowSummary ten = result.windows().stream()
+        .filter(w -> w.window() == WindowSize.HOUR && w.windowStart().equals(Instant.parse("2026-11-10T10:00:00Z")))
+        .findFirst().orElseThrow();
+    assertThat(ten.directTrainableRate()).isCloseTo(0.2, within(EPS));
+    WindowSummary eleven = result.windows().stream()
+        .filter(w -> w.window() == WindowSize.HOUR && w.windowStart().equals(Instant.parse("2026-11-10T11:00:00Z")))
+        .findFirst().orElseThrow();
+    assertThat(eleven.directTrainableRate()).as("no direct requests at 11:00, only feedback received").isNull();
   }
 
   @Test

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
 import dev.routemetrics.simulator.expected.ExpectedMetrics;
 import dev.routemetrics.simulator.expected.WindowSize;
+import dev.routemetrics.simulator.traffic.Family;
 import dev.routemetrics.simulator.traffic.Faults;
 import dev.routemetrics.simulator.traffic.SimulationPlan;
 import dev.routemetrics.simulator.traffic.TrafficSimulator;
@@ -48,6 +49,16 @@ class ExpectedMetricsFileTest {
     assertThat(consumerApp).isNotNull();
     assertThat(consumerApp.path("requests").asLong()).isPositive();
     assertThat(consumerApp.path("control_points_owned").asInt()).isEqualTo(6);
+    // Every accepted feedback event is received exactly once per window size; only some are about a known request.
+    long received = 0;
+    long about = 0;
+    for (JsonNode row : root.path("rows")) {
+      received += row.path("feedback_received").asLong();
+      about += row.path("feedback_events").asLong();
+      assertThat(row.path("trainable_received").asLong()).isLessThanOrEqualTo(row.path("feedback_received").asLong());
+    }
+    assertThat(received).isEqualTo(summary.acceptedEvents().get(Family.FEEDBACK));
+    assertThat(about).isPositive().isLessThan(received);
     assertThat(root.path("reconciliation")).isNotEmpty();
     assertThat(root.path("set_aside").path("conflicts").size()).isEqualTo(summary.conflictIds().size());
   }

@@ -15,12 +15,28 @@ public final class ChannelWindow {
 
   private ChannelWindow() {}
 
-  /** A row of channel_metrics. */
+  /**
+   * A row of channel_metrics. {@code feedbackEvents}, {@code trainableFeedback} and {@code
+   * coveredRequests} are about the window's requests (feedback within 7 days of the request it names,
+   * in that request's window and channel); {@code feedbackReceived} and {@code trainableReceived}
+   * count feedback by its own event_time window and channel, known request or not (migration 008).
+   */
   public record Usage(Instant windowStart, String channelId, String route, String partnerId, int controlPointsOwned,
       long usageEvents, long requests, long inputTokens, long outputTokens, long activeAccounts, long visibleEndUsers,
       long identifiedRequests, long errorRequests, Double latencyP50Ms, Double latencyP95Ms, Double latencyP99Ms,
       long fullTelemetryRequests, long feedbackEvents, long trainableFeedback, long coveredRequests,
-      Instant newestEventTime) {
+      Instant newestEventTime, long feedbackReceived, long trainableReceived) {
+
+    /** A row without the received counts (0), for hand-made inputs written before they existed. */
+    public Usage(Instant windowStart, String channelId, String route, String partnerId, int controlPointsOwned,
+        long usageEvents, long requests, long inputTokens, long outputTokens, long activeAccounts, long visibleEndUsers,
+        long identifiedRequests, long errorRequests, Double latencyP50Ms, Double latencyP95Ms, Double latencyP99Ms,
+        long fullTelemetryRequests, long feedbackEvents, long trainableFeedback, long coveredRequests,
+        Instant newestEventTime) {
+      this(windowStart, channelId, route, partnerId, controlPointsOwned, usageEvents, requests, inputTokens, outputTokens,
+          activeAccounts, visibleEndUsers, identifiedRequests, errorRequests, latencyP50Ms, latencyP95Ms, latencyP99Ms,
+          fullTelemetryRequests, feedbackEvents, trainableFeedback, coveredRequests, newestEventTime, 0, 0);
+    }
 
     public boolean isDirect() {
       return DIRECT_ROUTES.contains(route);

@@ -32,7 +32,7 @@ public final class MetricsReader {
     return "SELECT toString(window_start), channel_id, route, partner_id, control_points_owned, usage_events, requests,"
         + " input_tokens, output_tokens, active_accounts, visible_end_users, identified_requests, error_requests,"
         + " latency_p50_ms, latency_p95_ms, latency_p99_ms, full_telemetry_requests, feedback_events, trainable_feedback,"
-        + " covered_requests, toString(newest_event_time)"
+        + " covered_requests, toString(newest_event_time), feedback_received, trainable_received"
         + " FROM " + database + ".channel_metrics FINAL WHERE " + range.where()
         + " ORDER BY window_start, channel_id";
   }
@@ -49,7 +49,8 @@ public final class MetricsReader {
     query(metricsSql(range), range, r -> rows.add(new ChannelWindow.Usage(instant(r.getString(1)), r.getString(2),
         r.getString(3), r.getString(4), r.getInt(5), r.getLong(6), r.getLong(7), r.getLong(8), r.getLong(9), r.getLong(10),
         r.getLong(11), r.getLong(12), r.getLong(13), nullableDouble(r, 14), nullableDouble(r, 15), nullableDouble(r, 16),
-        r.getLong(17), r.getLong(18), r.getLong(19), r.getLong(20), instant(r.getString(21)))));
+        r.getLong(17), r.getLong(18), r.getLong(19), r.getLong(20), instant(r.getString(21)), r.getLong(22),
+        r.getLong(23))));
     return rows;
   }
 

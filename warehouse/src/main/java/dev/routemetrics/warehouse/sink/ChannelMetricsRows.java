@@ -26,9 +26,12 @@ import org.apache.kafka.common.serialization.Deserializer;
  * column order.
  *
  * <p>Safe because every record names its schema: only records whose fingerprint is that of
- * {@link ChannelWindowMetrics#getClassSchema()} are read, any other is refused as undecodable (as
- * {@code AvroSerde} refuses a schema it does not know), and the constructor fails if that schema's
- * fields are no longer the ones this class reads. Values that decode but do not fit their column (a
+ * {@link ChannelWindowMetrics#getClassSchema()} (schema v2) or of the released v1 schema are read,
+ * any other is refused as undecodable (as {@code AvroSerde} refuses a schema it does not know), and
+ * the constructor fails if the current schema's fields are no longer the ones this class reads. A v1
+ * record is v2's fields up to {@code newest_event_time}, without {@code feedback_received} and
+ * {@code trainable_received}: its row gets their default, 0, so records a v1 streams app wrote
+ * before an upgrade still land. Values that decode but do not fit their column (a
  * negative count, an unknown window size) throw {@link IllegalArgumentException}: a bug upstream,
  * which stops the worker rather than skipping a row. {@code ChannelMetricsRowsTest} compares the
  * rows with Avro's own decoding encoded column by column.
@@ -39,7 +42,7 @@ public final class ChannelMetricsRows implements Deserializer<byte[]> {
   static final String COLUMNS = "window_size, window_start, channel_id, version, route, partner_id, control_points_owned,"
       + " usage_events, requests, input_tokens, output_tokens, active_accounts, visible_end_users, identified_requests,"
       + " error_requests, latency_p50_ms, latency_p95_ms, latency_p99_ms, full_telemetry_requests, feedback_events,"
-      + " trainable_feedback, covered_requests, newest_event_time";
+      + " trainable_feedback, covered_requests, newest_event_time, feedback_received, trainable_received";
 
   /** The fields read below, in the schema's order, with their Avro types. */
   static final String FIELDS = "channel_id:string window_size:string window_start:long version:long route:string"
@@ -47,7 +50,16 @@ public final class ChannelMetricsRows implements Deserializer<byte[]> {
       + " output_tokens:long active_accounts:long visible_end_users:long identified_requests:long error_requests:long"
       + " latency_p50_ms:[null,double] latency_p95_ms:[null,double] latency_p99_ms:[null,double]"
       + " full_telemetry_requests:long feedback_events:long trainable_feedback:long covered_requests:long"
-      + " newest_event_time:[null,long]";
+      + " newest_event_time:[null,long] feedback_received:long trainable_received:long";
+
+  /**
+   * The fields of ChannelWindowMetrics as released in v1 ({@code schemas/released/v1}): the first
+   * fields of {@link #FIELDS}. Released schemas never change, so neither do this and its fingerprint.
+   */
+  static final String V1_FIELDS = FIELDS.substring(0, FIELDS.indexOf(" feedback_received:"));
+
+  /** CRC-64-AVRO fingerprint of ChannelWindowMetrics v1 (schemas/README.md). */
+  static final long V1_FINGERPRINT = 0x730CAE507D9AFD4AL;
 
   private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final int HEADER = 10;
@@ -93,13 +105,13 @@ public final class ChannelMetricsRows implements Deserializer<byte[]> {
       throw malformed("not in Avro single-object encoding");
     }
     long written = (long) LONG.get(data, 2);
-    if (written != fingerprint) {
+    if (written != fingerprint && written != V1_FINGERPRINT) {
       throw malformed(String.format("written with an unknown schema (fingerprint %016x)", written));
     }
     in = data;
     position = HEADER;
     try {
-      return transcode();
+      return transcode(written == fingerprint);
     } catch (IOException e) {
       throw new IllegalStateException("an in-memory row cannot fail to grow", e);
     } finally {
@@ -107,7 +119,7 @@ public final class ChannelMetricsRows implements Deserializer<byte[]> {
     }
   }
 
-  private byte[] transcode() throws IOException {
+  private byte[] transcode(boolean v2) throws IOException {
     row.reset();
     int channelLength = readLength();
     int channel = skip(channelLength);
@@ -147,6 +159,9 @@ public final class ChannelMetricsRows implements Deserializer<byte[]> {
     if (newest) {
       row.writeUInt32(Math.floorDiv(readLong(), 1000L));
     }
+    // feedback_received, trainable_received: schema v2; a v1 record has neither, their default is 0.
+    row.writeUInt64(v2 ? readLong() : 0);
+    row.writeUInt64(v2 ? readLong() : 0);
     return row.toByteArray();
   }
 

@@ -7,10 +7,17 @@ import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.schemas.wire.AvroSerde;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.TimeZone;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -24,6 +31,8 @@ import ru.yandex.clickhouse.util.ClickHouseRowBinaryStream;
 class ChannelMetricsRowsTest {
 
   private static final AvroSerde<ChannelWindowMetrics> SERDE = AvroSerde.of(ChannelWindowMetrics.class);
+  /** The released v1 schema, as the schemas module keeps it (tests run in the module's directory). */
+  private static final Path RELEASED_V1 = Path.of("..", "schemas", "released", "v1", "ChannelWindowMetrics.avsc");
   private final ChannelMetricsRows rows = new ChannelMetricsRows();
 
   @Test
@@ -44,7 +53,8 @@ class ChannelMetricsRowsTest {
           .setLatencyP50Ms(random.nextBoolean() ? null : random.nextDouble() * 1e4)
           .setLatencyP95Ms(random.nextBoolean() ? null : -0.0).setLatencyP99Ms(random.nextBoolean() ? null : 1e300)
           .setFullTelemetryRequests(4).setFeedbackEvents(5).setTrainableFeedback(6).setCoveredRequests(7)
-          .setNewestEventTime(random.nextBoolean() ? null : start.plusMillis(random.nextInt(3_600_000))).build();
+          .setNewestEventTime(random.nextBoolean() ? null : start.plusMillis(random.nextInt(3_600_000)))
+          .setFeedbackReceived(random.nextLong(0, Long.MAX_VALUE)).setTrainableReceived(random.nextInt(1000)).build();
       assertThat(rows.deserialize("t", SERDE.encode(row))).as("row %d: %s", i, row).isEqualTo(columnByColumn(row));
     }
   }
@@ -78,6 +88,38 @@ class ChannelMetricsRowsTest {
   @Test
   void shouldReadTheFieldsTheSchemaHas() {
     assertThat(ChannelMetricsRows.fields(ChannelWindowMetrics.getClassSchema())).isEqualTo(ChannelMetricsRows.FIELDS);
+  }
+
+  @Test
+  @DisplayName("a record written with the released v1 schema lands with feedback_received and trainable_received 0")
+  void shouldTranscodeARecordOfSchemaV1WithTheNewColumnsAtTheirDefault() throws IOException {
+    Schema v1 = new Schema.Parser().parse(RELEASED_V1.toFile());
+    assertThat(ChannelMetricsRows.fields(v1)).as("v1's fields").isEqualTo(ChannelMetricsRows.V1_FIELDS);
+    assertThat(SchemaNormalization.parsingFingerprint64(v1)).as("v1's fingerprint").isEqualTo(ChannelMetricsRows.V1_FINGERPRINT);
+    ChannelWindowMetrics v2 = SinkRowFixture.row();
+    v2.setFeedbackEvents(4L);
+    v2.setTrainableFeedback(2L);
+    v2.setCoveredRequests(3L);
+    v2.setFeedbackReceived(9L);
+    v2.setTrainableReceived(5L);
+    // What a v1 streams app would have written for this window: the same fields, without the two new ones.
+    BinaryMessageDecoder<GenericRecord> asV1 = new BinaryMessageDecoder<>(GenericData.get(), v1);
+    asV1.addSchema(ChannelWindowMetrics.getClassSchema());
+    byte[] v1Wire = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(asV1.decode(SERDE.encode(v2))).array();
+
+    ChannelWindowMetrics expected = SinkRowFixture.row();
+    expected.setFeedbackEvents(4L);
+    expected.setTrainableFeedback(2L);
+    expected.setCoveredRequests(3L);
+    expected.setFeedbackReceived(0L);
+    expected.setTrainableReceived(0L);
+    assertThat(rows.deserialize("t", v1Wire)).isEqualTo(columnByColumn(expected));
+    assertThat(rows.deserialize("t", SERDE.encode(v2))).as("the v2 record keeps its counts").isEqualTo(columnByColumn(v2));
+    for (int cut = 0; cut < v1Wire.length; cut++) {
+      byte[] truncated = Arrays.copyOf(v1Wire, cut);
+      assertThatThrownBy(() -> rows.deserialize("t", truncated)).as("v1 cut at %d", cut)
+          .isInstanceOf(SerializationException.class);
+    }
   }
 
   /** The sink's encoding before the transcoder, from the decoded object, in ChannelMetricsRows.COLUMNS order. */
@@ -116,6 +158,8 @@ class ChannelMetricsRowsTest {
     if (row.getNewestEventTime() != null) {
       out.writeUInt32(row.getNewestEventTime().getEpochSecond());
     }
+    out.writeUInt64(row.getFeedbackReceived());
+    out.writeUInt64(row.getTrainableReceived());
     return bytes.toByteArray();
   }
 
