@@ -29,8 +29,9 @@ import org.apache.kafka.common.serialization.Deserializer;
  * {@link ChannelWindowMetrics#getClassSchema()} are read, any other is refused as undecodable (as
  * {@code AvroSerde} refuses a schema it does not know), and the constructor fails if that schema's
  * fields are no longer the ones this class reads. Values that decode but do not fit their column (a
- * negative count, an unknown window size) throw {@link IllegalArgumentException}: a bug upstream,
- * which stops the worker rather than skipping a row. {@code ChannelMetricsRowsTest} compares the
+ * negative count, an unknown window size) throw {@link IllegalArgumentException}, which the worker
+ * sets aside as out of range in {@code sink_rejected_records} (a bug upstream, or another producer),
+ * counted and logged, rather than stop the topic. {@code ChannelMetricsRowsTest} compares the
  * rows with Avro's own decoding encoded column by column.
  */
 public final class ChannelMetricsRows implements Deserializer<byte[]> {
