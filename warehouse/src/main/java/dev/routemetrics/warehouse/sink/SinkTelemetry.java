@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -33,11 +34,18 @@ public final class SinkTelemetry {
   private final List<Topic> topics = new CopyOnWriteArrayList<>();
   private final String namespace;
   private final Duration stallAfter;
+  private final Clock clock;
 
   /** {@code namespace}: the topic namespace the sink serves, which {@code /health} names; {@code stallAfter}: see {@link State#STALLED}. */
   public SinkTelemetry(String namespace, Duration stallAfter) {
+    this(namespace, stallAfter, Clock.systemUTC());
+  }
+
+  /** With the clock the stall and commit ages are measured on (tests move it by hand). */
+  SinkTelemetry(String namespace, Duration stallAfter, Clock clock) {
     this.namespace = namespace;
     this.stallAfter = stallAfter;
+    this.clock = clock;
   }
 
   /** No namespace; STALLED after a minute. */
@@ -63,7 +71,7 @@ public final class SinkTelemetry {
 
   /** Each topic's state now, for {@code /health}. */
   public List<TopicStatus> status() {
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     return topics.stream().map(t -> t.status(now)).toList();
   }
 
@@ -89,7 +97,7 @@ public final class SinkTelemetry {
     private final DistributionSummary insertRows;
     private final AtomicLong lag = new AtomicLong();
     private final AtomicLong lastCommit = new AtomicLong();
-    private final AtomicLong lastProgress = new AtomicLong(System.currentTimeMillis());
+    private final AtomicLong lastProgress = new AtomicLong(clock.millis());
     private final AtomicLong backoff = new AtomicLong();
     private final AtomicReference<String> error = new AtomicReference<>();
 
@@ -116,7 +124,7 @@ public final class SinkTelemetry {
           .description("Records in the topic after the committed offsets: not yet in ClickHouse")
           .tag("topic", topic).register(registry);
       Gauge.builder("routemetrics.sink.commit.age.seconds", lastCommit, last -> last.get() == 0 ? Double.NaN
-              : (System.currentTimeMillis() - last.get()) / 1000.0)
+              : (clock.millis() - last.get()) / 1000.0)
           .description("Seconds since ClickHouse last acknowledged a batch of this topic (NaN before the first)")
           .tag("topic", topic).register(registry);
       Gauge.builder("routemetrics.sink.backoff.ms", backoff, AtomicLong::get)
@@ -151,14 +159,14 @@ public final class SinkTelemetry {
 
     void committed(int rows) {
       written.addAndGet(rows);
-      long now = System.currentTimeMillis();
+      long now = clock.millis();
       lastCommit.set(now);
       lastProgress.set(now);
     }
 
     /** Nothing owed, or a start: the stall clock starts again. */
     void progressed() {
-      lastProgress.set(System.currentTimeMillis());
+      lastProgress.set(clock.millis());
     }
 
     /** The worker stopped on {@code cause}. */
