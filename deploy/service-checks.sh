@@ -79,3 +79,19 @@ wait_ready() {
   tail -n 20 "$logfile" >&2
   die "$name did not answer within $timeout s"
 }
+
+# require_accepted NAME URL FAMILY FILE: posts the first event of FILE (NDJSON) to the ingest at URL
+# with $ROUTEMETRICS_API_KEY before a run sends them all, and stops the script at once with the
+# ingest's answer when it refuses the request itself (401/403: the key; 404; 5xx), rather than
+# posting every record to be refused. 2xx and 400/207 (the event's own fields) go on. Harmless to
+# the run: event ids count once, and the run sends the same event again.
+require_accepted() {
+  local name="$1" url="$2" family="$3" file="$4" answer code
+  answer="$(head -n 1 "$file" | curl -s --max-time 30 -w '\n%{http_code}' -XPOST "$url/v1/events/$family" \
+    -H "Authorization: Bearer ${ROUTEMETRICS_API_KEY:-}" -H 'Content-Type: application/json' --data-binary @- || true)"
+  code="$(tail -n 1 <<<"$answer")"
+  case "$code" in
+    2??|400) return 0 ;;
+  esac
+  die "$name: the ingest at $url refused the run's first request (HTTP ${code:-no answer}: $(head -n -1 <<<"$answer" | tr -d '\n' | cut -c1-300)); every record would be refused the same way, so the run stops here"
+}
