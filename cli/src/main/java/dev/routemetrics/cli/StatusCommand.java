@@ -8,8 +8,11 @@ import dev.routemetrics.warehouse.WarehouseConfig;
 import dev.routemetrics.warehouse.status.PipelineStatus;
 import java.net.URI;
 import java.time.Clock;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -35,8 +38,21 @@ final class StatusCommand implements Callable<Integer> {
       description = "Address of the sink's /health (default: ${DEFAULT-VALUE}).")
   URI sink;
 
-  @Option(names = "--format", defaultValue = "TABLE", description = "TABLE or JSON (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--format", defaultValue = "table", converter = FormatName.class,
+      description = "table or json, in any case (default: ${DEFAULT-VALUE}).")
   Format format;
+
+  /** {@code --format json} as well as {@code JSON}: the README writes it in lower case. */
+  static final class FormatName implements ITypeConverter<Format> {
+    @Override
+    public Format convert(String value) {
+      try {
+        return Format.valueOf(value.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException("expected table or json but was '" + value + "'");
+      }
+    }
+  }
 
   @Override
   public Integer call() throws Exception {
