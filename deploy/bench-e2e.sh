@@ -10,13 +10,35 @@
 #      polled in ClickHouse every 100 ms: event time to queryable, p50/p99;
 #   5. all along, CPU, RSS and heap of ingest, streams, sink, the broker and ClickHouse every second.
 # Writes result.json, result.md and plot.png per size to docs/bench-e2e/<size>/ (and the raw
-# samples under .state/bench-e2e/), and prints a table across sizes. Loopback only; stops by itself.
+# samples under .state/bench-e2e/), and prints a table across sizes. Loopback only; stops by itself,
+# and on any exit (an error, Ctrl-C, SIGTERM) stops the services and the watcher it started. A run
+# whose first request the ingest refuses (401 for the run's key, say) stops at once with that answer.
 #   deploy/bench-e2e.sh [--events N[,N...]] [--rate R[,R...]] [--freshness-seconds S]
 #   defaults: --events 1000000 --rate 1000,5000 --freshness-seconds 120
 set -euo pipefail
 # shellcheck source=env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+# shellcheck source=service-checks.sh
+source "$DEPLOY_DIR/service-checks.sh"
 cd "$REPO"
+
+watcher=""
+services_started=0
+# On every exit: the watcher and the services this script started, so that a failed run leaves
+# nothing behind for the next one to collide with.
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [ -n "$watcher" ]; then kill "$watcher" 2>/dev/null || true; wait "$watcher" 2>/dev/null || true; fi
+  if [ "$services_started" = 1 ]; then
+    log "stopping the services this run started"
+    "$DEPLOY_DIR/services.sh" stop ingest streams sink >/dev/null || true
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 sizes=1000000
 rates=1000,5000
@@ -74,16 +96,18 @@ for events in ${sizes//,/ }; do
 
   log "$run: starting ingest, streams and sink on the run's topics and database"
   "$DEPLOY_DIR/services.sh" stop ingest streams sink >/dev/null
-  "$DEPLOY_DIR/services.sh" start ingest streams sink >/dev/null
+  services_started=1
+  "$DEPLOY_DIR/services.sh" start ingest streams sink >"$out/services-start.log" 2>&1 \
+    || { cat "$out/services-start.log" >&2; die "$run: the services did not start"; }
   ROUTEMETRICS_API_KEY="$(bin/routemetrics keys add "$run")"
   export ROUTEMETRICS_API_KEY
+  require_accepted "$run" "http://127.0.0.1:$ROUTEMETRICS_INGEST_PORT" usage "$out/files/usage.ndjson"
   procs=()
   for s in ingest streams sink; do procs+=(--process "$s=$(cat "$ROUTEMETRICS_STATE/run/$s.pid")"); done
   procs+=(--process "broker=$(cat "$KAFKA_HOME/kafka.pid")" --process "clickhouse=$(cat "$CLICKHOUSE_HOME/clickhouse.pid")")
   bin/routemetrics bench-e2e watch --out "$out" --ingest-url "http://127.0.0.1:$ROUTEMETRICS_INGEST_PORT" "${procs[@]}" \
     >"$out/watch.log" 2>&1 &
   watcher=$!
-  trap 'kill "$watcher" 2>/dev/null || true' EXIT
   sleep 3
 
   log "$run: end to end, $records records over HTTP at full speed"
@@ -108,8 +132,9 @@ for events in ${sizes//,/ }; do
   done
   kill "$watcher" 2>/dev/null || true
   wait "$watcher" 2>/dev/null || true
-  trap - EXIT
+  watcher=""
   "$DEPLOY_DIR/services.sh" stop ingest streams sink >/dev/null
+  services_started=0
 
   bin/routemetrics bench-e2e report --out "$out" --events "$records" --e2e-seconds "$(elapsed "$t0" "$t2")" \
     --send-seconds "$(elapsed "$t0" "$t1")" --producer-rate "$producer_rate" --clickhouse-rate "$ch_rate" >"$out/report.log"

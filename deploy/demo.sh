@@ -18,6 +18,24 @@ events=20000
 "$DEPLOY_DIR/up.sh"
 log "building (mvn package, tests skipped; deploy/test.sh runs them)"
 mvn -B -q package -DskipTests >"$ROUTEMETRICS_LOGS/build.log" 2>&1 || { tail -n 40 "$ROUTEMETRICS_LOGS/build.log"; die "build failed"; }
+# The services this run starts (not those already up): stopped again if the demo fails or is
+# interrupted; left running when it succeeds, as the last line says.
+fresh=()
+for s in ingest streams sink query-server; do
+  "$DEPLOY_DIR/services.sh" status "$s" >/dev/null 2>&1 || fresh+=("$s")
+done
+stop_fresh() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [ "$rc" != 0 ] && [ ${#fresh[@]} -gt 0 ]; then
+    log "the demo did not finish: stopping what it started (${fresh[*]})"
+    "$DEPLOY_DIR/services.sh" stop "${fresh[@]}" >/dev/null 2>&1 || true
+  fi
+  exit "$rc"
+}
+trap stop_fresh EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 "$DEPLOY_DIR/services.sh" start
 
 # The demo's own lab key, kept in the state dir so a second run reuses it.

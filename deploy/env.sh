@@ -104,3 +104,5 @@ export ROUTEMETRICS_QUERY_API_KEYS_FILE="${ROUTEMETRICS_QUERY_API_KEYS_FILE:-$RO
 export ROUTEMETRICS_QUERY_PORT="${ROUTEMETRICS_QUERY_PORT:-8090}"
 # The sink's /metrics and /health.
 export ROUTEMETRICS_SINK_PORT="${ROUTEMETRICS_SINK_PORT:-8091}"
+# The streams app's /health (lag per topic partition, state, records dropped).
+export ROUTEMETRICS_STREAMS_PORT="${ROUTEMETRICS_STREAMS_PORT:-8092}"

@@ -61,6 +61,7 @@ export ROUTEMETRICS_STREAMS_STATE_DIR="$out/streams"
 export ROUTEMETRICS_SINK_GROUP_ID="$run-sink"
 export ROUTEMETRICS_INGEST_PORT="$port"
 export ROUTEMETRICS_SINK_PORT="$((ROUTEMETRICS_SINK_PORT + 1))"
+export ROUTEMETRICS_STREAMS_PORT="$((ROUTEMETRICS_STREAMS_PORT + 1))"
 export ROUTEMETRICS_INGEST_API_KEYS_FILE="$out/api-keys.json"
 export ROUTEMETRICS_RUN_DIR="$out/run"
 export ROUTEMETRICS_LOGS="$out/logs"
@@ -74,12 +75,23 @@ fi
 ROUTEMETRICS_API_KEY="$(bin/routemetrics keys add "$run")"
 export ROUTEMETRICS_API_KEY
 simulator=""
+# On every exit (the end, an error, Ctrl-C, SIGTERM): the simulator (its subshell and the java
+# under it) and the run's services.
 cleanup() {
-  [ -z "$simulator" ] || kill "$simulator" 2>/dev/null || true
+  local rc=$?
+  trap - EXIT INT TERM
+  if [ -n "$simulator" ]; then
+    pkill -TERM -P "$simulator" 2>/dev/null || true
+    kill "$simulator" 2>/dev/null || true
+  fi
   "$DEPLOY_DIR/services.sh" stop ingest streams sink >/dev/null 2>&1 || true
+  exit "$rc"
 }
 trap cleanup EXIT
-"$DEPLOY_DIR/services.sh" start ingest streams sink >/dev/null
+trap 'exit 130' INT
+trap 'exit 143' TERM
+"$DEPLOY_DIR/services.sh" start ingest streams sink >"$ROUTEMETRICS_LOGS/services-start.log" 2>&1 \
+  || { cat "$ROUTEMETRICS_LOGS/services-start.log" >&2; die "$run: the services did not start"; }
 
 ch() { clickhouse-client --port "$CLICKHOUSE_TCP_PORT" -q "$1" 2>/dev/null; }
 # Unix second of the newest channel_metrics row ClickHouse received (0 while none, or while it is down).

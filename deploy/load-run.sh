@@ -3,7 +3,7 @@
 # key file; the demo's services are left alone), sends usage events at a fixed rate for a fixed time
 # with `routemetrics load-run`, and reports request latency p50/p99, freshness (age of each event
 # when first read from Kafka) p50/p99 and the ingest's memory: heap after a full GC and RSS, after
-# the warm-up and over the run. Loopback only; stops by itself. Exit code 0 only if every request
+# the warm-up and over the run. Loopback only; stops by itself, and stops its ingest on every exit. Exit code 0 only if every request
 # was answered 202, every event was read back from Kafka and memory stayed within the bounds.
 #   deploy/load-run.sh [--port PORT] [--no-build] [--keep] [load-run options: --rate N --batch N --duration PT5M ...]
 #     --port     the run's ingest port (default ROUTEMETRICS_INGEST_PORT + 2)
@@ -14,6 +14,8 @@
 set -euo pipefail
 # shellcheck source=env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+# shellcheck source=service-checks.sh
+source "$DEPLOY_DIR/service-checks.sh"
 cd "$REPO"
 
 port=$((ROUTEMETRICS_INGEST_PORT + 2))
@@ -44,14 +46,22 @@ fi
 ROUTEMETRICS_API_KEY="$(bin/routemetrics keys add "$run")"
 export ROUTEMETRICS_API_KEY
 
+require_free_port "load-run ingest" "$port" "--port"
 bin/routemetrics ingest >"$out/ingest.log" 2>&1 &
 ingest=$!
-trap 'kill "$ingest" 2>/dev/null || true' EXIT
-for ((i = 0; i < 60; i++)); do
-  curl -sf "http://127.0.0.1:$port/health" >/dev/null && break
-  kill -0 "$ingest" 2>/dev/null || { tail -n 30 "$out/ingest.log"; die "the ingest exited"; }
-  sleep 1
-done
+# On every exit (the end, an error, Ctrl-C, SIGTERM): the run's ingest.
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  kill "$ingest" 2>/dev/null || true
+  wait "$ingest" 2>/dev/null || true
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+# bin/routemetrics execs java, so $ingest is the pid that must answer on the port.
+wait_ready ingest "$port" "$ingest" "$out/ingest.log" 60
 log "$run: ingest pid $ingest on :$port, topics $run-*"
 
 rc=0

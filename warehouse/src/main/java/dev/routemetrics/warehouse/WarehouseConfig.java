@@ -25,6 +25,7 @@ public final class WarehouseConfig extends AbstractConfig {
   public static final String SINK_BATCH_ROWS = "routemetrics.sink.batch.rows";
   public static final String SINK_FLUSH_INTERVAL_MS = "routemetrics.sink.flush.interval.ms";
   public static final String SINK_MAX_BACKOFF_MS = "routemetrics.sink.max.backoff.ms";
+  public static final String SINK_STALL_AFTER_MS = "routemetrics.sink.stall.after.ms";
   public static final String ALERTS_ENABLED = "routemetrics.alerts.enabled";
   public static final String ALERTS_RULES_FILE = "routemetrics.alerts.rules.file";
   public static final String QUERY_API_KEYS_FILE = "routemetrics.query.api.keys.file";
@@ -48,11 +49,15 @@ public final class WarehouseConfig extends AbstractConfig {
       .define(PARTITIONS, Type.INT, TopicProvisioner.DEFAULT_PARTITIONS, Range.atLeast(1), Importance.LOW,
           "Partitions of topics this service creates when missing (see TopicProvisioner.DEFAULT_PARTITIONS).")
       .define(SINK_GROUP, Type.STRING, "routemetrics-sink", Importance.MEDIUM, "Consumer group prefix of the sink; each topic has its own group, <prefix>.<topic>.")
-      .define(SINK_BATCH_ROWS, Type.INT, 100_000, Range.atLeast(1), Importance.MEDIUM, "Flush when this many rows are buffered.")
+      .define(SINK_BATCH_ROWS, Type.INT, 100_000, Range.between(1, 1_000_000), Importance.MEDIUM,
+          "Flush when this many rows are buffered. At most 1,000,000, below ClickHouse's max_insert_block_size, so that"
+              + " an insert is one block: one ClickHouse refuses wrote nothing, and its rows can be tried again in halves.")
       .define(SINK_FLUSH_INTERVAL_MS, Type.INT, 500, Range.atLeast(10), Importance.MEDIUM,
           "Flush buffered rows at least this often.")
       .define(SINK_MAX_BACKOFF_MS, Type.INT, 30_000, Range.atLeast(100), Importance.LOW,
           "Longest wait between retries while ClickHouse is unreachable.")
+      .define(SINK_STALL_AFTER_MS, Type.INT, 60_000, Range.atLeast(1_000), Importance.LOW,
+          "The sink's /health says STALLED for a topic whose lag stayed above 0 without a commit for this long.")
       .define(ALERTS_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
           "Whether the query service evaluates the alert rules and publishes their transitions.")
       .define(ALERTS_RULES_FILE, Type.STRING, "", Importance.MEDIUM,

@@ -4,17 +4,22 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
  * Decoded rows of one insert, and the offsets they came from: per partition the first (where to
  * rewind to if the insert fails) and the one after the last (what to commit once it succeeded).
- * Records that did not decode count as read, so their offsets are covered, but add no row.
+ * Each row keeps the record it came from, so that one ClickHouse refuses can be set aside by its
+ * offset and bytes. Records that did not decode count as read, so their offsets are covered, and are
+ * kept as {@link Rejection}s instead of rows.
  */
 final class Batch<V> {
 
   private final List<V> rows = new ArrayList<>();
+  private final List<ConsumerRecord<String, byte[]>> sources = new ArrayList<>();
+  private final List<Rejection> rejected = new ArrayList<>();
   private final Map<TopicPartition, Long> first = new HashMap<>();
   private final Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
   private long startedAt;
@@ -29,12 +34,17 @@ final class Batch<V> {
     next.put(partition, new OffsetAndMetadata(lastOffset + 1));
   }
 
-  /** One record read (after {@link #covers} for its partition); {@code row} is null when it did not decode. */
-  void add(V row) {
+  /** One record read (after {@link #covers} for its partition) and decoded into {@code row}. */
+  void add(ConsumerRecord<String, byte[]> source, V row) {
     records++;
-    if (row != null) {
-      rows.add(row);
-    }
+    rows.add(row);
+    sources.add(source);
+  }
+
+  /** One record read (after {@link #covers} for its partition) that did not decode. */
+  void reject(Rejection rejection) {
+    records++;
+    rejected.add(rejection);
   }
 
   boolean isEmpty() {
@@ -53,6 +63,16 @@ final class Batch<V> {
 
   List<V> rows() {
     return rows;
+  }
+
+  /** The record each row came from, in the rows' order. */
+  List<ConsumerRecord<String, byte[]>> sources() {
+    return sources;
+  }
+
+  /** Records that did not decode. */
+  List<Rejection> rejected() {
+    return rejected;
   }
 
   Map<TopicPartition, Long> firstOffsets() {

@@ -31,9 +31,10 @@ import org.apache.kafka.common.serialization.Deserializer;
  * the constructor fails if the current schema's fields are no longer the ones this class reads. A v1
  * record is v2's fields up to {@code newest_event_time}, without {@code feedback_received} and
  * {@code trainable_received}: its row gets their default, 0, so records a v1 streams app wrote
- * before an upgrade still land. Values that decode but do not fit their column (a
- * negative count, an unknown window size) throw {@link IllegalArgumentException}: a bug upstream,
- * which stops the worker rather than skipping a row. {@code ChannelMetricsRowsTest} compares the
+ * before an upgrade still land. Values that decode but do not fit their column (a negative count, an
+ * unknown window size) throw {@link IllegalArgumentException}, which the worker sets aside as out of
+ * range in {@code sink_rejected_records} (a bug upstream, or another producer), counted and logged,
+ * rather than stop the topic. {@code ChannelMetricsRowsTest} compares the
  * rows with Avro's own decoding encoded column by column.
  */
 public final class ChannelMetricsRows implements Deserializer<byte[]> {

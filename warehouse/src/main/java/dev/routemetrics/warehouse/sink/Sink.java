@@ -34,12 +34,14 @@ public final class Sink implements AutoCloseable {
 
   private final WarehouseConfig config;
   private final ClickHouse clickHouse;
-  private final SinkTelemetry telemetry = new SinkTelemetry();
+  private final SinkTelemetry telemetry;
   private final List<SinkWorker<?>> workers = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
 
   public Sink(WarehouseConfig config) throws SQLException {
     this.config = config;
+    this.telemetry = new SinkTelemetry(config.getString(WarehouseConfig.TOPIC_NAMESPACE),
+        Duration.ofMillis(config.getInt(WarehouseConfig.SINK_STALL_AFTER_MS)));
     this.clickHouse = new ClickHouse(config);
     new Migrations(clickHouse, config.database()).apply();
     Topics topics = config.topics();

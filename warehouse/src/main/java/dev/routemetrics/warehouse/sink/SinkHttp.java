@@ -1,6 +1,7 @@
 package dev.routemetrics.warehouse.sink;
 
 import io.javalin.Javalin;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The sink's own small HTTP face, for operators and scrapers: {@code GET /metrics} (Prometheus
  * text: lag, inserts, rows, commit age, backoff per topic) and {@code GET /health} (the same as
- * JSON, with {@code status} BACKING_OFF while any topic waits to retry ClickHouse). It carries
+ * JSON, naming the service, its topic namespace and pid so that a script can tell it answered as
+ * itself; {@code status} is the worst topic's state: DOWN, STALLED, BACKING_OFF or UP). It carries
  * counts and offsets only, no warehouse data, so it needs no key; it listens on loopback by default.
  */
 public final class SinkHttp implements AutoCloseable {
@@ -26,12 +28,16 @@ public final class SinkHttp implements AutoCloseable {
     this.port = port;
     this.app = Javalin.create(javalin -> javalin.showJavalinBanner = false)
         .get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(telemetry.scrape()))
-        .get("/health", ctx -> ctx.json(health(telemetry.status())));
+        .get("/health", ctx -> ctx.json(health(telemetry.namespace(), telemetry.status())));
   }
 
-  static Map<String, Object> health(List<SinkTelemetry.TopicStatus> topics) {
+  static Map<String, Object> health(String namespace, List<SinkTelemetry.TopicStatus> topics) {
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("status", topics.stream().anyMatch(t -> t.backoffMs() > 0) ? "BACKING_OFF" : "UP");
+    body.put("service", "sink");
+    body.put("namespace", namespace);
+    body.put("pid", ProcessHandle.current().pid());
+    body.put("status", topics.stream().map(SinkTelemetry.TopicStatus::state).min(Comparator.naturalOrder())
+        .orElse(SinkTelemetry.State.UP).name());
     body.put("lagRecords", topics.stream().mapToLong(SinkTelemetry.TopicStatus::lagRecords).sum());
     body.put("topics", topics);
     return body;

@@ -36,14 +36,17 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>Decode each polled record into the pending batch as it arrives, overlapping the insert in
- *       flight. A record that does not decode is logged with topic, partition, offset and reason and
- *       skipped (its offset counts as read), so one bad record cannot stall the pipeline.
+ *       flight. A record that does not decode, or holds a value its column cannot, is set aside with
+ *       its topic, partition, offset and reason (its offset counts as read), so one bad record
+ *       cannot stall the pipeline; so is a row ClickHouse refuses ({@link BatchInserter}).
  *   <li>The pending batch is due when {@code batchRows} records are in it or {@code flushInterval}
  *       has passed since its oldest, whichever comes first: ClickHouse wants few large inserts.
  *   <li>When it is due, wait for the batch in flight and settle it (steps 4 to 6), then hand the
  *       pending batch to the inserter. The tables are ReplacingMergeTree keyed by window with a
  *       version, so a batch written twice leaves query results unchanged.
- *   <li>Once ClickHouse acknowledged a batch, commit the offsets after it; never before. A crash
+ *   <li>Once ClickHouse acknowledged a batch, and the records it set aside are in {@code
+ *       sink_rejected_records}, commit the offsets after it; never before; then count and log what
+ *       was set aside. A crash
  *       before the commit re-reads and re-writes the batch (harmless, step 3); a crash after it has
  *       nothing left to do. The next batch's offsets cannot be committed first: it is not handed
  *       over until this one is settled.
@@ -52,7 +55,8 @@ import org.slf4j.LoggerFactory;
  *       the pending batch, wait with exponential backoff and read again. Polling goes on meanwhile,
  *       so the consumer keeps its partitions during an outage; a full pending batch pauses them.
  *   <li>Anything else the writer throws is a bug, not an outage: the worker stops, committing
- *       nothing more.
+ *       nothing more, and {@code /health} says the topic is DOWN, with the error. A worker whose
+ *       lag stays above 0 without a commit for {@code routemetrics.sink.stall.after.ms} is STALLED.
  * </ol>
  */
 public final class SinkWorker<V> implements Runnable, AutoCloseable {
@@ -73,7 +77,7 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private Batch<V> pending = new Batch<>();
   private Batch<V> inFlight;
-  private Future<?> inFlightInsert;
+  private Future<List<Rejection>> inFlightInsert;
   private Duration backoff = Duration.ZERO;
   private long retryNotBefore;
 
@@ -105,6 +109,7 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
       public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
     });
     boolean stopped = false;
+    meters.progressed();
     try {
       while (running.get()) {
         read(consumer.poll(POLL));
@@ -124,6 +129,10 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
         throw e;
       }
       stopped = true;
+    } catch (RuntimeException | Error e) {
+      meters.failed(e);
+      log.error("sink worker of {} stopped: {}", topic, e.toString(), e);
+      throw e;
     } finally {
       try {
         if (stopped) {
@@ -143,19 +152,30 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
       List<ConsumerRecord<String, byte[]>> polled = records.records(partition);
       pending.covers(partition, polled.get(0).offset(), polled.get(polled.size() - 1).offset());
       for (ConsumerRecord<String, byte[]> record : polled) {
-        pending.add(decode(record));
+        decode(record);
       }
     }
   }
 
-  private V decode(ConsumerRecord<String, byte[]> record) {
+  /**
+   * Into the pending batch as a row, or as a rejection: {@link SerializationException} (not a record
+   * of the schema) is undecodable, {@link IllegalArgumentException} (a value its column cannot
+   * hold) out of range, any other a decoder's surprise, set aside as undecodable with its class.
+   */
+  private void decode(ConsumerRecord<String, byte[]> record) {
     try {
-      return decoder.deserialize(record.topic(), record.value());
+      V row = decoder.deserialize(record.topic(), record.value());
+      if (row == null) {
+        pending.reject(Rejection.of(record, Rejection.Reason.UNDECODABLE, "no value (a tombstone)"));
+      } else {
+        pending.add(record, row);
+      }
     } catch (SerializationException e) {
-      meters.skipped();
-      log.warn("skipping record {}-{}@{} that does not decode: {}", record.topic(), record.partition(),
-          record.offset(), e.getMessage());
-      return null;
+      pending.reject(Rejection.of(record, Rejection.Reason.UNDECODABLE, e.getMessage()));
+    } catch (IllegalArgumentException e) {
+      pending.reject(Rejection.of(record, Rejection.Reason.OUT_OF_RANGE, e.getMessage()));
+    } catch (RuntimeException e) {
+      pending.reject(Rejection.of(record, Rejection.Reason.UNDECODABLE, e.toString()));
     }
   }
 
@@ -167,7 +187,7 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
     }
     inFlight = pending;
     pending = new Batch<>();
-    inFlightInsert = inserter.insert(inFlight.rows());
+    inFlightInsert = inserter.insert(inFlight);
   }
 
   /** Commits the batch in flight if ClickHouse has it, or rewinds if it failed; {@code wait}s for it or not. */
@@ -176,11 +196,12 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
       return;
     }
     Batch<V> batch = inFlight;
-    Future<?> insert = inFlightInsert;
+    Future<List<Rejection>> insert = inFlightInsert;
     inFlight = null;
     inFlightInsert = null;
+    List<Rejection> rejected;
     try {
-      insert.get();
+      rejected = insert.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptException(e);
@@ -194,10 +215,10 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
       }
       throw new IllegalStateException("insert into " + writer.table() + " failed", e.getCause());
     }
-    commit(batch);
+    commit(batch, rejected);
   }
 
-  private void commit(Batch<V> batch) {
+  private void commit(Batch<V> batch, List<Rejection> rejected) {
     try {
       consumer.commitSync(batch.nextOffsets());
     } catch (CommitFailedException | RebalanceInProgressException e) {
@@ -212,8 +233,14 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
     }
     backoff = Duration.ZERO;
     meters.backoff(backoff);
-    meters.committed(batch.rows().size());
-    log.debug("flushed {} rows into {}", batch.rows().size(), writer.table());
+    int written = batch.rows().size() - (rejected.size() - batch.rejected().size());
+    meters.committed(written);
+    for (Rejection r : rejected) {
+      meters.rejected(r.reason());
+      log.warn("set aside record {} ({}) in sink_rejected_records instead of {}: {}", r.where(), r.reason().label,
+          writer.table(), r.error());
+    }
+    log.debug("flushed {} rows into {}", written, writer.table());
   }
 
   private void retryLater(Batch<V> failed, SQLException failure) {
@@ -258,6 +285,9 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
       lag += unread.getAsLong();
     }
     meters.lag(lag);
+    if (lag == 0) {
+      meters.progressed();
+    }
   }
 
   /** Bounded memory: while a full batch waits for its retry, read no more. */
