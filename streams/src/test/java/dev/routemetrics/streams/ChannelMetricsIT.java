@@ -177,6 +177,97 @@ class ChannelMetricsIT {
     }
   }
 
+  @Test
+  @DisplayName("20 records that cannot be decoded or folded, written straight to Kafka mid-run: set aside, counted, every other row exact")
+  void shouldSetAsidePoisonRecordsAndCountEverythingElseExactly() throws Exception {
+    String run = "it-streams-poison-" + Long.toString(System.nanoTime(), 36) + "-";
+    Topics topics = new Topics(run);
+    new TopicProvisioner(BOOTSTRAP, 3).ensure(topics);
+    ChannelRegistry registry = ChannelRegistry.builtIn();
+    SimulationPlan plan = new SimulationPlan(START, START.plus(Duration.ofHours(1)), 11L, 2_000, Faults.defaults(),
+        SimulationPlan.DEFAULT_STATEMENT_SKEW, Instant.now());
+    ExpectedMetrics expected = new ExpectedMetrics(registry);
+    List<Delivery> deliveries = new ArrayList<>();
+    new TrafficSimulator(registry, plan).run(deliveries::add, expected::accept, (a, b, c) -> { });
+    ExpectedMetrics.Result reference = expected.result();
+    Map<String, String> expectedMetrics = expectedMetricRows(reference.rows());
+    Map<String, String> expectedRevenue = expectedRevenueRows(reference.rows());
+
+    // Ten that no decoder reads, ten that decode but break a bound the fold relies on (the 19-digit
+    // revenue sum that used to kill the stream thread for good, tokens that wrap a long, a time before 1970).
+    List<org.apache.kafka.clients.producer.ProducerRecord<String, byte[]>> poison = new ArrayList<>();
+    String[] eventTopics = {topics.usageEvents, topics.billingEvents, topics.feedbackEvents};
+    for (int i = 0; i < 10; i++) {
+      poison.add(new org.apache.kafka.clients.producer.ProducerRecord<>(eventTopics[i % 3], "poison-bytes-" + i,
+          ("not avro " + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+    AvroSerde<dev.routemetrics.events.UsageEvent> usageSerde = AvroSerde.of(dev.routemetrics.events.UsageEvent.class);
+    AvroSerde<dev.routemetrics.events.BillingEvent> billingSerde = AvroSerde.of(dev.routemetrics.events.BillingEvent.class);
+    for (int i = 0; i < 5; i++) {
+      String id = "poison-usage-" + i;
+      dev.routemetrics.events.UsageEvent.Builder usage = ChannelMetricsTopologyTest.request(id, "direct-api",
+          START.plusSeconds(60L * i));
+      usage.setEventId(id);
+      if (i % 2 == 0) {
+        usage.setInputTokens(Long.MAX_VALUE / 2);
+      } else {
+        usage.setEventTime(Instant.parse("1969-12-31T23:00:00Z"));
+      }
+      poison.add(new org.apache.kafka.clients.producer.ProducerRecord<>(topics.usageEvents, id, usageSerde.encode(usage.build())));
+      String billingId = "poison-billing-" + i;
+      dev.routemetrics.events.BillingEvent charge = ChannelMetricsTopologyTest.charge(billingId, "direct-api",
+          START.plusSeconds(60L * i), "99999999999999.9999", "0", "99999999999999.9999").build();
+      poison.add(new org.apache.kafka.clients.producer.ProducerRecord<>(topics.billingEvents, billingId,
+          billingSerde.encode(charge)));
+    }
+    java.util.Random random = new java.util.Random(20);
+    Map<Integer, org.apache.kafka.clients.producer.ProducerRecord<String, byte[]>> at = new TreeMap<>();
+    for (org.apache.kafka.clients.producer.ProducerRecord<String, byte[]> p : poison) {
+      int index;
+      do {
+        index = random.nextInt(deliveries.size());
+      } while (at.containsKey(index));
+      at.put(index, p);
+    }
+
+    Map<String, String> settings = Map.of(
+        StreamsAppConfig.KAFKA_BOOTSTRAP, BOOTSTRAP,
+        StreamsAppConfig.TOPIC_NAMESPACE, run,
+        StreamsAppConfig.STATE_DIR, Files.createTempDirectory("routemetrics-streams-it").toString(),
+        StreamsAppConfig.PORT, "0",
+        StreamsAppConfig.EMIT_INTERVAL_MS, "200");
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    try (Latest latest = new Latest(topics);
+        StreamsApp app = new StreamsApp(new StreamsAppConfig(settings));
+        KafkaEventSink sink = new KafkaEventSink(BOOTSTRAP, topics);
+        org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> raw = new org.apache.kafka.clients.producer.KafkaProducer<>(
+            Map.of("bootstrap.servers", BOOTSTRAP), new org.apache.kafka.common.serialization.StringSerializer(),
+            new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      app.start();
+      for (int i = 0; i < deliveries.size(); i++) {
+        if (at.containsKey(i)) {
+          raw.send(at.get(i)).get();
+        }
+        sink.accept(deliveries.get(i));
+      }
+      while (System.nanoTime() < deadline && app.state() != KafkaStreams.State.ERROR
+          && !(latest.metrics.equals(expectedMetrics) && latest.revenue.equals(expectedRevenue))) {
+        latest.poll();
+      }
+      assertThat(latest.metrics).isEqualTo(expectedMetrics);
+      assertThat(latest.revenue).isEqualTo(expectedRevenue);
+      latest.pollQuarantineUntil(20, deadline);
+      assertThat(latest.quarantined(QuarantineReason.UNPROCESSABLE)).hasSize(10)
+          .allMatch(id -> id.startsWith(run) && id.contains("@"));
+      assertThat(latest.quarantined(QuarantineReason.OUT_OF_BOUNDS)).containsExactlyInAnyOrder(
+          "poison-usage-0", "poison-usage-1", "poison-usage-2", "poison-usage-3", "poison-usage-4",
+          "poison-billing-0", "poison-billing-1", "poison-billing-2", "poison-billing-3", "poison-billing-4");
+      assertThat(app.dropped().total(DroppedRecords.UNDECODABLE)).isEqualTo(10);
+      assertThat(app.dropped().total(DroppedRecords.OUT_OF_BOUNDS)).isEqualTo(10);
+      assertThat(app.health()).containsEntry("threadsReplaced", 0L).containsEntry("status", "UP");
+    }
+  }
+
   private static void send(Topics topics, List<Delivery> deliveries) {
     try (KafkaEventSink sink = new KafkaEventSink(BOOTSTRAP, topics)) {
       deliveries.forEach(sink::accept);
