@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -71,10 +72,31 @@ final class BenchStreamsCommand implements Callable<Integer> {
         }
       }
       System.err.println();
+      reportWrites(admin, applicationId, topics, records);
       double seconds = (System.nanoTime() - started) / 1e9;
       System.out.printf("%d %.1f %.0f %.1f%n", records, seconds, records / seconds, (firstProgress - started) / 1e9);
     }
     return 0;
+  }
+
+  /**
+   * Broker writes per input record, counted: the end offsets of every topic the topology wrote
+   * (its changelogs, repartition topics and outputs, all fresh for this run). Offsets include the
+   * transaction markers of each commit, one per partition written.
+   */
+  private static void reportWrites(Admin admin, String applicationId, Topics topics, long records) throws Exception {
+    Set<String> names = admin.listTopics().names().get();
+    Map<String, Long> byKind = new java.util.TreeMap<>();
+    for (String kind : new String[] {"-changelog", "-repartition"}) {
+      List<String> internal = names.stream().filter(t -> t.startsWith(applicationId + "-") && t.endsWith(kind)).toList();
+      byKind.put(kind.substring(1), Rebuild.endOffsets(admin, internal).values().stream().mapToLong(Long::longValue).sum());
+    }
+    List<String> outputs = List.of(topics.channelMetrics, topics.channelRevenue, topics.channelRequestsMinute,
+        topics.quarantinedEvents);
+    byKind.put("output", Rebuild.endOffsets(admin, outputs).values().stream().mapToLong(Long::longValue).sum());
+    long total = byKind.values().stream().mapToLong(Long::longValue).sum();
+    System.err.printf("writes (end offsets, markers included): %s; %.2f per input record%n", byKind,
+        records == 0 ? 0.0 : (double) total / records);
   }
 
   /** Where the stream threads spent their time: the ratios Kafka Streams measures itself. */

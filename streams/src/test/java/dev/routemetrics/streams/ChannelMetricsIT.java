@@ -283,12 +283,12 @@ class ChannelMetricsIT {
   /** The fields of a metrics row the reference calculation also has, as one comparable line. */
   private static String metricsLine(String route, int controlPoints, long usageEvents, long requests, long input,
       long output, long accounts, long endUsers, long identified, long errors, long fullTelemetry, long feedback,
-      long trainable, long covered) {
+      long trainable, long covered, long received, long trainableReceived) {
     return String.format(Locale.ROOT,
         "route=%s control=%d usage_events=%d requests=%d tokens=%d/%d accounts=%d end_users=%d identified=%d errors=%d"
-            + " full=%d feedback=%d trainable=%d covered=%d",
+            + " full=%d feedback=%d trainable=%d covered=%d received=%d trainable_received=%d",
         route, controlPoints, usageEvents, requests, input, output, accounts, endUsers, identified, errors, fullTelemetry,
-        feedback, trainable, covered);
+        feedback, trainable, covered, received, trainableReceived);
   }
 
   private static String revenueLine(String route, BigDecimal gross, BigDecimal fee, BigDecimal net, BigDecimal byLab,
@@ -301,7 +301,7 @@ class ChannelMetricsIT {
   private static Map<String, String> expectedMetricRows(List<MetricsRow> rows) {
     Map<String, String> out = new TreeMap<>();
     for (MetricsRow r : rows) {
-      if (r.usageEvents() == 0 && r.feedbackEvents() == 0) {
+      if (r.usageEvents() == 0 && r.feedbackEvents() == 0 && r.feedbackReceived() == 0) {
         continue; // a window with revenue only: channel-revenue has it, channel-metrics does not
       }
       long identified = r.identityVisibility() == null ? 0 : Math.round(r.identityVisibility() * r.requests());
@@ -310,7 +310,7 @@ class ChannelMetricsIT {
       out.put(r.channelId() + "|" + r.window().name() + "|" + r.windowStart().toEpochMilli(),
           metricsLine(r.route(), r.controlPointsOwned(), r.usageEvents(), r.requests(), r.inputTokens(), r.outputTokens(),
               r.activeAccounts(), r.visibleEndUsers(), identified, errors, full, r.feedbackEvents(), r.trainableFeedback(),
-              r.coveredRequests()));
+              r.coveredRequests(), r.feedbackReceived(), r.trainableReceived()));
     }
     return out;
   }
@@ -358,7 +358,7 @@ class ChannelMetricsIT {
             metrics.put(record.key(), metricsLine(m.getRoute(), m.getControlPointsOwned(), m.getUsageEvents(),
                 m.getRequests(), m.getInputTokens(), m.getOutputTokens(), m.getActiveAccounts(), m.getVisibleEndUsers(),
                 m.getIdentifiedRequests(), m.getErrorRequests(), m.getFullTelemetryRequests(), m.getFeedbackEvents(),
-                m.getTrainableFeedback(), m.getCoveredRequests()));
+                m.getTrainableFeedback(), m.getCoveredRequests(), m.getFeedbackReceived(), m.getTrainableReceived()));
           }
         } else if (record.topic().equals(topics.channelRevenue)) {
           ChannelWindowRevenue r = revenueSerde.decode(record.value());
