@@ -26,9 +26,18 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.slf4j.LoggerFactory;
 
 /** The query service over a known dataset on the real ClickHouse: numbers, formats, and refusals (with a lab key; QueryAccessIT is about keys). */
 class QueryServerIT {
@@ -39,6 +48,7 @@ class QueryServerIT {
   private static ClickHouse clickHouse;
   private static QueryServer server;
   private static String labKey;
+  private static Path keysFile;
 
   static ChannelWindowMetrics row(String channel, String route, String partner, int owned, long requests, long identified,
       long trainable) {
@@ -55,6 +65,7 @@ class QueryServerIT {
   static void start() throws Exception {
     database = "it_query_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     Path keys = Files.createTempDirectory("routemetrics-keys").resolve("api-keys.json");
+    keysFile = keys;
     labKey = ApiKeys.add(keys, "lab", null);
     WarehouseConfig config = new WarehouseConfig(Map.of(WarehouseConfig.DATABASE, database,
         WarehouseConfig.QUERY_API_KEYS_FILE, keys.toString()));
@@ -118,5 +129,89 @@ class QueryServerIT {
     HttpResponse<String> hostile = get("/api/learning?channel=" + injection);
     assertThat(hostile.statusCode()).isEqualTo(400);
     assertThat(hostile.body()).contains("channel: 'x' OR 1=1 --' is not a channel id");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      // A year of five digits reached ClickHouse (500/503 with its host and error text).
+      "from=%2B10000-01-01T00:00:00Z&until=%2B10000-02-01T00:00:00Z | from | 2105-12-31T23:59:59Z",
+      "from=2026-11-01T00:00:00Z&until=%2B10000-01-01T00:00:00Z     | until | 2105-12-31T23:59:59Z",
+      // From 2106 on ClickHouse 18.16 converts DateTime text to 0: the range silently held nothing.
+      "from=2026-11-01T00:00:00Z&until=2200-01-01T00:00:00Z         | until | 2105-12-31T23:59:59Z",
+      "from=2106-01-01T00:00:00Z&until=2106-02-01T00:00:00Z         | from | 2105-12-31T23:59:59Z",
+      "from=2026-11-01T00:00:00Z&until=2106-01-01T00:00:00Z         | until | 2105-12-31T23:59:59Z",
+      // Before the epoch DateTime cannot hold an instant at all.
+      "from=1969-12-31T23:59:59Z&until=2026-11-01T11:00:00Z         | from | 1970-01-01T00:00:00Z",
+      "from=-1000000000-01-01T00:00:00Z&until=2026-11-01T11:00:00Z  | from | 1970-01-01T00:00:00Z",
+      "until=1969-12-31T00:00:00Z                                   | until | 1970-01-01T00:00:00Z",
+      "until=-1000000000-01-01T00:00:00Z                            | until | 1970-01-01T00:00:00Z"})
+  @DisplayName("an instant outside what ClickHouse's DateTime stores is refused with 400 naming the parameter and the bound")
+  void shouldRefuseInstantsOutsideTheStorableRange(String query, String parameter, String bound) throws Exception {
+    HttpResponse<String> response = get("/api/learning?window=HOUR&" + query);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    JsonNode problem = new ObjectMapper().readTree(response.body());
+    assertThat(problem.path("detail").asText()).startsWith(parameter + ": ").contains(bound);
+    assertThat(response.body()).doesNotContain("ClickHouse").doesNotContain("Code:").doesNotContain("127.0.0.1");
+  }
+
+  @Test
+  @DisplayName("the edges of the storable range are answered: from the epoch until the last second of 2105")
+  void shouldAnswerAtTheEdgesOfTheStorableRange() throws Exception {
+    HttpResponse<String> whole = get("/api/learning?window=HOUR&from=1970-01-01T00:00:00Z&until=2105-12-31T23:59:59Z");
+    assertThat(whole.statusCode()).as(whole.body()).isEqualTo(200);
+    // The two channels of the 10:00 hour, nothing lost by a wrapped bound.
+    assertThat(new ObjectMapper().readTree(whole.body()).path("rows")).hasSize(2);
+    // A default from (24 hours before until) that would fall before the epoch starts at the epoch.
+    HttpResponse<String> early = get("/api/learning?window=HOUR&until=1970-01-01T05:00:00Z");
+    assertThat(early.statusCode()).as(early.body()).isEqualTo(200);
+    assertThat(new ObjectMapper().readTree(early.body()).path("from").asText()).isEqualTo("1970-01-01T00:00:00Z");
+  }
+
+  static Stream<Arguments> brokenWarehouses() {
+    return Stream.of(
+        // ClickHouse answers with an error naming its own internals (a database that does not exist).
+        Arguments.of("a query ClickHouse refuses", Map.of(WarehouseConfig.DATABASE, "it_no_such_database_x"), 500),
+        // Nothing listens: the driver's message names host and port.
+        Arguments.of("ClickHouse not answering", Map.of(WarehouseConfig.DATABASE, database,
+            WarehouseConfig.CLICKHOUSE_URL, "jdbc:clickhouse://127.0.0.1:9/default?compress=0"), 503));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("brokenWarehouses")
+  @DisplayName("a server error answers a generic problem+json whose id is logged with the details; no ClickHouse internals")
+  void shouldHideTheWarehousesInternalsAndLogThemUnderAnId(String what, Map<String, String> settings, int status)
+      throws Exception {
+    Map<String, String> config = new java.util.HashMap<>(settings);
+    config.put(WarehouseConfig.QUERY_API_KEYS_FILE, keysFile.toString());
+    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(QueryServer.class);
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    logger.addAppender(logged);
+    try (QueryServer broken = new QueryServer(new WarehouseConfig(config), "127.0.0.1", 0,
+        Clock.fixed(HOUR.plusSeconds(3600), ZoneOffset.UTC)).start()) {
+      HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + broken.port()
+              + "/api/learning?window=HOUR&from=2026-11-01T10:00:00Z&until=2026-11-01T11:00:00Z"))
+          .header("Authorization", "Bearer " + labKey).build(), HttpResponse.BodyHandlers.ofString());
+
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+      assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+      if (status == 503) {
+        assertThat(response.headers().firstValue("Retry-After")).isPresent();
+      }
+      for (String internal : List.of("127.0.0.1", ":9", "8123", String.valueOf(System.getenv("CLICKHOUSE_HTTP_PORT")),
+          "it_no_such_database_x", "SELECT", "FINAL", "Code:", "Exception", "ClickHouse", "clickhouse", "jdbc")) {
+        assertThat(response.body()).as("answer to %s", what).doesNotContain(internal);
+      }
+      String id = new ObjectMapper().readTree(response.body()).path("id").asText();
+      assertThat(id).isNotBlank();
+      assertThat(response.body()).contains(id);
+      assertThat(logged.list).as("the log line with the details under the same id")
+          .anySatisfy(event -> assertThat(event.getFormattedMessage()).contains(id)
+              .containsAnyOf("it_no_such_database_x", "127.0.0.1:9")); // the details, for the operator
+    } finally {
+      logger.detachAppender(logged);
+    }
   }
 }
