@@ -3,7 +3,8 @@
 // shared link shows the same view. The API key does not: it stays in this tab's sessionStorage and
 // goes out only as an Authorization header, so a shared link never carries it. A partner's key gets
 // only its own channels, and 403 for the views that compare partners (reach-control, alerts). Ratios come from the API; this file only formats, picks the
-// latest window, and sums additive numbers (requests, money, lost signals).
+// latest window, and sums additive numbers (requests, lost signals). Money arrives as exact decimal strings and is
+// formatted as text (money()), never added up here.
 'use strict';
 
 const REFRESH_MS = 30_000;
@@ -86,7 +87,20 @@ const dash = '–';
 const int = n => (n == null ? dash : Number(n).toLocaleString('en-US'));
 const pct = x => (x == null ? dash : (x * 100).toFixed(1) + '%');
 const fixed = (x, d) => (x == null ? dash : Number(x).toFixed(d));
-const money = x => (x == null ? dash : Number(x).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+/**
+ * An amount as the API sends it, the exact decimal in a string ("39763.5800"), shown to the cent
+ * with thousands separators: rounded half up in integer arithmetic, never through a float.
+ */
+function money(x) {
+  if (x == null) return dash;
+  const m = /^(-?)(\d+)(?:\.(\d*))?$/.exec(String(x).trim());
+  if (!m) return String(x);
+  const [, sign, whole, fraction = ''] = m;
+  let cents = BigInt(whole + (fraction + '00').slice(0, 2));
+  if ((fraction[2] || '0') >= '5') cents += 1n;
+  const units = (cents / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return (sign && cents !== 0n ? '-' : '') + units + '.' + (cents % 100n).toString().padStart(2, '0');
+}
 const ms = x => (x == null ? dash : Math.round(x).toLocaleString('en-US') + ' ms');
 const utc = iso => (iso ? iso.replace('T', ' ').replace(/:00Z$|Z$/, '') + ' UTC' : dash);
 function age(seconds) {
@@ -188,11 +202,12 @@ function renderReach(body) {
   const window = latestWindow(rows);
   const latest = rows.filter(r => r.window_start === window);
   document.getElementById('reach-window').textContent = window ? utc(window) : dash;
-  const net = r => Number((r.net_revenue || {})[state.currency] || 0);
+  const amount = r => (r.net_revenue || {})[state.currency] || '0';
+  const net = r => Number(amount(r)); // only for sizing bubbles
   fillTable('reach', latest, r => [
     cell('channel', r.channel_id), cell('route', r.route), cell('requests', int(r.requests), true),
     cell('request_share', pct(r.request_share), true), cell('control_score', fixed(r.control_score, 2), true),
-    cell('net_revenue', money(net(r)), true), cell('flag', r.volume_without_control ? 'VOLUME WITHOUT CONTROL' : ''),
+    cell('net_revenue', money(amount(r)), true), cell('flag', r.volume_without_control ? 'VOLUME WITHOUT CONTROL' : ''),
   ], r => (r.volume_without_control ? 'flagged' : ''));
   document.getElementById('partner-concentration').textContent = latest.length ? fixed(latest[0].partner_concentration, 3) : dash;
 

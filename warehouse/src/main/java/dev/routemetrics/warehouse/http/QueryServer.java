@@ -1,8 +1,6 @@
 package dev.routemetrics.warehouse.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.routemetrics.schemas.access.ApiKeys;
 import dev.routemetrics.schemas.access.Principal;
 import dev.routemetrics.schemas.registry.Channel;
@@ -62,8 +60,7 @@ import org.slf4j.LoggerFactory;
 public final class QueryServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(QueryServer.class);
-  static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+  static final ObjectMapper JSON = Json.MAPPER;
   /** The request attribute {@link #authenticate} leaves for the handlers. */
   private static final String PRINCIPAL = "routemetrics.principal";
   /** What a 503 tells a client to wait before trying again. */

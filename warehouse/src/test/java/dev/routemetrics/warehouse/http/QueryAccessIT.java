@@ -262,9 +262,13 @@ class QueryAccessIT {
       assertThat(row.path("period_start").asText()).isEqualTo("2026-11-01T00:00:00Z");
       assertThat(row.path("currency").asText()).isEqualTo("USD");
       assertThat(row.path("side").asText()).isEqualTo(want.get(0));
-      assertThat(row.path("gross").decimalValue()).isEqualByComparingTo(want.get(1));
-      assertThat(row.path("partner_fee").decimalValue()).isEqualByComparingTo(want.get(2));
-      assertThat(row.path("net").decimalValue()).isEqualByComparingTo(want.get(3));
+      // Money is a JSON string of the exact decimal at four places, never a floating-point number.
+      for (String field : List.of("gross", "partner_fee", "net", "net_billed_by_lab")) {
+        assertThat(row.path(field).isTextual()).as("%s is a string: %s", field, row).isTrue();
+      }
+      assertThat(row.path("gross").asText()).isEqualTo(want.get(1) + ".0000");
+      assertThat(row.path("partner_fee").asText()).isEqualTo(want.get(2) + ".0000");
+      assertThat(row.path("net").asText()).isEqualTo(want.get(3) + ".0000");
       assertThat(row.path("partner_take").asDouble()).isCloseTo(Double.parseDouble(want.get(4)), within(1e-12));
       assertThat(row.path("capture_rate").asDouble()).isCloseTo(Double.parseDouble(want.get(5)), within(1e-12));
     }
@@ -280,12 +284,16 @@ class QueryAccessIT {
     assertThat(nimbus.get(0).path("metered_requests").asLong()).isEqualTo(300);
     assertThat(nimbus.get(0).path("request_gap_percent").asDouble()).isCloseTo(10.0, within(1e-9));
     assertThat(nimbus.get(0).path("net_gap_percent").asDouble()).isCloseTo(0.0, within(1e-9));
+    assertThat(nimbus.get(0).path("reported_net").asText()).isEqualTo("700.0000");
+    assertThat(nimbus.get(0).path("metered_net").asText()).isEqualTo("700.0000");
 
     JsonNode stratus = rows(get("/api/reconciliation?" + RANGE, stratusKey));
     assertThat(channelsOf(stratus)).containsExactly("cloud-stratus");
     // Reported 200 against 200: 0%; net 300 against 320 metered: (300 − 320) / 320 = −6.25%.
     assertThat(stratus.get(0).path("request_gap_percent").asDouble()).isCloseTo(0.0, within(1e-9));
     assertThat(stratus.get(0).path("net_gap_percent").asDouble()).isCloseTo(-6.25, within(1e-9));
+    assertThat(stratus.get(0).path("reported_net").asText()).isEqualTo("300.0000");
+    assertThat(stratus.get(0).path("metered_net").asText()).isEqualTo("320.0000");
 
     assertThat(channelsOf(rows(get("/api/reconciliation?" + RANGE, labKey)))).containsExactly("cloud-nimbus", "cloud-stratus");
   }
@@ -302,6 +310,7 @@ class QueryAccessIT {
     // The lab: request share over all four, 1000 requests: nimbus 300 / 1000 = 0.3.
     JsonNode reach = rows(get("/api/reach-control?" + RANGE + "&channel=cloud-nimbus", labKey));
     assertThat(reach.get(0).path("request_share").asDouble()).isCloseTo(0.3, within(1e-12));
+    assertThat(reach.get(0).path("net_revenue").path("USD").asText()).isEqualTo("700.0000");
   }
 
   static Stream<Arguments> views() {

@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.routemetrics.metrics.ChannelWindowMetrics;
+import dev.routemetrics.metrics.ChannelWindowRevenue;
 import dev.routemetrics.schemas.access.ApiKeys;
 import dev.routemetrics.warehouse.ClickHouse;
 import dev.routemetrics.warehouse.WarehouseConfig;
 import dev.routemetrics.warehouse.migrations.Migrations;
 import dev.routemetrics.warehouse.sink.ChannelMetricsWriter;
+import dev.routemetrics.warehouse.sink.ChannelRevenueWriter;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -61,6 +64,16 @@ class QueryServerIT {
         .setNewestEventTime(HOUR.plusSeconds(60)).build();
   }
 
+  static ChannelWindowRevenue dayRevenue(String channel, String route, String partner, String gross, String fee,
+      String net) {
+    return ChannelWindowRevenue.newBuilder()
+        .setChannelId(channel).setWindowSize("DAY").setWindowStart(Instant.parse("2026-11-02T00:00:00Z"))
+        .setCurrency("USD").setVersion(1).setRoute(route).setPartnerId(partner).setBillingEvents(1)
+        .setGross(new BigDecimal(gross).setScale(4)).setNetWhereGrossKnown(new BigDecimal(net).setScale(4))
+        .setPartnerFee(new BigDecimal(fee).setScale(4)).setNet(new BigDecimal(net).setScale(4))
+        .setNetBilledByLab(new BigDecimal(partner == null ? net : "0").setScale(4)).build();
+  }
+
   @BeforeAll
   static void start() throws Exception {
     database = "it_query_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
@@ -75,6 +88,11 @@ class QueryServerIT {
       new ChannelMetricsWriter(database).insert(connection, List.of(
           row("consumer-app", "CONSUMER_APP", null, 6, 300, 300, 60),
           row("cloud-nimbus", "CLOUD_PARTNER", "nimbus-cloud", 0, 700, 0, 7)));
+      // Day revenue on 2026-11-02 (no other test reads that day): direct 0.1 + 0.2, partner 39763.58 with no fee.
+      new ChannelRevenueWriter(database).insert(connection, List.of(
+          dayRevenue("consumer-app", "CONSUMER_APP", null, "0.1", "0", "0.1"),
+          dayRevenue("direct-api", "DIRECT_API", null, "0.2", "0", "0.2"),
+          dayRevenue("cloud-nimbus", "CLOUD_PARTNER", "nimbus-cloud", "39763.58", "0", "39763.58")));
     }
     server = new QueryServer(config, "127.0.0.1", 0, Clock.fixed(HOUR.plusSeconds(3600), ZoneOffset.UTC)).start();
   }
@@ -213,5 +231,28 @@ class QueryServerIT {
     } finally {
       logger.detachAppender(logged);
     }
+  }
+
+  @Test
+  @DisplayName("money leaves as the exact decimal in a JSON string: 0.1 + 0.2 is 0.3000, not 0.30000000000000004")
+  void shouldServeMoneyAsExactDecimalStrings() throws Exception {
+    HttpResponse<String> response = get("/api/finance?period=DAY&window=DAY&from=2026-11-02T00:00:00Z"
+        + "&until=2026-11-03T00:00:00Z");
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    // Direct: gross 0.1 + 0.2 = 0.3, no fee, net 0.3. Partner: 39763.58, fee 0, net 39763.58.
+    assertThat(response.body())
+        .contains("\"side\":\"direct\",\"billing_events\":2,\"gross\":\"0.3000\",\"partner_fee\":\"0.0000\","
+            + "\"net\":\"0.3000\",\"net_billed_by_lab\":\"0.3000\"")
+        .contains("\"side\":\"partner\",\"billing_events\":1,\"gross\":\"39763.5800\",\"partner_fee\":\"0.0000\","
+            + "\"net\":\"39763.5800\",\"net_billed_by_lab\":\"0.0000\"");
+
+    // The CSV has the same exact decimals, as numbers.
+    List<String> csv = get("/api/finance?period=DAY&window=DAY&from=2026-11-02T00:00:00Z&until=2026-11-03T00:00:00Z"
+        + "&format=csv").body().lines().toList();
+    assertThat(csv.get(0)).isEqualTo("period_start,currency,side,billing_events,gross,partner_fee,net,net_billed_by_lab,"
+        + "partner_take,capture_rate");
+    assertThat(csv.get(1)).startsWith("2026-11-02T00:00:00Z,USD,direct,2,0.3000,0.0000,0.3000,0.3000,");
+    assertThat(csv.get(2)).startsWith("2026-11-02T00:00:00Z,USD,partner,1,39763.5800,0.0000,39763.5800,0.0000,");
   }
 }
