@@ -156,7 +156,7 @@ public final class QueryServer implements AutoCloseable {
 
   public QueryServer start() {
     app.start(host, port);
-    log.info("query service on http://{}:{} (dashboard at /, API at /api/{health,reach-control,learning,finance,"
+    log.info("query service on http://{}:{} (dashboard at /, API at /api/{health,reach-control,learning,finance,trend,"
         + "reconciliation,alerts} with an API key from {})", host, app.port(), apiKeysFile.toAbsolutePath());
     return this;
   }
