@@ -353,6 +353,7 @@ function drawTrend(figure, rows, channels, color, forbiddenDetail) {
   figure.querySelectorAll('.unavailable').forEach(e => e.remove());
   box.replaceChildren();
   const valued = rows.filter(r => r[field] != null);
+  box.style.display = valued.length ? '' : 'none';
   if (!valued.length) {
     figure.append(Object.assign(document.createElement('p'), { className: 'unavailable',
       textContent: forbiddenDetail && field === 'request_share'
