@@ -3,7 +3,8 @@
 // shared link shows the same view. The API key does not: it stays in this tab's sessionStorage and
 // goes out only as an Authorization header, so a shared link never carries it. A partner's key gets
 // only its own channels, and 403 for the views that compare partners (reach-control, alerts). Ratios come from the API; this file only formats, picks the
-// latest window, and sums additive numbers (requests, money, lost signals).
+// latest window, and sums additive numbers (requests, lost signals). Money arrives as exact decimal strings and is
+// formatted as text (money()), never added up here.
 'use strict';
 
 const REFRESH_MS = 30_000;
@@ -86,7 +87,20 @@ const dash = '–';
 const int = n => (n == null ? dash : Number(n).toLocaleString('en-US'));
 const pct = x => (x == null ? dash : (x * 100).toFixed(1) + '%');
 const fixed = (x, d) => (x == null ? dash : Number(x).toFixed(d));
-const money = x => (x == null ? dash : Number(x).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+/**
+ * An amount as the API sends it, the exact decimal in a string ("39763.5800"), shown to the cent
+ * with thousands separators: rounded half up in integer arithmetic, never through a float.
+ */
+function money(x) {
+  if (x == null) return dash;
+  const m = /^(-?)(\d+)(?:\.(\d*))?$/.exec(String(x).trim());
+  if (!m) return String(x);
+  const [, sign, whole, fraction = ''] = m;
+  let cents = BigInt(whole + (fraction + '00').slice(0, 2));
+  if ((fraction[2] || '0') >= '5') cents += 1n;
+  const units = (cents / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return (sign && cents !== 0n ? '-' : '') + units + '.' + (cents % 100n).toString().padStart(2, '0');
+}
 const ms = x => (x == null ? dash : Math.round(x).toLocaleString('en-US') + ' ms');
 const utc = iso => (iso ? iso.replace('T', ' ').replace(/:00Z$|Z$/, '') + ' UTC' : dash);
 function age(seconds) {
@@ -188,11 +202,12 @@ function renderReach(body) {
   const window = latestWindow(rows);
   const latest = rows.filter(r => r.window_start === window);
   document.getElementById('reach-window').textContent = window ? utc(window) : dash;
-  const net = r => Number((r.net_revenue || {})[state.currency] || 0);
+  const amount = r => (r.net_revenue || {})[state.currency] || '0';
+  const net = r => Number(amount(r)); // only for sizing bubbles
   fillTable('reach', latest, r => [
     cell('channel', r.channel_id), cell('route', r.route), cell('requests', int(r.requests), true),
     cell('request_share', pct(r.request_share), true), cell('control_score', fixed(r.control_score, 2), true),
-    cell('net_revenue', money(net(r)), true), cell('flag', r.volume_without_control ? 'VOLUME WITHOUT CONTROL' : ''),
+    cell('net_revenue', money(amount(r)), true), cell('flag', r.volume_without_control ? 'VOLUME WITHOUT CONTROL' : ''),
   ], r => (r.volume_without_control ? 'flagged' : ''));
   document.getElementById('partner-concentration').textContent = latest.length ? fixed(latest[0].partner_concentration, 3) : dash;
 
@@ -317,6 +332,83 @@ function renderAlerts(body) {
     : '';
 }
 
+// --- trend: plain SVG, one path per channel in each chart ---------------------------------------
+const SVG = 'http://www.w3.org/2000/svg';
+const PALETTE = ['#2864c8', '#e68c1e', '#2e7d32', '#b3261e', '#7b3fa0', '#00838f', '#6d4c41', '#c2185b', '#546e7a', '#9e9d24'];
+/** The instant to the second, in UTC: '2026-11-01 10:00:00 UTC'. */
+const utcSeconds = iso => (iso ? iso.replace('T', ' ').replace(/(\.\d+)?Z$/, '') + ' UTC' : dash);
+const TREND_FORMAT = { requests: int, request_share: pct, error_rate: pct, latency_p95_ms: ms };
+
+function svg(name, attributes, text) {
+  const e = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attributes || {})) e.setAttribute(k, v);
+  if (text != null) e.textContent = text;
+  return e;
+}
+
+/** One metric's chart: x = window start (time), y = 0 .. the largest value; a path and a point per channel. */
+function drawTrend(figure, rows, channels, color, forbiddenDetail) {
+  const field = figure.dataset.field;
+  const box = figure.querySelector('svg');
+  figure.querySelectorAll('.unavailable').forEach(e => e.remove());
+  box.replaceChildren();
+  const valued = rows.filter(r => r[field] != null);
+  box.style.display = valued.length ? '' : 'none';
+  if (!valued.length) {
+    figure.append(Object.assign(document.createElement('p'), { className: 'unavailable',
+      textContent: forbiddenDetail && field === 'request_share'
+        ? 'not available to this key: ' + forbiddenDetail : 'no data in this range' }));
+    return;
+  }
+  // Drawn at the element's own size (no stretching, so points stay round and labels upright).
+  const W = Math.max(240, Math.round(box.getBoundingClientRect().width) || 600), H = 170;
+  const left = 56, right = 10, top = 10, bottom = 24;
+  box.setAttribute('viewBox', `0 0 ${W} ${H}`);
+  const times = [...new Set(rows.map(r => r.window_start))].sort();
+  const t0 = Date.parse(times[0]), t1 = Date.parse(times[times.length - 1]);
+  const max = Math.max(...valued.map(r => Number(r[field]))) || 1;
+  const x = iso => left + (t1 === t0 ? (W - left - right) / 2 : (Date.parse(iso) - t0) / (t1 - t0) * (W - left - right));
+  const y = v => top + (1 - Number(v) / max) * (H - top - bottom);
+  const format = TREND_FORMAT[field];
+  box.append(svg('line', { class: 'axis', x1: left, y1: H - bottom, x2: W - right, y2: H - bottom }),
+    svg('line', { class: 'axis', x1: left, y1: top, x2: left, y2: H - bottom }),
+    svg('text', { x: left - 4, y: top + 4, 'text-anchor': 'end' }, format(max)),
+    svg('text', { x: left - 4, y: H - bottom, 'text-anchor': 'end' }, format(0)),
+    svg('text', { x: left, y: H - 6 }, utcSeconds(times[0]).replace(' UTC', '')));
+  if (times.length > 1) {
+    box.append(svg('text', { x: W - right, y: H - 6, 'text-anchor': 'end' }, utcSeconds(times[times.length - 1]).replace(' UTC', '')));
+  }
+  for (const channel of channels) {
+    const points = valued.filter(r => r.channel_id === channel);
+    if (!points.length) continue;
+    const d = points.map((r, i) => `${i ? 'L' : 'M'}${x(r.window_start).toFixed(1)},${y(r[field]).toFixed(1)}`).join(' ');
+    box.append(svg('path', { d, stroke: color(channel), 'data-channel': channel }));
+    for (const r of points) {
+      const dot = svg('circle', { cx: x(r.window_start).toFixed(1), cy: y(r[field]).toFixed(1), r: 3, fill: color(channel),
+        'data-channel': channel, 'data-window': r.window_start });
+      dot.append(svg('title', {}, `${channel} ${utcSeconds(r.window_start)}: ${format(r[field])}`));
+      box.append(dot);
+    }
+  }
+}
+
+function renderTrend(rows) {
+  const channels = [...new Set(rows.map(r => r.channel_id))].sort();
+  const all = [...new Set([...channels, ...state.channels])].sort(); // stable colours whatever the filter
+  const color = channel => PALETTE[Math.max(0, all.indexOf(channel)) % PALETTE.length];
+  document.getElementById('trend-window').textContent = state.window;
+  document.getElementById('trend-legend').replaceChildren(...channels.map(c => {
+    const item = Object.assign(document.createElement('span'), { textContent: c });
+    item.style.setProperty('--color', color(c));
+    item.dataset.channel = c;
+    return item;
+  }));
+  // A partner's key gets no request share (it compares the partner with every other route).
+  const shareHidden = rows.length && rows.every(r => r.request_share == null)
+    ? 'request share compares partners with each other and with the lab\'s own routes' : null;
+  for (const figure of document.querySelectorAll('#trend-section figure.trend')) drawTrend(figure, rows, channels, color, shareHidden);
+}
+
 // --- refresh ---------------------------------------------------------------------------------
 let generation = 0;
 const gap = x => (x == null ? dash : (x > 0 ? '+' : '') + x.toFixed(2) + '%');
@@ -342,6 +434,9 @@ function clearData() {
     document.querySelector(`#${id} tbody td`).textContent = 'no data without a valid API key';
   }
   document.getElementById('partner-concentration').textContent = dash;
+  document.getElementById('trend-legend').replaceChildren();
+  document.querySelectorAll('#trend-section svg').forEach(box => box.replaceChildren());
+  document.querySelectorAll('#trend-section .unavailable').forEach(e => e.remove());
   for (const id of Object.keys(charts)) {
     charts[id].destroy();
     delete charts[id];
@@ -358,7 +453,7 @@ async function refresh() {
     return;
   }
   try {
-    const [all, health, reach, finance, learning, alerts, statements] = await Promise.all([
+    const [all, health, reach, finance, learning, alerts, statements, trend] = await Promise.all([
       getJson('/api/health?' + apiQuery(state, false)),
       getJson('/api/health?' + apiQuery(state, true)),
       allowForbidden(getJson('/api/reach-control?' + apiQuery(state, true))),
@@ -366,6 +461,7 @@ async function refresh() {
       getJson('/api/learning?' + apiQuery(state, true)),
       getJson('/api/alerts').catch(e => (e.status === 403 ? { forbidden: e.detail } : null)),
       getJson('/api/reconciliation?' + apiQuery({ ...state, window: 'DAY' }, true)),
+      getJson('/api/trend?' + apiQuery(state, true)),
     ]);
     if (mine !== generation) return; // a newer refresh started meanwhile
     renderChannelPicker(all.rows.map(r => r.channel_id));
@@ -376,6 +472,7 @@ async function refresh() {
     renderLearning(learning.rows);
     renderAlerts(alerts);
     renderReconciliation(statements.rows);
+    renderTrend(trend.rows);
     status.className = 'status';
     status.textContent = `${utc(health.from)} – ${utc(health.until)}, ${state.window} windows, `
       + `${state.channels.length ? state.channels.join(', ') : 'all channels'}; updated ${new Date().toISOString().slice(11, 19)} UTC`;

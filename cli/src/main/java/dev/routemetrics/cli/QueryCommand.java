@@ -1,10 +1,9 @@
 package dev.routemetrics.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.routemetrics.warehouse.ClickHouse;
 import dev.routemetrics.warehouse.WarehouseConfig;
+import dev.routemetrics.warehouse.http.Csv;
+import dev.routemetrics.warehouse.http.Json;
 import dev.routemetrics.warehouse.query.AudienceQueries;
 import dev.routemetrics.warehouse.query.Finance;
 import dev.routemetrics.warehouse.query.MetricsReader;
@@ -22,35 +21,44 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(name = "query", mixinStandardHelpOptions = true,
-    description = {"Print an audience's view from ClickHouse:",
-        "  health         operators: traffic, error rate, p95, freshness by route and channel",
-        "  reach-control  request share vs control score, volume without control, partner concentration",
-        "  learning       feedback coverage, trainable rate, learning loss, lost signals over feedback about the",
-        "                 window's requests (feedback_events, trainable_feedback); feedback_received and",
-        "                 trainable_received: feedback that came in during the window, known request or not",
-        "  finance        direct vs partner revenue per period and currency, partner take, capture rate",
-        "  reconciliation partner statements against metered requests and net, discrepancy in percent",
-        "  registry       every channel's route, partner, take rate and control points as of --until (default: now)"})
+    description = {"Print an audience's view from ClickHouse, one of:",
+        "  health          traffic, error rate, p95 and freshness per channel.",
+        "  reach-control   request share vs control score, partner concentration.",
+        "  learning        feedback coverage, trainable rate, learning loss, lost signals.",
+        "                  These count feedback about the window's requests (within 7 days).",
+        "                  feedback_received counts feedback that came in during the window.",
+        "  finance         direct vs partner revenue, partner take, capture rate.",
+        "  reconciliation  partner statements against metered requests and net.",
+        "  trend           requests, share, error rate and p95 per window.",
+        "  registry        each channel's route, partner, take rate at --until.",
+        "Money is printed as exact decimals with four places (39763.5800)."})
 final class QueryCommand implements Callable<Integer> {
 
   enum Format { TABLE, CSV, JSON }
 
+  @Spec CommandSpec spec;
+
   @Mixin Settings settings;
 
-  @Parameters(index = "0", description = "health, reach-control, learning, finance, reconciliation or registry.")
+  @Parameters(index = "0", description = "health, reach-control, learning, finance, reconciliation, trend or registry.")
   String view;
 
-  @Option(names = "--window", description = "MINUTE, HOUR or DAY (default: MINUTE for health, DAY for finance, HOUR otherwise).")
+  @Option(names = "--window", description = "MINUTE, HOUR or DAY, any case (default: MINUTE for health, DAY for finance, "
+      + "HOUR otherwise).")
   TimeRange.WindowSize window;
 
-  @Option(names = "--from", description = "Start of the range, ISO-8601 UTC (default: 15 minutes, 24 hours or 31 days back by window).")
+  @Option(names = "--from", description = "Start of the range, ISO-8601 UTC, 1970 or later (default: 15 minutes, "
+      + "24 hours or 31 days before --until, by window).")
   Instant from;
 
-  @Option(names = "--until", description = "End of the range, exclusive (default: now).")
+  @Option(names = "--until", description = "End of the range, exclusive, before 2106 (default: now).")
   Instant until;
 
   @Option(names = "--channel", split = ",", description = "Only these channels (repeatable or comma-separated).")
@@ -59,7 +67,7 @@ final class QueryCommand implements Callable<Integer> {
   @Option(names = "--period", defaultValue = "DAY", description = "Finance buckets: DAY or MONTH (default: ${DEFAULT-VALUE}).")
   Finance.Period period;
 
-  @Option(names = "--format", defaultValue = "TABLE", description = "TABLE, CSV or JSON (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--format", defaultValue = "TABLE", description = "TABLE, CSV or JSON, any case (default: ${DEFAULT-VALUE}).")
   Format format;
 
   @Override
@@ -67,9 +75,8 @@ final class QueryCommand implements Callable<Integer> {
     WarehouseConfig config = new WarehouseConfig(settings.overrides);
     List<Map<String, Object>> rows = view.equalsIgnoreCase("registry") ? registry(config) : view(config);
     switch (format) {
-      case JSON -> System.out.println(new ObjectMapper().registerModule(new JavaTimeModule())
-          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).writerWithDefaultPrettyPrinter().writeValueAsString(rows));
-      case CSV -> System.out.print(dev.routemetrics.warehouse.http.Csv.write(rows));
+      case JSON -> System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(rows));
+      case CSV -> System.out.print(Csv.write(rows));
       case TABLE -> Table.print(rows);
     }
     return 0;
@@ -94,18 +101,34 @@ final class QueryCommand implements Callable<Integer> {
   }
 
   private List<Map<String, Object>> view(WarehouseConfig config) throws Exception {
-    AudienceQueries.View chosen = AudienceQueries.View.valueOf(view.toUpperCase(Locale.ROOT).replace('-', '_'));
+    AudienceQueries.View chosen;
+    try {
+      chosen = AudienceQueries.View.valueOf(view.toUpperCase(Locale.ROOT).replace('-', '_'));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "<view>: unknown view '" + view
+          + "'; one of health, reach-control, learning, finance, reconciliation, trend, registry");
+    }
     TimeRange.WindowSize size = window != null ? window : switch (chosen) {
       case HEALTH -> TimeRange.WindowSize.MINUTE;
       case FINANCE -> TimeRange.WindowSize.DAY;
       default -> TimeRange.WindowSize.HOUR;
     };
     Instant end = until != null ? until : Instant.now().plus(Duration.ofMinutes(1));
-    Instant start = from != null ? from : end.minus(switch (size) {
+    for (String problem : new String[] {from == null ? null : TimeRange.unstorable("--from", from),
+        TimeRange.unstorable("--until", end)}) {
+      if (problem != null) {
+        throw new ParameterException(spec.commandLine(), problem);
+      }
+    }
+    Instant lookBack = end.minus(switch (size) {
       case MINUTE -> Duration.ofMinutes(15);
       case HOUR -> Duration.ofHours(24);
       case DAY -> Duration.ofDays(31);
     });
+    Instant start = from != null ? from : lookBack.isBefore(TimeRange.EARLIEST) ? TimeRange.EARLIEST : lookBack;
+    if (!start.isBefore(end)) {
+      throw new ParameterException(spec.commandLine(), "--from: must be before --until (" + start + " is not before " + end + ")");
+    }
     return new AudienceQueries(new MetricsReader(new ClickHouse(config), config.database()),
         new Reconciliation(new ClickHouse(config), config.database()), Clock.systemUTC())
         .run(chosen, new TimeRange(size, start, end, channels), period);

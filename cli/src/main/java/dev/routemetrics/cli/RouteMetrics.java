@@ -12,13 +12,18 @@ import picocli.CommandLine.Command;
 public final class RouteMetrics {
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new RouteMetrics())
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line as main runs it (tests parse README examples with it). */
+  static CommandLine commandLine() {
+    return new CommandLine(new RouteMetrics())
+        .setCaseInsensitiveEnumValuesAllowed(true) // --format csv, --window hour, as README.md writes them
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
           // A server that is down is an expected condition: say which and how to start it, no stack trace.
           cmd.getErr().println(cmd.getColorScheme().errorText("routemetrics: " + e.getMessage()));
           org.slf4j.LoggerFactory.getLogger(RouteMetrics.class).debug("failure", e);
           return 1;
-        })
-        .execute(args));
+        });
   }
 }

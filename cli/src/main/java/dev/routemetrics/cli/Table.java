@@ -1,11 +1,12 @@
 package dev.routemetrics.cli;
 
+import dev.routemetrics.warehouse.query.Amounts;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Rows as an aligned text table; ratios to four places, instants as they are. */
+/** Rows as an aligned text table; ratios to four places, money exact at four places, instants as they are. */
 final class Table {
 
   private Table() {}
@@ -38,7 +39,15 @@ final class Table {
       return "-";
     }
     if (value instanceof Double d) {
-      return String.format("%.4f", d);
+      return String.format(java.util.Locale.ROOT, "%.4f", d);
+    }
+    if (value instanceof java.math.BigDecimal amount) {
+      return Amounts.exact(amount);
+    }
+    if (value instanceof Map<?, ?> map) {
+      StringBuilder text = new StringBuilder();
+      map.forEach((k, v) -> text.append(text.length() == 0 ? "" : " ").append(k).append(' ').append(cell(v)));
+      return text.toString();
     }
     if (value instanceof Instant i) {
       return i.toString();

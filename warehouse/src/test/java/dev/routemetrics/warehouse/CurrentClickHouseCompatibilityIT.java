@@ -6,6 +6,7 @@ import dev.routemetrics.metrics.ChannelWindowRequests;
 import dev.routemetrics.warehouse.migrations.Migrations;
 import dev.routemetrics.warehouse.query.ChannelRequests;
 import dev.routemetrics.warehouse.query.MetricsReader;
+import dev.routemetrics.warehouse.query.Reconciliation;
 import dev.routemetrics.warehouse.query.RegistryHistory;
 import dev.routemetrics.warehouse.query.TimeRange;
 import java.time.Instant;
@@ -127,6 +128,25 @@ class CurrentClickHouseCompatibilityIT {
           + " 0.300001, 'PARTNER', 'PARTNER', 'PARTNER', 'LAB', 'PARTNER', 'PARTNER', 1, 0),"
           + " ('2:cloud-stratus', 2, '2026-11-20 12:00:00', 'cloud-stratus', 'CLOUD_PARTNER', 'stratus-cloud', 0.180001,"
           + " 'PARTNER', 'CUSTOMER', 'PARTNER', 'PARTNER', 'PARTNER', 'PARTNER', 0, 0)",
+      // Partner statements: one sent twice (two parts: only FINAL keeps one), one of another hour, and a
+      // charge (not a statement). Net amounts with all four decimals significant.
+      "INSERT INTO {db}.billing_events (event_id, payload_sha256, event_time, channel_id, account_id, end_user_ref,"
+          + " model_id, billing_id, kind, billed_by, currency, gross_amount, partner_fee, net_amount, period_start,"
+          + " period_end, reported_request_count) VALUES"
+          + " ('stmt-1', '" + "a".repeat(64) + "', '2026-11-01 11:05:00', 'cloud-nimbus', 'nimbus-cloud', NULL, '*',"
+          + " '=HYPERLINK(1)', 'PARTNER_STATEMENT', 'PARTNER', 'USD', NULL, 0, 824.1234, '2026-11-01 10:00:00',"
+          + " '2026-11-01 11:00:00', 1030),"
+          + " ('stmt-2', '" + "b".repeat(64) + "', '2026-11-01 12:05:00', 'cloud-nimbus', 'nimbus-cloud', NULL, '*',"
+          + " 'nimbus-11', 'PARTNER_STATEMENT', 'PARTNER', 'USD', NULL, 0, 1.0001, '2026-11-01 11:00:00',"
+          + " '2026-11-01 12:00:00', NULL),"
+          + " ('charge-1', '" + "c".repeat(64) + "', '2026-11-01 10:30:00', 'direct-api', 'acct-1', NULL, 'm',"
+          + " 'inv-1', 'CHARGE', 'LAB', 'USD', 5.0001, 0, 5.0001, '2026-11-01 10:30:00', '2026-11-01 10:30:00', NULL)",
+      "INSERT INTO {db}.billing_events (event_id, payload_sha256, event_time, channel_id, account_id, end_user_ref,"
+          + " model_id, billing_id, kind, billed_by, currency, gross_amount, partner_fee, net_amount, period_start,"
+          + " period_end, reported_request_count) VALUES"
+          + " ('stmt-1', '" + "a".repeat(64) + "', '2026-11-01 11:05:00', 'cloud-nimbus', 'nimbus-cloud', NULL, '*',"
+          + " '=HYPERLINK(1)', 'PARTNER_STATEMENT', 'PARTNER', 'USD', NULL, 0, 824.1234, '2026-11-01 10:00:00',"
+          + " '2026-11-01 11:00:00', 1030)",
       "INSERT INTO {db}.channel_registry_history (change_id, registry_version, effective_from, channel_id, route,"
           + " partner_id, take_rate, identity_owner, workflow_owner, procurement_owner, governance_owner, billing_owner,"
           + " interface_owner, control_points_owned, retired) VALUES"
@@ -163,6 +183,7 @@ class CurrentClickHouseCompatibilityIT {
     String registryAsOf = new RegistryHistory(clickHouse, database).asOfSql();
     String table = database + ".channel_requests_minute";
     MetricsReader reader = new MetricsReader(clickHouse, database);
+    Reconciliation reconciliation = new Reconciliation(clickHouse, database);
     TimeRange hour = new TimeRange(TimeRange.WindowSize.HOUR, Instant.parse("2026-11-01T10:00:00Z"),
         Instant.parse("2026-11-01T11:00:00Z"), List.of());
     TimeRange day = new TimeRange(TimeRange.WindowSize.DAY, Instant.parse("2026-11-01T00:00:00Z"),
@@ -195,6 +216,18 @@ class CurrentClickHouseCompatibilityIT {
                 "1.1111", "9.0001", "9.0001"),
             List.of("2026-11-01 10:00:00", "cloud-nimbus", "USD", "CLOUD_PARTNER", "nimbus-cloud", "2", "2000.1234",
                 "1600.4321", "400.1111", "1500.5555", "0.1234"))),
+        // Partner statements whose period starts in [10:00, 11:00): stmt-1 once (its copy is one row with FINAL);
+        // stmt-2 starts at 11:00 (excluded), the charge is not a statement.
+        new QueryCase("partner statements of an hour", reconciliation.statementsSql(List.of()),
+            List.of(FROM, UNTIL), List.of(List.of("=HYPERLINK(1)", "cloud-nimbus", "2026-11-01 10:00:00",
+                "2026-11-01 11:00:00", "USD", "1030", "824.1234"))),
+        // Of one channel over two hours: both statements; stmt-2 reports no request count (NULL).
+        new QueryCase("partner statements of a channel", reconciliation.statementsSql(List.of("cloud-nimbus")),
+            List.of(FROM, "2026-11-01 12:00:00", "cloud-nimbus"), List.of(
+                List.of("=HYPERLINK(1)", "cloud-nimbus", "2026-11-01 10:00:00", "2026-11-01 11:00:00", "USD", "1030",
+                    "824.1234"),
+                Arrays.asList("nimbus-11", "cloud-nimbus", "2026-11-01 11:00:00", "2026-11-01 12:00:00", "USD", null,
+                    "1.0001"))),
         // Requests per channel over [FROM, UNTIL), newest version of each window (worked out below):
         //   cloud-nimbus      10:00 v3 (8 requests, 3 events)                     -> 8, 3, 1 window
         //   direct-api        10:00 v5 (12, 5) + 10:01 v3 (7, 3; its replay counts

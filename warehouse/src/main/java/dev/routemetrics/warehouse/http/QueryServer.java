@@ -1,8 +1,6 @@
 package dev.routemetrics.warehouse.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.routemetrics.schemas.access.ApiKeys;
 import dev.routemetrics.schemas.access.Principal;
 import dev.routemetrics.schemas.registry.Channel;
@@ -33,6 +31,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,10 +60,13 @@ import org.slf4j.LoggerFactory;
 public final class QueryServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(QueryServer.class);
-  static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+  static final ObjectMapper JSON = Json.MAPPER;
   /** The request attribute {@link #authenticate} leaves for the handlers. */
   private static final String PRINCIPAL = "routemetrics.principal";
+  /** What a 503 tells a client to wait before trying again. */
+  static final int RETRY_AFTER_SECONDS = 5;
+  /** ClickHouse's code (and the 0.2.x driver's) for a connection that failed. */
+  private static final int CLICKHOUSE_NETWORK_ERROR = 210;
 
   private final AudienceQueries queries;
   private final ApiKeys apiKeys;
@@ -114,15 +116,47 @@ public final class QueryServer implements AutoCloseable {
         })
         .exception(Forbidden.class, (e, ctx) -> problem(ctx, 403, e.title, e.getMessage()))
         .exception(BadParameter.class, (e, ctx) -> problem(ctx, 400, "Invalid parameter", e.getMessage()))
-        .exception(java.sql.SQLException.class, (e, ctx) -> {
-          log.warn("query failed: {}", e.getMessage());
-          problem(ctx, 503, "Warehouse unavailable", e.getMessage());
-        });
+        .exception(java.sql.SQLException.class, this::serverError)
+        .exception(Exception.class, this::serverError);
+  }
+
+  /**
+   * A failure of the server, not of the request: the answer is generic (no host, port, SQL or
+   * exception text of ClickHouse or the driver reach a client) and carries an id; the log line with
+   * the details carries the same id. 503 with Retry-After when ClickHouse does not answer at all
+   * (the request may be repeated), 500 for anything else.
+   */
+  private void serverError(Exception e, Context ctx) {
+    if (e instanceof io.javalin.http.HttpResponseException http) {
+      problem(ctx, http.getStatus(), "HTTP " + http.getStatus(), http.getMessage(), null);
+      return;
+    }
+    String id = UUID.randomUUID().toString();
+    if (unreachable(e)) {
+      log.warn("problem {}: the warehouse is not answering ({} {}): {}", id, ctx.method(), ctx.path(), e.toString());
+      ctx.header("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
+      problem(ctx, 503, "Warehouse unavailable", "the warehouse is not answering; retry later, or report problem " + id, id);
+    } else {
+      log.error("problem {}: {} {}?{} failed: {}", id, ctx.method(), ctx.path(), ctx.queryString(), e.toString(), e);
+      problem(ctx, 500, "Server error", "the server could not answer this request; report problem " + id, id);
+    }
+  }
+
+  /** Whether the failure is ClickHouse not answering (connection refused or timed out), as opposed to refusing a query. */
+  static boolean unreachable(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof java.net.ConnectException || cause instanceof java.net.SocketTimeoutException
+          || cause instanceof java.net.UnknownHostException
+          || (cause instanceof java.sql.SQLException sql && sql.getErrorCode() == CLICKHOUSE_NETWORK_ERROR)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public QueryServer start() {
     app.start(host, port);
-    log.info("query service on http://{}:{} (dashboard at /, API at /api/{health,reach-control,learning,finance,"
+    log.info("query service on http://{}:{} (dashboard at /, API at /api/{health,reach-control,learning,finance,trend,"
         + "reconciliation,alerts} with an API key from {})", host, app.port(), apiKeysFile.toAbsolutePath());
     return this;
   }
@@ -202,7 +236,18 @@ public final class QueryServer implements AutoCloseable {
       case DAY -> Duration.ofDays(31);
     };
     Instant until = instantParam(ctx, "until", now.plus(Duration.ofMinutes(1)));
-    Instant from = instantParam(ctx, "from", until.minus(lookBack));
+    Instant givenFrom = instantParam(ctx, "from", null);
+    // Refused here rather than sent: ClickHouse would refuse a five-digit year with its internals
+    // in the message, and 18.16 turns an instant after 2105 into 0, silently selecting nothing.
+    for (String problem : new String[] {givenFrom == null ? null : TimeRange.unstorable("from", givenFrom),
+        TimeRange.unstorable("until", until)}) {
+      if (problem != null) {
+        throw new BadParameter(problem);
+      }
+    }
+    // The look-back by default, never before the first storable instant.
+    Instant from = givenFrom != null ? givenFrom
+        : until.minus(lookBack).isBefore(TimeRange.EARLIEST) ? TimeRange.EARLIEST : until.minus(lookBack);
     if (!from.isBefore(until)) {
       throw new BadParameter("from: must be before until (" + from + " is not before " + until + ")");
     }
@@ -276,11 +321,19 @@ public final class QueryServer implements AutoCloseable {
   }
 
   private static void problem(Context ctx, int status, String title, String detail) {
+    problem(ctx, status, title, detail, null);
+  }
+
+  /** RFC 9457 problem+json; {@code id} (may be null) is the one the server's log line carries. */
+  private static void problem(Context ctx, int status, String title, String detail, String id) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("type", "urn:routemetrics:problem:" + title.toLowerCase(Locale.ROOT).replace(' ', '-'));
     body.put("title", title);
     body.put("status", status);
     body.put("detail", detail);
+    if (id != null) {
+      body.put("id", id);
+    }
     try {
       ctx.status(status).contentType("application/problem+json").result(JSON.writeValueAsString(body));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -20,13 +20,13 @@ public final class AudienceQueries {
    * health, finance (its "partner" side only) and reconciliation (its own statements) are whole;
    * in learning the columns measured against the lab's direct routes (direct trainable rate,
    * learning loss, lost signals) come out null, because those routes are not the partner's to
-   * read. Reach versus control is not {@link #partnerReadable()}: request share, the top
+   * read, and so does the trend's request share. Reach versus control is not {@link #partnerReadable()}: request share, the top
    * quartile, volume without control and partner concentration compare partners with each other
    * and with the lab's own routes; over one partner's rows they would be trivial (concentration 1)
    * or mean something else under the same names.
    */
   public enum View {
-    HEALTH(true), REACH_CONTROL(false), LEARNING(true), FINANCE(true), RECONCILIATION(true);
+    HEALTH(true), REACH_CONTROL(false), LEARNING(true), FINANCE(true), RECONCILIATION(true), TREND(true);
 
     private final boolean partnerReadable;
 
@@ -65,6 +65,7 @@ public final class AudienceQueries {
       case LEARNING -> only(range.channels(), rows(Learning.compute(reader.metrics(allChannels(range)))));
       case FINANCE -> rows(Finance.compute(reader.revenue(range), period));
       case RECONCILIATION -> rows(reconciliation.compute(range));
+      case TREND -> only(range.channels(), rows(Trend.compute(reader.metrics(allChannels(range)), range.partnerId() == null)));
     };
   }
 

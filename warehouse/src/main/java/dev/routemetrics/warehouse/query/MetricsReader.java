@@ -20,11 +20,15 @@ import java.util.List;
  */
 public final class MetricsReader {
 
-  private final ClickHouse clickHouse;
+  private final Connections connections;
   private final String database;
 
   public MetricsReader(ClickHouse clickHouse, String database) {
-    this.clickHouse = clickHouse;
+    this(Connections.of(clickHouse), database);
+  }
+
+  MetricsReader(Connections connections, String database) {
+    this.connections = connections;
     this.database = database;
   }
 
@@ -68,7 +72,7 @@ public final class MetricsReader {
   }
 
   private void query(String sql, TimeRange range, RowHandler handler) throws SQLException {
-    try (Connection connection = clickHouse.connect(); PreparedStatement statement = connection.prepareStatement(sql)) {
+    try (Connection connection = connections.open(); PreparedStatement statement = connection.prepareStatement(sql)) {
       List<String> parameters = range.parameters();
       for (int i = 0; i < parameters.size(); i++) {
         statement.setString(i + 1, parameters.get(i));
@@ -79,7 +83,7 @@ public final class MetricsReader {
         }
       }
     } catch (SQLException e) {
-      throw clickHouse.explained(e);
+      throw connections.explained(e);
     }
   }
 

@@ -2,13 +2,17 @@ package dev.routemetrics.warehouse.query;
 
 import dev.routemetrics.warehouse.ClickHouse;
 import java.math.BigDecimal;
+import java.math.MathContext;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Finance's check of partner statements: each PARTNER_STATEMENT's reported requests and net amount
@@ -22,14 +26,18 @@ public final class Reconciliation {
       Long reportedRequests, long meteredRequests, Double requestGapPercent, BigDecimal reportedNet,
       BigDecimal meteredNet, Double netGapPercent) {}
 
-  private final ClickHouse clickHouse;
+  private final Connections connections;
   private final String database;
   private final MetricsReader reader;
 
   public Reconciliation(ClickHouse clickHouse, String database) {
-    this.clickHouse = clickHouse;
+    this(Connections.of(clickHouse), database);
+  }
+
+  Reconciliation(Connections connections, String database) {
+    this.connections = connections;
     this.database = database;
-    this.reader = new MetricsReader(clickHouse, database);
+    this.reader = new MetricsReader(connections, database);
   }
 
   /** Statements whose period starts in [from, until), newest copy of each (FINAL). */
@@ -43,15 +51,54 @@ public final class Reconciliation {
   }
 
   /**
-   * Statements in the range. billing_events records no partner, so a partner's range must name
-   * its channels; one that names none reads no statement (never every statement).
+   * Statements in the range, each against what was metered for its channel over its period, in
+   * three queries however many statements there are: the statements, then the hour rows of
+   * channel_metrics and of channel_revenue for their channels over the span from the earliest
+   * period start to the latest period end (the SQL of {@link MetricsReader}), summed per statement
+   * here. billing_events records no partner, so a partner's range must name its channels; one that
+   * names none reads no statement (never every statement). A partner's metered rows are its own
+   * ({@code partner_id}), as in every other view.
    */
   public List<Row> compute(TimeRange range) throws SQLException {
-    List<Row> rows = new ArrayList<>();
     if (range.partnerId() != null && range.channels().isEmpty()) {
-      return rows;
+      return List.of();
     }
-    try (Connection connection = clickHouse.connect();
+    List<Statement> statements = statements(range);
+    if (statements.isEmpty()) {
+      return List.of();
+    }
+    Instant spanStart = statements.stream().map(Statement::start).min(Instant::compareTo).orElseThrow();
+    Instant spanEnd = statements.stream().map(Statement::end).max(Instant::compareTo).orElseThrow();
+    Map<String, TreeMap<Instant, Long>> requests = new HashMap<>();
+    Map<String, TreeMap<Instant, BigDecimal>> net = new HashMap<>();
+    if (spanStart.isBefore(spanEnd)) { // else every period is empty and nothing can be metered in it
+      List<String> channels = statements.stream().map(Statement::channelId).distinct().sorted().toList();
+      TimeRange span = new TimeRange(TimeRange.WindowSize.HOUR, spanStart, spanEnd, channels, range.partnerId());
+      for (ChannelWindow.Usage u : reader.metrics(span)) {
+        requests.computeIfAbsent(u.channelId(), c -> new TreeMap<>()).merge(u.windowStart(), u.requests(), Long::sum);
+      }
+      for (ChannelWindow.Money m : reader.revenue(span)) {
+        net.computeIfAbsent(m.channelId() + "|" + m.currency(), c -> new TreeMap<>())
+            .merge(m.windowStart(), m.net(), BigDecimal::add);
+      }
+    }
+    List<Row> rows = new ArrayList<>(statements.size());
+    for (Statement s : statements) {
+      long metered = within(requests.get(s.channelId()), s).values().stream().mapToLong(Long::longValue).sum();
+      BigDecimal meteredNet = within(net.get(s.channelId() + "|" + s.currency()), s).values().stream()
+          .reduce(BigDecimal.ZERO, BigDecimal::add);
+      rows.add(reconcile(s, metered, meteredNet));
+    }
+    return rows;
+  }
+
+  /** One PARTNER_STATEMENT as stored. */
+  private record Statement(String billingId, String channelId, Instant start, Instant end, String currency,
+      Long reportedRequests, BigDecimal reportedNet) {}
+
+  private List<Statement> statements(TimeRange range) throws SQLException {
+    List<Statement> statements = new ArrayList<>();
+    try (Connection connection = connections.open();
         PreparedStatement query = connection.prepareStatement(statementsSql(range.channels()))) {
       query.setString(1, TimeRange.UTC.format(range.from()));
       query.setString(2, TimeRange.UTC.format(range.until()));
@@ -62,27 +109,38 @@ public final class Reconciliation {
         while (r.next()) {
           long reported = r.getLong(6);
           Long reportedRequests = r.wasNull() ? null : reported;
-          rows.add(reconcile(r.getString(1), r.getString(2), MetricsReader.instant(r.getString(3)),
-              MetricsReader.instant(r.getString(4)), r.getString(5), reportedRequests, new BigDecimal(r.getString(7)),
-              range.partnerId()));
+          statements.add(new Statement(r.getString(1), r.getString(2), epochIfZero(MetricsReader.instant(r.getString(3))),
+              epochIfZero(MetricsReader.instant(r.getString(4))), r.getString(5), reportedRequests,
+              new BigDecimal(r.getString(7))));
         }
       }
     } catch (SQLException e) {
-      throw clickHouse.explained(e);
+      throw connections.explained(e);
     }
-    return rows;
+    return statements;
   }
 
-  private Row reconcile(String billingId, String channelId, Instant start, Instant end, String currency,
-      Long reportedRequests, BigDecimal reportedNet, String partnerId) throws SQLException {
-    TimeRange period = new TimeRange(TimeRange.WindowSize.HOUR, start, end, List.of(channelId), partnerId);
-    long metered = reader.metrics(period).stream().mapToLong(ChannelWindow.Usage::requests).sum();
-    BigDecimal meteredNet = reader.revenue(period).stream().filter(m -> m.currency().equals(currency))
-        .map(ChannelWindow.Money::net).reduce(BigDecimal.ZERO, BigDecimal::add);
-    Double requestGap = reportedRequests == null || metered == 0 ? null : (reportedRequests - metered) * 100.0 / metered;
-    Double netGap = meteredNet.signum() == 0 ? null
-        : reportedNet.subtract(meteredNet).doubleValue() * 100.0 / meteredNet.doubleValue();
-    return new Row(billingId, channelId, start, end, currency, reportedRequests, metered, requestGap, reportedNet,
-        meteredNet, netGap);
+  /** 18.16 renders the DateTime 0 as '0000-00-00 00:00:00', which {@link MetricsReader#instant} reads as null. */
+  private static Instant epochIfZero(Instant at) {
+    return at == null ? TimeRange.EARLIEST : at;
   }
+
+  /** The hour windows that start within the statement's period [start, end); none for an empty period. */
+  private static <V> Map<Instant, V> within(TreeMap<Instant, V> windows, Statement s) {
+    if (windows == null || !s.start().isBefore(s.end())) {
+      return Map.of();
+    }
+    return windows.subMap(s.start(), true, s.end(), false);
+  }
+
+  private static Row reconcile(Statement s, long metered, BigDecimal meteredNet) {
+    Double requestGap = s.reportedRequests() == null || metered == 0 ? null
+        : (s.reportedRequests() - metered) * 100.0 / metered;
+    Double netGap = meteredNet.signum() == 0 ? null
+        : s.reportedNet().subtract(meteredNet).multiply(HUNDRED).divide(meteredNet, MathContext.DECIMAL64).doubleValue();
+    return new Row(s.billingId(), s.channelId(), s.start(), s.end(), s.currency(), s.reportedRequests(), metered,
+        requestGap, s.reportedNet(), meteredNet, netGap);
+  }
+
+  private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
 }

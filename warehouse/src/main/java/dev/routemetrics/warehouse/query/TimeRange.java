@@ -23,7 +23,37 @@ public record TimeRange(WindowSize windowSize, Instant from, Instant until, List
 
   static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
+  /** The first instant the warehouse's DateTime columns hold. */
+  public static final Instant EARLIEST = Instant.EPOCH;
+
+  /**
+   * The last instant they hold on every supported server: ClickHouse 18.16's date tables end with
+   * 2105 (a later text such as '2106-01-01 00:00:00' converts to 0, and a range ending there selects
+   * nothing); current servers reach 2106-02-07. Every window start (whole minutes) up to the last
+   * minute of 2105 stays selectable with an exclusive until of this instant.
+   */
+  public static final Instant LATEST = Instant.parse("2105-12-31T23:59:59Z");
+
+  /**
+   * Why {@code at} cannot be a bound of a range, or null if it can: the message names the
+   * parameter and the storable bounds, so a caller can answer 400 with it.
+   */
+  public static String unstorable(String parameter, Instant at) {
+    if (at.isBefore(EARLIEST)) {
+      return parameter + ": must be at or after " + EARLIEST + ", the first instant the warehouse stores, was " + at;
+    }
+    if (at.isAfter(LATEST)) {
+      return parameter + ": must be at or before " + LATEST + ", the last instant the warehouse stores, was " + at;
+    }
+    return null;
+  }
+
   public TimeRange {
+    for (String problem : new String[] {unstorable("from", from), unstorable("until", until)}) {
+      if (problem != null) {
+        throw new IllegalArgumentException(problem);
+      }
+    }
     if (!from.isBefore(until)) {
       throw new IllegalArgumentException("from (" + from + ") must be before until (" + until + ")");
     }

@@ -153,8 +153,13 @@ class DashboardBrowserIT {
 
   static ChannelWindowMetrics metrics(String channel, String route, String partner, int controlPoints, long requests,
       long identified, long errors, double p95, long covered, long trainable, String newest) {
+    return metrics(HOUR, channel, route, partner, controlPoints, requests, identified, errors, p95, covered, trainable, newest);
+  }
+
+  static ChannelWindowMetrics metrics(Instant hour, String channel, String route, String partner, int controlPoints,
+      long requests, long identified, long errors, double p95, long covered, long trainable, String newest) {
     return ChannelWindowMetrics.newBuilder()
-        .setChannelId(channel).setWindowSize("HOUR").setWindowStart(HOUR).setVersion(1)
+        .setChannelId(channel).setWindowSize("HOUR").setWindowStart(hour).setVersion(1)
         .setRoute(route).setPartnerId(partner).setControlPointsOwned(controlPoints)
         .setUsageEvents(requests).setRequests(requests).setInputTokens(requests * 100).setOutputTokens(requests * 20)
         .setActiveAccounts(3).setVisibleEndUsers(identified / 10).setIdentifiedRequests(identified).setErrorRequests(errors)
@@ -287,6 +292,12 @@ class DashboardBrowserIT {
         List.of("2026-11-01", "partner", "1,000.00", "300.00", "700.00", "30.0%", "70.0%"));
     // Learning: its own rates; loss and lost signals are measured against the lab's direct routes: not shown.
     assertThat(row("learning", "cloud-nimbus")).containsExactly("CLOUD_PARTNER", "cloud-nimbus", "500", "2.0%", "0.0%", "–", "–");
+    // Trend: its own line only; request share would compare it with every other route.
+    assertThat(browser.findElements(By.cssSelector("#trend-requests svg path")).stream().map(p -> p.getAttribute("data-channel")))
+        .containsExactly("cloud-nimbus");
+    assertThat(points("errors", "cloud-nimbus")).containsExactly("cloud-nimbus 2026-11-01 10:00:00 UTC: 1.0%"); // 5 / 500
+    assertThat(browser.findElements(By.cssSelector("#trend-share svg path"))).isEmpty();
+    assertThat(text("#trend-share")).contains("not available to this key");
     assertThat(browser.getPageSource()).doesNotContain("api-public").doesNotContain("app-assistant");
     screenshot("dashboard-partner.png");
 
@@ -294,6 +305,76 @@ class DashboardBrowserIT {
     assertShowsNothingWithoutAKey("an API key is required");
     useKey("rm_not-a-key");
     assertShowsNothingWithoutAKey("the API key was refused");
+  }
+
+  @Test
+  @DisplayName("draws the trend: a line per channel in each chart, its points the hand-computed values of each hour")
+  void shouldDrawTheTrendOfEachChannel() throws Exception {
+    // A 09:00 hour before the dataset's 10:00 one: cloud-nimbus carries 80% of the traffic during a latency incident.
+    try (Connection connection = clickHouse.connect()) {
+      Instant nine = HOUR.minus(Duration.ofHours(1));
+      new ChannelMetricsWriter(database).insert(connection, List.of(
+          metrics(nine, "app-assistant", "CONSUMER_APP", null, 6, 100, 100, 0, 250.0, 20, 10, "09:59:00"),
+          metrics(nine, "api-public", "DIRECT_API", null, 4, 100, 20, 5, 700.0, 10, 5, "09:59:00"),
+          metrics(nine, "cloud-nimbus", "CLOUD_PARTNER", "nimbus-cloud", 0, 800, 0, 40, 3000.0, 10, 0, "09:59:00")));
+    }
+    browser.get("http://127.0.0.1:" + server.port() + "/?" + RANGE);
+    useKey(labKey);
+    awaitLoads(1);
+
+    for (String chart : List.of("requests", "share", "errors", "p95")) {
+      assertThat(browser.findElements(By.cssSelector("#trend-" + chart + " svg path")).stream()
+          .map(p -> p.getAttribute("data-channel"))).as(chart).containsExactly("api-public", "app-assistant", "cloud-nimbus");
+      // Two hours: a move to the first point and a line to the second.
+      assertThat(browser.findElements(By.cssSelector("#trend-" + chart + " svg path")))
+          .allSatisfy(p -> assertThat(p.getAttribute("d")).matches("M[0-9.]+,[0-9.]+ L[0-9.]+,[0-9.]+"));
+    }
+    // 09:00: 100 + 100 + 800 = 1000 requests; 10:00: 200 + 300 + 500 = 1000.
+    // cloud-nimbus: share 800/1000 = 80.0%, then 500/1000 = 50.0%; errors 40/800 = 5.0%, then 5/500 = 1.0%;
+    // p95 3,000 ms, then 1,200 ms.
+    assertThat(points("requests", "cloud-nimbus")).containsExactly(
+        "cloud-nimbus 2026-11-01 09:00:00 UTC: 800", "cloud-nimbus 2026-11-01 10:00:00 UTC: 500");
+    assertThat(points("share", "cloud-nimbus")).containsExactly(
+        "cloud-nimbus 2026-11-01 09:00:00 UTC: 80.0%", "cloud-nimbus 2026-11-01 10:00:00 UTC: 50.0%");
+    assertThat(points("errors", "cloud-nimbus")).containsExactly(
+        "cloud-nimbus 2026-11-01 09:00:00 UTC: 5.0%", "cloud-nimbus 2026-11-01 10:00:00 UTC: 1.0%");
+    assertThat(points("p95", "cloud-nimbus")).containsExactly(
+        "cloud-nimbus 2026-11-01 09:00:00 UTC: 3,000 ms", "cloud-nimbus 2026-11-01 10:00:00 UTC: 1,200 ms");
+    // api-public: share 100/1000 = 10.0%, then 300/1000 = 30.0%; errors 5/100 = 5.0%, then 30/300 = 10.0%.
+    assertThat(points("share", "api-public")).containsExactly(
+        "api-public 2026-11-01 09:00:00 UTC: 10.0%", "api-public 2026-11-01 10:00:00 UTC: 30.0%");
+    assertThat(points("errors", "api-public")).containsExactly(
+        "api-public 2026-11-01 09:00:00 UTC: 5.0%", "api-public 2026-11-01 10:00:00 UTC: 10.0%");
+    // The lines go the right way: nimbus's share falls (its second point lower on screen, a larger y), and the
+    // largest value of a chart is at its top (3,000 ms is the p95 chart's maximum).
+    List<Double> share = cy("share", "cloud-nimbus");
+    assertThat(share.get(1)).isGreaterThan(share.get(0));
+    assertThat(cy("p95", "cloud-nimbus").get(0)).isEqualTo(10.0);
+    assertThat(text("#trend-legend")).contains("api-public").contains("app-assistant").contains("cloud-nimbus");
+    Files.createDirectories(SCREENSHOTS);
+    Path png = browser.findElement(By.id("trend-section")).getScreenshotAs(OutputType.FILE).toPath();
+    Files.copy(png, SCREENSHOTS.resolve("dashboard-trend.png"), StandardCopyOption.REPLACE_EXISTING);
+
+    // The channel filter keeps one line, with its share still of all channels.
+    browser.findElement(By.cssSelector("#channels input[value='cloud-nimbus']")).click();
+    int loads = loads();
+    browser.findElement(By.id("apply")).click();
+    awaitLoads(loads + 1);
+    assertThat(browser.findElements(By.cssSelector("#trend-share svg path")).stream().map(p -> p.getAttribute("data-channel")))
+        .containsExactly("cloud-nimbus");
+    assertThat(points("share", "cloud-nimbus")).containsExactly(
+        "cloud-nimbus 2026-11-01 09:00:00 UTC: 80.0%", "cloud-nimbus 2026-11-01 10:00:00 UTC: 50.0%");
+  }
+
+  /** The tooltips of a channel's points in one trend chart, in time order. */
+  private List<String> points(String chart, String channel) {
+    return browser.findElements(By.cssSelector("#trend-" + chart + " svg circle[data-channel='" + channel + "'] title"))
+        .stream().map(t -> t.getAttribute("textContent")).toList();
+  }
+
+  private List<Double> cy(String chart, String channel) {
+    return browser.findElements(By.cssSelector("#trend-" + chart + " svg circle[data-channel='" + channel + "']"))
+        .stream().map(c -> Double.parseDouble(c.getAttribute("cy"))).toList();
   }
 
   private void useKey(String key) {

@@ -61,7 +61,7 @@ class QueryAccessIT {
   private static final String RANGE = "window=HOUR&from=2026-11-01T10:00:00Z&until=2026-11-01T11:00:00Z";
   private static final List<String> CHANNELS = List.of("direct-api", "consumer-app", "cloud-nimbus", "cloud-stratus");
   /** The views a partner reads, over its own rows. */
-  private static final List<String> PARTNER_VIEWS = List.of("health", "learning", "finance", "reconciliation");
+  private static final List<String> PARTNER_VIEWS = List.of("health", "learning", "finance", "reconciliation", "trend");
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -262,9 +262,13 @@ class QueryAccessIT {
       assertThat(row.path("period_start").asText()).isEqualTo("2026-11-01T00:00:00Z");
       assertThat(row.path("currency").asText()).isEqualTo("USD");
       assertThat(row.path("side").asText()).isEqualTo(want.get(0));
-      assertThat(row.path("gross").decimalValue()).isEqualByComparingTo(want.get(1));
-      assertThat(row.path("partner_fee").decimalValue()).isEqualByComparingTo(want.get(2));
-      assertThat(row.path("net").decimalValue()).isEqualByComparingTo(want.get(3));
+      // Money is a JSON string of the exact decimal at four places, never a floating-point number.
+      for (String field : List.of("gross", "partner_fee", "net", "net_billed_by_lab")) {
+        assertThat(row.path(field).isTextual()).as("%s is a string: %s", field, row).isTrue();
+      }
+      assertThat(row.path("gross").asText()).isEqualTo(want.get(1) + ".0000");
+      assertThat(row.path("partner_fee").asText()).isEqualTo(want.get(2) + ".0000");
+      assertThat(row.path("net").asText()).isEqualTo(want.get(3) + ".0000");
       assertThat(row.path("partner_take").asDouble()).isCloseTo(Double.parseDouble(want.get(4)), within(1e-12));
       assertThat(row.path("capture_rate").asDouble()).isCloseTo(Double.parseDouble(want.get(5)), within(1e-12));
     }
@@ -280,14 +284,45 @@ class QueryAccessIT {
     assertThat(nimbus.get(0).path("metered_requests").asLong()).isEqualTo(300);
     assertThat(nimbus.get(0).path("request_gap_percent").asDouble()).isCloseTo(10.0, within(1e-9));
     assertThat(nimbus.get(0).path("net_gap_percent").asDouble()).isCloseTo(0.0, within(1e-9));
+    assertThat(nimbus.get(0).path("reported_net").asText()).isEqualTo("700.0000");
+    assertThat(nimbus.get(0).path("metered_net").asText()).isEqualTo("700.0000");
 
     JsonNode stratus = rows(get("/api/reconciliation?" + RANGE, stratusKey));
     assertThat(channelsOf(stratus)).containsExactly("cloud-stratus");
     // Reported 200 against 200: 0%; net 300 against 320 metered: (300 − 320) / 320 = −6.25%.
     assertThat(stratus.get(0).path("request_gap_percent").asDouble()).isCloseTo(0.0, within(1e-9));
     assertThat(stratus.get(0).path("net_gap_percent").asDouble()).isCloseTo(-6.25, within(1e-9));
+    assertThat(stratus.get(0).path("reported_net").asText()).isEqualTo("300.0000");
+    assertThat(stratus.get(0).path("metered_net").asText()).isEqualTo("320.0000");
 
     assertThat(channelsOf(rows(get("/api/reconciliation?" + RANGE, labKey)))).containsExactly("cloud-nimbus", "cloud-stratus");
+  }
+
+  @Test
+  @DisplayName("trend: the lab sees every channel's line with its share of all requests; a partner its own, without share")
+  void shouldServeTheTrendPerChannelAndScopeItToAPartner() throws Exception {
+    JsonNode lab = rows(get("/api/trend?" + RANGE, labKey));
+    // Sorted by window, then channel. 1000 requests in the hour.
+    assertThat(channelsOf(lab)).containsExactly("cloud-nimbus", "cloud-stratus", "consumer-app", "direct-api");
+    JsonNode nimbus = lab.get(0);
+    assertThat(nimbus.path("window_start").asText()).isEqualTo("2026-11-01T10:00:00Z");
+    assertThat(nimbus.path("requests").asLong()).isEqualTo(300);
+    assertThat(nimbus.path("request_share").asDouble()).isCloseTo(0.3, within(1e-12)); // 300 / 1000
+    assertThat(nimbus.path("error_rate").asDouble()).isCloseTo(0.1, within(1e-12)); // 30 / 300
+    assertThat(nimbus.path("latency_p95_ms").asDouble()).isEqualTo(2.0);
+    assertThat(lab.get(3).path("request_share").asDouble()).isCloseTo(0.4, within(1e-12)); // direct-api 400 / 1000
+    assertThat(lab.get(3).path("error_rate").asDouble()).isCloseTo(0.01, within(1e-12)); // 4 / 400
+    // A channel filter picks a line out; its share stays of all channels.
+    JsonNode filtered = rows(get("/api/trend?" + RANGE + "&channel=cloud-stratus", labKey));
+    assertThat(channelsOf(filtered)).containsExactly("cloud-stratus");
+    assertThat(filtered.get(0).path("request_share").asDouble()).isCloseTo(0.2, within(1e-12)); // 200 / 1000
+
+    JsonNode partner = rows(get("/api/trend?" + RANGE, nimbusKey));
+    assertThat(channelsOf(partner)).containsExactly("cloud-nimbus");
+    assertThat(partner.get(0).path("requests").asLong()).isEqualTo(300);
+    assertThat(partner.get(0).path("error_rate").asDouble()).isCloseTo(0.1, within(1e-12));
+    // Share compares the partner with every other route: not the partner's to read.
+    assertThat(partner.get(0).path("request_share").isNull()).isTrue();
   }
 
   @Test
@@ -302,10 +337,11 @@ class QueryAccessIT {
     // The lab: request share over all four, 1000 requests: nimbus 300 / 1000 = 0.3.
     JsonNode reach = rows(get("/api/reach-control?" + RANGE + "&channel=cloud-nimbus", labKey));
     assertThat(reach.get(0).path("request_share").asDouble()).isCloseTo(0.3, within(1e-12));
+    assertThat(reach.get(0).path("net_revenue").path("USD").asText()).isEqualTo("700.0000");
   }
 
   static Stream<Arguments> views() {
-    return Stream.of("health", "learning", "finance", "reconciliation", "reach-control")
+    return Stream.of("health", "learning", "finance", "reconciliation", "reach-control", "trend")
         .flatMap(view -> Stream.of(Arguments.of(view, "json"), Arguments.of(view, "csv")));
   }
 
@@ -331,7 +367,7 @@ class QueryAccessIT {
   @DisplayName("without a valid key: 401 on every /api path, before any parameter is read, naming no channel")
   void shouldAnswer401WithoutAValidKeyAndNameNoChannel() throws Exception {
     List<String> paths = new ArrayList<>();
-    for (String view : List.of("health", "reach-control", "learning", "finance", "reconciliation", "nonsense")) {
+    for (String view : List.of("health", "reach-control", "learning", "finance", "reconciliation", "trend", "nonsense")) {
       paths.add("/api/" + view + "?" + RANGE);
       paths.add("/api/" + view + "?" + RANGE + "&format=csv&channel=cloud-nimbus");
       paths.add("/api/" + view + "?window=WEEK&channel=x%27%20OR%201%3D1");
