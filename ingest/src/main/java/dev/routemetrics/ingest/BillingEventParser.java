@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.routemetrics.events.BilledBy;
 import dev.routemetrics.events.BillingEvent;
 import dev.routemetrics.events.BillingKind;
+import dev.routemetrics.schemas.EventBounds;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -33,14 +34,19 @@ public final class BillingEventParser {
     BigDecimal gross = in.money("gross_amount", false);
     BigDecimal fee = in.money("partner_fee", true);
     BigDecimal net = in.money("net_amount", true);
-    Instant periodStart = in.requiredInstant("period_start");
-    Instant periodEnd = in.requiredInstant("period_end");
-    Long reported = in.optionalInteger("reported_request_count", 0, Long.MAX_VALUE);
+    Instant periodStart = envelope.periodInstant(in, "period_start");
+    Instant periodEnd = envelope.periodInstant(in, "period_end");
+    Long reported = in.optionalInteger("reported_request_count", 0, EventBounds.MAX_REPORTED_REQUEST_COUNT);
     if (kind != null) {
       boolean credit = kind == BillingKind.REFUND || kind == BillingKind.CREDIT;
       checkSign(in, "gross_amount", gross, credit, kind);
       checkSign(in, "partner_fee", fee, credit, kind);
       checkSign(in, "net_amount", net, credit, kind);
+      // Signs agree by now (or were refused), so magnitudes compare: a fee never exceeds the gross it is taken from.
+      if (gross != null && fee != null && fee.signum() * gross.signum() >= 0 && fee.abs().compareTo(gross.abs()) > 0) {
+        in.reject("partner_fee", "must not exceed gross_amount in magnitude (" + fee.toPlainString() + " is more than "
+            + gross.toPlainString() + ")");
+      }
       if (kind != BillingKind.PARTNER_STATEMENT && reported != null) {
         in.reject("reported_request_count", "is only for PARTNER_STATEMENT events");
       }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.routemetrics.events.FeedbackEvent;
 import dev.routemetrics.events.FeedbackKind;
 import dev.routemetrics.events.FeedbackSource;
+import dev.routemetrics.schemas.EventBounds;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,7 +24,7 @@ public final class FeedbackEventParser {
     String feedbackId = in.requiredId("feedback_id");
     String requestId = in.optionalId("request_id");
     FeedbackKind kind = in.enumValue("kind", FeedbackKind.class, null);
-    Long score = in.optionalInteger("score", Integer.MIN_VALUE, Integer.MAX_VALUE);
+    Long score = in.optionalInteger("score", EventBounds.MIN_SCORE, EventBounds.MAX_SCORE);
     Boolean trainable = in.bool("trainable");
     FeedbackSource source = in.enumValue("source", FeedbackSource.class, null);
     if (!in.errors().isEmpty()) {

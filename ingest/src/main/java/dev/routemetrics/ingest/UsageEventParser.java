@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.routemetrics.events.Outcome;
 import dev.routemetrics.events.TelemetryLevel;
 import dev.routemetrics.events.UsageEvent;
+import dev.routemetrics.schemas.EventBounds;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,10 +22,10 @@ public final class UsageEventParser {
     FieldReader in = envelope.open(json);
     Envelope e = envelope.read(in);
     String requestId = in.requiredId("request_id");
-    Long requestCount = in.integer("request_count", 1, Integer.MAX_VALUE, 1L);
-    Long inputTokens = in.integer("input_tokens", 0, Long.MAX_VALUE, null);
-    Long outputTokens = in.integer("output_tokens", 0, Long.MAX_VALUE, null);
-    Long latencyMs = in.integer("latency_ms", 0, Integer.MAX_VALUE, null);
+    Long requestCount = in.integer("request_count", EventBounds.MIN_REQUEST_COUNT, EventBounds.MAX_REQUEST_COUNT, 1L);
+    Long inputTokens = in.integer("input_tokens", 0, EventBounds.MAX_TOKENS, null);
+    Long outputTokens = in.integer("output_tokens", 0, EventBounds.MAX_TOKENS, null);
+    Long latencyMs = in.integer("latency_ms", 0, EventBounds.MAX_LATENCY_MS, null);
     Outcome outcome = in.enumValue("outcome", Outcome.class, null);
     TelemetryLevel telemetry = in.enumValue("telemetry", TelemetryLevel.class, null);
     if (!in.errors().isEmpty()) {

@@ -75,7 +75,7 @@ class HostileInputIT {
   void shouldAnswerEveryHostilePayloadWithAClear4xx(@ForAll("families") String family, @ForAll("hostile") String body)
       throws Exception {
     HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri("/v1/events/" + family))
-        .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + key)
+        .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     SENT.incrementAndGet();
     assertThat(response.statusCode()).as("status for %s", abbreviate(body)).isBetween(400, 499);

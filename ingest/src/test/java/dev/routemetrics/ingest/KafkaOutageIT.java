@@ -13,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +38,7 @@ class KafkaOutageIT {
         IngestConfig.API_KEYS_FILE, keys.toString(), IngestConfig.ACK_TIMEOUT_MS, "2000"));
     Set<String> acknowledged = new HashSet<>();
     int unavailable = 0;
+    List<String> retryAfter = new ArrayList<>();
     int sent = 0;
     try (IngestServer server = new IngestServer(config).start()) {
       for (int i = 0; i < 20; i++) {
@@ -48,9 +51,11 @@ class KafkaOutageIT {
       try {
         for (int i = 0; i < 3; i++) {
           sent++;
-          int status = post(server, key, "during-" + i);
+          HttpResponse<Void> answer = send(server, key, "during-" + i);
+          int status = answer.statusCode();
           if (status == 503) {
             unavailable++;
+            retryAfter.add(answer.headers().firstValue("Retry-After").orElse("absent"));
           } else if (status == 202) {
             acknowledged.add("during-" + i);
           }
@@ -70,6 +75,8 @@ class KafkaOutageIT {
     }
 
     assertThat(unavailable).as("answers while the broker was down").isEqualTo(3);
+    // openapi.yaml and the README promise it: a 503 says when to resend.
+    assertThat(retryAfter).as("Retry-After of each 503").containsExactly("5", "5", "5");
     assertThat(acknowledged).as("acknowledged before and after the outage").hasSize(40);
     assertThat(UsageTopic.eventIds(new Topics(namespace).usageEvents, config.getString(IngestConfig.KAFKA_BOOTSTRAP)))
         .as("everything acknowledged is in Kafka")
@@ -78,12 +85,16 @@ class KafkaOutageIT {
   }
 
   private static int post(IngestServer server, String key, String id) throws Exception {
+    return send(server, key, id).statusCode();
+  }
+
+  private static HttpResponse<Void> send(IngestServer server, String key, String id) throws Exception {
     String body = "{\"event_id\":\"" + id + "\",\"event_time\":\"" + Instant.now().minusSeconds(5)
         + "\",\"channel_id\":\"direct-api\",\"account_id\":\"a\",\"model_id\":\"m\",\"request_id\":\"r-" + id
         + "\",\"input_tokens\":1,\"output_tokens\":1,\"latency_ms\":1,\"outcome\":\"SUCCESS\",\"telemetry\":\"FULL\"}";
     return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/events/usage"))
-        .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + key)
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
   }
 
   /** Runs deploy/kafka.sh, the same script a person would use. */

@@ -88,4 +88,37 @@ class UsageEventParserTest {
     assertThat(onlyError(valid().put("input_tokens", "12"))).isEqualTo(new FieldError("input_tokens", "must be an integer"));
     assertThat(onlyError(valid().put("request_count", 0))).isEqualTo(new FieldError("request_count", "must be >= 1, was 0"));
   }
+
+  @Test
+  void shouldRefuseTheFindingsYearInsteadOfOverflowingLater() throws Exception {
+    assertThat(onlyError(valid().put("event_time", "-1000000000-01-01T00:00:00Z"))).isEqualTo(new FieldError("event_time",
+        "must not be before 2000-01-01T00:00:00Z (the earliest time the pipeline stores), was -1000000000-01-01T00:00:00Z"));
+    assertThat(onlyError(valid().put("event_time", "1969-12-31T23:59:59Z"))).isEqualTo(new FieldError("event_time",
+        "must not be before 2000-01-01T00:00:00Z (the earliest time the pipeline stores), was 1969-12-31T23:59:59Z"));
+    assertThat(parser.parse(valid().put("event_time", "2000-01-01T00:00:00Z")).getEventTime()).isEqualTo(Instant.parse("2000-01-01T00:00:00Z"));
+  }
+
+  @Test
+  void shouldRefuseTheFindingsCountsThatWrappedAWindowTotal() throws Exception {
+    assertThat(onlyError(valid().put("input_tokens", Long.MAX_VALUE)))
+        .isEqualTo(new FieldError("input_tokens", "must be <= 1000000000, was 9223372036854775807"));
+    assertThat(onlyError(valid().put("request_count", Integer.MAX_VALUE)))
+        .isEqualTo(new FieldError("request_count", "must be <= 1000000, was 2147483647"));
+    assertThat(onlyError(valid().put("output_tokens", new java.math.BigInteger("100000000000000000000"))))
+        .isEqualTo(new FieldError("output_tokens", "must be <= 1000000000, was 100000000000000000000"));
+  }
+
+  @Test
+  void shouldRefuseControlCharactersAndLoneSurrogatesInIds() throws Exception {
+    assertThat(onlyError(valid().put("event_id", "evt-\u0000")))
+        .isEqualTo(new FieldError("event_id", "must not contain control characters (U+0000 at position 4)"));
+    assertThat(onlyError(valid().put("account_id", "a\nb")))
+        .isEqualTo(new FieldError("account_id", "must not contain control characters (U+000A at position 1)"));
+    assertThat(onlyError(valid().put("request_id", "r-\uD800")))
+        .isEqualTo(new FieldError("request_id", "must be valid Unicode (a lone surrogate U+D800 at position 2)"));
+    assertThat(onlyError(valid().put("model_id", "\uDC00m")))
+        .isEqualTo(new FieldError("model_id", "must be valid Unicode (a lone surrogate U+DC00 at position 0)"));
+    // A pair is one character outside the BMP, and fine.
+    assertThat(parser.parse(valid().put("event_id", "evt-\uD835\uDD18")).getEventId()).isEqualTo("evt-𝔘");
+  }
 }
