@@ -3,11 +3,13 @@ package dev.routemetrics.streams;
 import dev.routemetrics.events.BillingEvent;
 import dev.routemetrics.events.FeedbackEvent;
 import dev.routemetrics.events.UsageEvent;
+import dev.routemetrics.schemas.EventBounds;
 import java.math.BigDecimal;
 import java.time.Instant;
 
 /**
- * The bounds an event must keep for the topology to fold it, checked again here because the edge is
+ * The bounds an event must keep for the topology to fold it ({@link EventBounds}, the edge's), checked
+ * again here because the edge is
  * not the only producer: a record written straight to the topic by another client gets the same
  * answer as the edge gives (set aside with the field and the bound instead of counted). Each check
  * returns null for an event within bounds, else the reason. Event time is checked against what the
@@ -15,12 +17,13 @@ import java.time.Instant;
  */
 final class EventChecks {
 
+  /** What ClickHouse 18.16's DateTime stores; the edge's tighter bounds also depend on the wall clock. */
   static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
   static final Instant LATEST = Instant.parse("2105-12-31T23:59:59Z");
-  static final long MAX_TOKENS = 1_000_000_000L;
-  static final int MAX_REQUEST_COUNT = 1_000_000;
-  static final long MAX_LATENCY_MS = 3_600_000L;
-  static final BigDecimal MAX_AMOUNT = new BigDecimal("1000000000");
+  static final long MAX_TOKENS = EventBounds.MAX_TOKENS;
+  static final int MAX_REQUEST_COUNT = EventBounds.MAX_REQUEST_COUNT;
+  static final long MAX_LATENCY_MS = EventBounds.MAX_LATENCY_MS;
+  static final BigDecimal MAX_AMOUNT = EventBounds.MAX_MONEY;
 
   private EventChecks() {}
 

@@ -184,7 +184,7 @@ class ChannelMetricsIT {
     Topics topics = new Topics(run);
     new TopicProvisioner(BOOTSTRAP, 3).ensure(topics);
     ChannelRegistry registry = ChannelRegistry.builtIn();
-    SimulationPlan plan = new SimulationPlan(START, START.plus(Duration.ofHours(1)), 11L, 2_000, Faults.defaults(),
+    SimulationPlan plan = new SimulationPlan(START, START.plus(Duration.ofHours(1)), 7L, 2_000, Faults.defaults(),
         SimulationPlan.DEFAULT_STATEMENT_SKEW, Instant.now());
     ExpectedMetrics expected = new ExpectedMetrics(registry);
     List<Delivery> deliveries = new ArrayList<>();
