@@ -35,8 +35,9 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * for each family (usage, billing, feedback), keyed by event_id on its topic (as the edge writes it):
- *   dedupe ----conflict----> quarantined-events
- *   -> lateness and bounds gate (same task) ----too late, out of bounds----> quarantined-events
+ *   bounds ----out of bounds----> quarantined-events
+ *   -> dedupe ----conflict----> quarantined-events
+ *   -> lateness gate (same task) ----too late----> quarantined-events
  *
  * usage + feedback -> fold before the shuffle (same task): partial tallies of the channel's windows
  *   |                 (reach; feedback received by its own time), shipped every emit interval
@@ -157,13 +158,13 @@ public final class ChannelMetricsTopology {
     addKeyValueStore(builder, Stores.persistentKeyValueStore(REVENUE_WINDOWS_EXPIRY_STORE), Serdes.String());
 
     KStream<String, UsageEvent> usage = distinctAndInTime(builder, "usage", "USAGE", topics.usageEvents, usageSerde,
-        UsageEvent::getEventId, UsageEvent::getChannelId, EventChecks::usage, SEEN_USAGE_STORE, USAGE_GATE_STORE, lateness, topics,
+        UsageEvent::getEventId, UsageEvent::getChannelId, EventChecks::usage, UsageEvent::getEventTime, SEEN_USAGE_STORE, USAGE_GATE_STORE, lateness, topics,
         quarantineSerde, dropped);
     KStream<String, BillingEvent> billing = distinctAndInTime(builder, "billing", "BILLING", topics.billingEvents,
-        billingSerde, BillingEvent::getEventId, BillingEvent::getChannelId, EventChecks::billing, SEEN_BILLING_STORE, BILLING_GATE_STORE,
+        billingSerde, BillingEvent::getEventId, BillingEvent::getChannelId, EventChecks::billing, BillingEvent::getEventTime, SEEN_BILLING_STORE, BILLING_GATE_STORE,
         lateness, topics, quarantineSerde, dropped);
     KStream<String, FeedbackEvent> feedback = distinctAndInTime(builder, "feedback", "FEEDBACK", topics.feedbackEvents,
-        feedbackSerde, FeedbackEvent::getEventId, FeedbackEvent::getChannelId, EventChecks::feedback, SEEN_FEEDBACK_STORE, FEEDBACK_GATE_STORE,
+        feedbackSerde, FeedbackEvent::getEventId, FeedbackEvent::getChannelId, EventChecks::feedback, FeedbackEvent::getEventTime, SEEN_FEEDBACK_STORE, FEEDBACK_GATE_STORE,
         lateness, topics, quarantineSerde, dropped);
 
     Map<String, KStream<String, Shuffled>> shuffled = usage
@@ -236,7 +237,7 @@ public final class ChannelMetricsTopology {
    */
   private static <V extends SpecificRecord> KStream<String, V> distinctAndInTime(StreamsBuilder builder, String name,
       String family, String topic, AvroSerde<V> serde, Function<V, String> idOf, Function<V, String> channelOf,
-      Function<V, String> outOfBounds,
+      Function<V, String> outOfBounds, Function<V, Instant> timeOf,
       String seenStore, String gateStore, Duration lateness, Topics topics, Serde<QuarantinedEvent> quarantineSerde,
       DroppedRecords dropped) {
     Serde<String> keys = Serdes.String();
@@ -250,12 +251,15 @@ public final class ChannelMetricsTopology {
     KStream<String, V> rekeyed = byKey.get(name + "-key-other")
         .selectKey((key, event) -> idOf.apply(event), Named.as(name + "-key-by-event-id"))
         .repartition(Repartitioned.with(keys, serde).withName(name + "-by-event-id"));
-    KStream<String, Routed<V>> deduplicated = byKey.get(name + "-key-is-event-id")
+    KStream<String, Routed<V>> checked = byKey.get(name + "-key-is-event-id")
         .merge(rekeyed, Named.as(name + "-all-by-event-id"))
+        .processValues(() -> new CheckBounds<>(family, outOfBounds, timeOf, serde::encode, idOf, channelOf, dropped,
+            System::currentTimeMillis), Named.as(name + "-check-bounds"));
+    KStream<String, Routed<V>> deduplicated = countedOrQuarantined(checked, name + "-bounds", topics, quarantineSerde)
         .process(() -> new DeduplicateEvents<>(seenStore, family, serde::encode, channelOf, dropped),
             Named.as(name + "-deduplicate"), seenStore);
     KStream<String, Routed<V>> gated = countedOrQuarantined(deduplicated, name + "-dedupe", topics, quarantineSerde)
-        .processValues(() -> new LatenessGate<>(lateness, family, gateStore, serde::encode, idOf, channelOf, outOfBounds, dropped),
+        .processValues(() -> new LatenessGate<>(lateness, family, gateStore, serde::encode, idOf, channelOf, dropped),
             Named.as(name + "-lateness-gate"), gateStore);
     return countedOrQuarantined(gated, name + "-lateness", topics, quarantineSerde);
   }

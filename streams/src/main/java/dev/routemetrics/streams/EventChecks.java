@@ -20,6 +20,7 @@ final class EventChecks {
   /** What ClickHouse 18.16's DateTime stores; the edge's tighter bounds also depend on the wall clock. */
   static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
   static final Instant LATEST = Instant.parse("2105-12-31T23:59:59Z");
+  static final java.time.Duration MAX_FUTURE_SKEW = EventBounds.MAX_FUTURE_SKEW;
   static final long MAX_TOKENS = EventBounds.MAX_TOKENS;
   static final int MAX_REQUEST_COUNT = EventBounds.MAX_REQUEST_COUNT;
   static final long MAX_LATENCY_MS = EventBounds.MAX_LATENCY_MS;

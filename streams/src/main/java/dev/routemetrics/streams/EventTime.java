@@ -21,7 +21,15 @@ final class EventTime implements TimestampExtractor {
   @Override
   public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
     long time = eventTime(record);
-    return time >= 0 ? time : Math.max(0, record.timestamp());
+    if (time < 0) {
+      return Math.max(0, record.timestamp());
+    }
+    // One record dated years ahead (written past the edge) would drag the task's stream time along;
+    // it keeps the partition's time instead, and CheckBounds sets it aside.
+    if (time > System.currentTimeMillis() + EventChecks.MAX_FUTURE_SKEW.toMillis()) {
+      return Math.max(0, partitionTime);
+    }
+    return time;
   }
 
   private static long eventTime(ConsumerRecord<Object, Object> record) {

@@ -36,14 +36,12 @@ final class LatenessGate<V> extends ContextualFixedKeyProcessor<String, V, Route
   private final Function<V, byte[]> encode;
   private final Function<V, String> idOf;
   private final Function<V, String> channelOf;
-  private final Function<V, String> outOfBounds;
   private final DroppedRecords dropped;
   private KeyValueStore<String, Long> newestStore;
   private long newest = Long.MIN_VALUE;
 
   LatenessGate(Duration lateness, String family, String storeName, Function<V, byte[]> encode, Function<V, String> idOf,
-      Function<V, String> channelOf, Function<V, String> outOfBounds, DroppedRecords dropped) {
-    this.outOfBounds = outOfBounds;
+      Function<V, String> channelOf, DroppedRecords dropped) {
     this.dropped = dropped;
     this.lateness = lateness;
     this.family = family;
@@ -63,13 +61,6 @@ final class LatenessGate<V> extends ContextualFixedKeyProcessor<String, V, Route
 
   @Override
   public void process(FixedKeyRecord<String, V> record) {
-    String bounds = outOfBounds.apply(record.value());
-    if (bounds != null) {
-      log.warn("{} event {} set aside as out of bounds: {}", family, idOf.apply(record.value()), bounds);
-      dropped.count(DroppedRecords.OUT_OF_BOUNDS);
-      context().forward(record.withValue(Routed.<V>quarantined(quarantined(record, QuarantineReason.OUT_OF_BOUNDS, bounds))));
-      return;
-    }
     long time = record.timestamp();
     if (time > newest) {
       newest = time;

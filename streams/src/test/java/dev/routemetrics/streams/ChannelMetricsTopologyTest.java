@@ -225,6 +225,26 @@ class ChannelMetricsTopologyTest {
   // ---- exactly once ----
 
   @Test
+  @DisplayName("an event dated far ahead (written past the edge) is set aside before it can make ids forgettable or copies too late")
+  void shouldSetAsideAFarFutureEventBeforeDeduplicationAndTheGateSeeIt() {
+    send(request("e1", DIRECT, T0));
+    send(request("ahead", DIRECT, Instant.parse("2100-01-01T00:00:00Z")));
+    send(request("e1", DIRECT, T0)); // a retry of e1, after the far-future record
+    send(request("huge", DIRECT, T0).setInputTokens(Long.MAX_VALUE / 2));
+    emit();
+
+    assertThat(metricsRow(DIRECT, "MINUTE", T0).getRequests()).isEqualTo(1);
+    assertThat(metricsRow(DIRECT, "MINUTE", T0).getInputTokens()).isEqualTo(10);
+    List<QuarantinedEvent> setAside = quarantine.readValuesToList();
+    assertThat(setAside).extracting(QuarantinedEvent::getEventId).containsExactlyInAnyOrder("ahead", "huge");
+    assertThat(setAside).extracting(QuarantinedEvent::getReason).containsOnly(QuarantineReason.OUT_OF_BOUNDS);
+    assertThat(setAside).extracting(QuarantinedEvent::getDetail)
+        .anyMatch(d -> d.contains("ahead of this processor's clock"))
+        .anyMatch(d -> d.startsWith("input_tokens"));
+  }
+
+
+  @Test
   void shouldCountEveryFamilyOnceWhenSentTwiceAndSetAsideConflicts() {
     send(request("u1", DIRECT, T0).setRequestCount(3));
     send(request("u1", DIRECT, T0).setRequestCount(3));
