@@ -268,6 +268,75 @@ class ChannelMetricsIT {
     }
   }
 
+  @Test
+  @DisplayName("two instances share the tasks; after one is SIGKILLed the other takes them over and every row is exact")
+  void shouldShareTheTasksBetweenTwoInstancesAndSurviveASigkillOfOne() throws Exception {
+    String run = "it-streams-two-" + Long.toString(System.nanoTime(), 36) + "-";
+    Topics topics = new Topics(run);
+    new TopicProvisioner(BOOTSTRAP, TopicProvisioner.DEFAULT_PARTITIONS).ensure(topics);
+    ChannelRegistry registry = ChannelRegistry.builtIn();
+    SimulationPlan plan = new SimulationPlan(START, START.plus(Duration.ofHours(1)), 7L, 2_000, Faults.defaults(),
+        SimulationPlan.DEFAULT_STATEMENT_SKEW, Instant.now());
+    ExpectedMetrics expected = new ExpectedMetrics(registry);
+    List<Delivery> deliveries = new ArrayList<>();
+    new TrafficSimulator(registry, plan).run(deliveries::add, expected::accept, (a, b, c) -> { });
+    ExpectedMetrics.Result reference = expected.result();
+    Map<String, String> expectedMetrics = expectedMetricRows(reference.rows());
+    Map<String, String> expectedRevenue = expectedRevenueRows(reference.rows());
+    String applicationId = run + StreamsAppConfig.DEFAULT_APPLICATION_ID; // the namespace names it
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    List<Process> instances = new ArrayList<>();
+    try (Latest latest = new Latest(topics);
+        org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+            Map.of("bootstrap.servers", BOOTSTRAP))) {
+      for (String instance : new String[] {"a", "b"}) {
+        instances.add(child(run, instance));
+      }
+      // Both hold tasks before anything is sent: six partitions per sub-topology spread over two members.
+      while (System.nanoTime() < deadline && membersWithTasks(admin, applicationId) < 2) {
+        Thread.sleep(500);
+      }
+      assertThat(membersWithTasks(admin, applicationId)).as("members of %s holding tasks", applicationId).isEqualTo(2);
+      int half = deliveries.size() / 2;
+      send(topics, deliveries.subList(0, half));
+      while (latest.metrics.size() < 50 && System.nanoTime() < deadline) {
+        latest.poll();
+      }
+      instances.get(0).destroyForcibly().waitFor(); // SIGKILL: no commit, no leave-group
+      long killedAt = System.nanoTime();
+      send(topics, deliveries.subList(half, deliveries.size()));
+      while (System.nanoTime() < deadline
+          && !(latest.metrics.equals(expectedMetrics) && latest.revenue.equals(expectedRevenue))) {
+        latest.poll();
+      }
+      System.out.printf(Locale.ROOT, "two instances: every row exact %.1f s after the SIGKILL%n",
+          (System.nanoTime() - killedAt) / 1e9);
+      assertThat(latest.metrics).isEqualTo(expectedMetrics);
+      assertThat(latest.revenue).isEqualTo(expectedRevenue);
+      assertThat(instances.get(1).isAlive()).isTrue();
+    } finally {
+      instances.forEach(Process::destroyForcibly);
+    }
+  }
+
+  private static Process child(String run, String instance) throws java.io.IOException {
+    Path log = Files.createTempFile("streams-child-" + instance, ".log");
+    return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
+        "-cp", System.getProperty("java.class.path"), StreamsChild.class.getName(),
+        StreamsAppConfig.KAFKA_BOOTSTRAP + "=" + BOOTSTRAP,
+        StreamsAppConfig.TOPIC_NAMESPACE + "=" + run,
+        StreamsAppConfig.INSTANCE_ID + "=" + instance,
+        StreamsAppConfig.STATE_DIR + "=" + Files.createTempDirectory("routemetrics-streams-" + instance),
+        StreamsAppConfig.PORT + "=0",
+        StreamsAppConfig.EMIT_INTERVAL_MS + "=200")
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  private static long membersWithTasks(org.apache.kafka.clients.admin.Admin admin, String group) throws Exception {
+    var description = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+    return description.members().stream().filter(m -> !m.assignment().topicPartitions().isEmpty()).count();
+  }
+
   private static void send(Topics topics, List<Delivery> deliveries) {
     try (KafkaEventSink sink = new KafkaEventSink(BOOTSTRAP, topics)) {
       deliveries.forEach(sink::accept);
