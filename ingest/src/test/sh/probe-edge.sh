@@ -76,6 +76,7 @@ curl -s -o "$tmp/body" -w '%{http_code} %{content_type}' "$url/health" -H "X-Big
 printf 'GET /he\001alth HTTP/1.1\r\nHost: x\r\n\r\n' | timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/${url##*:}; cat >&3; cat <&3" >"$tmp/raw" 2>/dev/null
 printf '%-28s %s\n' bad-request-line "$(tr '\r\n' '  ' <"$tmp/raw" | head -c 200)"
 # Permits: two batches of 1,000 events that overflow after validation, then one valid event.
-batch="["; for i in $(seq 1 1000); do batch="$batch$(usage "p-leak-$RANDOM-$i" 'event_time="-1000000000-01-01T00:00:00Z"'),"; done; batch="${batch%,}]"
+one="$(usage p-leak-N 'event_time="-1000000000-01-01T00:00:00Z"')"
+batch="$(python3 -c 'import sys, random; r = random.randrange(10**6); print("[" + ",".join(sys.argv[1].replace("p-leak-N", "p-leak-%d-%d" % (r, i)) for i in range(1000)) + "]")' "$one")"
 post leak-batch-1 usage "$batch"; post leak-batch-2 usage "$batch"; post after-leak usage "$(usage "p-after-$RANDOM")"
 curl -s "$url/metrics" | grep -E '^routemetrics_ingest_(request_seconds_count|events_rejected_total|events_in_flight|requests_failed)' | grep -v 'status="20' | head -20
