@@ -11,14 +11,25 @@ tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 usage() { # usage ID [field=json-value ...]: one usage event as JSON, fields overridden
   local id="$1"; shift
   local body="{\"event_id\":\"$id\",\"event_time\":\"$now\",\"channel_id\":\"direct-api\",\"account_id\":\"a\",\"end_user_ref\":null,\"model_id\":\"m\",\"request_id\":\"r-$id\",\"request_count\":1,\"input_tokens\":1,\"output_tokens\":1,\"latency_ms\":1,\"outcome\":\"SUCCESS\",\"telemetry\":\"FULL\""
-  for kv in "$@"; do body="$body,\"${kv%%=*}\":${kv#*=}"; done
-  echo "$body}"
+  override "$body}" "$@"
+}
+override() { # override JSON [field=json-value ...]: the fields replaced in place (text-level, so odd values stay as sent)
+  local body="$1"; shift
+  python3 - "$body" "$@" <<'PY'
+import re, sys
+body = sys.argv[1]
+for kv in sys.argv[2:]:
+    name, value = kv.split("=", 1)
+    body, n = re.subn(r'"%s":("[^"]*"|[^,}]*)' % re.escape(name), lambda m: '"%s":%s' % (name, value), body, count=1)
+    if n == 0:
+        body = body[:-1] + ',"%s":%s}' % (name, value)
+print(body)
+PY
 }
 charge() {
   local id="$1"; shift
   local body="{\"event_id\":\"$id\",\"event_time\":\"$now\",\"channel_id\":\"direct-api\",\"account_id\":\"a\",\"end_user_ref\":null,\"model_id\":\"m\",\"billing_id\":\"inv-$id\",\"kind\":\"CHARGE\",\"billed_by\":\"LAB\",\"currency\":\"USD\",\"gross_amount\":\"10\",\"partner_fee\":\"0\",\"net_amount\":\"10\",\"period_start\":\"2026-11-01T00:00:00Z\",\"period_end\":\"2026-11-01T01:00:00Z\""
-  for kv in "$@"; do body="$body,\"${kv%%=*}\":${kv#*=}"; done
-  echo "$body}"
+  override "$body}" "$@"
 }
 show() { # show NAME: prints status, content type and the start of the body of the last curl
   printf '%-28s %s %-26s %s\n' "$1" "$(cut -d' ' -f1 "$tmp/meta")" "$(cut -d' ' -f2 "$tmp/meta")" \
@@ -45,7 +56,7 @@ post fee-above-gross    billing "$(charge p-m4 'partner_fee="20"' 'net_amount="0
 for c in XXX XTS XAU DEM ZWD; do post "currency-$c" billing "$(charge "p-c$c" "currency=\"$c\"")"; done
 post two-documents      usage "$(usage p-d1)$(usage p-d2)"
 post trailing-garbage   usage "$(usage p-d3) xyz"
-post duplicate-key      usage "$(usage p-d4 'event_id="p-d4-again"')"
+post duplicate-key      usage "$(usage p-d4 | sed 's/"event_id":"p-d4"/"event_id":"p-d4","event_id":"p-d4-again"/')"
 post lone-surrogate-id  usage "$(usage 'p-\ud800')"
 post nul-in-id          usage "$(usage 'p-\u0000')"
 printf '%s' "$(usage p-u1)" | sed 's/"p-u1"/"p-\xff\xfe"/' >"$tmp/req"
@@ -65,6 +76,7 @@ curl -s -o "$tmp/body" -w '%{http_code} %{content_type}' "$url/health" -H "X-Big
 printf 'GET /he\001alth HTTP/1.1\r\nHost: x\r\n\r\n' | timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/${url##*:}; cat >&3; cat <&3" >"$tmp/raw" 2>/dev/null
 printf '%-28s %s\n' bad-request-line "$(tr '\r\n' '  ' <"$tmp/raw" | head -c 200)"
 # Permits: two batches of 1,000 events that overflow after validation, then one valid event.
-batch="["; for i in $(seq 1 1000); do batch="$batch$(usage "p-leak-$RANDOM-$i" 'event_time="-1000000000-01-01T00:00:00Z"'),"; done; batch="${batch%,}]"
+one="$(usage p-leak-N 'event_time="-1000000000-01-01T00:00:00Z"')"
+batch="$(python3 -c 'import sys, random; r = random.randrange(10**6); print("[" + ",".join(sys.argv[1].replace("p-leak-N", "p-leak-%d-%d" % (r, i)) for i in range(1000)) + "]")' "$one")"
 post leak-batch-1 usage "$batch"; post leak-batch-2 usage "$batch"; post after-leak usage "$(usage "p-after-$RANDOM")"
 curl -s "$url/metrics" | grep -E '^routemetrics_ingest_(request_seconds_count|events_rejected_total|events_in_flight|requests_failed)' | grep -v 'status="20' | head -20
