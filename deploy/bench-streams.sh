@@ -24,6 +24,8 @@ read -r records seconds rate startup < <(ROUTEMETRICS_JAVA_OPTS=-Xmx1g bin/route
 
 raw_rate="$(producer_performance "${ns}raw" "$records" 167)"
 
+grep -h "^writes" "$ROUTEMETRICS_LOGS/bench-streams.log" | sed 's/^/# /' || true
+echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '| path | records | seconds | records/s | vs ProducerPerformance |\n|---|---:|---:|---:|---:|\n'
 printf '| Kafka ProducerPerformance (167-byte records) | %d | — | %.0f | 100%% |\n' "$records" "$raw_rate"
 printf '| metrics topology, exactly_once_v2, %d thread(s) (start-up %s s) | %d | %s | %s | %.1f%% |\n' "$threads" "$startup" \
