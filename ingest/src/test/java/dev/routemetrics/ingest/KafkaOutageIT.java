@@ -101,7 +101,7 @@ class KafkaOutageIT {
   private static void kafka(String action) throws Exception {
     File repo = new File(System.getProperty("user.dir")).getParentFile();
     Process process = new ProcessBuilder("bash", "deploy/kafka.sh", action).directory(repo).inheritIO().start();
-    assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("deploy/kafka.sh " + action + " finished").isTrue();
+    assertThat(process.waitFor(240, TimeUnit.SECONDS)).as("deploy/kafka.sh " + action + " finished").isTrue();
     assertThat(process.exitValue()).as("deploy/kafka.sh " + action + " exit code").isZero();
   }
 }
