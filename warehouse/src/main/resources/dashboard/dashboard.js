@@ -7,7 +7,11 @@
 // formatted as text (money()), never added up here.
 'use strict';
 
-const REFRESH_MS = 30_000;
+/** Seconds between refreshes: ?refresh=N in the address, 0 for none (a browser test reading the page). */
+const REFRESH_SECONDS = (() => {
+  const r = new URLSearchParams(location.search).get('refresh');
+  return r !== null && /^[0-9]+$/.test(r) ? Number(r) : 30;
+})();
 const RANGES = { '15m': 15 * 60e3, '1h': 3600e3, '6h': 6 * 3600e3, '24h': 24 * 3600e3, '7d': 7 * 86400e3, '31d': 31 * 86400e3 };
 const charts = {};
 const KEY_STORAGE = 'routemetrics.api-key';
@@ -39,6 +43,7 @@ function stateQuery(s) {
   p.set('window', s.window);
   if (s.channels.length) p.set('channel', s.channels.join(','));
   if (s.currency) p.set('currency', s.currency);
+  if (REFRESH_SECONDS !== 30) p.set('refresh', String(REFRESH_SECONDS));
   return p.toString();
 }
 
@@ -535,4 +540,4 @@ window.addEventListener('popstate', () => { state = readState(); showState(); re
 history.replaceState(null, '', '?' + stateQuery(state));
 showState();
 refresh();
-setInterval(refresh, REFRESH_MS);
+if (REFRESH_SECONDS > 0) setInterval(refresh, REFRESH_SECONDS * 1000);

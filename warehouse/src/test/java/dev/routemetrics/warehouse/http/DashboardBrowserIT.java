@@ -56,7 +56,8 @@ class DashboardBrowserIT {
   static final Instant DAY_BEFORE = Instant.parse("2026-10-31T00:00:00Z");
   /** The server's clock: freshness is measured against it. */
   static final Instant NOW = Instant.parse("2026-11-01T11:00:00Z");
-  static final String RANGE = "from=2026-10-31T00:00:00Z&until=2026-11-02T00:00:00Z&window=HOUR";
+  // refresh=0: the page must not redraw itself while the test reads it (a loaded machine took over 30 s).
+  static final String RANGE = "from=2026-10-31T00:00:00Z&until=2026-11-02T00:00:00Z&window=HOUR&refresh=0";
   static final Path SCREENSHOTS = Path.of("..", "docs", "screenshots");
 
   private String database;
