@@ -27,7 +27,8 @@ CH_SHARDS=2
 CH_REPLICAS="${CLUSTER_CH_REPLICAS:-2}"
 # Shard s (1-based), replica r: HTTP 54123 + 1000(s-1) + (r-1), native TCP 54000 + ..., interserver 54009 + ...
 CH_BASE="${CLUSTER_CH_BASE:-54000}"
-START_TIMEOUT=90
+# Generous: a SIGKILLed broker recovers its logs before it answers, slowly on a busy machine.
+START_TIMEOUT="${CLUSTER_START_TIMEOUT:-300}"
 TOOL_JVM=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx256m -Djava.awt.headless=true)
 LOG4J_TOOLS="$CLUSTER_DIR/log4j2-tools.properties"
 
