@@ -17,7 +17,7 @@ final class MigrateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     WarehouseConfig config = new WarehouseConfig(settings.overrides);
-    List<String> applied = new Migrations(new ClickHouse(config), config.database()).apply();
+    List<String> applied = new Migrations(new ClickHouse(config), config.database(), config.cluster()).apply();
     System.out.println(applied.isEmpty() ? "database " + config.database() + " is up to date"
         : "applied " + String.join(", ", applied) + " to database " + config.database());
     return 0;

@@ -50,7 +50,8 @@ public final class StreamsApp implements AutoCloseable {
     this.registryTopic = topics.channelRegistryChanges;
     this.namespace = config.getString(StreamsAppConfig.TOPIC_NAMESPACE);
     this.port = config.getInt(StreamsAppConfig.PORT);
-    new TopicProvisioner(bootstrap, config.getInt(StreamsAppConfig.PARTITIONS)).ensure(topics);
+    new TopicProvisioner(bootstrap, config.getInt(StreamsAppConfig.PARTITIONS),
+        config.getInt(StreamsAppConfig.REPLICATION_FACTOR)).ensure(topics);
     this.registry = ChannelRegistry.load(config.getString(StreamsAppConfig.REGISTRY));
     Topology topology = ChannelMetricsTopology.build(topics, new ChannelMetricsTopology.Settings(
         registry,

@@ -29,6 +29,7 @@ public final class StreamsAppConfig extends AbstractConfig {
   public static final String INSTANCE_ID = "routemetrics.streams.instance.id";
   public static final String PORT = "routemetrics.streams.port";
   public static final String SESSION_TIMEOUT_MS = "routemetrics.streams.session.timeout.ms";
+  public static final String REPLICATION_FACTOR = "routemetrics.kafka.replication.factor";
   public static final String DEFAULT_APPLICATION_ID = "routemetrics-metrics";
 
   public static final ConfigDef DEFINITION = new ConfigDef()
@@ -42,6 +43,10 @@ public final class StreamsAppConfig extends AbstractConfig {
       .define(TOPIC_NAMESPACE, Type.STRING, "", Importance.LOW, "Prefix of every topic name.")
       .define(PARTITIONS, Type.INT, TopicProvisioner.DEFAULT_PARTITIONS, Range.atLeast(1), Importance.LOW,
           "Partitions of topics this app creates when missing (see TopicProvisioner.DEFAULT_PARTITIONS).")
+      .define(REPLICATION_FACTOR, Type.INT, (int) TopicProvisioner.DEFAULT_REPLICATION_FACTOR, Range.atLeast(1), Importance.MEDIUM,
+          "Copies of every partition of the topics this app creates: its internal (changelog and repartition) topics and,"
+              + " when missing, the pipeline's topics. 1 for one broker; 3 on a cluster (deploy/cluster.sh), where"
+              + " min.insync.replicas is one below it.")
       .define(LATENESS_DAYS, Type.INT, 7, Range.atLeast(0), Importance.MEDIUM,
           "Events older than this behind the newest event_time of their family (per partition) are set aside as TOO_LATE instead of updating their window.")
       .define(THREADS, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM,
@@ -104,7 +109,12 @@ public final class StreamsAppConfig extends AbstractConfig {
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, getInt(COMMIT_INTERVAL_MS));
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, getInt(THREADS));
-    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, getInt(REPLICATION_FACTOR));
+    if (getInt(REPLICATION_FACTOR) > 1) {
+      // Changelogs and repartition topics: an acks=all write is on two brokers before it counts.
+      props.put(StreamsConfig.topicPrefix(org.apache.kafka.common.config.TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG),
+          Integer.toString(getInt(REPLICATION_FACTOR) - 1));
+    }
     // No poison pill: records that cannot be decoded or folded go to quarantined-events, counted.
     props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, QuarantineOnError.class);
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, QuarantineOnError.class);

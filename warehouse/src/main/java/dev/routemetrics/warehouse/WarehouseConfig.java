@@ -17,6 +17,7 @@ public final class WarehouseConfig extends AbstractConfig {
   public static final String CLICKHOUSE_USER = "routemetrics.clickhouse.user";
   public static final String CLICKHOUSE_PASSWORD = "routemetrics.clickhouse.password";
   public static final String DATABASE = "routemetrics.clickhouse.database";
+  public static final String CLICKHOUSE_CLUSTER = "routemetrics.clickhouse.cluster";
   public static final String KAFKA_BOOTSTRAP = "routemetrics.kafka.bootstrap";
   public static final String TOPIC_NAMESPACE = "routemetrics.topic.namespace";
   public static final String PARTITIONS = "routemetrics.topic.partitions";
@@ -44,6 +45,17 @@ public final class WarehouseConfig extends AbstractConfig {
           }
         }
       }, Importance.HIGH, "Database holding routemetrics' tables; created by the migrations.")
+      .define(CLICKHOUSE_CLUSTER, Type.STRING, "", ConfigDef.LambdaValidator.with((name, value) -> {
+        if (value == null || !value.toString().matches("([A-Za-z_][A-Za-z0-9_]*)?")) {
+          throw new org.apache.kafka.common.config.ConfigException(name, value, "must be empty or a plain identifier");
+        }
+      }, () -> "empty or a plain identifier"), Importance.HIGH,
+          "Empty for one ClickHouse server. Otherwise the name of a remote_servers cluster of the server the URL names:"
+              + " the migrations then create every table ON CLUSTER as <table>_local (ReplicatedReplacingMergeTree when"
+              + " its shards have replicas) plus a Distributed table under today's name, sharded by channel so that every"
+              + " version of a window lands on one shard and FINAL stays exact; the sink and the queries use the same names."
+              + " Needs ZooKeeper/Keeper (ON CLUSTER DDL) and, on 18.16, insert_distributed_sync=1 and"
+              + " prefer_localhost_replica=0 in the users' profile (docs/scaling.md).")
       .define(KAFKA_BOOTSTRAP, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers.")
       .define(TOPIC_NAMESPACE, Type.STRING, "", Importance.LOW, "Prefix of every topic name.")
       .define(PARTITIONS, Type.INT, TopicProvisioner.DEFAULT_PARTITIONS, Range.atLeast(1), Importance.LOW,
@@ -77,6 +89,21 @@ public final class WarehouseConfig extends AbstractConfig {
 
   public String database() {
     return getString(DATABASE);
+  }
+
+  /** The ClickHouse cluster the tables are spread over; empty for a single server. */
+  public String cluster() {
+    return getString(CLICKHOUSE_CLUSTER);
+  }
+
+  /**
+   * The cluster setting as the environment gives it (system property, then ROUTEMETRICS_CLICKHOUSE_CLUSTER),
+   * for code that has no WarehouseConfig at hand.
+   */
+  public static String clusterFromEnvironment() {
+    Object value = ConfigSources.resolve(DEFINITION, Map.of()).getOrDefault(CLICKHOUSE_CLUSTER, "");
+    DEFINITION.configKeys().get(CLICKHOUSE_CLUSTER).validator.ensureValid(CLICKHOUSE_CLUSTER, value);
+    return value.toString().strip();
   }
 
   /** The event topics and the derived topics of this generation. */

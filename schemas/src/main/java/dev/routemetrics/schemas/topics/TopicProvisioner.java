@@ -29,28 +29,74 @@ public final class TopicProvisioner {
    */
   public static final int DEFAULT_PARTITIONS = 6;
 
+  /** Replication factor unless configured otherwise (routemetrics.kafka.replication.factor): one broker. */
+  public static final short DEFAULT_REPLICATION_FACTOR = 1;
+
   private final String bootstrap;
   private final int partitions;
+  private final short replicationFactor;
 
   public TopicProvisioner(String bootstrap, int partitions) {
+    this(bootstrap, partitions, DEFAULT_REPLICATION_FACTOR);
+  }
+
+  /**
+   * With {@code replicationFactor} copies of every partition; above 1, topics also get min.insync.replicas
+   * one below it (2 of 3), so an acks=all write survives losing a broker and one broker may be down
+   * without refusing writes.
+   */
+  public TopicProvisioner(String bootstrap, int partitions, int replicationFactor) {
+    if (replicationFactor < 1 || replicationFactor > Short.MAX_VALUE) {
+      throw new IllegalArgumentException("replication factor must be at least 1, not " + replicationFactor);
+    }
     this.bootstrap = bootstrap;
     this.partitions = partitions;
+    this.replicationFactor = (short) replicationFactor;
+  }
+
+  /** The topics {@link #ensure} creates, with their partition counts, replication and configs. */
+  public List<NewTopic> declared(Topics topics) {
+    List<NewTopic> wanted = new ArrayList<>();
+    Map<String, String> eventLog = withIsr(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1", TopicConfig.RETENTION_BYTES_CONFIG, "-1"));
+    Map<String, String> latestWins = withIsr(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+    short rf = replicationFactor;
+    wanted.add(new NewTopic(topics.usageEvents, partitions, rf).configs(eventLog));
+    wanted.add(new NewTopic(topics.billingEvents, partitions, rf).configs(eventLog));
+    wanted.add(new NewTopic(topics.feedbackEvents, partitions, rf).configs(eventLog));
+    // One partition: consumers read the registry's history in the order it was written.
+    wanted.add(new NewTopic(topics.channelRegistryChanges, 1, rf).configs(eventLog));
+    wanted.add(new NewTopic(topics.quarantinedEvents, partitions, rf).configs(eventLog));
+    wanted.add(new NewTopic(topics.deadLetters, partitions, rf).configs(eventLog));
+    wanted.add(new NewTopic(topics.channelRequestsMinute, partitions, rf).configs(latestWins));
+    wanted.add(new NewTopic(topics.channelMetrics, partitions, rf).configs(latestWins));
+    wanted.add(new NewTopic(topics.channelRevenue, partitions, rf).configs(latestWins));
+    return wanted;
+  }
+
+  private Map<String, String> withIsr(Map<String, String> configs) {
+    if (replicationFactor == 1) {
+      return configs;
+    }
+    Map<String, String> all = new java.util.HashMap<>(configs);
+    all.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(replicationFactor - 1));
+    return Map.copyOf(all);
+  }
+
+  /**
+   * Creates the topics before any service does, e.g. on a cluster with replication (deploy/cluster.sh):
+   * {@code TopicProvisioner BOOTSTRAP PARTITIONS REPLICATION_FACTOR [NAMESPACE [GENERATION]]}.
+   */
+  public static void main(String[] args) {
+    if (args.length < 3) {
+      System.err.println("usage: TopicProvisioner BOOTSTRAP PARTITIONS REPLICATION_FACTOR [NAMESPACE [GENERATION]]");
+      System.exit(2);
+    }
+    Topics topics = Topics.of(args.length > 3 ? args[3] : "", args.length > 4 ? args[4] : "");
+    new TopicProvisioner(args[0], Integer.parseInt(args[1]), Integer.parseInt(args[2])).ensure(topics);
   }
 
   public void ensure(Topics topics) {
-    List<NewTopic> wanted = new ArrayList<>();
-    Map<String, String> eventLog = Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1", TopicConfig.RETENTION_BYTES_CONFIG, "-1");
-    Map<String, String> latestWins = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
-    wanted.add(new NewTopic(topics.usageEvents, partitions, (short) 1).configs(eventLog));
-    wanted.add(new NewTopic(topics.billingEvents, partitions, (short) 1).configs(eventLog));
-    wanted.add(new NewTopic(topics.feedbackEvents, partitions, (short) 1).configs(eventLog));
-    // One partition: consumers read the registry's history in the order it was written.
-    wanted.add(new NewTopic(topics.channelRegistryChanges, 1, (short) 1).configs(eventLog));
-    wanted.add(new NewTopic(topics.quarantinedEvents, partitions, (short) 1).configs(eventLog));
-    wanted.add(new NewTopic(topics.deadLetters, partitions, (short) 1).configs(eventLog));
-    wanted.add(new NewTopic(topics.channelRequestsMinute, partitions, (short) 1).configs(latestWins));
-    wanted.add(new NewTopic(topics.channelMetrics, partitions, (short) 1).configs(latestWins));
-    wanted.add(new NewTopic(topics.channelRevenue, partitions, (short) 1).configs(latestWins));
+    List<NewTopic> wanted = declared(topics);
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
         AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
         AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000))) {

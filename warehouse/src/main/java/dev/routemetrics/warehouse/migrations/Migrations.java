@@ -1,6 +1,7 @@
 package dev.routemetrics.warehouse.migrations;
 
 import dev.routemetrics.warehouse.ClickHouse;
+import dev.routemetrics.warehouse.WarehouseConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * files live under {@code db/migrations/} and are listed in its {@code index.txt}; {@code {db}} in
  * them stands for the configured database. Every file runs on ClickHouse 18.16 and on current
  * releases.
+ *
+ * <p>With a cluster ({@code routemetrics.clickhouse.cluster}) each statement runs in its cluster form
+ * ({@link ClusterDdl}): local tables on every node plus Distributed tables under the same names, so
+ * the sink and the queries are the same on both layouts.
  */
 public final class Migrations {
 
@@ -33,10 +38,18 @@ public final class Migrations {
 
   private final ClickHouse clickHouse;
   private final String database;
+  private final String cluster;
 
+  /** On the layout the environment names (ROUTEMETRICS_CLICKHOUSE_CLUSTER; unset: a single server). */
   public Migrations(ClickHouse clickHouse, String database) {
+    this(clickHouse, database, WarehouseConfig.clusterFromEnvironment());
+  }
+
+  /** On {@code cluster}, a remote_servers cluster of the server {@code clickHouse} connects to; empty: that server alone. */
+  public Migrations(ClickHouse clickHouse, String database, String cluster) {
     this.clickHouse = clickHouse;
     this.database = database;
+    this.cluster = cluster;
   }
 
   /** One migration file: its number is its version. */
@@ -46,8 +59,11 @@ public final class Migrations {
   public List<String> apply() throws SQLException {
     List<String> applied = new ArrayList<>();
     try (Connection connection = clickHouse.connect(); Statement statement = connection.createStatement()) {
+      ClusterDdl ddl = cluster.isEmpty() ? null : new ClusterDdl(cluster, replicated(connection));
       for (String sql : bootstrap(database)) {
-        statement.execute(sql);
+        for (String each : ddl == null ? List.of(sql) : ddl.translate(sql)) {
+          statement.execute(each);
+        }
       }
       Set<Integer> done = appliedVersions(connection);
       for (Migration migration : all(database)) {
@@ -55,7 +71,9 @@ public final class Migrations {
           continue;
         }
         for (String sql : migration.statements()) {
-          statement.execute(sql);
+          for (String each : ddl == null ? List.of(sql) : ddl.translate(sql)) {
+            statement.execute(each);
+          }
         }
         try (PreparedStatement record = connection.prepareStatement(
             "INSERT INTO " + database + ".schema_migrations (version, file) VALUES (?, ?)")) {
@@ -63,13 +81,30 @@ public final class Migrations {
           record.setString(2, migration.file());
           record.execute();
         }
-        log.info("applied migration {} to database {}", migration.file(), database);
+        log.info("applied migration {} to database {}{}", migration.file(), database,
+            cluster.isEmpty() ? "" : " on cluster " + cluster);
         applied.add(migration.file());
       }
     } catch (SQLException e) {
       throw clickHouse.explained(e);
     }
     return applied;
+  }
+
+  /** Whether the cluster's shards have replicas (then the local tables are Replicated); fails if the server does not know it. */
+  private boolean replicated(Connection connection) throws SQLException {
+    try (PreparedStatement query = connection.prepareStatement(
+        "SELECT count(), max(replica_num) FROM system.clusters WHERE cluster = ?")) {
+      query.setString(1, cluster);
+      try (ResultSet rows = query.executeQuery()) {
+        rows.next();
+        if (rows.getLong(1) == 0) {
+          throw new IllegalStateException("routemetrics.clickhouse.cluster is '" + cluster + "', but the ClickHouse server at "
+              + clickHouse.url() + " has no such cluster in its remote_servers (deploy/cluster.sh writes one named routemetrics)");
+        }
+        return rows.getLong(2) > 1;
+      }
+    }
   }
 
   private Set<Integer> appliedVersions(Connection connection) throws SQLException {

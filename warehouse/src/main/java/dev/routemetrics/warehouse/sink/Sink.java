@@ -43,7 +43,7 @@ public final class Sink implements AutoCloseable {
     this.telemetry = new SinkTelemetry(config.getString(WarehouseConfig.TOPIC_NAMESPACE),
         Duration.ofMillis(config.getInt(WarehouseConfig.SINK_STALL_AFTER_MS)));
     this.clickHouse = new ClickHouse(config);
-    new Migrations(clickHouse, config.database()).apply();
+    new Migrations(clickHouse, config.database(), config.cluster()).apply();
     Topics topics = config.topics();
     new TopicProvisioner(config.getString(WarehouseConfig.KAFKA_BOOTSTRAP), config.getInt(WarehouseConfig.PARTITIONS))
         .ensure(topics);

@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# deploy/fault-run.sh on the cluster of deploy/cluster.sh: a simulated day over HTTP into one ingest,
+# two streams instances (one application id, static membership) and two sink instances (one set of
+# consumer groups), on three brokers (replication factor 3, min.insync.replicas 2) and ClickHouse
+# 2 shards x 2 replicas; while, EVERY seconds apart, it injects the FAULTS in order:
+#   streams     SIGKILL of streams instance 1, restarted 2 s later (static membership takes its tasks back)
+#   kafka       SIGKILL of the broker leading partition 0 of usage-events, started again 5 s later
+#   sink        SIGKILL of sink instance 1, restarted 2 s later
+#   shard       both replicas of ClickHouse shard 2 stopped for 30 s, then started
+# After each fault one probe event (now, outside the compared windows) reports how long until ingest
+# accepted again and until ClickHouse received rows again. Then every MINUTE, HOUR and DAY row and the
+# revenue must equal the simulator's expectation (`routemetrics verify`). Exit 0 only if all are equal.
+#   deploy/cluster-fault-run.sh [--events N] [--every SECONDS] [--faults LIST] [--no-build] [--keep]
+#     defaults: --events 200000 --every 30 --faults streams,kafka,sink,shard
+# Report, verify output and logs: .state/cluster-fault-runs/<run>/.
+set -euo pipefail
+# shellcheck source=env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$REPO"
+
+events=200000
+every=30
+faults="streams,kafka,sink,shard"
+build=1
+keep=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --events) events="$2"; shift 2 ;;
+    --every) every="$2"; shift 2 ;;
+    --faults) faults="$2"; shift 2 ;;
+    --no-build) build=0; shift ;;
+    --keep) keep=1; shift ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument $1 (see --help)" ;;
+  esac
+done
+IFS=, read -ra fault_list <<<"$faults"
+for what in "${fault_list[@]}"; do
+  case "$what" in streams|kafka|sink|shard) ;; *) die "unknown fault '$what' (streams, kafka, sink, shard)" ;; esac
+done
+
+run="cfault$(date +%s)"
+out="$ROUTEMETRICS_STATE/cluster-fault-runs/$run"
+mkdir -p "$out/logs"
+report="$out/report.md"
+
+"$DEPLOY_DIR/cluster.sh" up >"$out/logs/cluster-up.log" 2>&1 || { tail -n 30 "$out/logs/cluster-up.log"; die "cluster.sh up failed"; }
+eval "$("$DEPLOY_DIR/cluster.sh" env)"
+CH_TCP="${CLUSTER_CH_BASE:-54000}"
+export ROUTEMETRICS_TOPIC_NAMESPACE="$run-"
+export ROUTEMETRICS_CLICKHOUSE_DATABASE="$run"
+export ROUTEMETRICS_STREAMS_APPLICATION_ID="$run-metrics"
+export ROUTEMETRICS_SINK_GROUP_ID="$run-sink"
+export ROUTEMETRICS_GENERATION=""
+port=$((ROUTEMETRICS_INGEST_PORT + 2))
+export ROUTEMETRICS_INGEST_PORT="$port"
+export ROUTEMETRICS_INGEST_API_KEYS_FILE="$out/api-keys.json"
+export ROUTEMETRICS_QUERY_API_KEYS_FILE="$out/api-keys.json"
+export ROUTEMETRICS_LOGS="$out/logs"
+
+if [ "$build" = 1 ]; then
+  mvn -B -q package -DskipTests >"$out/logs/build.log" 2>&1 || { tail -n 40 "$out/logs/build.log"; die "build failed"; }
+fi
+# The pipeline's topics with 3 copies each before any service would create them with its default of 1.
+java -cp "cli/target/routemetrics.jar:cli/target/lib/*" dev.routemetrics.schemas.topics.TopicProvisioner \
+  "$ROUTEMETRICS_KAFKA_BOOTSTRAP" 6 3 "$ROUTEMETRICS_TOPIC_NAMESPACE" >"$out/logs/topics.log" 2>&1 \
+  || { cat "$out/logs/topics.log"; die "creating the topics failed"; }
+# Migrations once, before two sinks start (each also applies them at start, and then finds nothing to do).
+bin/routemetrics migrate >"$out/logs/migrate.log" 2>&1 || { cat "$out/logs/migrate.log"; die "migrate failed"; }
+ROUTEMETRICS_API_KEY="$(bin/routemetrics keys add "$run")"
+export ROUTEMETRICS_API_KEY
+
+# instance NAME N ACTION: deploy/services.sh for instance N of NAME, with a pid file, log, port, state
+# dir and static member id of its own.
+instance() {
+  local name="$1" n="$2" action="$3" dir="$out/$1-$2"
+  mkdir -p "$dir"
+  ROUTEMETRICS_RUN_DIR="$dir" ROUTEMETRICS_LOGS="$dir" \
+    ROUTEMETRICS_STREAMS_PORT=$((ROUTEMETRICS_STREAMS_PORT + 10 + n)) ROUTEMETRICS_SINK_PORT=$((ROUTEMETRICS_SINK_PORT + 20 + n)) \
+    ROUTEMETRICS_STREAMS_STATE_DIR="$dir/state" ROUTEMETRICS_STREAMS_INSTANCE_ID="i$n" \
+    "$DEPLOY_DIR/services.sh" "$action" "$name"
+}
+simulator=""
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [ -n "$simulator" ]; then
+    pkill -TERM -P "$simulator" 2>/dev/null || true
+    kill "$simulator" 2>/dev/null || true
+  fi
+  for s in streams sink; do for n in 1 2; do instance "$s" "$n" stop >/dev/null 2>&1 || true; done; done
+  instance ingest 1 stop >/dev/null 2>&1 || true
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+began=$(date +%s)
+# All five at once: their JVM starts overlap instead of adding up.
+starting=()
+for s in streams sink; do for n in 1 2; do instance "$s" "$n" start >"$out/logs/start-$s-$n.log" 2>&1 & starting+=($!); done; done
+instance ingest 1 start >"$out/logs/start-ingest-1.log" 2>&1 & starting+=($!)
+for p in "${starting[@]}"; do
+  wait "$p" || { cat "$out"/logs/start-*.log >&2; die "a service did not start"; }
+done
+log "$run: 1 ingest, 2 streams, 2 sinks up in $(($(date +%s) - began)) s"
+
+ch() { clickhouse-client --port "$CH_TCP" -q "$1" 2>/dev/null; }
+newest_write() {
+  local t
+  t="$(ch "SELECT toUnixTimestamp(max(written_at)) FROM $run.channel_metrics")" || t=0
+  echo "${t:-0}"
+}
+probe() {
+  local body i
+  body="$(printf '{"event_id":"%s-probe-%d","event_time":"%s","channel_id":"direct-api","account_id":"probe","end_user_ref":null,"model_id":"frontier-fast","request_id":"%s-probe-%d","request_count":1,"input_tokens":1,"output_tokens":1,"latency_ms":1,"outcome":"SUCCESS","telemetry":"METADATA"}' \
+    "$run" "$1" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$run" "$1")"
+  for ((i = 0; i < 240; i++)); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 -XPOST "http://127.0.0.1:$port/v1/events/usage" \
+      -H "Authorization: Bearer $ROUTEMETRICS_API_KEY" -H 'Content-Type: application/json' -d "$body")" = 202 ] && return 0
+    sleep 0.5
+  done
+  die "probe $1 not accepted within two minutes"
+}
+
+start="$(date -u -d '2 days ago 00:00' +%Y-%m-%dT%H:%M:%SZ)"
+latest="$(date -u -d 'yesterday 23:00' +%Y-%m-%dT%H:%M:%SZ)"
+batch=$((events / 1440 / 2 / 8))
+batch=$((batch < 1 ? 1 : batch > 100 ? 100 : batch))
+log "$run: simulating $events records of one day over HTTP to :$port in batches of $batch; ${#fault_list[@]} faults, $every s apart"
+began=$(date +%s)
+(
+  rc=0
+  bin/routemetrics simulate --to http --url "http://127.0.0.1:$port" --start "$start" --duration P1D --events "$events" \
+    --concurrency 8 --batch "$batch" --seed 13 --latest-event-time "$latest" --no-progress --out "$out/simulation" \
+    >"$out/simulate.log" 2>&1 || rc=$?
+  date +%s >"$out/simulate.done"
+  exit "$rc"
+) &
+simulator=$!
+
+{
+  echo "Cluster fault run $run: $events simulated records over HTTP; 3 brokers, 2 streams, 2 sinks, 2 shards x 2 replicas; faults $every s apart."
+  echo
+  echo '| # | fault | at (s into the run) | down (s) | ingest accepts again after (s) | rows reach ClickHouse again after (s) |'
+  echo '|---|---|---:|---:|---:|---:|'
+} >"$report"
+n=0
+for what in "${fault_list[@]}"; do
+  n=$((n + 1))
+  sleep "$every"
+  t0=$(date +%s)
+  case "$what" in
+    streams|sink)
+      name="$what instance 1 SIGKILL"
+      kill -KILL "$(cat "$out/$what-1/$what.pid")"
+      sleep 2
+      instance "$what" 1 start >>"$out/logs/services-start.log" 2>&1 ;;
+    kafka)
+      leader="$("$DEPLOY_DIR/cluster.sh" leader "${run}-usage-events" 0)"
+      name="SIGKILL of broker $leader (leader of usage-events/0)"
+      "$DEPLOY_DIR/cluster.sh" kill-broker "$leader" >/dev/null
+      # Probe while it is down: the other two brokers (2 of 3 in sync) must keep accepting writes.
+      sleep 5
+      "$DEPLOY_DIR/cluster.sh" start-broker "$leader" >>"$out/logs/broker-restart.log" 2>&1 ;;
+    shard)
+      name="ClickHouse shard 2 (both replicas) stopped 30 s"
+      for r in 1 2; do stop_pid "clickhouse-s2r$r" "$ROUTEMETRICS_STATE/cluster/clickhouse-s2r$r/clickhouse.pid" clickhouse-server >/dev/null; done
+      sleep 30
+      "$DEPLOY_DIR/cluster.sh" up >>"$out/logs/cluster-up.log" 2>&1 ;;
+  esac
+  t1=$(date +%s)
+  probe "$n"
+  accepted=$(($(date +%s) - t0))
+  flowing="no new rows within 300 s"
+  for ((i = 0; i < 600; i++)); do
+    if [ "$(newest_write)" -ge "$t1" ]; then flowing=$(($(date +%s) - t0)); break; fi
+    sleep 0.5
+  done
+  printf '| %d | %s | %d | %d | %d | %s |\n' "$n" "$name" $((t0 - began)) $((t1 - t0)) "$accepted" "$flowing" | tee -a "$report"
+done
+
+wait "$simulator" || { tail -n 20 "$out/simulate.log"; die "the simulator failed"; }
+simulator=""
+sent=$(cat "$out/simulate.done")
+log "$run: all records sent $((sent - began)) s after the start: $(tail -n 1 "$out/simulate.log")"
+verified=1
+for window in HOUR DAY MINUTE; do
+  bin/routemetrics verify "$out/simulation/expected-metrics.json" --window "$window" --timeout 600 \
+    >"$out/verify-$window.txt" 2>/dev/null || verified=0
+  log "$run: $window: $(head -n 1 "$out/verify-$window.txt")"
+  [ "$verified" = 1 ] || break
+done
+done_at=$(date +%s)
+{
+  echo
+  for s in streams sink; do
+    for i in 1 2; do
+      echo "- $s $i: $(grep -c . "$out/$s-$i/$s.log" 2>/dev/null || echo 0) log lines, $(grep -ciE 'assigned|revok' "$out/$s-$i/$s.log" 2>/dev/null || echo 0) assignment lines"
+    done
+  done
+  tail -n 1 "$out/simulate.log"
+  echo "All sent $((sent - began)) s after the start; verified $((done_at - began)) s after the start:"
+  for window in HOUR DAY MINUTE; do [ ! -s "$out/verify-$window.txt" ] || echo "- $(head -n 1 "$out/verify-$window.txt")"; done
+} >>"$report"
+cat "$report"
+[ "$verified" = 1 ] || die "$run: ClickHouse does not equal the expectation (see $out)"
+if [ "$keep" = 0 ]; then
+  ch "DROP DATABASE IF EXISTS $run ON CLUSTER $ROUTEMETRICS_CLICKHOUSE_CLUSTER" >/dev/null || true
+  "$DEPLOY_DIR/cluster.sh" topics --delete --topic "$run-.*" >/dev/null 2>&1 || true
+  log "$run: passed; report in $report (topics and database dropped)"
+else
+  log "$run: passed; report in $report (data kept in database $run and topics $run-*)"
+fi
