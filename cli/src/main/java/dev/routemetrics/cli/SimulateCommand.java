@@ -89,7 +89,7 @@ final class SimulateCommand implements Callable<Integer> {
       description = "Kafka bootstrap servers for --to kafka (default: ${DEFAULT-VALUE}).")
   String bootstrap;
 
-  @Option(names = "--partitions", defaultValue = "${env:ROUTEMETRICS_TOPIC_PARTITIONS:-1}",
+  @Option(names = "--partitions", defaultValue = "${env:ROUTEMETRICS_TOPIC_PARTITIONS:-" + TopicProvisioner.DEFAULT_PARTITIONS + "}",
       description = "Partitions of the topics --to kafka creates when missing, as routemetrics.topic.partitions (default: ${DEFAULT-VALUE}).")
   int partitions;
 
