@@ -22,11 +22,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
-    description = {"Compare what ClickHouse holds with a simulation's expected-metrics.json, computed independently of the",
-        "pipeline: every channel-window row, field by field, and revenue per currency. Waits until they agree or --timeout passes.",
-        "Every field must be equal, except distinct counts (active_accounts, visible_end_users) of 10,000 and more, which",
-        "DOMAIN.md lets a sketch estimate within 2 %.",
-        "Exit code 0 when every row is equal."})
+    description = {"Check ClickHouse against a simulation's expected-metrics.json.",
+        "The file is computed independently of the pipeline; every channel-window row is compared field by field (counts, ratios, revenue per currency).",
+        "Then every window's cross-channel figures (requests, direct trainable rate, partner concentration, volume without control), and every partner statement's reconciliation.",
+        "Every count must be equal, except distinct counts (active_accounts, visible_end_users) of 10,000 and more, which DOMAIN.md lets a sketch estimate within 2 %.",
+        "Ratios must agree to 1e-9 (both sides divide the same exact counts); money must be equal to the last decimal.",
+        "It waits until they agree or --timeout passes; exit code 0 when everything is equal."})
 final class VerifyCommand implements Callable<Integer> {
 
   /**
