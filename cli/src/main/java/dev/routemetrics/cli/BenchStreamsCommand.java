@@ -17,9 +17,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench-streams", mixinStandardHelpOptions = true,
-    description = {"Measure the metrics topology: run it with a fresh application id over event topics already filled",
-        "(deploy/bench-streams.sh fills them with `simulate --to kafka`), until its committed offsets reach the end of",
-        "every input topic. Prints: input_records seconds records_per_s startup_s"})
+    description = {"Measure the metrics topology: input records per second over event topics already filled.",
+        "It runs the topology with a fresh application id (deploy/bench-streams.sh fills the topics with",
+        "`simulate --to kafka`) until its committed offsets reach the end of every input topic.",
+        "Prints: input_records seconds records_per_s startup_s"})
 final class BenchStreamsCommand implements Callable<Integer> {
 
   @Option(names = "--topic-namespace", required = true, description = "Namespace of the filled event topics.")

@@ -13,9 +13,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "keys", mixinStandardHelpOptions = true,
-    description = {"Manage the API keys of the ingest and the query service (one file, routemetrics.ingest.api.keys.file; deploy/env.sh",
-        "points the query service's routemetrics.query.api.keys.file at the same one). The file holds only hashes; running",
-        "services pick changes up without a restart."},
+    description = {"Manage the API keys of the ingest and the query service (one file).",
+        "The file is routemetrics.ingest.api.keys.file; deploy/env.sh points the query service's routemetrics.query.api.keys.file at the same one.",
+        "The file holds only hashes; running services pick changes up without a restart."},
     subcommands = {KeysCommand.Add.class, KeysCommand.Revoke.class, KeysCommand.ListKeys.class})
 final class KeysCommand {
 

@@ -17,11 +17,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "load-run", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"A bounded load run at the ingest edge: usage events at a fixed rate for a fixed time (loopback; stops by",
-        "itself). Reports request latency p50/p99 (from when each request was due), freshness (age of each accepted",
-        "event when first read from its Kafka topic) p50/p99, and, with --pid, the ingest's resident memory every 5 s",
-        "and its heap after a full GC once warmed up and at the end. deploy/load-run.sh starts an ingest of its own",
-        "and runs this against it.",
+    description = {"Run a bounded load at the ingest edge: usage events at a fixed rate for a fixed time.",
+        "It runs on loopback and stops by itself.",
+        "It reports request latency p50/p99 (from when each request was due) and freshness p50/p99 (the age of each accepted event when first read from its Kafka topic).",
+        "With --pid it also samples the ingest's resident memory every 5 s, and its heap after a full GC once warmed up and at the end.",
+        "deploy/load-run.sh starts an ingest of its own and runs this against it.",
         "Exit code 0 only if every request was answered 202 and memory stayed within the bounds."})
 final class LoadRunCommand implements Callable<Integer> {
 

@@ -17,8 +17,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "rebuild", mixinStandardHelpOptions = true,
     description = {
-        "Derive every metric again from the event log, as a new generation: what a team does after fixing a metric",
-        "definition or adding one. The metrics topology runs under a fresh application id from offset 0 into topics of",
+        "Derive every metric again from the event log, as a new generation.",
+        "It is what a team does after fixing a metric definition or adding one. The metrics topology runs under a fresh application id from offset 0 into topics of",
         "its own; a sink writes them and the raw events into a fresh database <database>_<generation>. Once caught up",
         "it stops; with --swap it then moves the fresh tables into the live database in one RENAME (the replaced ones",
         "into <database>_before_<generation>) and writes the generation to --generation-file, from which",

@@ -135,4 +135,28 @@ class ReadmeExamplesTest {
     String help = RouteMetrics.commandLine().getSubcommands().get("query").getUsageMessage(CommandLine.Help.Ansi.OFF);
     assertThat(help.lines().filter(l -> l.matches("^[a-z0-9(].*"))).as(help).isEmpty();
   }
+
+  @Test
+  @DisplayName("the line routemetrics --help shows for each command is a whole sentence")
+  void shouldListEveryCommandWithAWholeSentence() {
+    CommandLine main = RouteMetrics.commandLine();
+    assertThat(main.getSubcommands()).hasSizeGreaterThan(10);
+    main.getSubcommands().forEach((name, command) -> {
+      String[] description = command.getCommandSpec().usageMessage().description();
+      assertThat(description).as(name).isNotEmpty();
+      assertThat(description[0].strip()).as("the first description line of %s", name).matches("(?s).*[.:)]$");
+    });
+    for (String name : List.of("verify", "load-run", "streams", "status")) {
+      assertThat(main.getSubcommands().get(name).getCommandSpec().usageMessage().description()).as(name)
+          .allSatisfy(line -> assertThat(line.strip()).matches("(?s).*[.:)]$"));
+    }
+  }
+
+  @Test
+  @DisplayName("streams --help describes the topology that runs, not the walking skeleton")
+  void shouldDescribeTheRealStreamsTopology() {
+    String help = RouteMetrics.commandLine().getSubcommands().get("streams").getUsageMessage(CommandLine.Help.Ansi.OFF);
+    assertThat(help).doesNotContain("usage events to requests per channel per minute")
+        .contains("channel-metrics").contains("channel-revenue").contains("quarantined-events").contains("/health");
+  }
 }

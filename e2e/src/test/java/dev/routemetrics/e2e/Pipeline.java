@@ -8,6 +8,10 @@ import dev.routemetrics.streams.StreamsAppConfig;
 import dev.routemetrics.warehouse.ClickHouse;
 import dev.routemetrics.warehouse.WarehouseConfig;
 import dev.routemetrics.warehouse.sink.Sink;
+import dev.routemetrics.warehouse.sink.SinkHttp;
+import dev.routemetrics.warehouse.status.PipelineStatus;
+import java.net.URI;
+import java.time.Clock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -31,30 +35,63 @@ final class Pipeline implements AutoCloseable {
   final IngestServer ingest;
   final StreamsApp streams;
   final Sink sink;
+  final SinkHttp sinkHttp;
   final String labKey;
 
   Pipeline(String name) throws Exception {
+    this(name, Map.of());
+  }
+
+  /** With {@code streamsSettings} over the test's defaults (say, a longer emit interval). */
+  Pipeline(String name, Map<String, String> streamsSettings) throws Exception {
+    this(name, streamsSettings, false);
+  }
+
+  /**
+   * A pipeline isolated by its topic namespace alone (no database, application id or consumer
+   * group given): what one setting must isolate.
+   */
+  static Pipeline namespacedOnly(String name) throws Exception {
+    return new Pipeline(name, Map.of(), true);
+  }
+
+  private Pipeline(String name, Map<String, String> streamsSettings, boolean namespaceOnly) throws Exception {
     this.id = name + System.currentTimeMillis();
     this.namespace = id + ".";
-    this.database = id.replace('-', '_');
     Path stateDir = Files.createTempDirectory("routemetrics-" + id);
-    this.warehouse = new WarehouseConfig(Map.of(
-        WarehouseConfig.DATABASE, database,
+    Map<String, String> warehouseSettings = new java.util.HashMap<>(Map.of(
         WarehouseConfig.TOPIC_NAMESPACE, namespace,
-        WarehouseConfig.SINK_GROUP, id + "-sink",
         WarehouseConfig.SINK_FLUSH_INTERVAL_MS, "200"));
+    if (!namespaceOnly) {
+      warehouseSettings.put(WarehouseConfig.DATABASE, id.replace('-', '_'));
+      warehouseSettings.put(WarehouseConfig.SINK_GROUP, id + "-sink");
+    }
+    this.warehouse = new WarehouseConfig(warehouseSettings);
+    this.database = warehouse.database();
     Path keys = stateDir.resolve("api-keys.json");
     this.labKey = ApiKeys.add(keys, "it-lab", null);
     this.ingest = new IngestServer(new IngestConfig(Map.of(
         IngestConfig.PORT, "0",
         IngestConfig.API_KEYS_FILE, keys.toString(),
         IngestConfig.TOPIC_NAMESPACE, namespace))).start();
-    this.streams = new StreamsApp(new StreamsAppConfig(Map.of(
-        StreamsAppConfig.APPLICATION_ID, id,
+    Map<String, String> streamsConfig = new java.util.HashMap<>(Map.of(
         StreamsAppConfig.TOPIC_NAMESPACE, namespace,
         StreamsAppConfig.STATE_DIR, stateDir.toString(),
-        StreamsAppConfig.COMMIT_INTERVAL_MS, "100"))).start();
+        StreamsAppConfig.COMMIT_INTERVAL_MS, "100",
+        StreamsAppConfig.PORT, "0"));
+    if (!namespaceOnly) {
+      streamsConfig.put(StreamsAppConfig.APPLICATION_ID, id);
+    }
+    streamsConfig.putAll(streamsSettings);
+    this.streams = new StreamsApp(new StreamsAppConfig(streamsConfig)).start();
     this.sink = new Sink(warehouse).start();
+    this.sinkHttp = new SinkHttp(sink.telemetry(), "127.0.0.1", 0).start();
+  }
+
+  /** {@code routemetrics status} for this pipeline: each stage's /health on the port it took, and its database. */
+  PipelineStatus status() {
+    return new PipelineStatus(URI.create(ingestUrl()), URI.create("http://127.0.0.1:" + streams.httpPort()),
+        URI.create("http://127.0.0.1:" + sinkHttp.port()), clickHouse(), database, Clock.systemUTC());
   }
 
   String ingestUrl() {
@@ -69,9 +106,18 @@ final class Pipeline implements AutoCloseable {
   public void close() throws Exception {
     ingest.close();
     streams.close();
+    sinkHttp.close();
     sink.close();
-    try (Connection connection = clickHouse().connect(); Statement statement = connection.createStatement()) {
-      statement.execute("DROP DATABASE IF EXISTS " + database);
+    // A loaded machine's ClickHouse can take longer than the driver's socket timeout to drop: try again.
+    for (int attempt = 1; ; attempt++) {
+      try (Connection connection = clickHouse().connect(); Statement statement = connection.createStatement()) {
+        statement.execute("DROP DATABASE IF EXISTS " + database);
+        break;
+      } catch (java.sql.SQLException e) {
+        if (attempt == 3) {
+          throw e;
+        }
+      }
     }
     // This run's topics, internal ones included, all start with its id.
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,

@@ -8,6 +8,9 @@ import dev.routemetrics.schemas.registry.ChannelRegistry;
 import dev.routemetrics.simulator.HttpSender;
 import dev.routemetrics.simulator.UsageBurst;
 import dev.routemetrics.warehouse.query.ChannelRequests;
+import dev.routemetrics.warehouse.query.MetricsReader;
+import dev.routemetrics.warehouse.query.ReachControl;
+import dev.routemetrics.warehouse.query.TimeRange;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -59,6 +62,21 @@ class PipelineIT {
     Map<String, Long> actual = waitFor(expected, requestsInTheHourFrom(START));
     assertThat(actual).isEqualTo(expected);
     assertThat(actual).hasSize(ChannelRegistry.builtIn().channels().size());
+
+    // channel_metrics, the table every audience view reads: the HOUR row of each channel holds the same requests
+    MetricsReader reader = new MetricsReader(pipeline.clickHouse(), pipeline.database);
+    TimeRange hour = new TimeRange(TimeRange.WindowSize.HOUR, START, START.plusSeconds(1), List.of());
+    Map<String, Long> hourRows = new TreeMap<>();
+    reader.metrics(hour).forEach(u -> hourRows.put(u.channelId(), u.requests()));
+    assertThat(hourRows).isEqualTo(expected);
+    // and the reach-control view: each channel's request share is its requests over all channels' (by hand here)
+    long all = expected.values().stream().mapToLong(Long::longValue).sum();
+    Map<String, Double> shares = new TreeMap<>();
+    ReachControl.compute(reader.metrics(hour), reader.revenue(hour)).get(0).channels()
+        .forEach(r -> shares.put(r.channelId(), r.requestShare()));
+    assertThat(shares).hasSameSizeAs(expected);
+    expected.forEach((channel, requests) -> assertThat(shares.get(channel)).as(channel)
+        .isCloseTo((double) requests / all, org.assertj.core.api.Assertions.within(1e-12)));
   }
 
   @Test

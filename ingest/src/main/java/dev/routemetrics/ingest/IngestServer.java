@@ -122,7 +122,7 @@ public final class IngestServer implements AutoCloseable {
             return connector;
           });
         })
-        .get("/health", ctx -> ctx.json(Map.of("status", "UP")))
+        .get("/health", ctx -> ctx.json(health(maxInFlight)))
         .get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(telemetry.scrape()))
         .get("/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(openApi()))
         .post("/v1/events/{family}", this::accept)
@@ -131,6 +131,21 @@ public final class IngestServer implements AutoCloseable {
             "no such resource; events are posted to /v1/events/{usage|billing|feedback}")))
         .error(405, ctx -> unlessProblem(ctx, Problem.of("method-not-allowed", "Method not allowed", 405,
             "events are sent with POST /v1/events/{usage|billing|feedback}")));
+  }
+
+  /**
+   * {@code /health}: the service answers as itself (so a script or {@code routemetrics status} can
+   * tell it from another process on the port) and says how many accepted events still wait for
+   * Kafka's acknowledgement ({@code inFlightEvents}; 0 when nothing is pending).
+   */
+  private Map<String, Object> health(int maxInFlight) {
+    Map<String, Object> health = new LinkedHashMap<>();
+    health.put("service", "ingest");
+    health.put("namespace", config.getString(IngestConfig.TOPIC_NAMESPACE));
+    health.put("pid", ProcessHandle.current().pid());
+    health.put("status", "UP");
+    health.put("inFlightEvents", maxInFlight - inFlight.availablePermits());
+    return health;
   }
 
   public IngestServer start() {

@@ -178,6 +178,36 @@ class IngestServerTest {
     assertNothingHeld();
   }
 
+  private JsonNode health() throws Exception {
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/health"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    return JSON.readTree(response.body());
+  }
+
+  @Test
+  void shouldAnswerHealthAsItselfWithItsNamespacePidAndTheEventsWaitingForKafka() throws Exception {
+    start(Map.of(IngestConfig.TOPIC_NAMESPACE, "blue-"), EventFamilies.of(ChannelRegistry.builtIn(), Clock.systemUTC(),
+        Duration.ofMinutes(5)));
+    JsonNode idle = health();
+    assertThat(idle.path("service").asText()).isEqualTo("ingest");
+    assertThat(idle.path("namespace").asText()).isEqualTo("blue-");
+    assertThat(idle.path("pid").asLong()).isEqualTo(ProcessHandle.current().pid());
+    assertThat(idle.path("status").asText()).isEqualTo("UP");
+    assertThat(idle.path("inFlightEvents").isNumber()).isTrue();
+    assertThat(idle.path("inFlightEvents").asLong()).isZero();
+
+    // Two events handed to Kafka and not yet acknowledged: both in flight until Kafka answers.
+    int before = kafka.history().size();
+    CompletableFuture<HttpResponse<String>> waiting = postAsync(key, "[" + usage("h1") + "," + usage("h2") + "]");
+    awaitRecords(before + 2, waiting);
+    assertThat(health().path("inFlightEvents").asLong()).isEqualTo(2);
+    kafka.completeNext();
+    kafka.completeNext();
+    assertThat(waiting.get().statusCode()).isEqualTo(202);
+    assertThat(health().path("inFlightEvents").asLong()).isZero();
+  }
+
   @Test
   void shouldAnswer500ProblemJsonForAnUnexpectedExceptionCountItAndHoldNothing() throws Exception {
     // A family whose encoding fails for one event id: what an unforeseen bug looks like to the edge.

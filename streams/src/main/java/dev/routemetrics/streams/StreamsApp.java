@@ -78,13 +78,72 @@ public final class StreamsApp implements AutoCloseable {
   public synchronized Map<String, Object> health() {
     Map<String, Long> lag = new TreeMap<>();
     long committedSum = 0;
+    // A task's endOffsets() are what its consumer last fetched: behind the log while a fetch is
+    // due, and blind to records of a transaction still open (partials just shipped). The log's own
+    // end (read_uncommitted: open transactions included) is asked of the broker instead; a
+    // committed offset at the end of a transactional log has passed its commit marker too.
+    Map<TopicPartition, Long> committedOffsets = new java.util.HashMap<>();
+    Map<TopicPartition, Long> endOffsets = new java.util.HashMap<>();
     for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
       for (TaskMetadata task : thread.activeTasks()) {
         for (Map.Entry<TopicPartition, Long> end : task.endOffsets().entrySet()) {
           Long committed = task.committedOffsets().get(end.getKey());
-          long done = committed == null || committed < 0 ? 0 : committed;
-          committedSum += done;
-          lag.merge(end.getKey().topic() + "-" + end.getKey().partition(), Math.max(0, end.getValue() - done), Long::sum);
+          committedOffsets.put(end.getKey(), committed == null || committed < 0 ? 0 : committed);
+          endOffsets.put(end.getKey(), end.getValue());
+        }
+      }
+    }
+    if (!endOffsets.isEmpty()) {
+      try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+          org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+          org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000))) {
+        Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
+        endOffsets.keySet().forEach(tp -> latest.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
+        admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(
+            org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED)).all().get(5, java.util.concurrent.TimeUnit.SECONDS)
+            .forEach((tp, info) -> endOffsets.merge(tp, info.offset(), Math::max));
+      } catch (Exception e) {
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+        log.debug("could not read the log end offsets; lag is measured against the fetched ones: {}", e.toString());
+      }
+    }
+    for (Map.Entry<TopicPartition, Long> end : endOffsets.entrySet()) {
+      long done = committedOffsets.get(end.getKey());
+      committedSum += done;
+      lag.merge(end.getKey().topic() + "-" + end.getKey().partition(), Math.max(0, end.getValue() - done), Long::sum);
+    }
+    // Committed input offsets do not mean counted: a task folds events into partial tallies and
+    // ships them every emit interval, and the window totals they merge into are emitted every emit
+    // interval too; both are committed (changelogged) before they are shipped. Records still held
+    // there count as lag, so "caught up" means nothing waits inside the app either. The partial
+    // stores are live-object stores, read here only by their entry count (no scan from this thread:
+    // a scan writes through); the dirty marks are cached stores, which interactive queries scan.
+    if (streams.state() == KafkaStreams.State.RUNNING) {
+      for (String store : java.util.List.of(ChannelMetricsTopology.USAGE_PARTIALS_STORE,
+          ChannelMetricsTopology.LEARNING_PARTIALS_STORE, ChannelMetricsTopology.REVENUE_PARTIALS_STORE,
+          ChannelMetricsTopology.CHANNEL_WINDOWS_DIRTY_STORE, ChannelMetricsTopology.REVENUE_WINDOWS_DIRTY_STORE)) {
+        long held;
+        try {
+          org.apache.kafka.streams.state.ReadOnlyKeyValueStore<Object, Object> held0 = streams.store(
+              org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(store,
+                  org.apache.kafka.streams.state.QueryableStoreTypes.keyValueStore()));
+          if (store.endsWith("-dirty")) {
+            held = 0;
+            try (org.apache.kafka.streams.state.KeyValueIterator<Object, Object> it = held0.all()) {
+              for (; it.hasNext(); it.next()) {
+                held++;
+              }
+            }
+          } else {
+            held = held0.approximateNumEntries();
+          }
+        } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+          held = 1; // migrating between threads or instances: not known to be empty
+        }
+        if (held > 0) {
+          lag.put(store + " (not yet emitted)", held);
         }
       }
     }

@@ -87,8 +87,14 @@ public final class WarehouseConfig extends AbstractConfig {
     super(DEFINITION, ConfigSources.resolve(DEFINITION, overrides), true);
   }
 
+  /**
+   * The database: {@code routemetrics.clickhouse.database} when it is set (to anything, its default
+   * included); otherwise it follows the topic namespace, {@code routemetrics_<namespace>} in
+   * identifier characters, so a namespaced instance never shares the first one's tables.
+   */
   public String database() {
-    return getString(DATABASE);
+    String namespace = getString(TOPIC_NAMESPACE).replaceAll("[^A-Za-z0-9_]+", "_").replaceAll("^_+|_+$", "");
+    return originals().containsKey(DATABASE) || namespace.isEmpty() ? getString(DATABASE) : "routemetrics_" + namespace;
   }
 
   /** The ClickHouse cluster the tables are spread over; empty for a single server. */

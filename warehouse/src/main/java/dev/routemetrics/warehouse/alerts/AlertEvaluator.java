@@ -79,7 +79,8 @@ public final class AlertEvaluator implements AutoCloseable {
 
   /** One evaluation; returns the transitions it caused, in key order. */
   public synchronized List<Alert> evaluate() {
-    Instant now = clock.instant();
+    // Alerts are about windows and events stored to the second: their times are too (no nanoseconds in JSON or text).
+    Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     List<Alert> transitions = new ArrayList<>();
     for (Rule rule : rules) {
       Map<String, Finding> found = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package dev.routemetrics.warehouse.alerts;
 
+import dev.routemetrics.warehouse.query.Amounts;
 import dev.routemetrics.warehouse.query.ChannelWindow;
 import dev.routemetrics.warehouse.query.TimeRange;
 import java.math.BigDecimal;
@@ -60,7 +61,7 @@ public final class StatementMismatchRule implements Rule {
         findings.add(new Finding(s.partnerId() + "/" + s.statementId(), unbounded ? null : worst, String.format(Locale.ROOT,
             "%s statement %s for %s..%s: requests stated %d vs metered %d (%s), net stated %s vs metered %s %s (%s); bound %.1f%%",
             s.partnerId(), s.statementId(), s.from(), s.until(), s.requests(), requests, show(requestGap),
-            s.net().toPlainString(), net.toPlainString(), s.currency(), show(netGap), maxPercent)));
+            Amounts.exact(s.net()), Amounts.exact(net), s.currency(), show(netGap), maxPercent)));
       }
     }
     return findings;

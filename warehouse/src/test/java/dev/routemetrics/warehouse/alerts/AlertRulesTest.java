@@ -136,6 +136,34 @@ class AlertRulesTest {
   }
 
   @Test
+  void shouldWriteMoneyAsExactDecimalsAndTimesToTheSecondInAlertJsonAndText() {
+    AlertEvaluator alerts = evaluator(new StatementMismatchRule(2.0, 62));
+    Instant nov1 = Instant.parse("2026-11-01T00:00:00Z");
+    // metered: 0.1 + 0.2 USD net, which binary floating point would make 0.30000000000000004
+    inputs.put(WindowSize.DAY, usage(nov1, "cloud-nimbus", "CLOUD_PARTNER", "nimbus", 0, 1000, 0, 0, nov1));
+    inputs.revenue.get(WindowSize.DAY).add(money(nov1, "cloud-nimbus", "CLOUD_PARTNER", "nimbus", "0.1", "0"));
+    inputs.revenue.get(WindowSize.DAY).add(money(nov1, "cloud-nimbus", "CLOUD_PARTNER", "nimbus", "0.2", "0"));
+    // stated: 1000 requests and 0.5 USD: |0.5 − 0.3| / 0.3 = 66.67 % > 2 %
+    inputs.statements.add(new AlertInputs.PartnerStatement("st-7", "nimbus", nov1, nov1.plus(Duration.ofDays(1)), 1000,
+        "USD", new BigDecimal("0.5")));
+    clock.now = Instant.parse("2026-12-01T20:30:55.892520300Z");
+
+    Alert firing = alerts.evaluate().get(0);
+
+    assertThat(firing.since()).isEqualTo(Instant.parse("2026-12-01T20:30:55Z"));
+    assertThat(firing.detail()).contains("net stated 0.5000 vs metered 0.3000 USD (66.67%)");
+    String json = AlertJson.write(firing);
+    assertThat(json).contains("\"since\":\"2026-12-01T20:30:55Z\"").contains("\"at\":\"2026-12-01T20:30:55Z\"")
+        .doesNotContain(".892").doesNotContain("0.30000000000000004");
+
+    inputs.statements.clear();
+    clock.now = Instant.parse("2026-12-01T20:31:10.000000001Z");
+    Alert resolved = alerts.evaluate().get(0);
+    assertThat(AlertJson.write(resolved)).contains("\"since\":\"2026-12-01T20:30:55Z\"")
+        .contains("\"at\":\"2026-12-01T20:31:10Z\"");
+  }
+
+  @Test
   void shouldFireOnAStatementForAPartnerWithNothingMetered() throws Exception {
     Instant nov1 = Instant.parse("2026-11-01T00:00:00Z");
     inputs.statements.add(new AlertInputs.PartnerStatement("st-1", "ghost", nov1, nov1.plus(Duration.ofDays(1)), 10,

@@ -1,0 +1,62 @@
+package dev.routemetrics.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.routemetrics.schemas.registry.ChannelRegistry;
+import dev.routemetrics.simulator.HttpSender;
+import dev.routemetrics.simulator.UsageBurst;
+import dev.routemetrics.warehouse.query.ChannelRequests;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One setting isolates an instance: two pipelines on one broker and one ClickHouse, given nothing
+ * but a topic namespace each (the database, the streams application id, its state and internal
+ * topics and the consumer groups follow it), each see only the events sent to them.
+ */
+class TwoInstancesIT {
+
+  private static final Instant HOUR = Instant.parse("2026-11-04T09:00:00Z");
+
+  @Test
+  @DisplayName("two pipelines that differ only in their namespace never see each other's events")
+  void shouldKeepTwoNamespacedPipelinesApart() throws Exception {
+    try (Pipeline blue = Pipeline.namespacedOnly("it-blue-"); Pipeline green = Pipeline.namespacedOnly("it-green-")) {
+      assertThat(blue.database).isNotEqualTo(green.database).startsWith("routemetrics_it_blue_");
+      // Same hour, same channels, different traffic: a shared table, group or store would mix them.
+      List<UsageBurst.Event> toBlue = new UsageBurst(ChannelRegistry.builtIn(), 1).generate(HOUR, 40, 30);
+      List<UsageBurst.Event> toGreen = new UsageBurst(ChannelRegistry.builtIn(), 2).generate(HOUR, 70, 30);
+      assertThat(new HttpSender(blue.ingestUrl(), blue.labKey).send(toBlue, 4, d -> {}).accepted()).isEqualTo(toBlue.size());
+      assertThat(new HttpSender(green.ingestUrl(), green.labKey).send(toGreen, 4, d -> {}).accepted())
+          .isEqualTo(toGreen.size());
+
+      drained(blue);
+      drained(green);
+
+      assertThat(requests(blue)).isEqualTo(UsageBurst.expectedRequests(toBlue));
+      assertThat(requests(green)).isEqualTo(UsageBurst.expectedRequests(toGreen));
+    }
+  }
+
+  private static void drained(Pipeline pipeline) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 180_000;
+    while (!pipeline.status().check().drained() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(200);
+    }
+    assertThat(pipeline.status().check().drained()).as("%s drained", pipeline.namespace).isTrue();
+  }
+
+  private static Map<String, Long> requests(Pipeline pipeline) throws Exception {
+    Map<String, Long> rows = new TreeMap<>();
+    for (ChannelRequests.Row row : new ChannelRequests(pipeline.clickHouse(), pipeline.database)
+        .between(HOUR, HOUR.plus(Duration.ofHours(1)))) {
+      rows.put(row.channelId(), row.requests());
+    }
+    return rows;
+  }
+}
