@@ -74,12 +74,16 @@ final class QueryCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     WarehouseConfig config = new WarehouseConfig(settings.overrides);
     List<Map<String, Object>> rows = view.equalsIgnoreCase("registry") ? registry(config) : view(config);
+    print(rows, format);
+    return 0;
+  }
+
+  static void print(List<Map<String, Object>> rows, Format format) throws Exception {
     switch (format) {
       case JSON -> System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(rows));
       case CSV -> System.out.print(Csv.write(rows));
       case TABLE -> Table.print(rows);
     }
-    return 0;
   }
 
   private List<Map<String, Object>> registry(WarehouseConfig config) throws Exception {

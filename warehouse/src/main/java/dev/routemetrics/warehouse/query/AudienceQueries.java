@@ -26,7 +26,9 @@ public final class AudienceQueries {
    * or mean something else under the same names.
    */
   public enum View {
-    HEALTH(true), REACH_CONTROL(false), LEARNING(true), FINANCE(true), RECONCILIATION(true), TREND(true);
+    HEALTH(true), REACH_CONTROL(false), LEARNING(true), FINANCE(true), RECONCILIATION(true), TREND(true),
+    /** Compares a partner's channel with the lab's own direct routes: the lab's question, not a partner's. */
+    WHAT_IF(false);
 
     private final boolean partnerReadable;
 
@@ -56,6 +58,25 @@ public final class AudienceQueries {
    * @throws IllegalArgumentException for a partner's range on a view that is not {@link View#partnerReadable()}
    */
   public List<Map<String, Object>> run(View view, TimeRange range, Finance.Period period) throws SQLException {
+    return run(view, range, period, Options.NONE);
+  }
+
+  /**
+   * What some views need beyond a range: the what-if's shift, the moment the control-point map is
+   * read at. Either may be null for views that do not use it.
+   */
+  public record Options(WhatIf.Shift shift, java.time.Instant at) {
+    public static final Options NONE = new Options(null, null);
+  }
+
+  /**
+   * The view's rows with its options.
+   *
+   * @throws IllegalArgumentException for a partner's range on a view that is not {@link View#partnerReadable()},
+   *     or a what-if without its shift or with a target that is not direct (the message names the parameter)
+   */
+  public List<Map<String, Object>> run(View view, TimeRange range, Finance.Period period, Options options)
+      throws SQLException {
     if (range.partnerId() != null && !view.partnerReadable()) {
       throw new IllegalArgumentException(view + " is not readable by a partner");
     }
@@ -66,6 +87,13 @@ public final class AudienceQueries {
       case FINANCE -> rows(Finance.compute(reader.revenue(range), period));
       case RECONCILIATION -> rows(reconciliation.compute(range));
       case TREND -> only(range.channels(), rows(Trend.compute(reader.metrics(allChannels(range)), range.partnerId() == null)));
+      case WHAT_IF -> {
+        if (options.shift() == null) {
+          throw new IllegalArgumentException("channel, to, shift: the what-if needs the channel, the direct channel and the fraction");
+        }
+        TimeRange all = allChannels(range);
+        yield rows(WhatIf.compute(reader.metrics(all), reader.revenue(all), options.shift()));
+      }
     };
   }
 

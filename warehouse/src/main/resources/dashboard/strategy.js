@@ -1,0 +1,42 @@
+// The route-strategy panels (issue 16): what-if, the control-point map, quarantine and substitution
+// risk. Loaded after dashboard.js and using its helpers (getJson, apiQuery, state, fillTable, cell,
+// money, pct, fixed, int, utc). Numbers come from the API; this file only formats them.
+'use strict';
+
+/** A per-currency map of exact amounts as text: "USD -65.00, EUR -1.00". */
+const amounts = m => {
+  const entries = Object.entries(m || {});
+  return entries.length ? entries.map(([c, a]) => `${c} ${money(a)}`).join(', ') : dash;
+};
+const signed = (x, d) => (x == null ? dash : (x > 0 ? '+' : '') + Number(x).toFixed(d));
+
+// --- what-if -------------------------------------------------------------------------------------
+async function runWhatIf(event) {
+  if (event) event.preventDefault();
+  const status = document.getElementById('what-if-status');
+  const p = new URLSearchParams(apiQuery(state, false));
+  p.set('channel', document.getElementById('what-if-channel').value.trim());
+  p.set('to', document.getElementById('what-if-to').value.trim());
+  p.set('shift', document.getElementById('what-if-shift').value.trim());
+  try {
+    const body = await getJson('/api/what-if?' + p);
+    const rows = body.rows;
+    fillTable('what-if', rows, r => [
+      cell('window', r.scope === 'PERIOD' ? 'period' : utc(r.window_start)),
+      cell('moved_requests', fixed(r.moved_requests, 1), true),
+      cell('control_score', r.control_score_before == null ? dash : `${fixed(r.control_score_before, 4)} → ${fixed(r.control_score_after, 4)}`, true),
+      cell('control_score_change', signed(r.control_score_change, 4), true),
+      cell('net_revenue_change', amounts(r.net_revenue_change), true),
+      cell('partner_fee_change', amounts(r.partner_fee_change), true),
+      cell('identity_visible_change', signed(r.identity_visible_change, 1), true),
+      cell('lost_signals_change', signed(r.lost_signals_change, 2), true),
+    ], r => (r.scope === 'PERIOD' ? 'period' : ''));
+    const period = rows[rows.length - 1];
+    status.textContent = `${p.get('channel')} → ${p.get('to')}, shift ${p.get('shift')}: ${period.note}.`;
+  } catch (e) {
+    fillTable('what-if', [], () => []);
+    status.textContent = e.status === 403 ? 'not available to this key: ' + e.detail : 'could not compute: ' + e.detail;
+  }
+  document.body.dataset.whatIf = String(Number(document.body.dataset.whatIf || 0) + 1);
+}
+document.getElementById('what-if-form').addEventListener('submit', runWhatIf);
