@@ -40,3 +40,35 @@ async function runWhatIf(event) {
   document.body.dataset.whatIf = String(Number(document.body.dataset.whatIf || 0) + 1);
 }
 document.getElementById('what-if-form').addEventListener('submit', runWhatIf);
+
+// --- control-point map ---------------------------------------------------------------------------
+const OWNED = ['identity', 'workflow', 'procurement', 'governance', 'billing', 'interface'];
+function ownerCell(point, owner) {
+  const td = cell(point, owner);
+  td.className = 'owner-' + String(owner).toLowerCase();
+  return td;
+}
+async function loadControlMap(event) {
+  if (event) event.preventDefault();
+  const at = document.getElementById('control-map-at').value.trim();
+  try {
+    const body = await getJson('/api/control-map?' + (at ? 'at=' + encodeURIComponent(at) : '')
+      + (state.channels.length ? '&channel=' + encodeURIComponent(state.channels.join(',')) : ''));
+    fillTable('control-map', body.rows, r => [
+      cell('channel', r.channel_id + (r.retired ? ' (retired)' : '')), cell('route', r.route), cell('partner', r.partner_id || dash),
+      cell('take_rate', pct(Number(r.take_rate)), true), ...OWNED.map(p => ownerCell(p, r[p + '_owner'])),
+      cell('control_points_owned', `${r.control_points_owned} / 6`, true), cell('since', `${utc(r.effective_from)} (v${r.registry_version})`),
+    ]);
+  } catch (e) {
+    fillTable('control-map', [], () => []);
+    document.querySelector('#control-map tbody td').textContent = e.status === 401
+      ? 'no data without a valid API key' : 'could not load: ' + e.detail;
+  }
+  document.body.dataset.controlMap = String(Number(document.body.dataset.controlMap || 0) + 1);
+}
+document.getElementById('control-map-form').addEventListener('submit', loadControlMap);
+
+// The panels that follow the page's filters reload after each refresh of the main views.
+const strategyPanels = [loadControlMap];
+new MutationObserver(() => strategyPanels.forEach(load => load()))
+  .observe(document.body, { attributes: true, attributeFilter: ['data-loaded'] });

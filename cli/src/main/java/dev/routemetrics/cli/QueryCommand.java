@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
         "  reconciliation  partner statements against metered requests and net.",
         "  trend           requests, share, error rate and p95 per window.",
         "  registry        each channel's route, partner, take rate at --until.",
+        "  control-map     who owns each of the six control points of every channel at --at.",
         "Money is printed as exact decimals with four places (39763.5800)."})
 final class QueryCommand implements Callable<Integer> {
 
@@ -66,6 +67,9 @@ final class QueryCommand implements Callable<Integer> {
 
   @Option(names = "--period", defaultValue = "DAY", description = "Finance buckets: DAY or MONTH (default: ${DEFAULT-VALUE}).")
   Finance.Period period;
+
+  @Option(names = "--at", description = "control-map: the moment the registry is read at, ISO-8601 UTC (default: now).")
+  Instant at;
 
   @Option(names = "--format", defaultValue = "TABLE", description = "TABLE, CSV or JSON, any case (default: ${DEFAULT-VALUE}).")
   Format format;
@@ -110,7 +114,10 @@ final class QueryCommand implements Callable<Integer> {
       chosen = AudienceQueries.View.valueOf(view.toUpperCase(Locale.ROOT).replace('-', '_'));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "<view>: unknown view '" + view
-          + "'; one of health, reach-control, learning, finance, reconciliation, trend, registry");
+          + "'; one of health, reach-control, learning, finance, reconciliation, trend, registry, control-map");
+    }
+    if (chosen == AudienceQueries.View.WHAT_IF) {
+      throw new ParameterException(spec.commandLine(), "<view>: the what-if has its own command: routemetrics what-if --help");
     }
     TimeRange.WindowSize size = window != null ? window : switch (chosen) {
       case HEALTH -> TimeRange.WindowSize.MINUTE;
@@ -135,6 +142,6 @@ final class QueryCommand implements Callable<Integer> {
     }
     return new AudienceQueries(new MetricsReader(new ClickHouse(config), config.database()),
         new Reconciliation(new ClickHouse(config), config.database()), Clock.systemUTC())
-        .run(chosen, new TimeRange(size, start, end, channels), period);
+        .run(chosen, new TimeRange(size, start, end, channels), period, new AudienceQueries.Options(null, at));
   }
 }

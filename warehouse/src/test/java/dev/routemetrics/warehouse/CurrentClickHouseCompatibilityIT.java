@@ -7,6 +7,7 @@ import dev.routemetrics.warehouse.migrations.Migrations;
 import dev.routemetrics.warehouse.query.ChannelRequests;
 import dev.routemetrics.warehouse.query.MetricsReader;
 import dev.routemetrics.warehouse.query.Reconciliation;
+import dev.routemetrics.warehouse.query.ControlPointMap;
 import dev.routemetrics.warehouse.query.RegistryHistory;
 import dev.routemetrics.warehouse.query.TimeRange;
 import java.time.Instant;
@@ -262,6 +263,13 @@ class CurrentClickHouseCompatibilityIT {
             List.of("cloud-stratus", "2", "2026-11-20 12:00:00", "CLOUD_PARTNER", "stratus-cloud", "0.180001", "0", "0"),
             List.of("vertical-codepilot", "3", "2026-11-25 00:00:00", "VERTICAL_WORKFLOW", "codepilot", "0.300001", "1", "1"))),
         new QueryCase("registry before its first version", registryAsOf, List.of("2025-12-31 23:59:59"), List.of()),
+        // The control-point map: the same choice of change per channel, with the six owners.
+        new QueryCase("control map as the renegotiation takes effect", ControlPointMap.asOfSql(database),
+            List.of("2026-11-20 12:00:00"), List.of(
+                List.of("cloud-stratus", "CLOUD_PARTNER", "stratus-cloud", "0.180001", "2", "2026-11-20 12:00:00", "PARTNER",
+                    "CUSTOMER", "PARTNER", "PARTNER", "PARTNER", "PARTNER", "0", "0"),
+                List.of("vertical-codepilot", "VERTICAL_WORKFLOW", "codepilot", "0.300001", "1", "2026-01-01 00:00:00",
+                    "PARTNER", "PARTNER", "PARTNER", "LAB", "PARTNER", "PARTNER", "1", "0"))),
         // Not an audience query: the table row by row, to pin FINAL's choice and DateTime('UTC') rendering.
         new QueryCase("newest version of every window",
             "SELECT channel_id, window_start, requests, usage_events, version FROM " + table + " FINAL"

@@ -211,9 +211,18 @@ public final class QueryServer implements AutoCloseable {
   }
 
   /**
-   * The what-if's {@code channel} (exactly one), {@code to} and {@code shift}.
+   * The what-if's {@code channel} (exactly one), {@code to} and {@code shift}; the control map's {@code at}
+   * (default now).
    */
   private AudienceQueries.Options options(Context ctx, AudienceQueries.View view, TimeRange range) {
+    if (view == AudienceQueries.View.CONTROL_MAP) {
+      Instant at = instantParam(ctx, "at", clock.instant());
+      String problem = TimeRange.unstorable("at", at);
+      if (problem != null) {
+        throw new BadParameter(problem);
+      }
+      return new AudienceQueries.Options(null, at);
+    }
     if (view != AudienceQueries.View.WHAT_IF) {
       return AudienceQueries.Options.NONE;
     }

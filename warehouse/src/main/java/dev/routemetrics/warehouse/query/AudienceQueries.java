@@ -28,7 +28,9 @@ public final class AudienceQueries {
   public enum View {
     HEALTH(true), REACH_CONTROL(false), LEARNING(true), FINANCE(true), RECONCILIATION(true), TREND(true),
     /** Compares a partner's channel with the lab's own direct routes: the lab's question, not a partner's. */
-    WHAT_IF(false);
+    WHAT_IF(false),
+    /** Each channel's control-point owners as of a moment; a partner's key reads the channels it held then. */
+    CONTROL_MAP(true);
 
     private final boolean partnerReadable;
 
@@ -87,6 +89,8 @@ public final class AudienceQueries {
       case FINANCE -> rows(Finance.compute(reader.revenue(range), period));
       case RECONCILIATION -> rows(reconciliation.compute(range));
       case TREND -> only(range.channels(), rows(Trend.compute(reader.metrics(allChannels(range)), range.partnerId() == null)));
+      case CONTROL_MAP -> only(range.channels(), rows(new ControlPointMap(reader)
+          .asOf(options.at() != null ? options.at() : clock.instant(), range.partnerId())));
       case WHAT_IF -> {
         if (options.shift() == null) {
           throw new IllegalArgumentException("channel, to, shift: the what-if needs the channel, the direct channel and the fraction");

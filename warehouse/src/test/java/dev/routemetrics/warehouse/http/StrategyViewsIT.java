@@ -9,7 +9,10 @@ import dev.routemetrics.schemas.access.ApiKeys;
 import dev.routemetrics.warehouse.ClickHouse;
 import dev.routemetrics.warehouse.WarehouseConfig;
 import dev.routemetrics.warehouse.migrations.Migrations;
+import dev.routemetrics.schemas.registry.ChannelRegistry;
+import dev.routemetrics.schemas.registry.ChannelRegistryPublisher;
 import dev.routemetrics.warehouse.sink.ChannelMetricsWriter;
+import dev.routemetrics.warehouse.sink.ChannelRegistryWriter;
 import dev.routemetrics.warehouse.sink.ChannelRevenueWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -73,6 +76,8 @@ class StrategyViewsIT {
           QueryAccessIT.revenue("direct-api", "DIRECT_API", null, "500", "0", "500", "500"),
           QueryAccessIT.revenue("cloud-nimbus", "CLOUD_PARTNER", "nimbus-cloud", "1000", "300", "700", "0"),
           QueryAccessIT.revenue("cloud-stratus", "CLOUD_PARTNER", "stratus-cloud", "400", "80", "320", "0")));
+      new ChannelRegistryWriter(database).insert(connection, ChannelRegistry.builtIn().changes().stream()
+          .map(ChannelRegistryPublisher::toEvent).toList());
     }
     server = new QueryServer(config, "127.0.0.1", 0, Clock.fixed(HOUR.plusSeconds(3600), ZoneOffset.UTC)).start();
   }
@@ -145,5 +150,60 @@ class StrategyViewsIT {
     HttpResponse<String> refused = get("/api/what-if?" + RANGE + "&channel=cloud-nimbus&to=direct-api&shift=0.2", nimbusKey);
     assertThat(refused.statusCode()).isEqualTo(403);
     assertThat(refused.body()).doesNotContain("direct-api", "stratus");
+  }
+
+  static JsonNode channel(JsonNode rows, String id) {
+    for (JsonNode row : rows) {
+      if (row.path("channel_id").asText().equals(id)) {
+        return row;
+      }
+    }
+    throw new AssertionError(id + " not in " + rows);
+  }
+
+  @Test
+  void shouldShowTheRegistryChangeOf2026_11_20AtNoonInTheControlMap() throws Exception {
+    // The built-in registry (schemas/.../channels.json): version 2, effective 2026-11-20T12:00:00Z, gives the lab
+    // vertical-lexdraft's identity (0 -> 1 LAB-owned point) and lowers cloud-stratus's take rate from 0.25 to 0.18.
+    JsonNode before = rows(get("/api/control-map?at=2026-11-20T11:59:59Z", labKey));
+    JsonNode after = rows(get("/api/control-map?at=2026-11-20T12:00:00Z", labKey));
+
+    assertThat(before).hasSize(9);
+    assertThat(after).hasSize(9);
+    JsonNode lexBefore = channel(before, "vertical-lexdraft");
+    JsonNode lexAfter = channel(after, "vertical-lexdraft");
+    assertThat(lexBefore.path("identity_owner").asText()).isEqualTo("PARTNER");
+    assertThat(lexBefore.path("control_points_owned").asInt()).isZero();
+    assertThat(lexBefore.path("registry_version").asInt()).isEqualTo(1);
+    assertThat(lexAfter.path("identity_owner").asText()).isEqualTo("LAB");
+    assertThat(lexAfter.path("workflow_owner").asText()).isEqualTo("PARTNER");
+    assertThat(lexAfter.path("control_points_owned").asInt()).isEqualTo(1);
+    assertThat(lexAfter.path("registry_version").asInt()).isEqualTo(2);
+    assertThat(lexAfter.path("effective_from").asText()).isEqualTo("2026-11-20T12:00:00Z");
+    assertThat(channel(before, "cloud-stratus").path("take_rate").asText()).isEqualTo("0.25");
+    assertThat(channel(after, "cloud-stratus").path("take_rate").asText()).isEqualTo("0.18");
+    // Unchanged channels stay at version 1: direct-api owns procurement, governance, billing (3 of 6).
+    JsonNode direct = channel(after, "direct-api");
+    assertThat(direct.path("registry_version").asInt()).isEqualTo(1);
+    assertThat(direct.path("partner_id").isNull()).isTrue();
+    assertThat(List.of(direct.path("identity_owner").asText(), direct.path("procurement_owner").asText(),
+        direct.path("interface_owner").asText())).containsExactly("CUSTOMER", "LAB", "CUSTOMER");
+    assertThat(direct.path("control_points_owned").asInt()).isEqualTo(3);
+
+    HttpResponse<String> csv = get("/api/control-map?at=2026-11-20T12:00:00Z&format=csv", labKey);
+    assertThat(csv.body().lines().toList()).hasSize(10);
+    assertThat(csv.body().lines().filter(l -> l.startsWith("vertical-lexdraft,")).findFirst().orElseThrow())
+        .contains(",LAB,PARTNER,");
+  }
+
+  @Test
+  void shouldShowAPartnerOnlyItsOwnChannelsInTheControlMap() throws Exception {
+    for (String format : List.of("json", "csv")) {
+      HttpResponse<String> own = get("/api/control-map?at=2026-11-20T12:00:00Z&format=" + format, nimbusKey);
+      assertThat(own.statusCode()).isEqualTo(200);
+      assertThat(own.body()).contains("cloud-nimbus").doesNotContain("stratus", "lexdraft", "direct-api", "routerhub");
+    }
+    assertThat(get("/api/control-map?at=2026-11-20T12:00:00Z&channel=cloud-stratus", nimbusKey).statusCode()).isEqualTo(403);
+    assertThat(get("/api/control-map?at=2126-01-01T00:00:00Z", labKey).statusCode()).isEqualTo(400);
   }
 }
