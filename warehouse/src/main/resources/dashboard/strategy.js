@@ -72,3 +72,21 @@ document.getElementById('control-map-form').addEventListener('submit', loadContr
 const strategyPanels = [loadControlMap];
 new MutationObserver(() => strategyPanels.forEach(load => load()))
   .observe(document.body, { attributes: true, attributeFilter: ['data-loaded'] });
+
+// --- quarantine ----------------------------------------------------------------------------------
+async function loadQuarantine() {
+  try {
+    const body = await getJson('/api/quarantine?' + apiQuery(state, true));
+    fillTable('quarantine', body.rows, r => [
+      cell('day', r.day.slice(0, 10)), cell('source', r.source), cell('family', r.family), cell('reason', r.reason),
+      cell('channel', r.channel_id || dash), cell('count', int(r.count), true),
+      cell('examples', r.examples.map(e => `${e.event_id} (${utc(e.event_time)}): ${e.detail}`).join(' · ')),
+    ]);
+    if (!body.rows.length) document.querySelector('#quarantine tbody td').textContent = 'nothing kept aside in this range';
+  } catch (e) {
+    fillTable('quarantine', [], () => []);
+    document.querySelector('#quarantine tbody td').textContent = 'could not load: ' + e.detail;
+  }
+  document.body.dataset.quarantine = String(Number(document.body.dataset.quarantine || 0) + 1);
+}
+strategyPanels.push(loadQuarantine);

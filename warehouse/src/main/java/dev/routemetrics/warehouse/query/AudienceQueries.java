@@ -30,7 +30,9 @@ public final class AudienceQueries {
     /** Compares a partner's channel with the lab's own direct routes: the lab's question, not a partner's. */
     WHAT_IF(false),
     /** Each channel's control-point owners as of a moment; a partner's key reads the channels it held then. */
-    CONTROL_MAP(true);
+    CONTROL_MAP(true),
+    /** What was kept aside instead of counted; a partner's key reads its channels' quarantined events only. */
+    QUARANTINE(true);
 
     private final boolean partnerReadable;
 
@@ -91,6 +93,7 @@ public final class AudienceQueries {
       case TREND -> only(range.channels(), rows(Trend.compute(reader.metrics(allChannels(range)), range.partnerId() == null)));
       case CONTROL_MAP -> only(range.channels(), rows(new ControlPointMap(reader)
           .asOf(options.at() != null ? options.at() : clock.instant(), range.partnerId())));
+      case QUARANTINE -> rows(new Quarantine(reader).compute(range, range.channels(), range.partnerId() != null));
       case WHAT_IF -> {
         if (options.shift() == null) {
           throw new IllegalArgumentException("channel, to, shift: the what-if needs the channel, the direct channel and the fraction");

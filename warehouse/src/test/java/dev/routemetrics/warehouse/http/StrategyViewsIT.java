@@ -78,6 +78,22 @@ class StrategyViewsIT {
           QueryAccessIT.revenue("cloud-stratus", "CLOUD_PARTNER", "stratus-cloud", "400", "80", "320", "0")));
       new ChannelRegistryWriter(database).insert(connection, ChannelRegistry.builtIn().changes().stream()
           .map(ChannelRegistryPublisher::toEvent).toList());
+      try (Statement insert = connection.createStatement()) {
+        String quarantine = "INSERT INTO " + database + ".quarantined_events (family, event_id, reason, channel_id, event_time,"
+            + " detail, payload_b64) VALUES ";
+        insert.execute(quarantine + "('USAGE', 'u-1', 'CONFLICT', 'cloud-nimbus', '2026-11-01 10:05:00', 'another payload', ''),"
+            + " ('USAGE', 'u-2', 'TOO_LATE', 'cloud-nimbus', '2026-11-01 10:06:00', 'late 2', ''),"
+            + " ('USAGE', 'u-3', 'TOO_LATE', 'cloud-nimbus', '2026-11-01 10:07:00', 'late 3', ''),"
+            + " ('USAGE', 'u-4', 'TOO_LATE', 'cloud-nimbus', '2026-11-01 10:08:00', 'late 4', ''),"
+            + " ('USAGE', 'u-5', 'TOO_LATE', 'cloud-nimbus', '2026-11-01 10:09:00', 'late 5', ''),"
+            + " ('BILLING', 'b-1', 'OUT_OF_BOUNDS', 'cloud-stratus', '2026-11-01 11:00:00', 'net_amount: too large', ''),"
+            + " ('FEEDBACK', 'f-1', 'UNPROCESSABLE', 'direct-api', '2026-10-31 23:59:59', 'no schema', '')");
+        // The same conflict set aside again (a replay): counted once.
+        insert.execute(quarantine + "('USAGE', 'u-1', 'CONFLICT', 'cloud-nimbus', '2026-11-01 10:05:00', 'another payload', '')");
+        insert.execute("INSERT INTO " + database + ".sink_rejected_records (topic, kafka_partition, kafka_offset, record_time,"
+            + " reason, error, target_table, payload_b64) VALUES ('channel-metrics', 0, 17, '2026-11-01 10:30:00', 'undecodable',"
+            + " 'not a ChannelWindowMetrics', 'channel_metrics', '')");
+      }
     }
     server = new QueryServer(config, "127.0.0.1", 0, Clock.fixed(HOUR.plusSeconds(3600), ZoneOffset.UTC)).start();
   }
@@ -205,5 +221,48 @@ class StrategyViewsIT {
     }
     assertThat(get("/api/control-map?at=2026-11-20T12:00:00Z&channel=cloud-stratus", nimbusKey).statusCode()).isEqualTo(403);
     assertThat(get("/api/control-map?at=2126-01-01T00:00:00Z", labKey).statusCode()).isEqualTo(400);
+  }
+
+  private static final String TWO_DAYS = "from=2026-10-31T00:00:00Z&until=2026-11-02T00:00:00Z";
+
+  @Test
+  void shouldCountWhatWasKeptAsideByDayFamilyReasonAndChannelWithExamples() throws Exception {
+    JsonNode rows = rows(get("/api/quarantine?" + TWO_DAYS, labKey));
+
+    // By day, the streams' groups before the sink's: 10-31 the unprocessable feedback; 11-01 the out-of-bounds
+    // billing event, the conflict (once, though set aside twice), the four too-late usage events, the sink's record.
+    List<String> groups = new java.util.ArrayList<>();
+    rows.forEach(r -> groups.add(String.join(" ", r.path("day").asText().substring(0, 10), r.path("source").asText(),
+        r.path("family").asText(), r.path("reason").asText(), r.path("channel_id").asText("-"), r.path("count").asText())));
+    assertThat(groups).containsExactly(
+        "2026-10-31 STREAMS FEEDBACK UNPROCESSABLE direct-api 1",
+        "2026-11-01 STREAMS BILLING OUT_OF_BOUNDS cloud-stratus 1",
+        "2026-11-01 STREAMS USAGE CONFLICT cloud-nimbus 1",
+        "2026-11-01 STREAMS USAGE TOO_LATE cloud-nimbus 4",
+        "2026-11-01 SINK channel-metrics undecodable - 1");
+    // Three examples of the four too-late events, oldest first.
+    JsonNode late = rows.get(3).path("examples");
+    assertThat(late).hasSize(3);
+    assertThat(List.of(late.get(0).path("event_id").asText(), late.get(1).path("event_id").asText(),
+        late.get(2).path("event_id").asText())).containsExactly("u-2", "u-3", "u-4");
+    assertThat(late.get(0).path("event_time").asText()).isEqualTo("2026-11-01T10:06:00Z");
+    assertThat(late.get(0).path("detail").asText()).isEqualTo("late 2");
+    assertThat(rows.get(4).path("examples").get(0).path("event_id").asText()).isEqualTo("channel-metrics/0@17");
+
+    HttpResponse<String> csv = get("/api/quarantine?" + TWO_DAYS + "&format=csv", labKey);
+    assertThat(csv.body().lines().toList()).hasSize(6);
+    assertThat(csv.body()).contains("u-2", "late 2");
+  }
+
+  @Test
+  void shouldShowAPartnerOnlyItsChannelsQuarantineAndNoneOfTheSinks() throws Exception {
+    for (String format : List.of("json", "csv")) {
+      HttpResponse<String> own = get("/api/quarantine?" + TWO_DAYS + "&format=" + format, nimbusKey);
+      assertThat(own.statusCode()).isEqualTo(200);
+      assertThat(own.body()).contains("cloud-nimbus", "u-2").doesNotContain("stratus", "direct-api", "b-1", "f-1",
+          "channel-metrics");
+    }
+    assertThat(rows(get("/api/quarantine?" + TWO_DAYS, nimbusKey))).hasSize(2);
+    assertThat(get("/api/quarantine?" + TWO_DAYS + "&channel=direct-api", nimbusKey).statusCode()).isEqualTo(403);
   }
 }
