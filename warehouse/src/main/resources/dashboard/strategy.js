@@ -90,3 +90,39 @@ async function loadQuarantine() {
   document.body.dataset.quarantine = String(Number(document.body.dataset.quarantine || 0) + 1);
 }
 strategyPanels.push(loadQuarantine);
+
+// --- substitution risk ---------------------------------------------------------------------------
+/** Elasticity ± error as a small SVG: latency in blue, price in orange, on a 0 – 3 scale (clipped). */
+function errorBars(r) {
+  const td = cell('error_bars', '');
+  const W = 160, H = 26, x = v => 4 + Math.max(0, Math.min(3, v)) / 3 * (W - 8);
+  const box = svg('svg', { width: W, height: H, viewBox: `0 0 ${W} ${H}`, class: 'error-bars' });
+  box.append(svg('line', { x1: x(1), y1: 0, x2: x(1), y2: H, class: 'threshold' }));
+  [['latency', r.latency_elasticity, r.latency_elasticity_error, 8, '#2864c8'],
+    ['price', r.price_elasticity, r.price_elasticity_error, 18, '#e68c1e']].forEach(([name, e, se, y, color]) => {
+    if (e == null) return;
+    box.append(svg('line', { x1: x(e - se), y1: y, x2: x(e + se), y2: y, stroke: color, 'stroke-width': 2 }),
+      svg('circle', { cx: x(e), cy: y, r: 3, fill: color, 'data-kind': name }, null));
+  });
+  td.append(box);
+  return td;
+}
+const elasticity = (e, se) => (e == null ? dash : `${fixed(e, 2)} ± ${fixed(se, 2)}`);
+async function loadSubstitution() {
+  try {
+    const body = await getJson('/api/substitution?' + apiQuery({ ...state, window: 'HOUR' }, true));
+    fillTable('substitution', body.rows, r => [
+      cell('channel', r.channel_id), cell('route', r.route), cell('windows', int(r.windows), true),
+      cell('latency_elasticity', elasticity(r.latency_elasticity, r.latency_elasticity_error), true),
+      cell('price_elasticity', elasticity(r.price_elasticity, r.price_elasticity_error), true), errorBars(r),
+      cell('request_share', pct(r.request_share), true), cell('share_volatility', fixed(r.share_volatility, 3), true),
+      cell('flag', r.rented_volume ? 'RENTED VOLUME' : (r.note || '')),
+    ], r => (r.rented_volume ? 'flagged' : ''));
+  } catch (e) {
+    fillTable('substitution', [], () => []);
+    document.querySelector('#substitution tbody td').textContent = e.status === 403
+      ? 'not available to this key: ' + e.detail : 'could not load: ' + e.detail;
+  }
+  document.body.dataset.substitution = String(Number(document.body.dataset.substitution || 0) + 1);
+}
+strategyPanels.push(loadSubstitution);

@@ -39,6 +39,8 @@ import picocli.CommandLine.Spec;
         "  trend           requests, share, error rate and p95 per window.",
         "  registry        each channel's route, partner, take rate at --until.",
         "  control-map     who owns each of the six control points of every channel at --at.",
+        "  quarantine      what was kept aside: counts by day, family, reason, channel, examples.",
+        "  substitution    latency and price elasticity (HOUR fit), share volatility, rented volume.",
         "Money is printed as exact decimals with four places (39763.5800)."})
 final class QueryCommand implements Callable<Integer> {
 
@@ -114,7 +116,7 @@ final class QueryCommand implements Callable<Integer> {
       chosen = AudienceQueries.View.valueOf(view.toUpperCase(Locale.ROOT).replace('-', '_'));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "<view>: unknown view '" + view
-          + "'; one of health, reach-control, learning, finance, reconciliation, trend, registry, control-map");
+          + "'; one of health, reach-control, learning, finance, reconciliation, trend, registry, control-map, quarantine, substitution");
     }
     if (chosen == AudienceQueries.View.WHAT_IF) {
       throw new ParameterException(spec.commandLine(), "<view>: the what-if has its own command: routemetrics what-if --help");

@@ -32,7 +32,9 @@ public final class AudienceQueries {
     /** Each channel's control-point owners as of a moment; a partner's key reads the channels it held then. */
     CONTROL_MAP(true),
     /** What was kept aside instead of counted; a partner's key reads its channels' quarantined events only. */
-    QUARANTINE(true);
+    QUARANTINE(true),
+    /** Share volatility, top quartile and rented volume compare channels with each other: the lab's only. */
+    SUBSTITUTION(false);
 
     private final boolean partnerReadable;
 
@@ -94,6 +96,10 @@ public final class AudienceQueries {
       case CONTROL_MAP -> only(range.channels(), rows(new ControlPointMap(reader)
           .asOf(options.at() != null ? options.at() : clock.instant(), range.partnerId())));
       case QUARANTINE -> rows(new Quarantine(reader).compute(range, range.channels(), range.partnerId() != null));
+      case SUBSTITUTION -> { // over HOUR windows whatever the window asked for (DOMAIN.md)
+        TimeRange all = new TimeRange(TimeRange.WindowSize.HOUR, range.from(), range.until(), List.of(), range.partnerId());
+        yield only(range.channels(), rows(Substitution.compute(reader.metrics(all), reader.revenue(all))));
+      }
       case WHAT_IF -> {
         if (options.shift() == null) {
           throw new IllegalArgumentException("channel, to, shift: the what-if needs the channel, the direct channel and the fraction");

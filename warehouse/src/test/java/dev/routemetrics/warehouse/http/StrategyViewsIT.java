@@ -265,4 +265,26 @@ class StrategyViewsIT {
     assertThat(rows(get("/api/quarantine?" + TWO_DAYS, nimbusKey))).hasSize(2);
     assertThat(get("/api/quarantine?" + TWO_DAYS + "&channel=direct-api", nimbusKey).statusCode()).isEqualTo(403);
   }
+
+  @Test
+  void shouldAnswerSubstitutionForTheLabAndRefuseItToAPartner() throws Exception {
+    // One hour: 1 window per channel, fewer than 48, so no elasticity; request share over the period
+    // 300 / (400 + 100 + 300 + 200) = 0.3 for cloud-nimbus, and one day: share volatility 0.
+    JsonNode rows = rows(get("/api/substitution?" + RANGE, labKey));
+    JsonNode nimbus = channel(rows, "cloud-nimbus");
+    assertThat(nimbus.path("windows").asInt()).isEqualTo(1);
+    assertThat(nimbus.path("latency_elasticity").isNull()).isTrue();
+    assertThat(nimbus.path("request_share").asDouble()).isCloseTo(0.3, within(1e-12));
+    assertThat(nimbus.path("share_volatility").asDouble()).isCloseTo(0, within(1e-12));
+    assertThat(nimbus.path("rented_volume").asBoolean()).isFalse();
+    assertThat(nimbus.path("note").asText()).isEqualTo("1 usable HOUR windows, fewer than 48");
+    assertThat(get("/api/substitution?" + RANGE + "&format=csv", labKey).body().lines().toList()).hasSize(5);
+
+    // Share volatility, the top quartile and rented volume compare channels with each other.
+    for (String format : List.of("json", "csv")) {
+      HttpResponse<String> refused = get("/api/substitution?" + RANGE + "&format=" + format, nimbusKey);
+      assertThat(refused.statusCode()).isEqualTo(403);
+      assertThat(refused.body()).doesNotContain("stratus", "direct-api");
+    }
+  }
 }
