@@ -38,9 +38,9 @@ import picocli.CommandLine.Spec;
         "  reconciliation  partner statements against metered requests and net.",
         "  trend           requests, share, error rate and p95 per window.",
         "  registry        each channel's route, partner, take rate at --until.",
-        "  control-map     who owns each of the six control points of every channel at --at.",
-        "  quarantine      what was kept aside: counts by day, family, reason, channel, examples.",
-        "  substitution    latency and price elasticity (HOUR fit), share volatility, rented volume.",
+        "  control-map     owners of each channel's six control points at --at.",
+        "  quarantine      what was kept aside, by day, family, reason, channel.",
+        "  substitution    latency and price elasticity, rented volume.",
         "Money is printed as exact decimals with four places (39763.5800)."})
 final class QueryCommand implements Callable<Integer> {
 
@@ -50,7 +50,7 @@ final class QueryCommand implements Callable<Integer> {
 
   @Mixin Settings settings;
 
-  @Parameters(index = "0", description = "health, reach-control, learning, finance, reconciliation, trend or registry.")
+  @Parameters(index = "0", description = "A view named above.")
   String view;
 
   @Option(names = "--window", description = "MINUTE, HOUR or DAY, any case (default: MINUTE for health, DAY for finance, "
@@ -70,7 +70,7 @@ final class QueryCommand implements Callable<Integer> {
   @Option(names = "--period", defaultValue = "DAY", description = "Finance buckets: DAY or MONTH (default: ${DEFAULT-VALUE}).")
   Finance.Period period;
 
-  @Option(names = "--at", description = "control-map: the moment the registry is read at, ISO-8601 UTC (default: now).")
+  @Option(names = "--at", description = "control-map: the moment to read, ISO-8601 UTC (default: now).")
   Instant at;
 
   @Option(names = "--format", defaultValue = "TABLE", description = "TABLE, CSV or JSON, any case (default: ${DEFAULT-VALUE}).")
