@@ -38,6 +38,9 @@ import picocli.CommandLine.Spec;
         "  reconciliation  partner statements against metered requests and net.",
         "  trend           requests, share, error rate and p95 per window.",
         "  registry        each channel's route, partner, take rate at --until.",
+        "  control-map     owners of each channel's six control points at --at.",
+        "  quarantine      what was kept aside, by day, family, reason, channel.",
+        "  substitution    latency and price elasticity, rented volume.",
         "Money is printed as exact decimals with four places (39763.5800)."})
 final class QueryCommand implements Callable<Integer> {
 
@@ -47,7 +50,7 @@ final class QueryCommand implements Callable<Integer> {
 
   @Mixin Settings settings;
 
-  @Parameters(index = "0", description = "health, reach-control, learning, finance, reconciliation, trend or registry.")
+  @Parameters(index = "0", description = "A view named above.")
   String view;
 
   @Option(names = "--window", description = "MINUTE, HOUR or DAY, any case (default: MINUTE for health, DAY for finance, "
@@ -67,6 +70,9 @@ final class QueryCommand implements Callable<Integer> {
   @Option(names = "--period", defaultValue = "DAY", description = "Finance buckets: DAY or MONTH (default: ${DEFAULT-VALUE}).")
   Finance.Period period;
 
+  @Option(names = "--at", description = "control-map: the moment to read, ISO-8601 UTC (default: now).")
+  Instant at;
+
   @Option(names = "--format", defaultValue = "TABLE", description = "TABLE, CSV or JSON, any case (default: ${DEFAULT-VALUE}).")
   Format format;
 
@@ -74,12 +80,16 @@ final class QueryCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     WarehouseConfig config = new WarehouseConfig(settings.overrides);
     List<Map<String, Object>> rows = view.equalsIgnoreCase("registry") ? registry(config) : view(config);
+    print(rows, format);
+    return 0;
+  }
+
+  static void print(List<Map<String, Object>> rows, Format format) throws Exception {
     switch (format) {
       case JSON -> System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(rows));
       case CSV -> System.out.print(Csv.write(rows));
       case TABLE -> Table.print(rows);
     }
-    return 0;
   }
 
   private List<Map<String, Object>> registry(WarehouseConfig config) throws Exception {
@@ -106,7 +116,10 @@ final class QueryCommand implements Callable<Integer> {
       chosen = AudienceQueries.View.valueOf(view.toUpperCase(Locale.ROOT).replace('-', '_'));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "<view>: unknown view '" + view
-          + "'; one of health, reach-control, learning, finance, reconciliation, trend, registry");
+          + "'; one of health, reach-control, learning, finance, reconciliation, trend, registry, control-map, quarantine, substitution");
+    }
+    if (chosen == AudienceQueries.View.WHAT_IF) {
+      throw new ParameterException(spec.commandLine(), "<view>: the what-if has its own command: routemetrics what-if --help");
     }
     TimeRange.WindowSize size = window != null ? window : switch (chosen) {
       case HEALTH -> TimeRange.WindowSize.MINUTE;
@@ -131,6 +144,6 @@ final class QueryCommand implements Callable<Integer> {
     }
     return new AudienceQueries(new MetricsReader(new ClickHouse(config), config.database()),
         new Reconciliation(new ClickHouse(config), config.database()), Clock.systemUTC())
-        .run(chosen, new TimeRange(size, start, end, channels), period);
+        .run(chosen, new TimeRange(size, start, end, channels), period, new AudienceQueries.Options(null, at));
   }
 }

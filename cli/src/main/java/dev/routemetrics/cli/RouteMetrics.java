@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
     description = "What each distribution route of a model lab is really worth: reach, control and learning per channel.",
     subcommands = {IngestCommand.class, StreamsCommand.class, SinkCommand.class, MigrateCommand.class,
         ReportCommand.class, QueryCommand.class, QueryServerCommand.class, DemoTrafficCommand.class, SimulateCommand.class, VerifyCommand.class,
-        KeysCommand.class, LoadCommand.class, BenchIngestCommand.class, LoadRunCommand.class, BenchSinkCommand.class, BenchQueriesCommand.class, BenchStreamsCommand.class, dev.routemetrics.cli.e2e.BenchE2eCommand.class, RebuildCommand.class, StatusCommand.class, CommandLine.HelpCommand.class})
+        KeysCommand.class, LoadCommand.class, BenchIngestCommand.class, LoadRunCommand.class, BenchSinkCommand.class, BenchQueriesCommand.class, BenchStreamsCommand.class, dev.routemetrics.cli.e2e.BenchE2eCommand.class, RebuildCommand.class, StatusCommand.class,
+        WhatIfCommand.class, CommandLine.HelpCommand.class})
 public final class RouteMetrics {
 
   public static void main(String[] args) {

@@ -44,6 +44,11 @@ final class Table {
     if (value instanceof java.math.BigDecimal amount) {
       return Amounts.exact(amount);
     }
+    if (value instanceof List<?> list) {
+      StringBuilder text = new StringBuilder();
+      list.forEach(item -> text.append(text.length() == 0 ? "" : " | ").append(cell(item)));
+      return text.toString();
+    }
     if (value instanceof Map<?, ?> map) {
       StringBuilder text = new StringBuilder();
       map.forEach((k, v) -> text.append(text.length() == 0 ? "" : " ").append(k).append(' ').append(cell(v)));

@@ -7,6 +7,8 @@ import dev.routemetrics.warehouse.migrations.Migrations;
 import dev.routemetrics.warehouse.query.ChannelRequests;
 import dev.routemetrics.warehouse.query.MetricsReader;
 import dev.routemetrics.warehouse.query.Reconciliation;
+import dev.routemetrics.warehouse.query.ControlPointMap;
+import dev.routemetrics.warehouse.query.Quarantine;
 import dev.routemetrics.warehouse.query.RegistryHistory;
 import dev.routemetrics.warehouse.query.TimeRange;
 import java.time.Instant;
@@ -153,7 +155,20 @@ class CurrentClickHouseCompatibilityIT {
           + " ('2:cloud-stratus', 2, '2026-11-20 12:00:00', 'cloud-stratus', 'CLOUD_PARTNER', 'stratus-cloud', 0.180001,"
           + " 'PARTNER', 'CUSTOMER', 'PARTNER', 'PARTNER', 'PARTNER', 'PARTNER', 0, 0),"
           + " ('3:vertical-codepilot', 3, '2026-11-25 00:00:00', 'vertical-codepilot', 'VERTICAL_WORKFLOW', 'codepilot',"
-          + " 0.300001, 'PARTNER', 'PARTNER', 'PARTNER', 'LAB', 'PARTNER', 'PARTNER', 1, 1)");
+          + " 0.300001, 'PARTNER', 'PARTNER', 'PARTNER', 'LAB', 'PARTNER', 'PARTNER', 1, 1)",
+      // Quarantine: four too-late usage events and a conflict, the conflict's record written twice (two
+      // parts: only FINAL keeps one); a record the sink could not decode.
+      "INSERT INTO {db}.quarantined_events (family, event_id, reason, channel_id, event_time, detail, payload_b64) VALUES"
+          + " ('USAGE', 'u-2', 'TOO_LATE', 'cloud-nimbus', '2026-11-01 10:06:00', 'late 2', ''),"
+          + " ('USAGE', 'u-3', 'TOO_LATE', 'cloud-nimbus', '2026-11-01 10:07:00', 'late 3', ''),"
+          + " ('USAGE', 'u-4', 'TOO_LATE', 'cloud-nimbus', '2026-11-01 10:08:00', 'late 4', ''),"
+          + " ('USAGE', 'u-5', 'TOO_LATE', 'cloud-nimbus', '2026-11-01 10:09:00', 'late 5', ''),"
+          + " ('USAGE', 'u-1', 'CONFLICT', 'cloud-nimbus', '2026-11-01 10:05:00', 'conflict', '')",
+      "INSERT INTO {db}.quarantined_events (family, event_id, reason, channel_id, event_time, detail, payload_b64) VALUES"
+          + " ('USAGE', 'u-1', 'CONFLICT', 'cloud-nimbus', '2026-11-01 10:05:00', 'conflict', '')",
+      "INSERT INTO {db}.sink_rejected_records (topic, kafka_partition, kafka_offset, record_time, reason, error,"
+          + " target_table, payload_b64) VALUES ('channel-metrics', 0, 17, '2026-11-01 10:30:00', 'undecodable', 'not Avro',"
+          + " 'channel_metrics', '')");
 
   private static final String FROM = "2026-11-01 10:00:00";
   private static final String UNTIL = "2026-11-01 11:00:00";
@@ -262,6 +277,27 @@ class CurrentClickHouseCompatibilityIT {
             List.of("cloud-stratus", "2", "2026-11-20 12:00:00", "CLOUD_PARTNER", "stratus-cloud", "0.180001", "0", "0"),
             List.of("vertical-codepilot", "3", "2026-11-25 00:00:00", "VERTICAL_WORKFLOW", "codepilot", "0.300001", "1", "1"))),
         new QueryCase("registry before its first version", registryAsOf, List.of("2025-12-31 23:59:59"), List.of()),
+        // The control-point map: the same choice of change per channel, with the six owners.
+        new QueryCase("control map as the renegotiation takes effect", ControlPointMap.asOfSql(database),
+            List.of("2026-11-20 12:00:00"), List.of(
+                List.of("cloud-stratus", "CLOUD_PARTNER", "stratus-cloud", "0.180001", "2", "2026-11-20 12:00:00", "PARTNER",
+                    "CUSTOMER", "PARTNER", "PARTNER", "PARTNER", "PARTNER", "0", "0"),
+                List.of("vertical-codepilot", "VERTICAL_WORKFLOW", "codepilot", "0.300001", "1", "2026-01-01 00:00:00",
+                    "PARTNER", "PARTNER", "PARTNER", "LAB", "PARTNER", "PARTNER", "1", "0"))),
+        // Quarantine over the day: counts per group once (FINAL), the three oldest examples per group.
+        new QueryCase("quarantine counts", Quarantine.countsSql(database, List.of()),
+            List.of("2026-11-01 00:00:00", "2026-11-02 00:00:00"), List.of(
+                List.of("2026-11-01 00:00:00", "USAGE", "CONFLICT", "cloud-nimbus", "1"),
+                List.of("2026-11-01 00:00:00", "USAGE", "TOO_LATE", "cloud-nimbus", "4"))),
+        new QueryCase("quarantine examples", Quarantine.examplesSql(database, List.of("cloud-nimbus")),
+            List.of("2026-11-01 00:00:00", "2026-11-02 00:00:00", "cloud-nimbus"), List.of(
+                List.of("2026-11-01 00:00:00", "USAGE", "CONFLICT", "cloud-nimbus", "u-1", "2026-11-01 10:05:00", "conflict"),
+                List.of("2026-11-01 00:00:00", "USAGE", "TOO_LATE", "cloud-nimbus", "u-2", "2026-11-01 10:06:00", "late 2"),
+                List.of("2026-11-01 00:00:00", "USAGE", "TOO_LATE", "cloud-nimbus", "u-3", "2026-11-01 10:07:00", "late 3"),
+                List.of("2026-11-01 00:00:00", "USAGE", "TOO_LATE", "cloud-nimbus", "u-4", "2026-11-01 10:08:00", "late 4"))),
+        new QueryCase("sink's rejected records", Quarantine.sinkSql(database),
+            List.of("2026-11-01 00:00:00", "2026-11-02 00:00:00"), List.of(
+                List.of("2026-11-01 00:00:00", "channel-metrics", "undecodable", "0", "17", "2026-11-01 10:30:00", "not Avro"))),
         // Not an audience query: the table row by row, to pin FINAL's choice and DateTime('UTC') rendering.
         new QueryCase("newest version of every window",
             "SELECT channel_id, window_start, requests, usage_events, version FROM " + table + " FINAL"

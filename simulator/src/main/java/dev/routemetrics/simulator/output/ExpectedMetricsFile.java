@@ -36,6 +36,15 @@ public final class ExpectedMetricsFile {
 
   public static void write(Path file, SimulationPlan plan, TrafficSimulator.Summary summary, ExpectedMetrics.Result result,
       Set<WindowSize> windows) throws IOException {
+    write(file, plan, summary, result, windows, dev.routemetrics.simulator.traffic.Elasticities.DEFAULT);
+  }
+
+  /**
+   * With the channels' true latency and price elasticities ({@code true_elasticities}; a channel not
+   * listed has none), what routemetrics' substitution view should estimate.
+   */
+  public static void write(Path file, SimulationPlan plan, TrafficSimulator.Summary summary, ExpectedMetrics.Result result,
+      Set<WindowSize> windows, Map<String, dev.routemetrics.simulator.traffic.Elasticities> elasticities) throws IOException {
     try (OutputStream stream = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20);
         JsonGenerator out = new JsonFactory().createGenerator(stream).useDefaultPrettyPrinter()) {
       out.writeStartObject();
@@ -55,6 +64,14 @@ public final class ExpectedMetricsFile {
       out.writeObjectFieldStart("deliveries");
       for (Injection injection : Injection.values()) {
         out.writeNumberField(injection.name(), summary.deliveries().getOrDefault(injection, 0L));
+      }
+      out.writeEndObject();
+      out.writeObjectFieldStart("true_elasticities");
+      for (Map.Entry<String, dev.routemetrics.simulator.traffic.Elasticities> e : new java.util.TreeMap<>(elasticities).entrySet()) {
+        out.writeObjectFieldStart(e.getKey());
+        out.writeNumberField("latency_elasticity", e.getValue().latency());
+        out.writeNumberField("price_elasticity", e.getValue().price());
+        out.writeEndObject();
       }
       out.writeEndObject();
       out.writeObjectFieldStart("statement_skew_percent");

@@ -1,9 +1,10 @@
 package dev.routemetrics.simulator.traffic;
 
 /**
- * What a marketplace router reacts to over the simulated period: the lab's latency (an incident a
- * third of the way in) and its price (a cut at 60 %). The router shifts traffic away from slow or
- * expensive models, so the marketplace's share falls during the incident and rises after the cut.
+ * What routers react to over the simulated period: the lab's latency (an incident a third of the
+ * way in, in every channel's usage latency) and its price (a cut at 60 %, in every channel's
+ * billing: net per request falls by a fifth). How much each channel's volume reacts is its {@link
+ * Elasticities}; the marketplace's falls during the incident and rises after the cut.
  */
 final class MarketConditions {
 
@@ -20,8 +21,4 @@ final class MarketConditions {
     return progress < 0.6 ? 1.0 : 0.8;
   }
 
-  /** Volume multiplier: the router's demand elasticity to latency (1.5) and price (2). */
-  static double volumeFactor(double progress) {
-    return Math.pow(1 / latencyFactor(progress), 1.5) * Math.pow(1 / priceIndex(progress), 2);
-  }
 }

@@ -83,7 +83,20 @@ public final class TrafficSimulator {
   private long delivered;
   private final long latestEventTime;
 
+  private final Map<String, Elasticities> elasticities;
+
+  /** The channels' true elasticities this simulation uses. */
+  public Map<String, Elasticities> elasticities() {
+    return elasticities;
+  }
+
   public TrafficSimulator(ChannelRegistry registry, SimulationPlan plan) {
+    this(registry, plan, Elasticities.DEFAULT);
+  }
+
+  /** With each channel's true reaction to the lab's latency and price (a channel not listed does not react). */
+  public TrafficSimulator(ChannelRegistry registry, SimulationPlan plan, Map<String, Elasticities> elasticities) {
+    this.elasticities = Map.copyOf(elasticities);
     this.registry = registry;
     this.plan = plan;
     this.random = new SplittableRandom(plan.seed());
@@ -108,7 +121,7 @@ public final class TrafficSimulator {
         RouteBehaviour behaviour = RouteBehaviour.of(channel.route());
         int indexInRoute = seenOfRoute.merge(channel.route(), 1, Integer::sum) - 1;
         double perMinute = requestsPerMinute * behaviour.requestShare() / channelsOf(snapshot, channel.route())
-            * behaviour.diurnal(hourOfDay) * (channel.route() == Route.MARKETPLACE ? MarketConditions.volumeFactor(elapsed) : 1);
+            * behaviour.diurnal(hourOfDay) * elasticities.getOrDefault(channel.id(), Elasticities.NONE).volumeFactor(elapsed);
         Bill bill = new Bill(currencyOf(channel, indexInRoute));
         if (behaviour.hourlyAggregates()) {
           usageThisHour += aggregates(channel, hour, hourEnd, perMinute, bill);
@@ -203,7 +216,7 @@ public final class TrafficSimulator {
     String model = random.nextDouble() < 0.35 ? LARGE : FAST;
     long input = 50 + (long) Math.exp(6.3 + 0.9 * random.nextGaussian());
     long output = 20 + (long) Math.exp(5.2 + 0.8 * random.nextGaussian());
-    double latencyFactor = channel.route() == Route.MARKETPLACE ? MarketConditions.latencyFactor(elapsed) : 1;
+    double latencyFactor = MarketConditions.latencyFactor(elapsed); // the lab's incident: every channel is served slowly
     int latency = (int) ((model.equals(LARGE) ? 1_800 : 600) * Math.exp(0.3 * random.nextGaussian()) * latencyFactor);
     TelemetryLevel telemetry = random.nextDouble() < b.fullTelemetryShare() ? TelemetryLevel.FULL : TelemetryLevel.METADATA;
     return new UsageEvent("u-" + id, Instant.ofEpochMilli(time), channel.id(), account, endUser, model, "req-" + id, 1,
@@ -322,8 +335,7 @@ public final class TrafficSimulator {
 
   private void charge(Channel channel, RouteBehaviour b, long hour, long hourEnd, Bill bill) {
     double elapsed = (hour - plan.start().toEpochMilli()) / (double) (plan.end().toEpochMilli() - plan.start().toEpochMilli());
-    BigDecimal priceIndex = channel.route() == Route.MARKETPLACE
-        ? BigDecimal.valueOf(MarketConditions.priceIndex(elapsed)) : BigDecimal.ONE;
+    BigDecimal priceIndex = BigDecimal.valueOf(MarketConditions.priceIndex(elapsed)); // the lab's price, on every channel
     for (Map.Entry<String, BigDecimal> e : bill.grossByCurrency(priceIndex).entrySet()) {
       String currency = e.getKey();
       BigDecimal gross = e.getValue();

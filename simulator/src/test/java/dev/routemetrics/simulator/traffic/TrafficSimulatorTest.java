@@ -198,8 +198,13 @@ class TrafficSimulatorTest {
   @Test
   void shouldShiftMarketplaceVolumeWithLatencyAndPrice() {
     // The latency incident peaks a third of the way in; the price cut comes at 60 %.
-    assertThat(MarketConditions.volumeFactor(0.0)).isCloseTo(1.0, within(0.01));
-    assertThat(MarketConditions.volumeFactor(0.35)).isCloseTo(Math.pow(1 / 1.8, 1.5), within(1e-9));
-    assertThat(MarketConditions.volumeFactor(0.9)).isCloseTo(Math.pow(1 / 0.8, 2), within(0.01));
+    // The marketplace's true elasticities are 1.5 (latency) and 2 (price): volume × latency^-1.5 × price^-2.
+    Elasticities market = Elasticities.DEFAULT.get("market-routerhub");
+    assertThat(market.volumeFactor(0.0)).isCloseTo(1.0, within(0.01));
+    assertThat(market.volumeFactor(0.35)).isCloseTo(Math.pow(1 / 1.8, 1.5), within(1e-9));
+    assertThat(market.volumeFactor(0.9)).isCloseTo(Math.pow(1 / 0.8, 2), within(0.01));
+    // A channel without a reaction keeps its volume through both.
+    assertThat(Elasticities.NONE.volumeFactor(0.35)).isEqualTo(1.0);
+    assertThat(Elasticities.NONE.volumeFactor(0.9)).isEqualTo(1.0);
   }
 }

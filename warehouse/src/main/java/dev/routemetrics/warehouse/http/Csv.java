@@ -54,7 +54,7 @@ public final class Csv {
     return out;
   }
 
-  /** One cell's text: numbers as numbers (money exact), text neutralised, a map as {@code key=value;...}. */
+  /** One cell's text: numbers as numbers (money exact), text neutralised, a map as {@code key=value;...}, a list's items joined by {@code " | "}. */
   static String cell(Object value) {
     if (value == null) {
       return "";
@@ -64,6 +64,9 @@ public final class Csv {
     }
     if (value instanceof Number number) {
       return number.toString();
+    }
+    if (value instanceof List<?> list) {
+      return neutralised(list.stream().map(Csv::cell).collect(Collectors.joining(" | ")));
     }
     if (value instanceof Map<?, ?> map) {
       return neutralised(map.entrySet().stream().map(e -> e.getKey() + "=" + cell(e.getValue()))

@@ -16,6 +16,7 @@ import dev.routemetrics.warehouse.query.Finance;
 import dev.routemetrics.warehouse.query.MetricsReader;
 import dev.routemetrics.warehouse.query.Reconciliation;
 import dev.routemetrics.warehouse.query.TimeRange;
+import dev.routemetrics.warehouse.query.WhatIf;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.nio.file.Path;
@@ -184,7 +185,15 @@ public final class QueryServer implements AutoCloseable {
     }
     TimeRange range = range(ctx, view, principal);
     Finance.Period period = enumParam(ctx, "period", Finance.Period.class, Finance.Period.DAY);
-    List<Map<String, Object>> rows = queries.run(view, range, period);
+    List<Map<String, Object>> rows;
+    try {
+      rows = queries.run(view, range, period, options(ctx, view, range));
+    } catch (IllegalArgumentException e) {
+      if (view != AudienceQueries.View.WHAT_IF) {
+        throw e;
+      }
+      throw new BadParameter(e.getMessage()); // the what-if's own checks name the parameter
+    }
     boolean csv = "csv".equalsIgnoreCase(ctx.queryParam("format"))
         || (ctx.header("Accept") != null && ctx.header("Accept").contains("text/csv"));
     if (csv) {
@@ -198,6 +207,44 @@ public final class QueryServer implements AutoCloseable {
       body.put("channels", range.channels());
       body.put("rows", rows);
       ctx.contentType("application/json").result(JSON.writeValueAsString(body));
+    }
+  }
+
+  /**
+   * The what-if's {@code channel} (exactly one), {@code to} and {@code shift}; the control map's {@code at}
+   * (default now).
+   */
+  private AudienceQueries.Options options(Context ctx, AudienceQueries.View view, TimeRange range) {
+    if (view == AudienceQueries.View.CONTROL_MAP) {
+      Instant at = instantParam(ctx, "at", clock.instant());
+      String problem = TimeRange.unstorable("at", at);
+      if (problem != null) {
+        throw new BadParameter(problem);
+      }
+      return new AudienceQueries.Options(null, at);
+    }
+    if (view != AudienceQueries.View.WHAT_IF) {
+      return AudienceQueries.Options.NONE;
+    }
+    if (range.channels().size() != 1) {
+      throw new BadParameter("channel: the what-if shifts exactly one channel's requests, got " + range.channels().size());
+    }
+    String to = ctx.queryParam("to");
+    if (to == null || !to.matches("[A-Za-z0-9._-]{1,128}")) {
+      throw new BadParameter("to: the direct channel to shift requests to is required (a channel id), was '" + to + "'");
+    }
+    return new AudienceQueries.Options(new WhatIf.Shift(range.channels().get(0), to, fraction(ctx.queryParam("shift"))), null);
+  }
+
+  private static java.math.BigDecimal fraction(String text) {
+    try {
+      java.math.BigDecimal value = new java.math.BigDecimal(text == null ? "" : text.strip());
+      if (value.signum() < 0 || value.compareTo(java.math.BigDecimal.ONE) > 0) {
+        throw new NumberFormatException();
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw new BadParameter("shift: must be a fraction between 0 and 1 such as 0.2, was '" + text + "'");
     }
   }
 

@@ -26,7 +26,15 @@ public final class AudienceQueries {
    * or mean something else under the same names.
    */
   public enum View {
-    HEALTH(true), REACH_CONTROL(false), LEARNING(true), FINANCE(true), RECONCILIATION(true), TREND(true);
+    HEALTH(true), REACH_CONTROL(false), LEARNING(true), FINANCE(true), RECONCILIATION(true), TREND(true),
+    /** Compares a partner's channel with the lab's own direct routes: the lab's question, not a partner's. */
+    WHAT_IF(false),
+    /** Each channel's control-point owners as of a moment; a partner's key reads the channels it held then. */
+    CONTROL_MAP(true),
+    /** What was kept aside instead of counted; a partner's key reads its channels' quarantined events only. */
+    QUARANTINE(true),
+    /** Share volatility, top quartile and rented volume compare channels with each other: the lab's only. */
+    SUBSTITUTION(false);
 
     private final boolean partnerReadable;
 
@@ -56,6 +64,25 @@ public final class AudienceQueries {
    * @throws IllegalArgumentException for a partner's range on a view that is not {@link View#partnerReadable()}
    */
   public List<Map<String, Object>> run(View view, TimeRange range, Finance.Period period) throws SQLException {
+    return run(view, range, period, Options.NONE);
+  }
+
+  /**
+   * What some views need beyond a range: the what-if's shift, the moment the control-point map is
+   * read at. Either may be null for views that do not use it.
+   */
+  public record Options(WhatIf.Shift shift, java.time.Instant at) {
+    public static final Options NONE = new Options(null, null);
+  }
+
+  /**
+   * The view's rows with its options.
+   *
+   * @throws IllegalArgumentException for a partner's range on a view that is not {@link View#partnerReadable()},
+   *     or a what-if without its shift or with a target that is not direct (the message names the parameter)
+   */
+  public List<Map<String, Object>> run(View view, TimeRange range, Finance.Period period, Options options)
+      throws SQLException {
     if (range.partnerId() != null && !view.partnerReadable()) {
       throw new IllegalArgumentException(view + " is not readable by a partner");
     }
@@ -66,6 +93,20 @@ public final class AudienceQueries {
       case FINANCE -> rows(Finance.compute(reader.revenue(range), period));
       case RECONCILIATION -> rows(reconciliation.compute(range));
       case TREND -> only(range.channels(), rows(Trend.compute(reader.metrics(allChannels(range)), range.partnerId() == null)));
+      case CONTROL_MAP -> only(range.channels(), rows(new ControlPointMap(reader)
+          .asOf(options.at() != null ? options.at() : clock.instant(), range.partnerId())));
+      case QUARANTINE -> rows(new Quarantine(reader).compute(range, range.channels(), range.partnerId() != null));
+      case SUBSTITUTION -> { // over HOUR windows whatever the window asked for (DOMAIN.md)
+        TimeRange all = new TimeRange(TimeRange.WindowSize.HOUR, range.from(), range.until(), List.of(), range.partnerId());
+        yield only(range.channels(), rows(Substitution.compute(reader.metrics(all), reader.revenue(all))));
+      }
+      case WHAT_IF -> {
+        if (options.shift() == null) {
+          throw new IllegalArgumentException("channel, to, shift: the what-if needs the channel, the direct channel and the fraction");
+        }
+        TimeRange all = allChannels(range);
+        yield rows(WhatIf.compute(reader.metrics(all), reader.revenue(all), options.shift()));
+      }
     };
   }
 

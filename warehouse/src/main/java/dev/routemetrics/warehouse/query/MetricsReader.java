@@ -32,6 +32,11 @@ public final class MetricsReader {
     this.database = database;
   }
 
+  /** The database the views read. */
+  String database() {
+    return database;
+  }
+
   public String metricsSql(TimeRange range) {
     return "SELECT toString(window_start), channel_id, route, partner_id, control_points_owned, usage_events, requests,"
         + " input_tokens, output_tokens, active_accounts, visible_end_users, identified_requests, error_requests,"
@@ -72,8 +77,12 @@ public final class MetricsReader {
   }
 
   private void query(String sql, TimeRange range, RowHandler handler) throws SQLException {
+    query(sql, range.parameters(), handler);
+  }
+
+  /** Runs {@code sql} with its placeholders bound to {@code parameters} (as text), row by row; for the views beside the metrics. */
+  void query(String sql, List<String> parameters, RowHandler handler) throws SQLException {
     try (Connection connection = connections.open(); PreparedStatement statement = connection.prepareStatement(sql)) {
-      List<String> parameters = range.parameters();
       for (int i = 0; i < parameters.size(); i++) {
         statement.setString(i + 1, parameters.get(i));
       }
