@@ -135,15 +135,10 @@ class ChannelMetricsIT {
     String run = "it-streams-restart-" + Long.toString(System.nanoTime(), 36) + "-";
     Topics topics = new Topics(run);
     new TopicProvisioner(BOOTSTRAP, 3).ensure(topics);
-    ChannelRegistry registry = ChannelRegistry.builtIn();
-    SimulationPlan plan = new SimulationPlan(START, START.plus(Duration.ofHours(1)), 7L, 2_000, Faults.defaults(),
-        SimulationPlan.DEFAULT_STATEMENT_SKEW, Instant.now());
-    ExpectedMetrics expected = new ExpectedMetrics(registry);
-    List<Delivery> deliveries = new ArrayList<>();
-    new TrafficSimulator(registry, plan).run(deliveries::add, expected::accept, (a, b, c) -> { });
-    ExpectedMetrics.Result reference = expected.result();
-    Map<String, String> expectedMetrics = expectedMetricRows(reference.rows());
-    Map<String, String> expectedRevenue = expectedRevenueRows(reference.rows());
+    SimulatedHour hour = SimulatedHour.of(7L, 2_000);
+    List<Delivery> deliveries = hour.deliveries();
+    Map<String, String> expectedMetrics = hour.metrics();
+    Map<String, String> expectedRevenue = hour.revenue();
     int half = deliveries.size() / 2;
 
     Map<String, String> settings = Map.of(
@@ -184,15 +179,10 @@ class ChannelMetricsIT {
     String run = "it-streams-poison-" + Long.toString(System.nanoTime(), 36) + "-";
     Topics topics = new Topics(run);
     new TopicProvisioner(BOOTSTRAP, 3).ensure(topics);
-    ChannelRegistry registry = ChannelRegistry.builtIn();
-    SimulationPlan plan = new SimulationPlan(START, START.plus(Duration.ofHours(1)), 7L, 2_000, Faults.defaults(),
-        SimulationPlan.DEFAULT_STATEMENT_SKEW, Instant.now());
-    ExpectedMetrics expected = new ExpectedMetrics(registry);
-    List<Delivery> deliveries = new ArrayList<>();
-    new TrafficSimulator(registry, plan).run(deliveries::add, expected::accept, (a, b, c) -> { });
-    ExpectedMetrics.Result reference = expected.result();
-    Map<String, String> expectedMetrics = expectedMetricRows(reference.rows());
-    Map<String, String> expectedRevenue = expectedRevenueRows(reference.rows());
+    SimulatedHour hour = SimulatedHour.of(7L, 2_000);
+    List<Delivery> deliveries = hour.deliveries();
+    Map<String, String> expectedMetrics = hour.metrics();
+    Map<String, String> expectedRevenue = hour.revenue();
 
     // Ten that no decoder reads, ten that decode but break a bound the fold relies on (the 19-digit
     // revenue sum that used to kill the stream thread for good, tokens that wrap a long, a time before 1970).
@@ -275,15 +265,10 @@ class ChannelMetricsIT {
     String run = "it-streams-two-" + Long.toString(System.nanoTime(), 36) + "-";
     Topics topics = new Topics(run);
     new TopicProvisioner(BOOTSTRAP, TopicProvisioner.DEFAULT_PARTITIONS).ensure(topics);
-    ChannelRegistry registry = ChannelRegistry.builtIn();
-    SimulationPlan plan = new SimulationPlan(START, START.plus(Duration.ofHours(1)), 7L, 2_000, Faults.defaults(),
-        SimulationPlan.DEFAULT_STATEMENT_SKEW, Instant.now());
-    ExpectedMetrics expected = new ExpectedMetrics(registry);
-    List<Delivery> deliveries = new ArrayList<>();
-    new TrafficSimulator(registry, plan).run(deliveries::add, expected::accept, (a, b, c) -> { });
-    ExpectedMetrics.Result reference = expected.result();
-    Map<String, String> expectedMetrics = expectedMetricRows(reference.rows());
-    Map<String, String> expectedRevenue = expectedRevenueRows(reference.rows());
+    SimulatedHour hour = SimulatedHour.of(7L, 2_000);
+    List<Delivery> deliveries = hour.deliveries();
+    Map<String, String> expectedMetrics = hour.metrics();
+    Map<String, String> expectedRevenue = hour.revenue();
     String applicationId = run + StreamsAppConfig.DEFAULT_APPLICATION_ID; // the namespace names it
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
     List<Process> instances = new ArrayList<>();
@@ -343,6 +328,21 @@ class ChannelMetricsIT {
         return 0;
       }
       throw e;
+    }
+  }
+
+  /** A seeded simulated hour of every fault type, its deliveries in order and the rows it implies. */
+  private record SimulatedHour(List<Delivery> deliveries, Map<String, String> metrics, Map<String, String> revenue) {
+
+    static SimulatedHour of(long seed, int events) {
+      ChannelRegistry registry = ChannelRegistry.builtIn();
+      SimulationPlan plan = new SimulationPlan(START, START.plus(Duration.ofHours(1)), seed, events, Faults.defaults(),
+          SimulationPlan.DEFAULT_STATEMENT_SKEW, Instant.now());
+      ExpectedMetrics expected = new ExpectedMetrics(registry);
+      List<Delivery> deliveries = new ArrayList<>();
+      new TrafficSimulator(registry, plan).run(deliveries::add, expected::accept, (a, b, c) -> { });
+      ExpectedMetrics.Result reference = expected.result();
+      return new SimulatedHour(deliveries, expectedMetricRows(reference.rows()), expectedRevenueRows(reference.rows()));
     }
   }
 
