@@ -179,7 +179,8 @@ class ChannelMetricsIT {
     String run = "it-streams-poison-" + Long.toString(System.nanoTime(), 36) + "-";
     Topics topics = new Topics(run);
     new TopicProvisioner(BOOTSTRAP, 3).ensure(topics);
-    SimulatedHour hour = SimulatedHour.of(7L, 2_000);
+    // 2,000 events in the suite; -Droutemetrics.streams.poison.events=100000 for the longer run.
+    SimulatedHour hour = SimulatedHour.of(7L, Integer.getInteger("routemetrics.streams.poison.events", 2_000));
     List<Delivery> deliveries = hour.deliveries();
     Map<String, String> expectedMetrics = hour.metrics();
     Map<String, String> expectedRevenue = hour.revenue();
