@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One write per request: each request is one entry of a window store keyed by request_id at the
  * request's event_time, and feedback that comes before its request one entry of another, keyed at the
- * feedback's time. Their retention (horizon + lateness + margin for requests, lateness + margin for
- * early feedback) drops whole segments as stream time passes: nothing is written just to expire an
+ * feedback's time. Their retention (horizon + lateness + margin for both: the early feedback store
+ * is given feedback dated up to a horizon past its request) drops whole segments: nothing is written just to expire an
  * entry. The request_ids that have early feedback waiting are also kept in memory, rebuilt from the
  * store at every start and every hour of stream time, so a request without early feedback (nearly
  * all) costs one point lookup and one put.

@@ -54,7 +54,7 @@ class ChannelMetricsIT {
   /** Spans the built-in registry's version 2 (effective 2026-11-20T12:00Z). */
   private static final Instant START = Instant.parse("2026-11-20T11:00:00Z");
   /** Generous: on a quiet machine the cases match in 10-30 s; the suite's machine may be shared. */
-  private static final Duration TIMEOUT = Duration.ofMinutes(5);
+  private static final Duration TIMEOUT = Duration.ofMinutes(Long.getLong("routemetrics.streams.it.minutes", 5));
 
   @Test
   @DisplayName("every metric and revenue row of a simulated day part equals the reference calculation")
