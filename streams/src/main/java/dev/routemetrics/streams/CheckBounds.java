@@ -1,8 +1,6 @@
 package dev.routemetrics.streams;
 
 import dev.routemetrics.events.QuarantineReason;
-import dev.routemetrics.events.QuarantinedEvent;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -64,16 +62,8 @@ final class CheckBounds<V> extends ContextualFixedKeyProcessor<String, V, Routed
     }
     log.warn("{} event {} set aside as out of bounds: {}", family, idOf.apply(event), why);
     dropped.count(DroppedRecords.OUT_OF_BOUNDS);
-    long time = Math.min(Math.max(timeOf.apply(event).toEpochMilli(), EventChecks.EARLIEST.toEpochMilli()),
-        EventChecks.LATEST.toEpochMilli());
-    context().forward(record.withValue(Routed.<V>quarantined(QuarantinedEvent.newBuilder()
-        .setEventId(idOf.apply(event))
-        .setFamily(family)
-        .setChannelId(channelOf.apply(event))
-        .setEventTime(Instant.ofEpochMilli(time))
-        .setReason(QuarantineReason.OUT_OF_BOUNDS)
-        .setDetail(why)
-        .setPayload(ByteBuffer.wrap(encode.apply(event)))
-        .build())));
+    context().forward(record.withValue(Routed.<V>quarantined(Quarantine.record(idOf.apply(event), family,
+        channelOf.apply(event), timeOf.apply(event).toEpochMilli(), QuarantineReason.OUT_OF_BOUNDS, why,
+        encode.apply(event)))));
   }
 }

@@ -2,10 +2,8 @@ package dev.routemetrics.streams;
 
 import dev.routemetrics.events.QuarantineReason;
 import dev.routemetrics.events.QuarantinedEvent;
-import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.function.Function;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
@@ -36,6 +34,8 @@ final class DeduplicateEvents<V> extends ContextualProcessor<String, V, String, 
   private final Function<V, String> channelOf;
   private final DroppedRecords dropped;
   private WindowStore<String, byte[]> seen;
+  /** One per processor (one task, one thread): getInstance per event showed in the profile. */
+  private final MessageDigest sha256 = newSha256();
 
   DeduplicateEvents(String storeName, String family, Function<V, byte[]> encode, Function<V, String> channelOf,
       DroppedRecords dropped) {
@@ -56,7 +56,7 @@ final class DeduplicateEvents<V> extends ContextualProcessor<String, V, String, 
   public void process(Record<String, V> record) {
     String eventId = record.key();
     byte[] payload = encode.apply(record.value());
-    byte[] digest = sha256(payload);
+    byte[] digest = sha256.digest(payload);
     byte[] first = firstDigest(eventId);
     if (first == null) {
       seen.put(eventId, digest, record.timestamp());
@@ -64,15 +64,8 @@ final class DeduplicateEvents<V> extends ContextualProcessor<String, V, String, 
     } else if (!Arrays.equals(first, digest)) {
       log.warn("{} event {} conflicts with the one counted first (same event_id, different payload); set aside",
           family, eventId);
-      QuarantinedEvent conflict = QuarantinedEvent.newBuilder()
-          .setEventId(eventId)
-          .setFamily(family)
-          .setChannelId(channelOf.apply(record.value()))
-          .setEventTime(Instant.ofEpochMilli(record.timestamp()))
-          .setReason(QuarantineReason.CONFLICT)
-          .setDetail("event_id already counted with a different payload")
-          .setPayload(ByteBuffer.wrap(payload))
-          .build();
+      QuarantinedEvent conflict = Quarantine.record(eventId, family, channelOf.apply(record.value()),
+          record.timestamp(), QuarantineReason.CONFLICT, "event_id already counted with a different payload", payload);
       dropped.count(DroppedRecords.CONFLICT);
       context().forward(record.withValue(Routed.<V>quarantined(conflict)));
     } else {
@@ -90,9 +83,9 @@ final class DeduplicateEvents<V> extends ContextualProcessor<String, V, String, 
   }
 
   /** The store keeps a digest, not the payload: equality is all a later copy is checked for. */
-  private static byte[] sha256(byte[] payload) {
+  private static MessageDigest newSha256() {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(payload);
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);
     }

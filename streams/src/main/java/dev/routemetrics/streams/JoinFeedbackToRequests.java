@@ -11,8 +11,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -191,6 +189,4 @@ final class JoinFeedbackToRequests extends ContextualProcessor<String, JoinEntry
       return new EarlyFeedback(buffer.getLong(), buffer.getLong());
     }
   }
-
-  static final Serde<byte[]> BYTES = Serdes.ByteArray();
 }

@@ -2,7 +2,6 @@ package dev.routemetrics.streams;
 
 import dev.routemetrics.events.QuarantineReason;
 import dev.routemetrics.events.QuarantinedEvent;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Function;
@@ -80,15 +79,7 @@ final class LatenessGate<V> extends ContextualFixedKeyProcessor<String, V, Route
   }
 
   private QuarantinedEvent quarantined(FixedKeyRecord<String, V> record, QuarantineReason reason, String detail) {
-    return QuarantinedEvent.newBuilder()
-        .setEventId(idOf.apply(record.value()))
-        .setFamily(family)
-        .setChannelId(channelOf.apply(record.value()))
-        .setEventTime(Instant.ofEpochMilli(Math.min(Math.max(record.timestamp(), EventChecks.EARLIEST.toEpochMilli()),
-            EventChecks.LATEST.toEpochMilli())))
-        .setReason(reason)
-        .setDetail(detail)
-        .setPayload(ByteBuffer.wrap(encode.apply(record.value())))
-        .build();
+    return Quarantine.record(idOf.apply(record.value()), family, channelOf.apply(record.value()), record.timestamp(),
+        reason, detail, encode.apply(record.value()));
   }
 }

@@ -3,9 +3,7 @@ package dev.routemetrics.streams;
 import dev.routemetrics.events.QuarantineReason;
 import dev.routemetrics.events.QuarantinedEvent;
 import dev.routemetrics.schemas.wire.AvroSerde;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -74,16 +72,8 @@ public final class QuarantineOnError implements DeserializationExceptionHandler,
       detail = detail.substring(0, MAX_DETAIL);
     }
     log.error("record {} set aside as UNPROCESSABLE ({}); the stream goes on", id, what, e);
-    QuarantinedEvent event = QuarantinedEvent.newBuilder()
-        .setEventId(id)
-        .setFamily(family(context.topic()))
-        .setChannelId("")
-        .setEventTime(Instant.ofEpochMilli(Math.min(Math.max(context.timestamp(), EventChecks.EARLIEST.toEpochMilli()),
-            EventChecks.LATEST.toEpochMilli())))
-        .setReason(QuarantineReason.UNPROCESSABLE)
-        .setDetail(detail)
-        .setPayload(ByteBuffer.wrap(raw == null ? new byte[0] : raw))
-        .build();
+    QuarantinedEvent event = Quarantine.record(id, family(context.topic()), "", context.timestamp(),
+        QuarantineReason.UNPROCESSABLE, detail, raw == null ? new byte[0] : raw);
     return new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), SERDE.encode(event));
   }
 

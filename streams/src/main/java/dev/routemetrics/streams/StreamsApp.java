@@ -42,6 +42,7 @@ public final class StreamsApp implements AutoCloseable {
   private long lastCommittedSum = -1;
   private long lastProgressAt = System.currentTimeMillis();
   private KafkaStreamsMetrics binder;
+  private org.apache.kafka.clients.admin.Admin admin;
   private StreamsHttp http;
 
   public StreamsApp(StreamsAppConfig config) {
@@ -94,12 +95,10 @@ public final class StreamsApp implements AutoCloseable {
       }
     }
     if (!endOffsets.isEmpty()) {
-      try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
-          org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-          org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000))) {
+      try {
         Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
         endOffsets.keySet().forEach(tp -> latest.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
-        admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(
+        admin().listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(
             org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED)).all().get(5, java.util.concurrent.TimeUnit.SECONDS)
             .forEach((tp, info) -> endOffsets.merge(tp, info.offset(), Math::max));
       } catch (Exception e) {
@@ -161,6 +160,16 @@ public final class StreamsApp implements AutoCloseable {
       default -> "DOWN";
     };
     return StreamsHttp.body(namespace, status, lag, dropped.snapshot(), threadsReplaced.get());
+  }
+
+  /** One Admin client for every /health answer (a client per call cost a connection and a metadata fetch each). */
+  private org.apache.kafka.clients.admin.Admin admin() {
+    if (admin == null) {
+      admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+          org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+          org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000));
+    }
+    return admin;
   }
 
   /** Records not counted, by reason, so far. */
@@ -225,6 +234,11 @@ public final class StreamsApp implements AutoCloseable {
     streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
     if (binder != null) {
       binder.close();
+    }
+    synchronized (this) {
+      if (admin != null) {
+        admin.close(Duration.ofSeconds(5));
+      }
     }
   }
 
