@@ -38,11 +38,15 @@ final class ChannelWindowTally {
   /** The histogram grows past this on its own; it only sizes the first allocation. */
   private static final long LATENCY_FIRST_HIGHEST_MS = 60_000;
   /**
-   * 3: distinct counts as {@link DistinctCount} (exact set, then HLL) and learning by the request's
-   * window. Format 2 (Theta sketches, feedback by its own window) is not read: state written by an
-   * older version is derived again from the event log (deploy/rebuild.sh).
+   * 4: the latency histogram in HdrHistogram's plain encoding (run-length zigzag counts). 3 (read
+   * too) deflated it: a Deflater per tally was a tenth of the stream thread's time in bench-streams,
+   * for a few hundred bytes saved. 3 brought distinct counts as {@link DistinctCount} (exact set,
+   * then HLL) and learning by the request's window. Format 2 (Theta sketches, feedback by its own
+   * window) is not read: state written by an older version is derived again from the event log
+   * (deploy/rebuild.sh).
    */
-  static final byte FORMAT = 3;
+  static final byte FORMAT = 4;
+  private static final byte DEFLATED_LATENCY_FORMAT = 3;
 
   final String channelId;
   final WindowSize size;
@@ -64,20 +68,26 @@ final class ChannelWindowTally {
   long newestEventTime = Long.MIN_VALUE;
   DistinctCount accounts;
   DistinctCount endUsers;
+  /** Null until a usage event (or a partial with one) comes: learning partials never need one. */
   IntCountsHistogram latency;
 
   ChannelWindowTally(String channelId, WindowSize size, long windowStart) {
+    this(channelId, size, windowStart, new DistinctCount(), new DistinctCount());
+  }
+
+  private ChannelWindowTally(String channelId, WindowSize size, long windowStart, DistinctCount accounts,
+      DistinctCount endUsers) {
     this.channelId = channelId;
     this.size = size;
     this.windowStart = windowStart;
-    this.accounts = new DistinctCount();
-    this.endUsers = new DistinctCount();
-    this.latency = newLatency();
+    this.accounts = accounts;
+    this.endUsers = endUsers;
   }
 
   /** Heap this tally takes, about: its distinct counts, histogram counts and fields. */
   long footprintBytes() {
-    return 256L + accounts.footprintBytes() + endUsers.footprintBytes() + latency.getEstimatedFootprintInBytes();
+    return 256L + accounts.footprintBytes() + endUsers.footprintBytes()
+        + (latency == null ? 0 : latency.getEstimatedFootprintInBytes());
   }
 
   private static IntCountsHistogram newLatency() {
@@ -108,6 +118,9 @@ final class ChannelWindowTally {
       fullTelemetryRequests += count;
     }
     accounts.add(e.getAccountId());
+    if (latency == null) {
+      latency = newLatency();
+    }
     latency.recordValue(Math.max(0, e.getLatencyMs()));
     newestEventTime = Math.max(newestEventTime, e.getEventTime().toEpochMilli());
     version++;
@@ -164,7 +177,12 @@ final class ChannelWindowTally {
     newestEventTime = Math.max(newestEventTime, p.newestEventTime);
     accounts.merge(p.accounts);
     endUsers.merge(p.endUsers);
-    latency.add(p.latency);
+    if (p.latency != null && p.latency.getTotalCount() > 0) {
+      if (latency == null) {
+        latency = newLatency();
+      }
+      latency.add(p.latency);
+    }
   }
 
   long activeAccounts() {
@@ -180,7 +198,7 @@ final class ChannelWindowTally {
    * histogram's precision), or null for a window without usage.
    */
   Double latencyQuantile(double rank) {
-    return latency.getTotalCount() == 0 ? null
+    return latency == null || latency.getTotalCount() == 0 ? null
         : (double) latency.lowestEquivalentValue(latency.getValueAtPercentile(rank * 100));
   }
 
@@ -202,12 +220,13 @@ final class ChannelWindowTally {
       }
       accounts.writeTo(out);
       endUsers.writeTo(out);
-      if (latency.getTotalCount() == 0) {
+      if (latency == null || latency.getTotalCount() == 0) {
         out.writeInt(0);
       } else {
         ByteBuffer encoded = ByteBuffer.allocate(latency.getNeededByteBufferCapacity());
-        int length = latency.encodeIntoCompressedByteBuffer(encoded);
-        writeBlock(out, java.util.Arrays.copyOf(encoded.array(), length));
+        int length = latency.encodeIntoByteBuffer(encoded);
+        out.writeInt(length);
+        out.write(encoded.array(), 0, length);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -218,30 +237,40 @@ final class ChannelWindowTally {
   static ChannelWindowTally fromBytes(byte[] bytes) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
       byte format = in.readByte();
-      if (format != FORMAT) {
+      if (format != FORMAT && format != DEFLATED_LATENCY_FORMAT) {
         throw new IllegalStateException("channel window tally in format " + format + ", this version reads " + FORMAT
             + ": state written by an older version is derived again from the event log with deploy/rebuild.sh");
       }
-      ChannelWindowTally t = new ChannelWindowTally(in.readUTF(), WindowSize.values()[in.readByte()], in.readLong());
-      t.version = in.readLong();
-      t.usageEvents = in.readLong();
-      t.requests = in.readLong();
-      t.inputTokens = in.readLong();
-      t.outputTokens = in.readLong();
-      t.identifiedRequests = in.readLong();
-      t.errorRequests = in.readLong();
-      t.fullTelemetryRequests = in.readLong();
-      t.feedbackEvents = in.readLong();
-      t.trainableFeedback = in.readLong();
-      t.coveredRequests = in.readLong();
-      t.feedbackReceived = in.readLong();
-      t.trainableReceived = in.readLong();
-      t.newestEventTime = in.readLong();
+      String channelId = in.readUTF();
+      WindowSize size = WindowSize.values()[in.readByte()];
+      long windowStart = in.readLong();
+      long[] fields = new long[14];
+      for (int i = 0; i < fields.length; i++) {
+        fields[i] = in.readLong();
+      }
+      ChannelWindowTally t = new ChannelWindowTally(channelId, size, windowStart, null, null);
+      int f = 0;
+      t.version = fields[f++];
+      t.usageEvents = fields[f++];
+      t.requests = fields[f++];
+      t.inputTokens = fields[f++];
+      t.outputTokens = fields[f++];
+      t.identifiedRequests = fields[f++];
+      t.errorRequests = fields[f++];
+      t.fullTelemetryRequests = fields[f++];
+      t.feedbackEvents = fields[f++];
+      t.trainableFeedback = fields[f++];
+      t.coveredRequests = fields[f++];
+      t.feedbackReceived = fields[f++];
+      t.trainableReceived = fields[f++];
+      t.newestEventTime = fields[f];
       t.accounts = DistinctCount.readFrom(in);
       t.endUsers = DistinctCount.readFrom(in);
       byte[] latency = readBlock(in);
       if (latency.length > 0) {
-        t.latency = IntCountsHistogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(latency), 0);
+        t.latency = format == DEFLATED_LATENCY_FORMAT
+            ? IntCountsHistogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(latency), 0)
+            : IntCountsHistogram.decodeFromByteBuffer(ByteBuffer.wrap(latency), 0);
         t.latency.setAutoResize(true);
       }
       return t;
