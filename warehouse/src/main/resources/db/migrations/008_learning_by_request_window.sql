@@ -1,4 +1,4 @@
--- Learning by the request's window (DOMAIN.md, learning retention, and ChannelWindowMetrics schema v2):
+-- Learning by the request's window (docs/domain.md#learning-retention, and ChannelWindowMetrics schema v2):
 -- feedback_events, trainable_feedback and covered_requests now count feedback ABOUT the window's
 -- requests (in the windows and channel of the usage it names, within 7 days of it), and these two
 -- count feedback by its own event_time window and channel_id, including feedback naming no request

@@ -29,14 +29,14 @@ import picocli.CommandLine.Parameters;
     description = {"Check ClickHouse against a simulation's expected-metrics.json.",
         "The file is computed independently of the pipeline; every channel-window row is compared field by field (counts, ratios, revenue per currency).",
         "Then every window's cross-channel figures (requests, direct trainable rate, partner concentration, volume without control), and every partner statement's reconciliation.",
-        "Every count must be equal, except distinct counts (active_accounts, visible_end_users) of 10,000 and more, which DOMAIN.md lets a sketch estimate within 2 %.",
+        "Every count must be equal, except distinct counts (active_accounts, visible_end_users) of 10,000 and more, which docs/domain.md lets a sketch estimate within 2 %.",
         "Ratios must agree to 1e-9 (both sides divide the same exact counts); money must be equal to the last decimal.",
         "It waits until they agree or --timeout passes; exit code 0 when everything is equal."})
 final class VerifyCommand implements Callable<Integer> {
 
   /**
    * The fields compared, as named in expected-metrics.json and read from channel_metrics. The learning
-   * counts per DOMAIN.md: feedback_events, trainable_feedback and covered_requests about the window's
+   * counts per docs/domain.md: feedback_events, trainable_feedback and covered_requests about the window's
    * requests (in the request's window), feedback_received and trainable_received by the feedback's own.
    */
   static final List<String> FIELDS = List.of("usage_events", "requests", "input_tokens", "output_tokens",
@@ -67,7 +67,7 @@ final class VerifyCommand implements Callable<Integer> {
    * Per partner statement. Not yet metered_net and net_discrepancy_percent: the warehouse meters a
    * statement's net as every revenue event of the channel by its event-time hour, the simulator's
    * expectation as the partner-billed events by their period_start, and the two disagree by a few
-   * percent (found when this comparison was added, 2026-12-01; which reading DOMAIN.md means is open).
+   * percent (found when this comparison was added, 2026-12-01; which reading docs/domain.md means is open).
    */
   static final List<String> RECONCILIATION_FIELDS = List.of("channel_id", "period_start", "period_end", "currency",
       "reported_requests", "metered_requests", "request_discrepancy_percent", "statement_net");
@@ -79,7 +79,7 @@ final class VerifyCommand implements Callable<Integer> {
       "net_discrepancy_percent");
   static final double RATIO_TOLERANCE = 1e-9;
 
-  /** Distinct counts a sketch may estimate: DOMAIN.md asks for exact below 10,000, within 2 % above. */
+  /** Distinct counts a sketch may estimate: docs/domain.md asks for exact below 10,000, within 2 % above. */
   private static final List<String> DISTINCT = List.of("active_accounts", "visible_end_users");
   private static final long EXACT_BELOW = 10_000;
   private static final double SKETCH_ERROR = 0.02;

@@ -22,7 +22,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "what-if", mixinStandardHelpOptions = true,
-    description = {"What shifting a fraction of a channel's requests to a direct channel would change (DOMAIN.md's what-if):",
+    description = {"What shifting a fraction of a channel's requests to a direct channel would change (docs/domain.md#what-if):",
         "per window and for the period, the request-weighted control score, net revenue and partner fees per currency,",
         "identity-visible requests and lost signals. The shifted requests get the target's ratios of the same window."})
 final class WhatIfCommand implements Callable<Integer> {

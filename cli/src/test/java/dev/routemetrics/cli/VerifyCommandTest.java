@@ -72,7 +72,7 @@ class VerifyCommandTest {
         .hasMessageContaining("simulate again");
   }
 
-  // One HOUR window, 10:00, two channels, worked out by hand from DOMAIN.md:
+  // One HOUR window, 10:00, two channels, worked out by hand from docs/domain.md:
   //   direct-api (DIRECT_API, 6 control points): 100 requests, 80 identified, 10 errors, 90 FULL
   //     telemetry, 20 trainable of 30 feedback about them, 25 requests covered; USD gross 100, fee 0,
   //     net 100 (all billed by the lab)

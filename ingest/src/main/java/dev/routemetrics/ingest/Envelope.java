@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-/** The fields every event family shares (DOMAIN.md "Events"), read and checked the same way for all. */
+/** The fields every event family shares (docs/domain.md#events), read and checked the same way for all. */
 record Envelope(String eventId, Instant eventTime, String channelId, String accountId, String endUserRef, String modelId) {
 
   /**

@@ -78,7 +78,7 @@ public final class ChannelMetricsTopology {
   public static final String REVENUE_WINDOWS_EXPIRY_STORE = "revenue-window-totals-expiry";
   public static final String WINDOW_MINUTE = "MINUTE";
 
-  /** Feedback covers a request when it comes within this long of it (DOMAIN.md). */
+  /** Feedback covers a request when it comes within this long of it (docs/domain.md). */
   public static final Duration FEEDBACK_HORIZON = Duration.ofDays(7);
   /** Kept past every bound, so nothing the gate lets through finds its state forgotten. */
   static final Duration RETENTION_MARGIN = Duration.ofDays(1);

@@ -24,7 +24,7 @@ import org.apache.kafka.common.serialization.Serdes;
  * window and does not depend on how contributions were batched into partials: a rebuild reports the
  * same version as the live run.
  *
- * <p>Learning (DOMAIN.md, Learning retention): {@code feedbackEvents}, {@code trainableFeedback} and
+ * <p>Learning (docs/domain.md#learning-retention): {@code feedbackEvents}, {@code trainableFeedback} and
  * {@code coveredRequests} are about this window's requests (the coverage join attributes them);
  * {@code feedbackReceived} and {@code trainableReceived} count feedback by its own event_time.
  *

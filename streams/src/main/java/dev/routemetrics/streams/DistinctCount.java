@@ -10,7 +10,7 @@ import org.apache.datasketches.hll.TgtHllType;
 import org.apache.datasketches.hll.Union;
 
 /**
- * A mergeable count of distinct strings, sized to DOMAIN.md's promise: exact up to {@link
+ * A mergeable count of distinct strings, sized to docs/domain.md's promise: exact up to {@link
  * #EXACT_LIMIT} distinct values, within 2 % above.
  *
  * <p>Up to the limit it keeps the set itself, as 64-bit hashes (a collision among 10,000 values has
@@ -26,7 +26,7 @@ import org.apache.datasketches.hll.Union;
  */
 final class DistinctCount {
 
-  /** DOMAIN.md: distinct counts are exact below 10k. */
+  /** docs/domain.md: distinct counts are exact below 10k. */
   static final int EXACT_LIMIT = 10_000;
   static final int HLL_LG_K = 15;
   private static final long SEED = 9001L;

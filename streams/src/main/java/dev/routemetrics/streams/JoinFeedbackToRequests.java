@@ -24,7 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Learning by the request's window (DOMAIN.md): a feedback event counts in the windows of the request
+ * Learning by the request's window (docs/domain.md): a feedback event counts in the windows of the request
  * it names when its event_time lies in [request time, request time + horizon]; the request counts as
  * covered once, with its first such feedback. Input is {@link JoinEntry}s keyed by request_id; output
  * is partial tallies (feedback_events, trainable_feedback, covered_requests) of the requests' channel

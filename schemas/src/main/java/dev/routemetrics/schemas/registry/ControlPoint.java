@@ -1,6 +1,6 @@
 package dev.routemetrics.schemas.registry;
 
-/** The six points of control over a customer relationship named in DOMAIN.md. */
+/** The six points of control over a customer relationship named in docs/domain.md. */
 public enum ControlPoint {
   IDENTITY,
   WORKFLOW,

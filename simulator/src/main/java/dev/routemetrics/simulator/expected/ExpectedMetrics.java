@@ -24,14 +24,14 @@ import java.util.TreeMap;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * The reference calculation: DOMAIN.md's metrics computed the plain way, straight from the events,
+ * The reference calculation: docs/domain.md's metrics computed the plain way, straight from the events,
  * sharing no code with the pipeline, so the pipeline's tests have an independent answer to compare
  * with row by row. Feed it only the events the pipeline should count (distinct, accepted, not too
  * late): it does not deduplicate, so a feedback event counts at most once only if it is fed once,
  * and conflicting copies and too-late events, which the pipeline quarantines, must not be fed. The
  * order of events does not matter, except between usage events naming one request_id (below).
  *
- * <p>Choices DOMAIN.md leaves open, made here so both sides make the same ones:
+ * <p>Choices docs/domain.md leaves open, made here so both sides make the same ones (docs/domain.md states them too):
  *
  * <ul>
  *   <li>Every family lands in the window of its own event_time (billing too: a charge counts when
@@ -44,7 +44,7 @@ import org.apache.avro.specific.SpecificRecord;
  *   <li>control_points_owned comes from the registry as it was at the window's start; control_score
  *       is null when identity_visibility or billing_ownership is (a window without requests or
  *       without revenue).
- *   <li>Learning by the request's window (DOMAIN.md, learning retention): a feedback event is
+ *   <li>Learning by the request's window (docs/domain.md#learning-retention): a feedback event is
  *       <em>about</em> a request when its request_id names a usage event's request_id and its
  *       event_time lies in [request time, request time + 7 days], both ends included. Such feedback
  *       counts in feedback_events (and trainable_feedback when trainable) of the request's MINUTE,

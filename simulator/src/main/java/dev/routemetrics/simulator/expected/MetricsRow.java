@@ -5,10 +5,10 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * The expected metrics of one channel in one window, as DOMAIN.md defines them. A ratio is null
+ * The expected metrics of one channel in one window, as docs/domain.md defines them. A ratio is null
  * when its denominator is zero (no requests, no revenue) rather than a made-up 0.
  *
- * <p>Learning, per DOMAIN.md's learning retention: {@code feedbackEvents}, {@code trainableFeedback}
+ * <p>Learning, per docs/domain.md#learning-retention: {@code feedbackEvents}, {@code trainableFeedback}
  * and {@code coveredRequests} are about this window's requests (feedback in the request's windows and
  * channel, within 7 days of the request), so {@code trainableRate}, {@code feedbackCoverage}, {@code
  * learningLoss} and {@code lostSignals} divide counts of the same requests; {@code feedbackReceived}

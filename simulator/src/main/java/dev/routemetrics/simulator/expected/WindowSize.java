@@ -2,7 +2,7 @@ package dev.routemetrics.simulator.expected;
 
 import java.time.Duration;
 
-/** The event-time, UTC, tumbling windows of DOMAIN.md. */
+/** The event-time, UTC, tumbling windows of docs/domain.md. */
 public enum WindowSize {
   MINUTE(Duration.ofMinutes(1)),
   HOUR(Duration.ofHours(1)),

@@ -49,7 +49,7 @@ public final class ExpectedMetricsFile {
         JsonGenerator out = new JsonFactory().createGenerator(stream).useDefaultPrettyPrinter()) {
       out.writeStartObject();
       out.writeStringField("about", "Expected metrics computed independently of the pipeline from the distinct, accepted, "
-          + "not-too-late events, as DOMAIN.md defines them; see simulator/README.md for the choices DOMAIN.md leaves open.");
+          + "not-too-late events, as docs/domain.md defines them; see simulator/README.md for the choices docs/domain.md leaves open.");
       out.writeObjectFieldStart("simulation");
       out.writeStringField("start", plan.start().toString());
       out.writeStringField("end", plan.end().toString());

@@ -4,7 +4,7 @@ import java.util.Map;
 
 /**
  * How much a channel's traffic moves when the lab gets slower or dearer, the true values behind
- * DOMAIN.md's latency and price elasticities: its volume is multiplied by {@code
+ * docs/domain.md's latency and price elasticities: its volume is multiplied by {@code
  * latencyFactor^-latency × priceIndex^-price}. A channel not listed does not react.
  *
  * @param latency the reaction to the lab's latency (positive: routes away when it is slow)

@@ -7,7 +7,7 @@ import dev.routemetrics.events.Route;
 import java.util.List;
 
 /**
- * How traffic on a route looks, after DOMAIN.md's table: who the lab can see, what telemetry and
+ * How traffic on a route looks, after docs/domain.md's table: who the lab can see, what telemetry and
  * feedback come back, and who bills. Numbers are plausible, not measured; what matters is that
  * the routes differ the way the domain says they do.
  *

@@ -17,7 +17,7 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Tiny scenarios whose expected numbers are worked out by hand from DOMAIN.md, in the comments. */
+/** Tiny scenarios whose expected numbers are worked out by hand from docs/domain.md, in the comments. */
 class ExpectedMetricsTest {
 
   private static final double EPS = 1e-12;

@@ -142,7 +142,7 @@ class TrafficSimulatorTest {
   }
 
   /**
-   * Applies DOMAIN.md's promises to the deliveries, as the pipeline must: the first delivery of an
+   * Applies docs/domain.md's promises to the deliveries, as the pipeline must: the first delivery of an
    * event_id counts, a repeat is ignored, a different payload is a conflict, anything more than 7 days
    * behind its family's stream time is too late, malformed records are rejected. What survives must
    * be exactly the accepted events the expected metrics were computed from.

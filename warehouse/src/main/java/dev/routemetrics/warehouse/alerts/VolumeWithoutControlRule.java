@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * (a) Volume without control: a channel flagged (DOMAIN.md: top quartile of request share, control
+ * (a) Volume without control: a channel flagged (docs/domain.md: top quartile of request share, control
  * score below 0.34) in the latest window of the given size that has data within the look-back.
  * The value is the channel's control score.
  */

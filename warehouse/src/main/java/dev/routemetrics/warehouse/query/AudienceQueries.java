@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * The saved queries of each audience, as flat rows (column name to value, in a stable order) that
- * the HTTP service and the CLI print as JSON, CSV or a table. Column names are DOMAIN.md's words.
+ * the HTTP service and the CLI print as JSON, CSV or a table. Column names are docs/domain.md's words.
  */
 public final class AudienceQueries {
 
@@ -96,7 +96,7 @@ public final class AudienceQueries {
       case CONTROL_MAP -> only(range.channels(), rows(new ControlPointMap(reader)
           .asOf(options.at() != null ? options.at() : clock.instant(), range.partnerId())));
       case QUARANTINE -> rows(new Quarantine(reader).compute(range, range.channels(), range.partnerId() != null));
-      case SUBSTITUTION -> { // over HOUR windows whatever the window asked for (DOMAIN.md)
+      case SUBSTITUTION -> { // over HOUR windows whatever the window asked for (docs/domain.md)
         TimeRange all = new TimeRange(TimeRange.WindowSize.HOUR, range.from(), range.until(), List.of(), range.partnerId());
         yield only(range.channels(), rows(Substitution.compute(reader.metrics(all), reader.revenue(all))));
       }

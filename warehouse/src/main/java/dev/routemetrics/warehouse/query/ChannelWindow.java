@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.Set;
 
 /**
- * One channel's window as stored: exact components, and the per-channel ratios DOMAIN.md defines
+ * One channel's window as stored: exact components, and the per-channel ratios docs/domain.md defines
  * over them. A ratio whose denominator is zero is null, not a made-up 0.
  */
 public final class ChannelWindow {

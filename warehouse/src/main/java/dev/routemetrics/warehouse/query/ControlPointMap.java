@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Who owns each of the six control points of every channel as of a moment (DOMAIN.md: identity,
+ * Who owns each of the six control points of every channel as of a moment (docs/domain.md: identity,
  * workflow, procurement, governance, billing, interface; LAB, PARTNER or CUSTOMER), with its route
  * and partner: per channel the newest registry change at or before the moment in {@code
  * channel_registry_history}, retired channels included (flagged), so choosing another date shows a

@@ -1,7 +1,7 @@
 package dev.routemetrics.warehouse.query;
 
 /**
- * DOMAIN.md's substitution-risk fit, in one place (ClickHouse 18.16 has no regression to do it in
+ * The substitution-risk fit of docs/domain.md, in one place (ClickHouse 18.16 has no regression to do it in
  * SQL): ordinary least squares of ln(requests) on ln(p95 latency), optionally ln(net revenue per
  * request), and one indicator per hour of day present (no separate intercept: the indicators are
  * it), so the daily cycle is not read as a reaction. Slopes come out with their sign flipped, so
@@ -12,7 +12,7 @@ package dev.routemetrics.warehouse.query;
  */
 public final class ElasticityFit {
 
-  /** Fewer windows than this give no elasticity (DOMAIN.md). */
+  /** Fewer windows than this give no elasticity (docs/domain.md). */
   public static final int MIN_WINDOWS = 48;
 
   /**

@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
  * Data teams' learning-retention table: per window and channel, feedback coverage, trainable rate,
  * telemetry-full share, and what indirect routes cost against the direct routes pooled in the same
  * window: learning loss and lost signals. Every ratio divides counts of the same requests: feedback
- * events and trainable feedback about the window's requests (DOMAIN.md: counted in the request's
+ * events and trainable feedback about the window's requests (docs/domain.md: counted in the request's
  * window when they arrive within 7 days). Feedback received and trainable received, by the
  * feedback's own window and channel (known request or not), are shown beside them and enter no ratio.
  */

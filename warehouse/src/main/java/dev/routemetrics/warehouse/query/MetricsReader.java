@@ -14,7 +14,7 @@ import java.util.List;
 
 /**
  * Reads the newest version of every metric row in a range (FINAL, so rows not yet merged still
- * count once). Only exact components come out of SQL; the ratios DOMAIN.md defines are derived in
+ * count once). Only exact components come out of SQL; the ratios docs/domain.md defines are derived in
  * one place, {@link ChannelWindow}, so ClickHouse 18.16 and current servers cannot disagree on
  * integer division, NaN or NULL.
  */

@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
  */
 public final class ReachControl {
 
-  /** Below this control score a high-volume channel is volume without control (DOMAIN.md). */
+  /** Below this control score a high-volume channel is volume without control (docs/domain.md). */
   public static final double LOW_CONTROL = 0.34;
 
   /** One channel in one window. */

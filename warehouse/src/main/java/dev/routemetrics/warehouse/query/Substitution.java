@@ -15,7 +15,7 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * DOMAIN.md's substitution risk per channel over a period of HOUR windows: latency and price
+ * docs/domain.md#substitution-risk per channel over a period of HOUR windows: latency and price
  * elasticity ({@link ElasticityFit}), share volatility (standard deviation over mean of the
  * channel's daily request share, population form, over the days with any traffic in the period), and
  * the rented-volume flag: latency or price elasticity above 1 and a top-quartile request share of
@@ -28,7 +28,7 @@ import java.util.stream.Collectors;
  */
 public final class Substitution {
 
-  /** Above this, traffic is substitutable (DOMAIN.md). */
+  /** Above this, traffic is substitutable (docs/domain.md). */
   public static final double SUBSTITUTABLE = 1.0;
 
   /** One channel over the period. */

@@ -10,7 +10,7 @@ import java.util.stream.Collectors;
 /**
  * Operators' trend: per window and channel over the range, requests, request share, error rate and
  * p95 latency, so a channel's traffic falling during a latency incident shows as lines. Request share
- * is the channel's requests over all channels' requests in the same window (DOMAIN.md), so a channel
+ * is the channel's requests over all channels' requests in the same window (docs/domain.md), so a channel
  * filter picks points out of the whole computation; over a partner's rows alone it would compare the
  * partner with itself, so a partner's read has it null (as reach-control is not a partner's).
  */

@@ -12,7 +12,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * DOMAIN.md's what-if: shifting a fraction f of a channel's requests in a period to a direct
+ * docs/domain.md#what-if: shifting a fraction f of a channel's requests in a period to a direct
  * channel gives those requests the target channel's per-request ratios of the same window
  * (identity visibility, trainable rate, net revenue, partner fee and gross per request), while the
  * requests left behind keep the source's ratios. Per window where the source has requests, with
@@ -177,7 +177,7 @@ public final class WhatIf {
         .divide(targetRequests, Amounts.SCALE, RoundingMode.HALF_EVEN);
   }
 
-  /** The control score DOMAIN.md defines, null without identity visibility or billing ownership. */
+  /** The control score docs/domain.md defines, null without identity visibility or billing ownership. */
   static Double score(ChannelWindow.Usage u, Double billingOwnership) {
     Double identity = u.identityVisibility();
     return identity == null || billingOwnership == null ? null

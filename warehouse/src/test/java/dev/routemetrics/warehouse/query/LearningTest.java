@@ -7,7 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The learning view over hand-made rows, worked out from DOMAIN.md's learning retention. */
+/** The learning view over hand-made rows, worked out from docs/domain.md#learning-retention. */
 class LearningTest {
 
   private static final Instant W = Instant.parse("2026-11-10T10:00:00Z");

@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * DOMAIN.md's what-if over hand-made windows: 20 % of cloud-nimbus's requests moved to direct-api.
+ * docs/domain.md#what-if over hand-made windows: 20 % of cloud-nimbus's requests moved to direct-api.
  * <pre>
  * 10:00  channel        route          cp  requests identified trainable | USD net  fee  lab-billed
  *        direct-api     DIRECT_API     6   400      400        40        | 500      0    500
