@@ -359,7 +359,7 @@ class ChannelMetricsIT {
     }
   }
 
-  /** The two distinct counts of a metrics line: a sketch may estimate them (DOMAIN.md: exact below 10,000, within 2 % above). */
+  /** The two distinct counts of a metrics line: a sketch may estimate them (docs/domain.md: exact below 10,000, within 2 % above). */
   private static final java.util.regex.Pattern DISTINCT_COUNTS = java.util.regex.Pattern.compile("accounts=(\\d+) end_users=(\\d+)");
   static final long EXACT_BELOW = 10_000;
   static final double DISTINCT_ALLOWANCE = 0.02;
