@@ -29,6 +29,11 @@ final class BenchStreamsCommand implements Callable<Integer> {
   @Option(names = "--threads", defaultValue = "1", description = "Stream threads (default: ${DEFAULT-VALUE}).")
   int threads;
 
+  @Option(names = "--application-id",
+      description = "Application id to join (default: a fresh one). Start several processes with the same id at once to"
+          + " measure that many instances sharing the tasks; each finishes when the group as a whole is done.")
+  String sharedApplicationId;
+
   @Option(names = "--show-thread-ratios",
       description = "Every 2 s, print where the stream threads spend their time (poll, process, commit, punctuate).")
   boolean showRatios;
@@ -36,12 +41,15 @@ final class BenchStreamsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Topics topics = new Topics(namespace);
-    String applicationId = "bench-streams-" + System.currentTimeMillis();
+    String applicationId = sharedApplicationId != null ? sharedApplicationId : "bench-streams-" + System.currentTimeMillis();
     Map<String, Object> settings = new HashMap<>();
     settings.put(StreamsAppConfig.TOPIC_NAMESPACE, namespace);
     settings.put(StreamsAppConfig.APPLICATION_ID, applicationId);
     settings.put(StreamsAppConfig.STATE_DIR, Files.createTempDirectory("bench-streams").toString());
     settings.put(StreamsAppConfig.THREADS, String.valueOf(threads));
+    // Static membership ids must differ between instances of one application id.
+    settings.put(StreamsAppConfig.INSTANCE_ID, "bench-" + ProcessHandle.current().pid());
+    settings.put(StreamsAppConfig.PORT, "0"); // several instances, and beside a running pipeline
     StreamsAppConfig config = new StreamsAppConfig(settings);
     List<String> inputs = List.of(topics.usageEvents, topics.billingEvents, topics.feedbackEvents);
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
