@@ -55,6 +55,9 @@ if [ -x /usr/bin/python3 ] && [ "$(command -v python3)" != /usr/bin/python3 ]; t
 fi
 # A restarted instance on a loaded machine: JVM start, rejoin, restore (90 s is services.sh's default).
 export ROUTEMETRICS_START_TIMEOUT="${ROUTEMETRICS_START_TIMEOUT:-300}"
+# A SIGKILLed broker recovers every partition's log before it serves: at load 35-45 that took 353 s
+# (about 300 partition logs), past cluster.sh's 300 s, and the run stopped there.
+export CLUSTER_START_TIMEOUT="${CLUSTER_START_TIMEOUT:-900}"
 
 "$DEPLOY_DIR/cluster.sh" up >"$out/logs/cluster-up.log" 2>&1 || { tail -n 30 "$out/logs/cluster-up.log"; die "cluster.sh up failed"; }
 eval "$("$DEPLOY_DIR/cluster.sh" env)"
