@@ -11,6 +11,7 @@
 #   deploy/cluster.sh status   one line per process; exit 0 only if all answer
 #   deploy/cluster.sh env      the ROUTEMETRICS_* settings that point the services at the cluster
 #   deploy/cluster.sh kill-broker N | start-broker N    a single broker (fault runs)
+#   deploy/cluster.sh stop-shard N | start-shard N      every replica of ClickHouse shard N (fault runs)
 #   deploy/cluster.sh leader TOPIC PARTITION             node id of that partition's leader
 #   deploy/cluster.sh topics ARGS                        TopicCommand against the cluster
 set -euo pipefail
@@ -47,10 +48,21 @@ kafka_tool() {
 
 # --- ZooKeeper -------------------------------------------------------------------------------
 ZK_DIR="$CLUSTER_DIR/zookeeper"
-zk_answers() { [[ "$(echo ruok | timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$ZK_PORT; cat >&3; cat <&3" 2>/dev/null)" == imok ]]; }
+# 10 s: at load 60 a 2 s limit took a running ZooKeeper for a stranger on its port.
+zk_answers() { [[ "$(echo ruok | timeout 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$ZK_PORT; cat >&3; cat <&3" 2>/dev/null)" == imok ]]; }
 zk_start() {
   [[ -f /usr/share/java/zookeeper.jar ]] || die "zookeeper: /usr/share/java/zookeeper.jar missing (apt-get install zookeeper)"
   if zk_answers; then log "zookeeper: already up on 127.0.0.1:$ZK_PORT"; return 0; fi
+  if pid_alive "$ZK_DIR/zookeeper.pid" "QuorumPeerMain $ZK_DIR/zoo.cfg"; then
+    # Ours, and slow to answer: wait for it rather than start a second one.
+    local deadline=$((SECONDS + START_TIMEOUT))
+    until zk_answers; do
+      ((SECONDS < deadline)) || die "zookeeper: running (pid $(cat "$ZK_DIR/zookeeper.pid")) but not answering ruok after ${START_TIMEOUT}s"
+      sleep 1
+    done
+    log "zookeeper: already up on 127.0.0.1:$ZK_PORT"
+    return 0
+  fi
   port_open "$ZK_PORT" && die "zookeeper: port $ZK_PORT is in use but does not answer ruok"
   mkdir -p "$ZK_DIR/data"
   cat >"$ZK_DIR/zoo.cfg" <<EOF
@@ -80,12 +92,16 @@ EOF
 broker_dir() { echo "$CLUSTER_DIR/kafka-$1"; }
 broker_port() { echo "${BROKER_PORTS[$(($1 - 1))]}"; }
 broker_match() { echo "kafka.Kafka $(broker_dir "$1")/server.properties"; }
+# Up: its port listens and its log says "Kafka Server started" after the last start marker (the line
+# comes once log recovery and the broker's own startup are done). No client JVM per probe: on a
+# loaded two-core machine each one cost seconds of CPU per second of waiting.
 broker_answers() {
-  local port
+  local port dir
   port="$(broker_port "$1")"
+  dir="$(broker_dir "$1")"
+  pid_alive "$dir/kafka.pid" "$(broker_match "$1")" || return 1
   port_open "$port" || return 1
-  timeout 20 java "${TOOL_JVM[@]}" -Dlog4j2.configurationFile="$LOG4J_TOOLS" -cp "$KAFKA_LIB/*" \
-    org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$port" --list >/dev/null 2>&1
+  awk '/^===== .* cluster.sh start =====$/ { up = 0 } /\] Kafka Server started/ { up = 1 } END { exit !up }' "$dir/kafka.log"
 }
 
 write_broker_config() {
@@ -194,7 +210,7 @@ broker_wait() {
 
 # --- ClickHouse ------------------------------------------------------------------------------
 ch_dir() { echo "$CLUSTER_DIR/clickhouse-s$1r$2"; }
-ch_answers() { [[ "$(curl -sf --max-time 3 "http://127.0.0.1:$(ch_http "$1" "$2")/?query=SELECT%20version()" 2>/dev/null)" =~ ^[0-9.]+$ ]]; }
+ch_answers() { [[ "$(curl -sf --max-time 10 "http://127.0.0.1:$(ch_http "$1" "$2")/?query=SELECT%20version()" 2>/dev/null)" =~ ^[0-9.]+$ ]]; }
 
 write_ch_config() {
   local s="$1" r="$2" dir shards="" i j zk="" replicated
@@ -334,11 +350,7 @@ cmd_up() {
   local t0=$SECONDS n
   "$DEPLOY_DIR/install.sh" >"$ROUTEMETRICS_LOGS/cluster-install.log" 2>&1 \
     || { tail -n 20 "$ROUTEMETRICS_LOGS/cluster-install.log" >&2; die "install.sh failed"; }
-  if ((CH_REPLICAS > 1)) && [[ ! -f /usr/share/java/zookeeper.jar ]]; then
-    log "install: apt-get install zookeeper (ClickHouse replication)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q zookeeper >>"$ROUTEMETRICS_LOGS/cluster-install.log" 2>&1 \
-      || die "apt-get install zookeeper failed; CLUSTER_CH_REPLICAS=1 runs the shards without replicas"
-  fi
+  # install.sh installs Debian's zookeeper too.
   mkdir -p "$CLUSTER_DIR"
   write_tools_log4j
   write_users
@@ -395,6 +407,14 @@ case "${1:-}" in
   start-broker)
     [[ -f "$LOG4J_TOOLS" ]] || write_tools_log4j
     broker_launch "$2"; broker_wait "$2"; log "kafka-$2: up" ;;
+  stop-shard)
+    for ((r = 1; r <= CH_REPLICAS; r++)); do
+      stop_pid "clickhouse-s$2r$r" "$(ch_dir "$2" "$r")/clickhouse.pid" "--config-file=$(ch_dir "$2" "$r")/config.xml"
+    done ;;
+  start-shard)
+    for ((r = 1; r <= CH_REPLICAS; r++)); do ch_start "$2" "$r"; done
+    for ((r = 1; r <= CH_REPLICAS; r++)); do ch_wait "$2" "$r"; done
+    log "clickhouse shard $2: up" ;;
   leader)
     [[ -f "$LOG4J_TOOLS" ]] || write_tools_log4j
     kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$(bootstrap)" --describe --topic "$2" \
@@ -403,5 +423,5 @@ case "${1:-}" in
     shift
     [[ -f "$LOG4J_TOOLS" ]] || write_tools_log4j
     kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$(bootstrap)" "$@" ;;
-  *) echo "usage: $0 up|down|status|env|kill-broker N|start-broker N|leader TOPIC PARTITION|topics ARGS" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|env|kill-broker N|start-broker N|stop-shard N|start-shard N|leader TOPIC PARTITION|topics ARGS" >&2; exit 2 ;;
 esac

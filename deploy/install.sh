@@ -3,6 +3,7 @@
 # `up.sh`: each piece is skipped (and says so) when it is already there.
 #   deploy/install.sh            ClickHouse 18.16 (apt) + Kafka broker jars (Maven Central)
 #                                + chDB, a current ClickHouse engine (npm), for the compatibility IT
+#                                + zookeeper (apt), for deploy/cluster.sh's ClickHouse replicas
 #                                + chromium + chromium-driver (apt), for the dashboard's browser test
 #   deploy/install.sh --browser  the same (kept for scripts that pass it)
 set -euo pipefail
@@ -130,6 +131,18 @@ else
   fi
   touch "$CHDB_DIR/node_modules/.installed-$chdb_lock_sum"
   log "install: chdb ready: $(du -sh "$CHDB_DIR/node_modules" | cut -f1), $((SECONDS - t0)) s"
+fi
+
+# --- ZooKeeper, for deploy/cluster.sh's ClickHouse replicas and ON CLUSTER DDL -------------
+# Debian's package (3.8.0 on bookworm); its own service is never started, cluster.sh runs the jar
+# with a config under .state/cluster/zookeeper. No command on PATH to test for: the jar is the mark.
+if [[ -f /usr/share/java/zookeeper.jar ]]; then
+  log "install: zookeeper already installed, skipping"
+else
+  t0=$SECONDS
+  apt_install zookeeper
+  [[ -f /usr/share/java/zookeeper.jar ]] || die "install: zookeeper installed but /usr/share/java/zookeeper.jar is missing"
+  log "install: zookeeper installed in $((SECONDS - t0)) s"
 fi
 
 # --- browser for the dashboard's test (DashboardBrowserIT) ------------------------------

@@ -97,9 +97,12 @@ public final class TopicProvisioner {
 
   public void ensure(Topics topics) {
     List<NewTopic> wanted = declared(topics);
+    // 60 s: with 15 s a streams instance restarted by deploy/cluster-fault-run.sh on two cores at load 45
+    // exited three times in a row on "Timed out waiting for a node assignment. Call: listTopics" against
+    // three brokers that were serving every other client; a broker that is really down still fails at start.
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000))) {
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 30_000,
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000))) {
       Set<String> existing = admin.listTopics().names().get();
       List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
       if (!missing.isEmpty()) {

@@ -35,8 +35,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * version, whatever order and repetition the writes came in; and on the cluster every version of a
  * channel on one shard (so FINAL, applied per shard, is exact) and each shard's rows on both of its replicas.
  */
-// Opt in (ROUTEMETRICS_CLUSTER_TESTS=1): the cluster is seven more servers on a two-core machine, and
-// the fault run has not yet been seen passing here (docs/scaling.md); deploy/test.sh leaves it out.
+// On deploy/cluster.sh's cluster (seven more servers): deploy/test.sh starts it and sets
+// ROUTEMETRICS_CLUSTER_TESTS=1 unless it is 0; a plain `mvn verify` leaves the cluster ITs out.
 @org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable(named = "ROUTEMETRICS_CLUSTER_TESTS", matches = "1")
 class ClusterLayoutIT {
 

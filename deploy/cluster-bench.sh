@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# One broker against three, and one stream thread against two, in one run on the same machine:
+#   1. the same seeded day of seven-route traffic (`simulate --to kafka`, seed 11) goes into fresh
+#      topics on the single broker of up.sh (replication factor 1) and on deploy/cluster.sh's three
+#      brokers (replication factor 3, min.insync.replicas 2);
+#   2. the metrics topology (`routemetrics bench-streams`, exactly_once_v2, a fresh application id,
+#      internal topics at the same replication factor) consumes each until every input record and
+#      every repartition topic is drained: on the single broker with 1 thread, on the cluster with
+#      1 thread and then 2 threads (two tasks' owners, as two instances would be, in one JVM);
+#   3. Kafka's ProducerPerformance writes as many 167-byte records (acks=all, idempotent, lz4) to a
+#      6-partition topic of each replication factor: the brokers' own ceiling.
+# Prints a markdown table for docs/scaling.md; the logs go to .state/cluster-bench/<run>/.
+#   deploy/cluster-bench.sh [EVENTS]    (default 50000)
+set -euo pipefail
+# shellcheck source=env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$REPO"
+
+events="${1:-50000}"
+run="cbench$(date +%s)"
+out="$ROUTEMETRICS_STATE/cluster-bench/$run"
+mkdir -p "$out"
+# The single node as up.sh runs it; up.sh only when it is not listening (its readiness probe, a
+# client JVM with 20 s to answer, failed at load 45 against a broker that was serving).
+if ! port_open "$KAFKA_PORT" || ! port_open "$CLICKHOUSE_HTTP_PORT"; then
+  "$DEPLOY_DIR/up.sh" >"$out/up.log" 2>&1 || { tail -n 20 "$out/up.log"; die "up.sh failed"; }
+fi
+"$DEPLOY_DIR/cluster.sh" up >"$out/cluster-up.log" 2>&1 || { tail -n 20 "$out/cluster-up.log"; die "cluster.sh up failed"; }
+[ -f cli/target/routemetrics.jar ] || mvn -B -q package -DskipTests >"$out/build.log" 2>&1
+single="$KAFKA_BOOTSTRAP"
+cluster="$(sed -n 's/^export ROUTEMETRICS_KAFKA_BOOTSTRAP=//p' "$out/cluster-up.log")"
+[ -n "$cluster" ] || die "cluster.sh up printed no bootstrap"
+tools=(java -Xmx512m -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2-tools.properties" -cp "$KAFKA_LIB/*")
+
+# fill NAME BOOTSTRAP RF: the run's topics on those brokers, then the seeded day into them.
+fill() {
+  java -cp "cli/target/routemetrics.jar:cli/target/lib/*" dev.routemetrics.schemas.topics.TopicProvisioner \
+    "$2" 6 "$3" "$run-$1." >"$out/topics-$1.log" 2>&1
+  bin/routemetrics simulate --to kafka --kafka-bootstrap "$2" --topic-namespace "$run-$1." --events "$events" \
+    --duration P1D --seed 11 --no-progress --out "$out/simulation-$1" >"$out/simulate-$1.log" 2>&1
+}
+# streams NAME BOOTSTRAP RF THREADS: prints "records seconds records/s startup_s".
+streams() {
+  ROUTEMETRICS_KAFKA_BOOTSTRAP="$2" ROUTEMETRICS_KAFKA_REPLICATION_FACTOR="$3" ROUTEMETRICS_JAVA_OPTS=-Xmx1g \
+    bin/routemetrics bench-streams --topic-namespace "$run-$1." --threads "$4" 2>"$out/bench-streams-$1-$4.log"
+}
+# raw NAME BOOTSTRAP RF RECORDS: ProducerPerformance records/s.
+raw() {
+  local extra=()
+  [ "$3" = 1 ] || extra=(--config min.insync.replicas=2)
+  "${tools[@]}" org.apache.kafka.tools.TopicCommand --bootstrap-server "$2" --create --topic "$run-$1-raw" \
+    --partitions 6 --replication-factor "$3" "${extra[@]}" >/dev/null
+  "${tools[@]}" org.apache.kafka.tools.ProducerPerformance --topic "$run-$1-raw" --num-records "$4" --record-size 167 \
+    --throughput -1 --producer-props "bootstrap.servers=$2" acks=all enable.idempotence=true linger.ms=5 \
+    compression.type=lz4 >"$out/producer-performance-$1.log" 2>&1
+  tail -n 1 "$out/producer-performance-$1.log" | sed -E 's/.* records sent, ([0-9.]+) records\/sec.*/\1/'
+}
+
+log "$run: filling both layouts with the same seeded day of about $events records"
+fill single "$single" 1
+fill cluster "$cluster" 3
+load0="$(cut -d' ' -f1-3 /proc/loadavg)"
+read -r rec1 sec1 rate1 start1 < <(streams single "$single" 1 1)
+read -r rec3 sec3 rate3 start3 < <(streams cluster "$cluster" 3 1)
+read -r rec32 sec32 rate32 start32 < <(streams cluster "$cluster" 3 2)
+raw1="$(raw single "$single" 1 "$rec1")"
+raw3="$(raw cluster "$cluster" 3 "$rec3")"
+load1="$(cut -d' ' -f1-3 /proc/loadavg)"
+
+echo "# $run, $(date -u +%Y-%m-%dT%H:%MZ), load average $load0 before and $load1 after"
+printf '| path | records | seconds | records/s | start-up (s) |\n|---|---:|---:|---:|---:|\n'
+printf '| metrics topology, 1 broker (RF 1), 1 thread | %d | %s | %s | %s |\n' "$rec1" "$sec1" "$rate1" "$start1"
+printf '| metrics topology, 3 brokers (RF 3, min ISR 2), 1 thread | %d | %s | %s | %s |\n' "$rec3" "$sec3" "$rate3" "$start3"
+printf '| metrics topology, 3 brokers (RF 3, min ISR 2), 2 threads | %d | %s | %s | %s |\n' "$rec32" "$sec32" "$rate32" "$start32"
+printf '| ProducerPerformance, 1 broker (RF 1) | %d | — | %.0f | — |\n' "$rec1" "$raw1"
+printf '| ProducerPerformance, 3 brokers (RF 3, min ISR 2) | %d | — | %.0f | — |\n' "$rec3" "$raw3"
+grep -h "^writes" "$out"/bench-streams-*.log | sed 's/^/# /' || true
+# The run's topics go; the servers stay as they were.
+"${tools[@]}" org.apache.kafka.tools.TopicCommand --bootstrap-server "$single" --delete --topic "$run-.*" >/dev/null 2>&1 || true
+"$DEPLOY_DIR/cluster.sh" topics --delete --topic "$run-.*" >/dev/null 2>&1 || true
