@@ -37,6 +37,8 @@ public final class Sink implements AutoCloseable {
   private final SinkTelemetry telemetry;
   private final List<SinkWorker<?>> workers = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
+  private final Map<String, String> groupByTopic = new java.util.LinkedHashMap<>();
+  private final SinkOffsets offsets;
 
   public Sink(WarehouseConfig config) throws SQLException {
     this.config = config;
@@ -56,6 +58,9 @@ public final class Sink implements AutoCloseable {
     add(topics.billingEvents, AvroSerde.of(BillingEvent.class), RawEventsWriters.billing(db));
     add(topics.feedbackEvents, AvroSerde.of(FeedbackEvent.class), RawEventsWriters.feedback(db));
     add(topics.channelRegistryChanges, AvroSerde.of(ChannelRegistryChange.class), new ChannelRegistryWriter(db));
+    // /health measures the lag when asked, against the broker, not the workers' last fetch.
+    this.offsets = new SinkOffsets(config.getString(WarehouseConfig.KAFKA_BOOTSTRAP), groupByTopic);
+    telemetry.measureLagWith(offsets);
   }
 
   private <V> void add(String topic, Deserializer<V> decoder, TableWriter<V> writer) {
@@ -64,15 +69,20 @@ public final class Sink implements AutoCloseable {
         Duration.ofMillis(config.getInt(WarehouseConfig.SINK_FLUSH_INTERVAL_MS)),
         Duration.ofMillis(config.getInt(WarehouseConfig.SINK_MAX_BACKOFF_MS)), telemetry.topic(topic, writer.table()));
     workers.add(worker);
+    groupByTopic.put(topic, group(config, topic));
     threads.add(new Thread(worker, "sink-" + topic));
     log.info("sink: {} -> {} at {}", topic, writer.table(), clickHouse.url());
   }
 
   /** One consumer group per topic: a worker joining or leaving never pauses the others' partitions. */
+  private static String group(WarehouseConfig config, String topic) {
+    return config.sinkGroup() + "." + topic;
+  }
+
   private static KafkaConsumer<String, byte[]> consumer(WarehouseConfig config, String topic) {
     return new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(WarehouseConfig.KAFKA_BOOTSTRAP),
-        ConsumerConfig.GROUP_ID_CONFIG, config.sinkGroup() + "." + topic,
+        ConsumerConfig.GROUP_ID_CONFIG, group(config, topic),
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         // Only results of committed Streams transactions: an aborted attempt never reaches a table.
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
@@ -131,5 +141,6 @@ public final class Sink implements AutoCloseable {
     for (Thread thread : threads) {
       thread.join(30_000);
     }
+    offsets.close();
   }
 }

@@ -12,7 +12,9 @@ import org.slf4j.LoggerFactory;
  * The sink's own small HTTP face, for operators and scrapers: {@code GET /metrics} (Prometheus
  * text: lag, inserts, rows, commit age, backoff per topic) and {@code GET /health} (the same as
  * JSON, naming the service, its topic namespace and pid so that a script can tell it answered as
- * itself; {@code status} is the worst topic's state: DOWN, STALLED, BACKING_OFF or UP). It carries
+ * itself; {@code status} is the worst topic's state: DOWN, STALLED, BACKING_OFF or UP; {@code
+ * lagRecords} the records ClickHouse does not have yet, measured when asked, null when Kafka does
+ * not answer; {@code pendingRecords} those of them read and waiting for their insert). It carries
  * counts and offsets only, no warehouse data, so it needs no key; it listens on loopback by default.
  */
 public final class SinkHttp implements AutoCloseable {
@@ -38,7 +40,10 @@ public final class SinkHttp implements AutoCloseable {
     body.put("pid", ProcessHandle.current().pid());
     body.put("status", topics.stream().map(SinkTelemetry.TopicStatus::state).min(Comparator.naturalOrder())
         .orElse(SinkTelemetry.State.UP).name());
-    body.put("lagRecords", topics.stream().mapToLong(SinkTelemetry.TopicStatus::lagRecords).sum());
+    // Unknown (null) when any topic's is: a sum over the topics measured would say too little.
+    body.put("lagRecords", topics.stream().anyMatch(t -> t.lagRecords() == null) ? null
+        : topics.stream().mapToLong(SinkTelemetry.TopicStatus::lagRecords).sum());
+    body.put("pendingRecords", topics.stream().mapToLong(SinkTelemetry.TopicStatus::pendingRecords).sum());
     body.put("topics", topics);
     return body;
   }

@@ -35,6 +35,17 @@ public final class SinkTelemetry {
   private final String namespace;
   private final Duration stallAfter;
   private final Clock clock;
+  private volatile LagSource lagSource;
+
+  /**
+   * Measures, when asked, per topic the records its consumer group has not committed: the end of
+   * each partition against the group's committed offset ({@link SinkOffsets}). Throws when Kafka
+   * does not answer.
+   */
+  @FunctionalInterface
+  public interface LagSource {
+    Map<String, Long> lagPerTopic() throws Exception;
+  }
 
   /** {@code namespace}: the topic namespace the sink serves, which {@code /health} names; {@code stallAfter}: see {@link State#STALLED}. */
   public SinkTelemetry(String namespace, Duration stallAfter) {
@@ -69,18 +80,51 @@ public final class SinkTelemetry {
     return registry.scrape();
   }
 
-  /** Each topic's state now, for {@code /health}. */
+  /**
+   * From now on {@link #status()} reports each topic's lag as {@code source} measures it when asked,
+   * instead of the worker's estimate from its last fetch (which can be 0 while records committed
+   * since wait unread).
+   */
+  public void measureLagWith(LagSource source) {
+    this.lagSource = source;
+  }
+
+  /**
+   * Each topic's state now, for {@code /health}. With a {@link LagSource}, the lag is measured now;
+   * if that fails, every topic's lag is null (unknown) and {@code lagError} says why.
+   */
   public List<TopicStatus> status() {
     long now = clock.millis();
-    return topics.stream().map(t -> t.status(now)).toList();
+    LagSource source = lagSource;
+    Map<String, Long> measured = null;
+    String lagError = null;
+    if (source != null) {
+      try {
+        measured = source.lagPerTopic();
+      } catch (Exception e) {
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+        lagError = "could not measure the lag: " + e;
+      }
+    }
+    Map<String, Long> lags = measured;
+    String error = lagError;
+    return topics.stream().map(t -> {
+      Long lag = source == null ? Long.valueOf(t.lag.get()) : lags == null ? null : lags.get(t.topic);
+      return t.status(now, lag, error);
+    }).toList();
   }
 
   /**
    * What {@code /health} says of one topic. {@code secondsSinceCommit} is null before the first;
    * {@code secondsWithoutProgress} counts since the last commit or the last moment the lag was 0;
-   * {@code error} is why the worker stopped (null while it runs).
+   * {@code error} is why the worker stopped (null while it runs). {@code lagRecords}: records of the
+   * topic ClickHouse does not have yet, null when unknown ({@code lagError} says why);
+   * {@code pendingRecords}: of those, the ones read and waiting in a batch not yet inserted.
    */
-  public record TopicStatus(String topic, String table, State state, long lagRecords, long rowsWritten,
+  public record TopicStatus(String topic, String table, State state, Long lagRecords, long pendingRecords,
+      String lagError, long rowsWritten,
       long recordsRejected, Map<String, Long> rejected, long failedInserts, Double secondsSinceCommit,
       double secondsWithoutProgress, long backoffMs, String error) {}
 
@@ -96,6 +140,7 @@ public final class SinkTelemetry {
     private final Timer failed;
     private final DistributionSummary insertRows;
     private final AtomicLong lag = new AtomicLong();
+    private final AtomicLong pending = new AtomicLong();
     private final AtomicLong lastCommit = new AtomicLong();
     private final AtomicLong lastProgress = new AtomicLong(clock.millis());
     private final AtomicLong backoff = new AtomicLong();
@@ -178,6 +223,11 @@ public final class SinkTelemetry {
       lag.set(records);
     }
 
+    /** Records read and not yet in ClickHouse: the pending batch and the one in flight. */
+    void pending(long records) {
+      pending.set(records);
+    }
+
     void backoff(Duration wait) {
       backoff.set(wait.toMillis());
     }
@@ -191,7 +241,7 @@ public final class SinkTelemetry {
       return written.get();
     }
 
-    private TopicStatus status(long now) {
+    private TopicStatus status(long now, Long lagRecords, String lagError) {
       long last = lastCommit.get();
       double idle = Math.max(0, now - lastProgress.get()) / 1000.0;
       State state;
@@ -207,7 +257,7 @@ public final class SinkTelemetry {
       Map<String, Long> byReason = new LinkedHashMap<>();
       rejected.forEach((reason, count) -> byReason.put(reason.label, count.get()));
       long total = byReason.values().stream().mapToLong(Long::longValue).sum();
-      return new TopicStatus(topic, table, state, lag.get(), written.get(), total, byReason, failed.count(),
+      return new TopicStatus(topic, table, state, lagRecords, pending.get(), lagError, written.get(), total, byReason, failed.count(),
           last == 0 ? null : (now - last) / 1000.0, idle, backoff.get(), error.get());
     }
   }

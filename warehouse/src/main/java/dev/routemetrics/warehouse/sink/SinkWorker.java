@@ -17,6 +17,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
@@ -80,6 +81,8 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
   private Future<List<Rejection>> inFlightInsert;
   private Duration backoff = Duration.ZERO;
   private long retryNotBefore;
+  /** The offset this worker last committed per partition, to commit a position only when it moved. */
+  private final Map<TopicPartition, Long> committed = new HashMap<>();
 
   public SinkWorker(Consumer<String, byte[]> consumer, String topic, Deserializer<V> decoder, TableWriter<V> writer,
       ClickHouse clickHouse, int batchRows, Duration flushInterval, Duration maxBackoff, SinkTelemetry.Topic meters) {
@@ -106,7 +109,10 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
       }
 
       @Override
-      public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
+      public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        // Another worker may have committed these meanwhile: what we committed before says nothing now.
+        committed.keySet().removeAll(partitions);
+      }
     });
     boolean stopped = false;
     meters.progressed();
@@ -114,6 +120,7 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
       while (running.get()) {
         read(consumer.poll(POLL));
         settle(false);
+        commitPastControlRecords();
         measureLag();
         long now = System.currentTimeMillis();
         boolean due = pending.records() >= batchRows
@@ -219,8 +226,20 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
   }
 
   private void commit(Batch<V> batch, List<Rejection> rejected) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(batch.nextOffsets());
+    Set<TopicPartition> ours = consumer.assignment();
+    offsets.replaceAll((partition, next) -> {
+      // Nothing of this partition was read after the batch: whatever lies between its last record
+      // and the position is a transaction marker (or an aborted record), and committing past it
+      // lets the committed offset reach the log's end, so that "committed = end" means caught up.
+      if (ours.contains(partition) && !pending.firstOffsets().containsKey(partition)) {
+        long position = consumer.position(partition);
+        return position > next.offset() ? new OffsetAndMetadata(position) : next;
+      }
+      return next;
+    });
     try {
-      consumer.commitSync(batch.nextOffsets());
+      consumer.commitSync(offsets);
     } catch (CommitFailedException | RebalanceInProgressException e) {
       // The partitions moved while we wrote: their next owner re-reads and re-writes these rows,
       // which the replacing tables absorb. Nothing is lost and nothing counts twice.
@@ -231,6 +250,7 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
     if (!backoff.isZero()) {
       log.info("{} reachable again; writing resumed", writer.table());
     }
+    offsets.forEach((partition, next) -> committed.put(partition, next.offset()));
     backoff = Duration.ZERO;
     meters.backoff(backoff);
     int written = batch.rows().size() - (rejected.size() - batch.rejected().size());
@@ -241,6 +261,41 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
           writer.table(), r.error());
     }
     log.debug("flushed {} rows into {}", written, writer.table());
+  }
+
+  /**
+   * With nothing pending or in flight, every record before the position is in ClickHouse or is no
+   * record at all (a transaction's commit marker, an aborted record, which a read_committed consumer
+   * steps over): commit the position where it moved past what was committed, so that the group's
+   * committed offset equals the log's end once the topic is written. Without it the offset after a
+   * batch stops short of the marker that closes its transaction, and a lag measured as end offset
+   * minus committed offset never reaches 0. Only partitions whose position is known (fetched once).
+   */
+  private void commitPastControlRecords() {
+    if (inFlight != null || !pending.isEmpty()) {
+      return;
+    }
+    Map<TopicPartition, OffsetAndMetadata> moved = new HashMap<>();
+    for (TopicPartition partition : consumer.assignment()) {
+      if (consumer.currentLag(partition).isEmpty()) {
+        continue; // not fetched yet: its position may still be unknown
+      }
+      long position = consumer.position(partition);
+      Long done = committed.get(partition);
+      if (done == null || position > done) {
+        moved.put(partition, new OffsetAndMetadata(position));
+      }
+    }
+    if (moved.isEmpty()) {
+      return;
+    }
+    try {
+      consumer.commitSync(moved);
+      moved.forEach((partition, next) -> committed.put(partition, next.offset()));
+    } catch (CommitFailedException | RebalanceInProgressException e) {
+      log.debug("position of {} not committed ({}); tried again on the next poll", moved.keySet(),
+          e.getClass().getSimpleName());
+    }
   }
 
   private void retryLater(Batch<V> failed, SQLException failure) {
@@ -270,13 +325,16 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
   }
 
   /**
-   * Lag as records not yet in ClickHouse: those not read yet (the consumer's own figure, from the
-   * last stable offset of its last fetch, so transaction markers and aborted records do not count)
-   * and those read but not committed (pending and in flight). Unknown until every partition has been
-   * fetched once; then kept as it was.
+   * The worker's own estimate of the lag, for {@code /metrics} and the stall clock: records not read
+   * yet (the consumer's figure, from the last stable offset of its last fetch, so transaction markers
+   * and aborted records do not count) and those read but not committed (pending and in flight, also
+   * reported alone as pending). Unknown until every partition has been fetched once; then kept as it
+   * was. It is as old as the last fetch, so it can say 0 while a transaction committed since waits
+   * unread: {@code /health} measures the lag when asked instead ({@link SinkOffsets}).
    */
   private void measureLag() {
     long lag = pending.records() + (inFlight == null ? 0 : inFlight.records());
+    meters.pending(lag);
     for (TopicPartition partition : consumer.assignment()) {
       OptionalLong unread = consumer.currentLag(partition);
       if (unread.isEmpty()) {

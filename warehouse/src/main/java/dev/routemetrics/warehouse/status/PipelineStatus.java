@@ -29,7 +29,9 @@ import java.util.Map;
  *       acknowledged yet ({@code inFlightEvents}, when it reports them).
  *   <li><b>streams</b> ({@code GET /health}): its state and its lag per input and repartition
  *       topic partition, and the records it dropped by reason.
- *   <li><b>sink</b> ({@code GET /health}): its state and lag per topic.
+ *   <li><b>sink</b> ({@code GET /health}): its state and lag per topic, measured when asked as
+ *       each partition's end against its consumer group's committed offset (a batch read and not
+ *       yet inserted is not committed, so it counts; {@code pendingRecords} says how many).
  *   <li><b>clickhouse</b>: per family the newest {@code event_time} in its raw table, and how far
  *       behind now it is (freshness; a replay of old traffic is behind and still drained).
  * </ul>
@@ -119,7 +121,8 @@ public final class PipelineStatus {
       if (stage.lagRecords() == null) {
         notDrained.add(stage.stage() + " is " + stage.status() + ": its lag is unknown");
       } else if (stage.lagRecords() > 0) {
-        notDrained.add(stage.stage() + " has " + stage.lagRecords() + " records to read");
+        notDrained.add(stage.stage() + " has " + stage.lagRecords() + (stage.stage().equals("sink")
+            ? " records ClickHouse does not have yet" : " records to read"));
       } else if (!stage.status().equals("UP")) {
         notDrained.add(stage.stage() + " is " + stage.status());
       }
@@ -173,7 +176,8 @@ public final class PipelineStatus {
     Map<String, Long> lag = new LinkedHashMap<>();
     JsonNode lags = health.path(lagField);
     if (lags.isArray()) {
-      lags.forEach(t -> lag.put(t.path("topic").asText(), t.path("lagRecords").asLong()));
+      // A topic whose lag is null is unknown (the sink could not ask Kafka): not 0.
+      lags.forEach(t -> lag.put(t.path("topic").asText(), number(t, "lagRecords")));
     } else {
       lags.fields().forEachRemaining(e -> lag.put(e.getKey(), e.getValue().asLong()));
     }
@@ -182,9 +186,10 @@ public final class PipelineStatus {
       health.path(droppedField).fields().forEachRemaining(e -> dropped.put(e.getKey(), e.getValue().asLong()));
     }
     Long total = number(health, "lagRecords");
-    if (total == null && !lag.isEmpty()) {
+    if (total == null && !lag.isEmpty() && !lag.containsValue(null)) {
       total = lag.values().stream().mapToLong(Long::longValue).sum();
     }
+    Long pending = number(health, "pendingRecords");
     String status = health.path("status").asText("UNKNOWN");
     if (!name.equals(health.path("service").asText(name))) {
       // Something else answers on this port: its figures are not this stage's.
@@ -193,12 +198,15 @@ public final class PipelineStatus {
     }
     List<String> behind = new ArrayList<>();
     lag.forEach((topic, records) -> {
-      if (records > 0) {
+      if (records == null) {
+        behind.add(topic + " unknown");
+      } else if (records > 0) {
         behind.add(topic + " " + records);
       }
     });
     long droppedTotal = dropped.values().stream().mapToLong(Long::longValue).sum();
     String detail = (behind.isEmpty() ? "caught up" : "behind: " + String.join(", ", behind))
+        + (pending == null || pending == 0 ? "" : "; " + pending + " read, waiting for their insert")
         + (dropped.isEmpty() ? "" : "; dropped " + droppedTotal + " " + dropped);
     return new Stage(name, address.toString(), status, number(health, "pid"), text(health, "namespace"), total, lag,
         null, dropped, detail);

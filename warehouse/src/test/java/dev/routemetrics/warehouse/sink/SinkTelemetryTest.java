@@ -99,4 +99,26 @@ class SinkTelemetryTest {
         .containsEntry("lagRecords", 5L);
     assertThat(SinkHttp.health("", List.of())).containsEntry("status", "UP");
   }
+
+  @Test
+  void shouldReportTheLagMeasuredWhenAskedNotTheWorkersLastFetch() {
+    // The worker's last fetch saw nothing unread; the broker, asked now, has 7 records after the group's commit.
+    meters.lag(0);
+    meters.pending(3);
+    telemetry.measureLagWith(() -> Map.of("ns.usage-events", 7L));
+    assertThat(status().lagRecords()).isEqualTo(7L);
+    assertThat(status().pendingRecords()).isEqualTo(3L);
+    assertThat(SinkHttp.health(telemetry.namespace(), telemetry.status()))
+        .containsEntry("lagRecords", 7L).containsEntry("pendingRecords", 3L);
+  }
+
+  @Test
+  void shouldSayTheLagIsUnknownWhenKafkaDoesNotAnswerNotZero() {
+    telemetry.measureLagWith(() -> {
+      throw new java.util.concurrent.TimeoutException("no broker");
+    });
+    assertThat(status().lagRecords()).isNull();
+    assertThat(status().lagError()).isEqualTo("could not measure the lag: java.util.concurrent.TimeoutException: no broker");
+    assertThat(SinkHttp.health(telemetry.namespace(), telemetry.status())).containsEntry("lagRecords", null);
+  }
 }
