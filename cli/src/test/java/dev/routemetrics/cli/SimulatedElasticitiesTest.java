@@ -25,13 +25,76 @@ import org.junit.jupiter.api.Test;
 /**
  * The simulator makes substitution risk testable: a seeded 7-day simulation whose channels have known
  * true elasticities (market-routerhub 1.5 / 2.0, vertical-codepilot 0.6 / 0.8, vertical-lexdraft
- * none), folded here into HOUR windows straight from its accepted events (requests, nearest-rank p95
- * latency, net per window by the billed hour), and the substitution view's own fit must give each
- * back within ±25 %, and |e| below 0.3 for the channel that does not react. Not through Kafka,
- * the streams app and ClickHouse: that run is the pipeline's own equality with the simulator's
- * expectation, checked elsewhere; this checks the simulator and the fit.
+ * none), folded here into HOUR windows straight from its accepted events as the pipeline folds them
+ * (requests, nearest-rank p95 latency, net of every charge in the window of its event_time), and the
+ * substitution view's own fit must give each back within ±25 %, and |e| below 0.3 for the channel that
+ * does not react. {@link SimulatedElasticitiesIT} runs the same plan through Kafka, the streams app,
+ * the sink, ClickHouse and {@code /api/substitution}.
+ *
+ * <p>Why the estimates land where they do. DOMAIN.md's regressors are measured with noise: an hour's
+ * net per request moves with its mix of models and request sizes (per-request cost has a coefficient
+ * of variation near 1.4, so over n requests ln(net per request) has a variance near 2/n), and its p95
+ * latency with the sample. Least squares shrinks a slope by S / (S + N), S the true variation of the
+ * regressor, N the noise's. Measured on this plan (the volumes of a 500k-event seven-route run: about 350 requests an hour
+ * on market-routerhub, 180 on each vertical channel): N is 0.006 (routerhub) and 0.010 (codepilot) for ln
+ * price and about 0.005 for ln p95. The old single 20 % cut gave S = 0.012 (ln 0.8 = −0.22 on 40 % of
+ * the hours), so 0.8 read as 0.40; the price test now gives S = 4/7 × (about 0.21) = 0.12, so the price
+ * slopes shrink by 0.12 / 0.13 ≈ 0.95 (routerhub) and 0.12 / 0.13 ≈ 0.92 (codepilot), and the incident
+ * (S ≈ 0.09 in ln latency) the latency slopes by about 0.95. The fit's standard errors are 0.03–0.07:
+ * the ±25 % band (0.15 for codepilot's latency, 0.2 for its price, 0.375 and 0.5 for routerhub's) is
+ * three to eight of them away from the expected estimate. More events would narrow both the shrinkage
+ * and the errors; see {@link #REGISTRY} for how the run keeps them to 120k.
  */
 class SimulatedElasticitiesTest {
+
+  static final Instant START = Instant.parse("2026-11-01T00:00:00Z");
+  /** The seed and size both tests use (see the class comment for the arithmetic behind the size). */
+  static final long SEED = 16;
+  static final long EVENTS = Long.getLong("routemetrics.elasticities.events", 120_000);
+  static final List<String> REACTING = List.of("market-routerhub", "vertical-codepilot");
+  static final String NOT_REACTING = "vertical-lexdraft";
+  static final List<String> CHANNELS = List.of("market-routerhub", "vertical-codepilot", "vertical-lexdraft");
+
+  /**
+   * The three channels the fit is checked on, as the built-in registry has them (version 1), and no
+   * other: the simulator splits its events over the registry's channels, so 120k target events give
+   * these three the hourly volumes of a 530k-event run over all nine (their share of the events,
+   * 0.08 × 1.005 + 0.10 × 1.08 = 0.188 of requests × events per request, against 0.831 for all nine):
+   * the same precision for a quarter of the pipeline's work. The fit is per channel; no other channel
+   * enters it.
+   */
+  static final String REGISTRY = """
+      {"versions": [{"version": 1, "effective_from": "2026-01-01T00:00:00Z", "channels": [
+        {"id": "market-routerhub", "route": "MARKETPLACE", "partner": "routerhub", "take_rate": "0.05",
+         "control": {"identity": "PARTNER", "workflow": "CUSTOMER", "procurement": "PARTNER", "governance": "PARTNER", "billing": "PARTNER", "interface": "PARTNER"}},
+        {"id": "vertical-lexdraft", "route": "VERTICAL_WORKFLOW", "partner": "lexdraft", "take_rate": "0.30",
+         "control": {"identity": "PARTNER", "workflow": "PARTNER", "procurement": "PARTNER", "governance": "PARTNER", "billing": "PARTNER", "interface": "PARTNER"}},
+        {"id": "vertical-codepilot", "route": "VERTICAL_WORKFLOW", "partner": "codepilot", "take_rate": "0.30",
+         "control": {"identity": "PARTNER", "workflow": "PARTNER", "procurement": "PARTNER", "governance": "LAB", "billing": "PARTNER", "interface": "PARTNER"}}
+      ]}]}
+      """;
+
+  /** {@link #REGISTRY} in a file, for the streams app's {@code routemetrics.registry}. */
+  static java.nio.file.Path registryFile() {
+    try {
+      java.nio.file.Path file = java.nio.file.Files.createTempFile("elasticities-registry", ".json");
+      java.nio.file.Files.writeString(file, REGISTRY);
+      file.toFile().deleteOnExit();
+      return file;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  static ChannelRegistry registry() {
+    return ChannelRegistry.load(registryFile().toString());
+  }
+
+  /** Seven days from 2026-11-01 with the usual faults (duplicates, conflicts, late and too-late events). */
+  static SimulationPlan plan() {
+    return new SimulationPlan(START, START.plus(7, ChronoUnit.DAYS), SEED, EVENTS, Faults.defaults(),
+        SimulationPlan.DEFAULT_STATEMENT_SKEW);
+  }
 
   private static Map<String, Substitution.Row> fitted;
   private static TrafficSimulator simulator;
@@ -44,14 +107,12 @@ class SimulatedElasticitiesTest {
   }
 
   private static Map<String, Substitution.Row> simulateAndFit() {
-    Instant start = Instant.parse("2026-11-01T00:00:00Z");
-    SimulationPlan plan = new SimulationPlan(start, start.plus(7, ChronoUnit.DAYS), 16, 600_000, Faults.none(),
-        Map.of());
+    SimulationPlan plan = plan();
     Map<String, Map<Instant, List<Integer>>> latencies = new HashMap<>();
     Map<String, Map<Instant, Long>> requests = new HashMap<>();
     Map<String, Map<Instant, BigDecimal>> net = new HashMap<>();
     Map<String, String> routes = new HashMap<>();
-    simulator = new TrafficSimulator(ChannelRegistry.builtIn(), plan);
+    simulator = new TrafficSimulator(registry(), plan);
     simulator.run(d -> { }, event -> {
       if (event instanceof UsageEvent u) {
         Instant hour = u.getEventTime().truncatedTo(ChronoUnit.HOURS);
@@ -60,14 +121,14 @@ class SimulatedElasticitiesTest {
             .add(u.getLatencyMs());
       } else if (event instanceof BillingEvent b && b.getKind() != BillingKind.PARTNER_STATEMENT && b.getCurrency().equals("USD")) {
         net.computeIfAbsent(b.getChannelId(), c -> new HashMap<>())
-            .merge(b.getPeriodStart().truncatedTo(ChronoUnit.HOURS), b.getNetAmount(), BigDecimal::add);
+            .merge(b.getEventTime().truncatedTo(ChronoUnit.HOURS), b.getNetAmount(), BigDecimal::add);
       }
     }, (a, b, c) -> { });
-    ChannelRegistry.builtIn().versions().get(0).channels().forEach(c -> routes.put(c.id(), c.route().name()));
+    registry().versions().get(0).channels().forEach(c -> routes.put(c.id(), c.route().name()));
 
     List<ChannelWindow.Usage> usage = new ArrayList<>();
     List<ChannelWindow.Money> revenue = new ArrayList<>();
-    for (String channel : List.of("market-routerhub", "vertical-codepilot", "vertical-lexdraft", "direct-api")) {
+    for (String channel : CHANNELS) {
       requests.get(channel).forEach((hour, count) -> {
         List<Integer> sorted = new ArrayList<>(latencies.get(channel).get(hour));
         sorted.sort(null);
@@ -94,33 +155,26 @@ class SimulatedElasticitiesTest {
   @Test
   void shouldRecoverEachChannelsTrueLatencyElasticityAndNoneWhereThereIsNone() {
     Map<String, Substitution.Row> rows = fit();
-    Elasticities market = simulator.elasticities().get("market-routerhub");
-    Elasticities codepilot = simulator.elasticities().get("vertical-codepilot");
-    assertThat(rows.get("market-routerhub").windows()).isEqualTo(168);
-    assertWithin25Percent(rows.get("market-routerhub").latencyElasticity(), market.latency());
-    assertWithin25Percent(rows.get("vertical-codepilot").latencyElasticity(), codepilot.latency());
-    assertThat(simulator.elasticities()).doesNotContainKey("vertical-lexdraft");
-    assertThat(Math.abs(rows.get("vertical-lexdraft").latencyElasticity())).isLessThan(0.3);
-    assertThat(Math.abs(rows.get("vertical-lexdraft").priceElasticity())).isLessThan(0.3);
+    for (String channel : REACTING) {
+      assertThat(rows.get(channel).windows()).isEqualTo(168);
+      assertWithin25Percent(channel + " latency", rows.get(channel).latencyElasticity(), simulator.elasticities().get(channel).latency());
+    }
+    assertThat(simulator.elasticities()).doesNotContainKey(NOT_REACTING);
+    assertThat(Math.abs(rows.get(NOT_REACTING).latencyElasticity())).isLessThan(0.3);
+    assertThat(Math.abs(rows.get(NOT_REACTING).priceElasticity())).isLessThan(0.3);
   }
 
-  /**
-   * Fails today, measured on seed 16, 600k events: market 1.44 ± 0.10 (true 2.0), codepilot 0.40 ± 0.05
-   * (true 0.8). ln(net per request) of an hour is a noisy proxy of the price (tokens per request vary
-   * lognormally, ~10 % per hour at ~150 requests), against one 20 % price step: errors in the regressor
-   * attenuate the slope. The simulator needs a stronger price signal (more price changes, or less
-   * noisy revenue per request) before this can pass; the fit itself recovers exact data (SubstitutionTest).
-   */
-  @org.junit.jupiter.api.Disabled("price elasticity attenuated by noise in ln(net per request): see the javadoc")
   @Test
   void shouldRecoverEachChannelsTruePriceElasticity() {
     Map<String, Substitution.Row> rows = fit();
-    assertWithin25Percent(rows.get("market-routerhub").priceElasticity(), simulator.elasticities().get("market-routerhub").price());
-    assertWithin25Percent(rows.get("vertical-codepilot").priceElasticity(), simulator.elasticities().get("vertical-codepilot").price());
+    for (String channel : REACTING) {
+      assertThat(rows.get(channel).priceCurrency()).isEqualTo("USD");
+      assertWithin25Percent(channel + " price", rows.get(channel).priceElasticity(), simulator.elasticities().get(channel).price());
+    }
   }
 
-  private static void assertWithin25Percent(Double estimate, double truth) {
-    assertThat(estimate).isNotNull();
-    assertThat(estimate).isBetween(truth * 0.75, truth * 1.25);
+  static void assertWithin25Percent(String what, Double estimate, double truth) {
+    assertThat(estimate).as(what).isNotNull();
+    assertThat(estimate).as(what + " (true " + truth + ")").isBetween(truth * 0.75, truth * 1.25);
   }
 }

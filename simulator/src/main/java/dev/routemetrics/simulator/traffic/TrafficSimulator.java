@@ -348,13 +348,17 @@ public final class TrafficSimulator {
       BigDecimal net = gross.subtract(fee);
       String account = lab ? "*" : channel.partnerId();
       String billingId = "inv-" + channel.id() + "-" + hour / HOUR + "-" + currency;
-      long billedAt = hourEnd;
+      // Dated the last millisecond of the hour it covers: the pipeline counts billing by its event_time's
+      // window, and DOMAIN.md's price is an HOUR window's net per request, so the hour's charge must
+      // fall in the hour's window (dated hourEnd, it met the next hour's requests). It is sent after
+      // the hour closes all the same.
+      long billedAt = hourEnd - 1;
       BillingEvent charge = new BillingEvent("b-" + billingId + "-" + plan.seed(), Instant.ofEpochMilli(billedAt), channel.id(),
           account, null, "*", billingId, BillingKind.CHARGE, b.billedBy(), currency, b.grossKnown() ? gross : null, fee, net,
           Instant.ofEpochMilli(hour), Instant.ofEpochMilli(hourEnd), null);
       accept(Family.BILLING, charge);
       schedule(Family.BILLING, charge, charge.getEventId(),
-          billedAt + (lab ? SECOND + random.nextLong(5 * MINUTE) : 10 * MINUTE + random.nextLong(50 * MINUTE)));
+          hourEnd + (lab ? SECOND + random.nextLong(5 * MINUTE) : 10 * MINUTE + random.nextLong(50 * MINUTE)));
       if (!lab) {
         Money day = partnerMoneyToday.computeIfAbsent(channel.id(), k -> new Money());
         day.currency = currency;
@@ -366,14 +370,14 @@ public final class TrafficSimulator {
       if (lab && random.nextDouble() < plan.faults().refundRate()) {
         BigDecimal refund = gross.multiply(BigDecimal.valueOf(10 + random.nextInt(41))).movePointLeft(2)
             .setScale(4, RoundingMode.HALF_EVEN).negate();
-        long refundedAt = billedAt + HOUR + random.nextLong(47 * HOUR);
+        long refundedAt = hourEnd + HOUR + random.nextLong(47 * HOUR);
         String refundId = "ref-" + channel.id() + "-" + hour / HOUR + "-" + currency;
         billing(channel, account, refundId, BillingKind.REFUND, currency, refund, refundedAt, hour, hourEnd);
       }
       if (channel.route() == Route.DIRECT_API && random.nextDouble() < 0.02) {
         BigDecimal credit = BigDecimal.valueOf(1 + random.nextInt(20)).setScale(4).negate();
         String creditId = "crd-" + channel.id() + "-" + hour / HOUR + "-" + currency;
-        billing(channel, account, creditId, BillingKind.CREDIT, currency, credit, billedAt + random.nextLong(HOUR), hour, hourEnd);
+        billing(channel, account, creditId, BillingKind.CREDIT, currency, credit, hourEnd + random.nextLong(HOUR), hour, hourEnd);
       }
     }
   }

@@ -89,6 +89,22 @@ class TrafficSimulatorTest {
     assertThat(run.accepted(FeedbackEvent.class, f -> f.getChannelId().startsWith("cloud-"))).isEmpty();
   }
 
+  /**
+   * The pipeline counts billing in the window of its event_time (DOMAIN.md: "each family in the window
+   * of its own event_time"), and DOMAIN.md's price is an HOUR window's net revenue per request: a charge
+   * dated at the end of its hour, 10:00 for 09:00–10:00, would pair each hour's requests with the
+   * previous hour's money.
+   */
+  @Test
+  void shouldStampEveryHourlyChargeWithinTheHourItCovers() {
+    Run run = simulate(4, 20_000, Faults.none());
+    List<BillingEvent> charges = run.accepted(BillingEvent.class, b -> b.getKind() == BillingKind.CHARGE);
+    assertThat(charges).hasSizeGreaterThan(40).allSatisfy(b -> {
+      assertThat(b.getPeriodEnd()).isEqualTo(b.getPeriodStart().plus(Duration.ofHours(1)));
+      assertThat(b.getEventTime()).as(b.getEventId()).isAfterOrEqualTo(b.getPeriodStart()).isBefore(b.getPeriodEnd());
+    });
+  }
+
   @Test
   void shouldLetCloudPartnersBillWithTheTakeRateInForceWhenTheHourBegan() {
     Run run = simulate(4, 20_000, Faults.none());
@@ -197,14 +213,31 @@ class TrafficSimulatorTest {
 
   @Test
   void shouldShiftMarketplaceVolumeWithLatencyAndPrice() {
-    // The latency incident peaks a third of the way in; the price cut comes at 60 %.
+    // The latency incident peaks at 2.5x a third of the way in (35 %), at list price; the price test
+    // sets the price per seventh of the period: 0.6, list through the incident, 1.6, 0.6, 1.6.
     // The marketplace's true elasticities are 1.5 (latency) and 2 (price): volume × latency^-1.5 × price^-2.
     Elasticities market = Elasticities.DEFAULT.get("market-routerhub");
-    assertThat(market.volumeFactor(0.0)).isCloseTo(1.0, within(0.01));
-    assertThat(market.volumeFactor(0.35)).isCloseTo(Math.pow(1 / 1.8, 1.5), within(1e-9));
-    assertThat(market.volumeFactor(0.9)).isCloseTo(Math.pow(1 / 0.8, 2), within(0.01));
+    assertThat(market.volumeFactor(0.0)).isCloseTo(Math.pow(0.6, -2), within(0.01)); // 2.78: cheap, incident far
+    assertThat(market.volumeFactor(0.35)).isCloseTo(Math.pow(2.5, -1.5), within(1e-9)); // 0.253: the peak, list price
+    assertThat(market.volumeFactor(0.65)).isCloseTo(Math.pow(1.6, -2), within(0.01)); // 0.39: dear
+    assertThat(market.volumeFactor(0.75)).isCloseTo(Math.pow(0.6, -2), within(0.01));
     // A channel without a reaction keeps its volume through both.
     assertThat(Elasticities.NONE.volumeFactor(0.35)).isEqualTo(1.0);
-    assertThat(Elasticities.NONE.volumeFactor(0.9)).isEqualTo(1.0);
+    assertThat(Elasticities.NONE.volumeFactor(0.65)).isEqualTo(1.0);
+  }
+
+  @Test
+  void shouldBillEveryChannelAtTheLabsPriceOfTheHour() {
+    // Net per request is DOMAIN.md's price: the same tokens cost 1.6 / 0.6 as much on a dear day as on a cheap one.
+    assertThat(MarketConditions.priceIndex(0.0)).isEqualTo(0.6);
+    assertThat(MarketConditions.priceIndex(0.2)).isEqualTo(1.0);
+    assertThat(MarketConditions.priceIndex(0.5)).isEqualTo(1.0);
+    assertThat(MarketConditions.priceIndex(0.6)).isEqualTo(1.6);
+    assertThat(MarketConditions.priceIndex(0.8)).isEqualTo(0.6);
+    assertThat(MarketConditions.priceIndex(0.9)).isEqualTo(1.6);
+    assertThat(MarketConditions.priceIndex(1.0)).isEqualTo(1.6);
+    // The incident is over (under 3 % slower) before the price moves, at 1/7 and 4/7.
+    assertThat(MarketConditions.latencyFactor(4 / 7.0)).isLessThan(1.03);
+    assertThat(MarketConditions.latencyFactor(1 / 7.0)).isLessThan(1.03);
   }
 }

@@ -163,9 +163,12 @@ class StrategyViewsIT {
   @Test
   void shouldRefuseTheWhatIfToAPartnerKeyEvenForItsOwnChannel() throws Exception {
     // It weighs the partner's channel against the lab's own direct routes.
-    HttpResponse<String> refused = get("/api/what-if?" + RANGE + "&channel=cloud-nimbus&to=direct-api&shift=0.2", nimbusKey);
-    assertThat(refused.statusCode()).isEqualTo(403);
-    assertThat(refused.body()).doesNotContain("direct-api", "stratus");
+    for (String format : List.of("json", "csv")) {
+      HttpResponse<String> refused = get("/api/what-if?" + RANGE + "&channel=cloud-nimbus&to=direct-api&shift=0.2&format="
+          + format, nimbusKey);
+      assertThat(refused.statusCode()).as(format).isEqualTo(403);
+      assertThat(refused.body()).doesNotContain("direct-api", "stratus");
+    }
   }
 
   static JsonNode channel(JsonNode rows, String id) {
