@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * does not react. {@link SimulatedElasticitiesIT} runs the same plan through Kafka, the streams app,
  * the sink, ClickHouse and {@code /api/substitution}.
  *
- * <p>Why the estimates land where they do. DOMAIN.md's regressors are measured with noise: an hour's
+ * <p>Why the estimates land where they do. docs/domain.md's regressors are measured with noise: an hour's
  * net per request moves with its mix of models and request sizes (per-request cost has a coefficient
  * of variation near 1.4, so over n requests ln(net per request) has a variance near 2/n), and its p95
  * latency with the sample. Least squares shrinks a slope by S / (S + N), S the true variation of the

@@ -6,7 +6,7 @@ package dev.routemetrics.simulator.traffic;
  * net per request moves with it). How much each channel's volume reacts is its {@link Elasticities};
  * the marketplace's falls during the incident and on the dear days, and rises on the cheap ones.
  *
- * <p>Both are deliberate, well-identified variations, because DOMAIN.md reads them from noisy
+ * <p>Both are deliberate, well-identified variations, because docs/domain.md reads them from noisy
  * measurements: an HOUR window's p95 latency and its net revenue per request, which also moves with
  * the hour's mix of models and request sizes (about ±7–9 % from hour to hour at a few hundred
  * requests). Least squares on a regressor measured with noise of variance N, around a true variation

@@ -349,7 +349,7 @@ public final class TrafficSimulator {
       String account = lab ? "*" : channel.partnerId();
       String billingId = "inv-" + channel.id() + "-" + hour / HOUR + "-" + currency;
       // Dated the last millisecond of the hour it covers: the pipeline counts billing by its event_time's
-      // window, and DOMAIN.md's price is an HOUR window's net per request, so the hour's charge must
+      // window, and docs/domain.md's price is an HOUR window's net per request, so the hour's charge must
       // fall in the hour's window (dated hourEnd, it met the next hour's requests). It is sent after
       // the hour closes all the same.
       long billedAt = hourEnd - 1;

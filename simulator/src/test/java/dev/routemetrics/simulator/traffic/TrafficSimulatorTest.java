@@ -90,8 +90,8 @@ class TrafficSimulatorTest {
   }
 
   /**
-   * The pipeline counts billing in the window of its event_time (DOMAIN.md: "each family in the window
-   * of its own event_time"), and DOMAIN.md's price is an HOUR window's net revenue per request: a charge
+   * The pipeline counts billing in the window of its event_time (docs/domain.md: "each family in the window
+   * of its own event_time"), and docs/domain.md's price is an HOUR window's net revenue per request: a charge
    * dated at the end of its hour, 10:00 for 09:00–10:00, would pair each hour's requests with the
    * previous hour's money.
    */
@@ -228,7 +228,7 @@ class TrafficSimulatorTest {
 
   @Test
   void shouldBillEveryChannelAtTheLabsPriceOfTheHour() {
-    // Net per request is DOMAIN.md's price: the same tokens cost 1.6 / 0.6 as much on a dear day as on a cheap one.
+    // Net per request is docs/domain.md's price: the same tokens cost 1.6 / 0.6 as much on a dear day as on a cheap one.
     assertThat(MarketConditions.priceIndex(0.0)).isEqualTo(0.6);
     assertThat(MarketConditions.priceIndex(0.2)).isEqualTo(1.0);
     assertThat(MarketConditions.priceIndex(0.5)).isEqualTo(1.0);
