@@ -31,10 +31,11 @@ public final class ReviewHtml {
       h3 { font-size: 12px; margin: 10px 0 4px; } .sub { color: #5a6777; margin: 0 0 10px; }
       table { border-collapse: collapse; width: 100%; margin: 4px 0 8px; } th, td { padding: 2px 5px; text-align: right; }
       th { background: #eef1f5; font-weight: 600; } td:first-child, th:first-child { text-align: left; }
-      tr { border-bottom: 1px solid #e3e7ec; } td.text, th.text { text-align: left; }
+      tr { border-bottom: 1px solid #e3e7ec; } td.text, th.text { text-align: left; } td:not(.text) { white-space: nowrap; }
+      table.figures { font-size: 9.5px; } table.figures td, table.figures th { padding: 2px 3px; }
       .answer { background: #f4f7fb; border-left: 3px solid #2b6cb0; padding: 6px 8px; margin: 6px 0; font-size: 11.5px; }
       .flag { color: #a61b1b; font-weight: 600; } .none { color: #5a6777; font-style: italic; }
-      .route { break-before: page; } .charts { display: flex; flex-wrap: wrap; gap: 6px; }
+      .route { break-before: page; } .route.quiet { break-before: auto; } .charts { display: flex; flex-wrap: wrap; gap: 6px; }
       svg.chart { border: 1px solid #e3e7ec; background: #fff; }
       svg .bar { fill: #2b6cb0; } svg .line { fill: none; stroke: #2b6cb0; stroke-width: 1.5; } svg .dot { fill: #2b6cb0; }
       svg .axis { stroke: #8a96a6; stroke-width: 1; } svg .tick { font-size: 9px; fill: #5a6777; }
@@ -92,7 +93,7 @@ public final class ReviewHtml {
   }
 
   private static void routesTable(StringBuilder html, Review review) {
-    html.append("<h2>Routes</h2>\n<table><tr><th class=\"text\">route</th><th>requests</th><th>share</th><th>identity</th>"
+    html.append("<h2>Routes</h2>\n<table class=\"figures\"><tr><th class=\"text\">route</th><th>requests</th><th>share</th><th>identity</th>"
         + "<th>billing own.</th><th>control</th><th>coverage</th><th>trainable</th><th>learning loss</th><th>lost signals</th>"
         + "<th>net</th><th>owner</th></tr>");
     for (Review.RouteSection s : review.routes()) {
@@ -251,14 +252,15 @@ public final class ReviewHtml {
 
   private static void route(StringBuilder html, Review.RouteSection s) {
     String k = "route." + s.route();
-    html.append("<section class=\"route\" id=\"").append(s.route()).append("\"><h2>").append(Format.route(s.route()))
+    boolean quiet = s.figures().requests() == 0 && s.figures().finance().isEmpty(); // a sentence only: no page of its own
+    html.append("<section class=\"route").append(quiet ? " quiet" : "").append("\" id=\"").append(s.route()).append("\"><h2>").append(Format.route(s.route()))
         .append(s.direct() ? " <span class=\"sub\">(direct)</span>" : " <span class=\"sub\">(indirect)</span>").append("</h2>\n");
     html.append("<p class=\"answer\" data-k=\"").append(k).append(".sentence\">").append(esc(s.sentence())).append("</p>\n");
-    if (s.figures().requests() == 0 && s.figures().finance().isEmpty()) {
+    if (quiet) {
       html.append("</section>\n");
       return;
     }
-    html.append("<table><tr><th class=\"text\">channel</th><th>requests</th><th>share</th><th>identity</th><th>billing own.</th>"
+    html.append("<table class=\"figures\"><tr><th class=\"text\">channel</th><th>requests</th><th>share</th><th>identity</th><th>billing own.</th>"
         + "<th>control</th><th>coverage</th><th>trainable</th><th>learning loss</th><th>lost signals</th><th>net</th><th>points</th></tr>");
     for (Review.Figures c : s.channels()) {
       html.append("<tr><td class=\"text\">").append(esc(c.id())).append("</td>").append(figureCells("channel." + c.id(), c))
