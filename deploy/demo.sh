@@ -4,7 +4,7 @@
 # simulate six hours of traffic over all seven routes (with the duplicates, conflicts, late events,
 # refunds, skewed partner statements and malformed records reality sends), post it over HTTP, check
 # every channel-window row in ClickHouse against the simulator's independent expectation, and print
-# what each audience would look at. Safe to run again: what is up is reused, and the same seeded
+# what each audience would look at, and write the month's route review (HTML and PDF). Safe to run again: what is up is reused, and the same seeded
 # traffic counts once.
 #   deploy/demo.sh [--events N]
 set -euo pipefail
@@ -73,6 +73,16 @@ for view in reach-control learning finance reconciliation; do
   fi
   bin/routemetrics query "$view" --window DAY --from "$start" --until "$day_end"
 done
+
+# The monthly route review of the demo's month, for the lab's leadership: HTML and its PDF
+# (headless Chromium, which deploy/install.sh installs); progress goes to stderr.
+month="${start:0:7}"
+review_dir="$ROUTEMETRICS_STATE/review"
+echo
+log "route review of $month (bin/routemetrics review --month $month --out $review_dir)"
+review_files="$(bin/routemetrics review --month "$month" --out "$review_dir")" || die "the route review failed"
+log "route review: $(sed -n 1p <<<"$review_files")"
+log "         PDF: $(sed -n 2p <<<"$review_files")"
 echo
 log "dashboard: http://127.0.0.1:$ROUTEMETRICS_QUERY_PORT/?range=custom&from=$start&until=$day_end&window=HOUR"
 log "  it asks for an API key: the demo's lab key is in $key_file (a partner's: bin/routemetrics keys add NAME --partner nimbus-cloud)"

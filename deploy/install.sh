@@ -4,7 +4,7 @@
 #   deploy/install.sh            ClickHouse 18.16 (apt) + Kafka broker jars (Maven Central)
 #                                + chDB, a current ClickHouse engine (npm), for the compatibility IT
 #                                + zookeeper (apt), for deploy/cluster.sh's ClickHouse replicas
-#                                + chromium + chromium-driver (apt), for the dashboard's browser test
+#                                + chromium + chromium-driver (apt), for the browser tests and the route review's PDF
 #   deploy/install.sh --browser  the same (kept for scripts that pass it)
 set -euo pipefail
 # shellcheck source=env.sh

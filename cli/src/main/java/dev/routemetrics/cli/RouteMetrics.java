@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     subcommands = {IngestCommand.class, StreamsCommand.class, SinkCommand.class, MigrateCommand.class,
         ReportCommand.class, QueryCommand.class, QueryServerCommand.class, DemoTrafficCommand.class, SimulateCommand.class, VerifyCommand.class,
         KeysCommand.class, LoadCommand.class, BenchIngestCommand.class, LoadRunCommand.class, BenchSinkCommand.class, BenchQueriesCommand.class, BenchStreamsCommand.class, dev.routemetrics.cli.e2e.BenchE2eCommand.class, RebuildCommand.class, StatusCommand.class,
-        WhatIfCommand.class, CommandLine.HelpCommand.class})
+        WhatIfCommand.class, ReviewCommand.class, CommandLine.HelpCommand.class})
 public final class RouteMetrics {
 
   public static void main(String[] args) {

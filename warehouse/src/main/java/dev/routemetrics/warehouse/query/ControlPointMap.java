@@ -21,7 +21,7 @@ public final class ControlPointMap {
 
   private final MetricsReader reader;
 
-  ControlPointMap(MetricsReader reader) {
+  public ControlPointMap(MetricsReader reader) {
     this.reader = reader;
   }
 
