@@ -133,7 +133,7 @@ class PipelineStatusIT {
     PipelineStatus.Report report = check();
     assertThat(report.drained()).isFalse();
     assertThat(report.notDrained()).containsExactly("ingest holds 7 events Kafka has not acknowledged",
-        "sink has 40 records to read");
+        "sink has 40 records ClickHouse does not have yet");
     assertThat(report.stages().get(2).status()).isEqualTo("STALLED");
     assertThat(report.stages().get(2).lag()).isEqualTo(Map.of("channel-metrics", 40L, "usage-events", 0L));
   }
