@@ -64,13 +64,13 @@ final class VerifyCommand implements Callable<Integer> {
       "volume_without_control");
 
   /**
-   * Per partner statement. Not yet metered_net and net_discrepancy_percent: the warehouse meters a
-   * statement's net as every revenue event of the channel by its event-time hour, the simulator's
-   * expectation as the partner-billed events by their period_start, and the two disagree by a few
-   * percent (found when this comparison was added, 2026-12-01; which reading docs/domain.md means is open).
+   * Per partner statement, every field. The metered net is what the partner billed over the
+   * statement's period (docs/domain.md: "for that partner and period"); it disagreed by 1-8 % while the
+   * warehouse also counted lab-billed revenue and hourly charges were dated at the end of their hour.
    */
   static final List<String> RECONCILIATION_FIELDS = List.of("channel_id", "period_start", "period_end", "currency",
-      "reported_requests", "metered_requests", "request_discrepancy_percent", "statement_net");
+      "reported_requests", "metered_requests", "request_discrepancy_percent", "statement_net", "metered_net",
+      "net_discrepancy_percent");
 
   /** Fields compared as numbers within {@link #RATIO_TOLERANCE}: both sides divide the same exact counts, in other orders. */
   private static final Set<String> APPROXIMATE = Set.of("request_share", "identity_visibility", "error_rate",

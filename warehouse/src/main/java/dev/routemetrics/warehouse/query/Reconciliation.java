@@ -18,6 +18,9 @@ import java.util.TreeMap;
  * Finance's check of partner statements: each PARTNER_STATEMENT's reported requests and net amount
  * against what the pipeline metered for that channel over the statement's period (hour windows, so
  * periods are expected on hour boundaries), with the discrepancy in percent of the metered figure.
+ * The metered net is the partner-billed part of the channel's net (net minus net billed by the lab);
+ * a charge counts in the hour of its event_time, which the simulator and the edge's clients date
+ * inside the hour the charge covers.
  */
 public final class Reconciliation {
 
@@ -78,8 +81,10 @@ public final class Reconciliation {
         requests.computeIfAbsent(u.channelId(), c -> new TreeMap<>()).merge(u.windowStart(), u.requests(), Long::sum);
       }
       for (ChannelWindow.Money m : reader.revenue(span)) {
+        // "What the pipeline metered for that partner" (docs/domain.md): the net the partner billed,
+        // not what the lab billed itself on the same channel.
         net.computeIfAbsent(m.channelId() + "|" + m.currency(), c -> new TreeMap<>())
-            .merge(m.windowStart(), m.net(), BigDecimal::add);
+            .merge(m.windowStart(), m.net().subtract(m.netBilledByLab()), BigDecimal::add);
       }
     }
     List<Row> rows = new ArrayList<>(statements.size());

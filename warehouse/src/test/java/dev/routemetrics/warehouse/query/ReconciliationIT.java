@@ -71,7 +71,11 @@ class ReconciliationIT {
       metrics.add(metrics(hour, "cloud-stratus", "stratus-cloud", 1000 + h));
       revenue.add(revenue(hour, "cloud-nimbus", "nimbus-cloud", "USD", h + ".25"));
       revenue.add(revenue(hour, "cloud-nimbus", "nimbus-cloud", "EUR", "99"));
-      revenue.add(revenue(hour, "cloud-stratus", "stratus-cloud", "USD", "7"));
+      // cloud-stratus: 7 USD an hour billed by the partner, and 2 the lab billed itself on that channel,
+      // which is not the partner's to report: what is metered for the statement is the 7.
+      ChannelWindowRevenue stratus = revenue(hour, "cloud-stratus", "stratus-cloud", "USD", "9");
+      stratus.setNetBilledByLab(new BigDecimal("2.0000"));
+      revenue.add(stratus);
     }
     List<BillingEvent> statements = new ArrayList<>();
     for (int i = 0; i < STATEMENTS; i++) {
