@@ -38,17 +38,39 @@ class TwoInstancesIT {
       drained(blue);
       drained(green);
 
-      assertThat(requests(blue)).isEqualTo(UsageBurst.expectedRequests(toBlue));
-      assertThat(requests(green)).isEqualTo(UsageBurst.expectedRequests(toGreen));
+      // Isolation is what this test is about (DrainedIT holds `drained` to its promise): each
+      // pipeline's rows are waited for, then compared. A clean clone's suite once read them the
+      // moment status first said drained and found none yet.
+      assertThat(requestsOnceSettled(blue, UsageBurst.expectedRequests(toBlue)))
+          .isEqualTo(UsageBurst.expectedRequests(toBlue));
+      assertThat(requestsOnceSettled(green, UsageBurst.expectedRequests(toGreen)))
+          .isEqualTo(UsageBurst.expectedRequests(toGreen));
     }
   }
 
+  /**
+   * Drained three answers in a row, a second apart: at start-up `status` can say drained for a
+   * moment before the streams app holds its tasks (a known bug, written down for issue 18; a clean
+   * clone's suite met it), and isolation, not that promise, is what this test is about.
+   */
   private static void drained(Pipeline pipeline) throws InterruptedException {
     long deadline = System.currentTimeMillis() + 180_000;
-    while (!pipeline.status().check().drained() && System.currentTimeMillis() < deadline) {
-      Thread.sleep(200);
+    int inARow = 0;
+    while (inARow < 3 && System.currentTimeMillis() < deadline) {
+      inARow = pipeline.status().check().drained() ? inARow + 1 : 0;
+      Thread.sleep(1_000);
     }
-    assertThat(pipeline.status().check().drained()).as("%s drained", pipeline.namespace).isTrue();
+    assertThat(inARow).as("%s drained three times in a row", pipeline.namespace).isEqualTo(3);
+  }
+
+  private static Map<String, Long> requestsOnceSettled(Pipeline pipeline, Map<String, Long> expected) throws Exception {
+    long deadline = System.currentTimeMillis() + 120_000;
+    Map<String, Long> rows = requests(pipeline);
+    while (!rows.equals(expected) && System.currentTimeMillis() < deadline) {
+      Thread.sleep(500);
+      rows = requests(pipeline);
+    }
+    return rows;
   }
 
   private static Map<String, Long> requests(Pipeline pipeline) throws Exception {
