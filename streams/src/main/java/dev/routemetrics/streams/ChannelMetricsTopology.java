@@ -154,11 +154,13 @@ public final class ChannelMetricsTopology {
         LiveObjectStore.Budget.objects(LIVE_OBJECTS_PER_STORE));
     addLiveObjectStore(builder, Stores.persistentKeyValueStore(CHANNEL_WINDOWS_STORE), ChannelWindowTally.SERDE,
         new LiveObjectStore.Budget<>(LIVE_OBJECTS_PER_STORE, LIVE_TALLY_BYTES, ChannelWindowTally::footprintBytes));
-    addKeyValueStore(builder, Stores.inMemoryKeyValueStore(CHANNEL_WINDOWS_DIRTY_STORE), Serdes.Long());
+    addLiveObjectStore(builder, Stores.inMemoryKeyValueStore(CHANNEL_WINDOWS_DIRTY_STORE), Serdes.Long(),
+        LiveObjectStore.Budget.objects(LIVE_OBJECTS_PER_STORE));
     addKeyValueStore(builder, Stores.persistentKeyValueStore(CHANNEL_WINDOWS_EXPIRY_STORE), Serdes.String());
     addLiveObjectStore(builder, Stores.persistentKeyValueStore(REVENUE_WINDOWS_STORE), RevenueTally.SERDE,
         LiveObjectStore.Budget.objects(LIVE_OBJECTS_PER_STORE));
-    addKeyValueStore(builder, Stores.inMemoryKeyValueStore(REVENUE_WINDOWS_DIRTY_STORE), Serdes.Long());
+    addLiveObjectStore(builder, Stores.inMemoryKeyValueStore(REVENUE_WINDOWS_DIRTY_STORE), Serdes.Long(),
+        LiveObjectStore.Budget.objects(LIVE_OBJECTS_PER_STORE));
     addKeyValueStore(builder, Stores.persistentKeyValueStore(REVENUE_WINDOWS_EXPIRY_STORE), Serdes.String());
 
     KStream<String, UsageEvent> usage = distinctAndInTime(builder, "usage", "USAGE", topics.usageEvents, usageSerde,

@@ -116,9 +116,9 @@ public final class StreamsApp implements AutoCloseable {
     // Committed input offsets do not mean counted: a task folds events into partial tallies and
     // ships them every emit interval, and the window totals they merge into are emitted every emit
     // interval too; both are committed (changelogged) before they are shipped. Records still held
-    // there count as lag, so "caught up" means nothing waits inside the app either. The partial
-    // stores are live-object stores, read here only by their entry count (no scan from this thread:
-    // a scan writes through); the dirty marks are cached stores, which interactive queries scan.
+    // there count as lag, so "caught up" means nothing waits inside the app either. The partial and
+    // dirty-mark stores are live-object stores, read here only by their entry count, which counts
+    // the changes not yet written through (their maps are the stream thread's: no scan from here).
     if (streams.state() == KafkaStreams.State.RUNNING) {
       for (String store : java.util.List.of(ChannelMetricsTopology.USAGE_PARTIALS_STORE,
           ChannelMetricsTopology.LEARNING_PARTIALS_STORE, ChannelMetricsTopology.REVENUE_PARTIALS_STORE,
@@ -128,16 +128,7 @@ public final class StreamsApp implements AutoCloseable {
           org.apache.kafka.streams.state.ReadOnlyKeyValueStore<Object, Object> held0 = streams.store(
               org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(store,
                   org.apache.kafka.streams.state.QueryableStoreTypes.keyValueStore()));
-          if (store.endsWith("-dirty")) {
-            held = 0;
-            try (org.apache.kafka.streams.state.KeyValueIterator<Object, Object> it = held0.all()) {
-              for (; it.hasNext(); it.next()) {
-                held++;
-              }
-            }
-          } else {
-            held = held0.approximateNumEntries();
-          }
+          held = held0.approximateNumEntries();
         } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
           held = 1; // migrating between threads or instances: not known to be empty
         }

@@ -101,7 +101,11 @@ abstract class WindowedTallies<V, T, O> extends ContextualProcessor<String, V, S
       return;
     }
     tallies.put(key, tally);
-    dirty.put(key, 0L);
+    // Asked first, so that a mark set and cleared between two commits never reaches the changelog
+    // (LiveObjectStore: a key it saw absent below needs no tombstone).
+    if (dirty.get(key) == null) {
+      dirty.put(key, 0L);
+    }
   }
 
   private void emitDirty() {

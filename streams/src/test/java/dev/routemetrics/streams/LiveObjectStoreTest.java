@@ -3,8 +3,13 @@ package dev.routemetrics.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.Proxy;
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,7 +18,9 @@ import org.junit.jupiter.api.Test;
 class LiveObjectStoreTest {
 
   /** What the store below the live objects holds: written through on eviction or commit. */
-  private final Map<String, String> stored = new HashMap<>();
+  private final Map<String, String> stored = new TreeMap<>();
+  /** Every write the store below was asked for (each one a changelog record in Kafka Streams). */
+  private final List<String> writes = new ArrayList<>();
   private LiveObjectStore<String> store;
 
   @BeforeEach
@@ -22,8 +29,15 @@ class LiveObjectStoreTest {
     KeyValueStore<String, String> inner = (KeyValueStore<String, String>) Proxy.newProxyInstance(
         getClass().getClassLoader(), new Class<?>[] {KeyValueStore.class}, (proxy, method, args) -> switch (method.getName()) {
           case "get" -> stored.get(args[0]);
-          case "put" -> stored.put((String) args[0], (String) args[1]);
-          case "delete" -> stored.remove(args[0]);
+          case "put" -> {
+            writes.add("put " + args[0]);
+            yield stored.put((String) args[0], (String) args[1]);
+          }
+          case "delete" -> {
+            writes.add("delete " + args[0]);
+            yield stored.remove(args[0]);
+          }
+          case "all" -> iterator(new ArrayList<>(stored.entrySet()).iterator());
           case "flush" -> null;
           default -> throw new UnsupportedOperationException(method.getName());
         });
@@ -71,5 +85,64 @@ class LiveObjectStoreTest {
     store.delete("a");
     assertThat(stored).containsOnlyKeys("b");
     assertThat(store.get("a")).isNull();
+  }
+
+  @Test
+  void shouldWriteNothingBelowForAValueDeletedBeforeItWasEverWrittenThrough() {
+    assertThat(store.get("a")).isNull();
+    store.put("a", "partial");
+    store.delete("a"); // shipped before the commit: nothing to restore, so no tombstone either
+    store.flush();
+    assertThat(writes).isEmpty();
+  }
+
+  @Test
+  void shouldDeleteBelowWhatWasWrittenThroughOrReadFromBelow() {
+    store.put("a", "x");
+    store.flush();
+    stored.put("r", "restored");
+    assertThat(store.get("r")).isEqualTo("restored");
+    store.delete("a");
+    store.delete("r");
+    store.delete("never-seen"); // not known absent below, so deleted there too
+    assertThat(writes).containsExactly("put a", "delete a", "delete r", "delete never-seen");
+    assertThat(stored).isEmpty();
+  }
+
+  @Test
+  void shouldScanLiveAndStoredValuesInKeyOrderWithoutWritingThrough() {
+    stored.put("b", "stored");
+    stored.put("d", "old");
+    store.put("c", "live");
+    store.put("d", "new");
+    List<String> scanned = new ArrayList<>();
+    try (KeyValueIterator<String, String> it = store.all()) {
+      it.forEachRemaining(kv -> scanned.add(kv.key + "=" + kv.value));
+    }
+    assertThat(scanned).containsExactly("b=stored", "c=live", "d=new");
+    assertThat(writes).isEmpty();
+  }
+
+  private static KeyValueIterator<String, String> iterator(Iterator<Map.Entry<String, String>> entries) {
+    return new KeyValueIterator<>() {
+      @Override
+      public boolean hasNext() {
+        return entries.hasNext();
+      }
+
+      @Override
+      public KeyValue<String, String> next() {
+        Map.Entry<String, String> e = entries.next();
+        return KeyValue.pair(e.getKey(), e.getValue());
+      }
+
+      @Override
+      public String peekNextKey() {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public void close() {}
+    };
   }
 }
