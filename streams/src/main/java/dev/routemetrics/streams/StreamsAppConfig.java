@@ -52,8 +52,10 @@ public final class StreamsAppConfig extends AbstractConfig {
       .define(THREADS, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM,
           "Stream threads; tasks (one per input partition and sub-topology) spread over them, and over every"
               + " instance of the same application id.")
-      .define(COMMIT_INTERVAL_MS, Type.INT, 200, Range.atLeast(10), Importance.LOW,
-          "How often results are committed (and so become visible downstream under exactly-once).")
+      .define(COMMIT_INTERVAL_MS, Type.INT, 1000, Range.atLeast(10), Importance.LOW,
+          "The longest time between two commits. Each emit that ships partial tallies or rows asks for a commit"
+              + " at once, so results become visible downstream (exactly-once) every emit interval; a commit in"
+              + " between would only write half-folded partials to their changelogs.")
       .define(EMIT_INTERVAL_MS, Type.INT, 200, Range.atLeast(10), Importance.LOW,
           "How often changed channel-metrics and channel-revenue rows are emitted (wall clock); a burst of"
               + " updates to one window in between costs one row. It adds up to this much to freshness; at most"

@@ -121,6 +121,11 @@ abstract class WindowedTallies<V, T, O> extends ContextualProcessor<String, V, S
       }
       dirty.delete(key);
     }
+    if (!keys.isEmpty()) {
+      // Rows become visible at the commit; without asking, the last rows of a burst would wait
+      // for the commit interval.
+      context().commit();
+    }
   }
 
   private void expire(long streamTime) {
