@@ -29,7 +29,10 @@ import org.slf4j.LoggerFactory;
  *       stores, so under exactly-once they commit together with the input offsets;
  *   <li>emit, every emit interval of wall-clock time: forward a row for every dirty key and clear the
  *       marks. A burst of updates to one window costs one row, not one per event; a crash between
- *       fold and emit loses nothing, since the dirty marks were committed with the fold;
+ *       fold and emit loses nothing, since the dirty marks were committed with the fold. The rows
+ *       become visible at the next commit, which the next shipped partials ask for (or the commit
+ *       interval brings): asking here as well added commits out of step with those, each writing the
+ *       partials folded so far (a 300k run: 738,503 changelog records without, 799,511 with);
  *   <li>expire, every hour of stream time: forget tallies whose window ended more than {@code
  *       retention} before stream time (found through an {@link ExpiryIndex}, without reading the others).
  * </ol>
@@ -120,11 +123,6 @@ abstract class WindowedTallies<V, T, O> extends ContextualProcessor<String, V, S
         context().forward(new Record<>(key, row(tally), now));
       }
       dirty.delete(key);
-    }
-    if (!keys.isEmpty()) {
-      // Rows become visible at the commit; without asking, the last rows of a burst would wait
-      // for the commit interval.
-      context().commit();
     }
   }
 
