@@ -5,8 +5,9 @@
 #      brokers (replication factor 3, min.insync.replicas 2);
 #   2. the metrics topology (`routemetrics bench-streams`, exactly_once_v2, a fresh application id,
 #      internal topics at the same replication factor) consumes each until every input record and
-#      every repartition topic is drained: on the single broker with 1 thread, on the cluster with
-#      1 thread and then 2 threads (two tasks' owners, as two instances would be, in one JVM);
+#      every repartition topic is drained: on the single broker with 1 instance, on the cluster with
+#      1 instance and then 2 instances (two processes of one application id sharing the tasks, timed
+#      until the last of them sees the group done), 1 stream thread each;
 #   3. Kafka's ProducerPerformance writes as many 167-byte records (acks=all, idempotent, lz4) to a
 #      6-partition topic of each replication factor: the brokers' own ceiling.
 # Prints a markdown table for docs/scaling.md; the logs go to .state/cluster-bench/<run>/.
@@ -44,6 +45,18 @@ streams() {
   ROUTEMETRICS_KAFKA_BOOTSTRAP="$2" ROUTEMETRICS_KAFKA_REPLICATION_FACTOR="$3" ROUTEMETRICS_JAVA_OPTS=-Xmx1g \
     bin/routemetrics bench-streams --topic-namespace "$run-$1." --threads "$4" 2>"$out/bench-streams-$1-$4.log"
 }
+# streams2 NAME BOOTSTRAP RF: two processes of one application id; prints the slowest one's line.
+streams2() {
+  local app="$run-$1-shared" pids=() i
+  for i in 1 2; do
+    ROUTEMETRICS_KAFKA_BOOTSTRAP="$2" ROUTEMETRICS_KAFKA_REPLICATION_FACTOR="$3" ROUTEMETRICS_JAVA_OPTS=-Xmx1g \
+      bin/routemetrics bench-streams --topic-namespace "$run-$1." --threads 1 --application-id "$app" \
+      >"$out/bench-streams-$1-2i-$i.out" 2>"$out/bench-streams-$1-2i-$i.log" &
+    pids+=("$!")
+  done
+  for i in "${pids[@]}"; do wait "$i" || die "a bench-streams instance failed (see $out/bench-streams-$1-2i-*.log)"; done
+  sort -k2,2 -n -r "$out"/bench-streams-"$1"-2i-*.out | head -n 1
+}
 # raw NAME BOOTSTRAP RF RECORDS: ProducerPerformance records/s.
 raw() {
   local extra=()
@@ -60,20 +73,23 @@ log "$run: filling both layouts with the same seeded day of about $events record
 fill single "$single" 1
 fill cluster "$cluster" 3
 load0="$(cut -d' ' -f1-3 /proc/loadavg)"
-read -r rec1 sec1 rate1 start1 < <(streams single "$single" 1 1)
-read -r rec3 sec3 rate3 start3 < <(streams cluster "$cluster" 3 1)
-read -r rec32 sec32 rate32 start32 < <(streams cluster "$cluster" 3 2)
-raw1="$(raw single "$single" 1 "$rec1")"
-raw3="$(raw cluster "$cluster" 3 "$rec3")"
+loads=()
+mark() { loads+=("$1: $(cut -d' ' -f1-3 /proc/loadavg)"); log "$run: $1 done, load $(cut -d' ' -f1-3 /proc/loadavg)"; }
+read -r rec1 sec1 rate1 start1 < <(streams single "$single" 1 1); mark "1 broker, 1 instance"
+read -r rec3 sec3 rate3 start3 < <(streams cluster "$cluster" 3 1); mark "3 brokers, 1 instance"
+read -r rec32 sec32 rate32 start32 < <(streams2 cluster "$cluster" 3); mark "3 brokers, 2 instances"
+raw1="$(raw single "$single" 1 "$rec1")"; mark "ProducerPerformance RF 1"
+raw3="$(raw cluster "$cluster" 3 "$rec3")"; mark "ProducerPerformance RF 3"
 load1="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "# $run, $(date -u +%Y-%m-%dT%H:%MZ), load average $load0 before and $load1 after"
 printf '| path | records | seconds | records/s | start-up (s) |\n|---|---:|---:|---:|---:|\n'
 printf '| metrics topology, 1 broker (RF 1), 1 thread | %d | %s | %s | %s |\n' "$rec1" "$sec1" "$rate1" "$start1"
 printf '| metrics topology, 3 brokers (RF 3, min ISR 2), 1 thread | %d | %s | %s | %s |\n' "$rec3" "$sec3" "$rate3" "$start3"
-printf '| metrics topology, 3 brokers (RF 3, min ISR 2), 2 threads | %d | %s | %s | %s |\n' "$rec32" "$sec32" "$rate32" "$start32"
+printf '| metrics topology, 3 brokers (RF 3, min ISR 2), 2 instances x 1 thread | %d | %s | %s | %s |\n' "$rec32" "$sec32" "$rate32" "$start32"
 printf '| ProducerPerformance, 1 broker (RF 1) | %d | — | %.0f | — |\n' "$rec1" "$raw1"
 printf '| ProducerPerformance, 3 brokers (RF 3, min ISR 2) | %d | — | %.0f | — |\n' "$rec3" "$raw3"
+printf '# load average (1, 5, 15 min) after each row: %s\n' "${loads[@]}"
 grep -h "^writes" "$out"/bench-streams-*.log | sed 's/^/# /' || true
 # The run's topics go; the servers stay as they were.
 "${tools[@]}" org.apache.kafka.tools.TopicCommand --bootstrap-server "$single" --delete --topic "$run-.*" >/dev/null 2>&1 || true

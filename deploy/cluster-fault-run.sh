@@ -58,6 +58,18 @@ export ROUTEMETRICS_START_TIMEOUT="${ROUTEMETRICS_START_TIMEOUT:-300}"
 # A SIGKILLed broker recovers every partition's log before it serves: at load 35-45 that took 353 s
 # (about 300 partition logs), past cluster.sh's 300 s, and the run stopped there.
 export CLUSTER_START_TIMEOUT="${CLUSTER_START_TIMEOUT:-900}"
+# Two starved-machine settings of the streams instances (not the defaults): at load 50-75 a live
+# instance missed heartbeats for more than the 10 s session ("the thread is being fenced ... missed a
+# rebalance") and the coordinator aborted transactions older than Kafka Streams' 10 s, so a thread died
+# on InvalidTxnStateException and was replaced; each cost a rebalance of every task.
+export ROUTEMETRICS_STREAMS_SESSION_TIMEOUT_MS="${ROUTEMETRICS_STREAMS_SESSION_TIMEOUT_MS:-30000}"
+export ROUTEMETRICS_STREAMS_TRANSACTION_TIMEOUT_MS="${ROUTEMETRICS_STREAMS_TRANSACTION_TIMEOUT_MS:-60000}"
+# And commits 5 s apart, not 200 ms: each exactly-once commit writes a marker to every partition its
+# transaction touched (a task writes to some twenty changelog and repartition topics), replicated to two
+# brokers before it completes; until then the next transaction's sends are refused with
+# CONCURRENT_TRANSACTIONS (915 retries a minute per instance at load 30-40) and the two instances processed
+# 3 events/s between them. Results become visible up to 5 s later; the comparison waits for them anyway.
+export ROUTEMETRICS_STREAMS_COMMIT_INTERVAL_MS="${ROUTEMETRICS_STREAMS_COMMIT_INTERVAL_MS:-5000}"
 
 "$DEPLOY_DIR/cluster.sh" up >"$out/logs/cluster-up.log" 2>&1 || { tail -n 30 "$out/logs/cluster-up.log"; die "cluster.sh up failed"; }
 eval "$("$DEPLOY_DIR/cluster.sh" env)"
@@ -208,7 +220,7 @@ sent=$(cat "$out/simulate.done")
 log "$run: all records sent $((sent - began)) s after the start: $(tail -n 1 "$out/simulate.log")"
 verified=1
 for window in HOUR DAY MINUTE; do
-  bin/routemetrics verify "$out/simulation/expected-metrics.json" --window "$window" --timeout 600 \
+  bin/routemetrics verify "$out/simulation/expected-metrics.json" --window "$window" --timeout "${VERIFY_TIMEOUT:-1800}" \
     >"$out/verify-$window.txt" 2>/dev/null || verified=0
   log "$run: $window: $(head -n 1 "$out/verify-$window.txt")"
   [ "$verified" = 1 ] || break
@@ -218,7 +230,8 @@ done_at=$(date +%s)
   echo
   for s in streams sink; do
     for i in 1 2; do
-      echo "- $s $i: $(grep -c . "$out/$s-$i/$s.log" 2>/dev/null || echo 0) log lines, $(grep -ciE 'assigned|revok' "$out/$s-$i/$s.log" 2>/dev/null || echo 0) assignment lines"
+      # grep -c prints 0 and exits 1 when nothing matches: "|| true", not "|| echo 0" (which printed "0 0").
+      echo "- $s $i: $(grep -c . "$out/$s-$i/$s.log" 2>/dev/null || true) log lines, $(grep -ciE 'assigned|revok' "$out/$s-$i/$s.log" 2>/dev/null || true) assignment lines"
     done
   done
   tail -n 1 "$out/simulate.log"

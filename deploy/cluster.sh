@@ -135,6 +135,12 @@ share.coordinator.state.topic.replication.factor=3
 share.coordinator.state.topic.min.isr=2
 unclean.leader.election.enable=false
 group.initial.rebalance.delay.ms=0
+# 6, not Kafka's 50 each: a SIGKILLed broker recovers every partition log before it serves, about a
+# second per log at load 50-75 on the two cores (293 logs, 298 s of a 552 s restart in the cluster
+# fault run, docs/reliability.md); these two were 100 of the 293. One group and a handful of
+# transactional ids per run need no more. (A cluster of this size for real: keep 50.)
+offsets.topic.num.partitions=6
+transaction.state.log.num.partitions=6
 num.partitions=6
 auto.create.topics.enable=false
 log.retention.ms=-1

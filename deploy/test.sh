@@ -5,6 +5,8 @@
 # deploy/cluster.sh's loopback cluster, started here and stopped at the end unless it was already
 # running. Off by default until the cluster fault run has been seen passing: on two loaded cores it
 # has not reached its row check yet (docs/reliability.md), and a suite that cannot pass lands nothing.
+# Not short either: run cfault1796180228 (2026-12-02, load 24-75) needed 644 s only to start its five
+# services and 552 s for one broker restart; the suite has ~5 minutes to spare.
 # Extra arguments go to Maven (e.g. -pl streams -am).
 set -euo pipefail
 # shellcheck source=env.sh

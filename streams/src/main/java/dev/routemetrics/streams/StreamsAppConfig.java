@@ -29,6 +29,7 @@ public final class StreamsAppConfig extends AbstractConfig {
   public static final String INSTANCE_ID = "routemetrics.streams.instance.id";
   public static final String PORT = "routemetrics.streams.port";
   public static final String SESSION_TIMEOUT_MS = "routemetrics.streams.session.timeout.ms";
+  public static final String TRANSACTION_TIMEOUT_MS = "routemetrics.streams.transaction.timeout.ms";
   public static final String REPLICATION_FACTOR = "routemetrics.kafka.replication.factor";
   public static final String DEFAULT_APPLICATION_ID = "routemetrics-metrics";
 
@@ -70,6 +71,12 @@ public final class StreamsAppConfig extends AbstractConfig {
           "How long the group waits for an instance that stopped answering before its tasks go to the others. With"
               + " static membership a restarted instance takes its tasks back at once; one that died is waited for this"
               + " long (Kafka's default, 45 s, was most of the 34-52 s each SIGKILL cost in the fault run).")
+      .define(TRANSACTION_TIMEOUT_MS, Type.INT, 10_000, Range.between(1_000, 900_000), Importance.LOW,
+          "How long a stream thread's transaction may stay open before the brokers abort it (Kafka Streams' default under"
+              + " exactly-once, 10 s). On a starved machine a commit can take longer; the coordinator then aborts it and the"
+              + " thread dies fenced (InvalidTxnStateException) and is replaced. Longer: fewer such aborts, but a crashed"
+              + " instance's open transaction holds read_committed readers back this long unless it restarts first. At most"
+              + " the brokers' transaction.max.timeout.ms (15 min by default).")
       .define(REGISTRY, Type.STRING, "", Importance.MEDIUM,
           "Channel registry file (with its history); empty for the registry built into the schemas jar.")
       .define(GENERATION, Type.STRING, "", ConfigSources.GENERATION_NAME, Importance.MEDIUM,
@@ -133,6 +140,8 @@ public final class StreamsAppConfig extends AbstractConfig {
     props.put(QuarantineOnError.TOPIC, topics().quarantinedEvents);
     props.put(StreamsConfig.mainConsumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG),
         getInt(SESSION_TIMEOUT_MS));
+    props.put(StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+        getInt(TRANSACTION_TIMEOUT_MS));
     props.put(StreamsConfig.mainConsumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
         applicationId() + "-" + getString(INSTANCE_ID));
     return props;
