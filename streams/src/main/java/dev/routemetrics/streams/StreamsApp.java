@@ -13,8 +13,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.streams.TaskMetadata;
-import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.Topology;
@@ -28,18 +26,24 @@ public final class StreamsApp implements AutoCloseable {
 
   /** A thread replaced within this long, or no commit while behind for this long, is not UP. */
   static final Duration STALL = Duration.ofSeconds(60);
+  /** How long /health waits for each of the broker's answers about offsets. */
+  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(10);
 
   private final KafkaStreams streams;
   private final ChannelRegistry registry;
   private final String bootstrap;
   private final String registryTopic;
   private final String namespace;
+  private final String applicationId;
+  /** Every topic the topology reads: the group's lag is measured over all their partitions. */
+  private final java.util.List<String> inputTopics;
   private final int port;
   private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final DroppedRecords dropped = new DroppedRecords(meters);
   private final AtomicLong threadsReplaced = new AtomicLong();
   private volatile long lastReplacedAt = Long.MIN_VALUE;
   private long lastCommittedSum = -1;
+  private boolean lagMeasured = true;
   private long lastProgressAt = System.currentTimeMillis();
   private KafkaStreamsMetrics binder;
   private org.apache.kafka.clients.admin.Admin admin;
@@ -60,6 +64,8 @@ public final class StreamsApp implements AutoCloseable {
         Duration.ofMillis(config.getInt(StreamsAppConfig.EMIT_INTERVAL_MS)),
         dropped));
     log.debug("topology:\n{}", topology.describe());
+    this.applicationId = config.applicationId();
+    this.inputTopics = inputTopics(topology, applicationId);
     java.util.Properties props = config.streamsProperties();
     props.put(QuarantineOnError.DROPPED, dropped);
     this.streams = new KafkaStreams(topology, props);
@@ -75,43 +81,40 @@ public final class StreamsApp implements AutoCloseable {
     });
   }
 
-  /** What /health answers: the state, lag per input and internal topic partition, dropped records. */
+  /**
+   * What /health answers: the state, lag per input and internal topic partition, dropped records.
+   *
+   * <p>The lag is the consumer group's, not this instance's: for every partition of every topic the
+   * topology reads (the event topics and its repartition topics), the log's end against the
+   * group's committed offset, both asked of the broker. An instance that holds no task yet (at
+   * start-up, before its first assignment; or one of several instances) reports the partitions it
+   * does not hold too, so it cannot say caught up while any event waits anywhere. Before, the lag
+   * was summed over the locally held tasks only: right after a start the app held none, or held a
+   * task re-created after a corruption whose offsets it did not know, and said 0 with every event
+   * still to read (StreamsHealthIT). A partition the group has not committed yet counts from the
+   * log's start; one whose lag cannot be measured (the broker did not answer, a repartition topic
+   * not created yet) is reported as null, and the total then is unknown (null), never 0.
+   */
   public synchronized Map<String, Object> health() {
     Map<String, Long> lag = new TreeMap<>();
+    boolean measured = true;
     long committedSum = 0;
-    // A task's endOffsets() are what its consumer last fetched: behind the log while a fetch is
-    // due, and blind to records of a transaction still open (partials just shipped). The log's own
-    // end (read_uncommitted: open transactions included) is asked of the broker instead; a
-    // committed offset at the end of a transactional log has passed its commit marker too.
-    Map<TopicPartition, Long> committedOffsets = new java.util.HashMap<>();
-    Map<TopicPartition, Long> endOffsets = new java.util.HashMap<>();
-    for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
-      for (TaskMetadata task : thread.activeTasks()) {
-        for (Map.Entry<TopicPartition, Long> end : task.endOffsets().entrySet()) {
-          Long committed = task.committedOffsets().get(end.getKey());
-          committedOffsets.put(end.getKey(), committed == null || committed < 0 ? 0 : committed);
-          endOffsets.put(end.getKey(), end.getValue());
-        }
+    try {
+      GroupLag group = groupLag();
+      committedSum = group.committedSum();
+      lag.putAll(group.lag());
+      measured = !group.lag().containsValue(null);
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
       }
-    }
-    if (!endOffsets.isEmpty()) {
-      try {
-        Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
-        endOffsets.keySet().forEach(tp -> latest.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
-        admin().listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(
-            org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED)).all().get(5, java.util.concurrent.TimeUnit.SECONDS)
-            .forEach((tp, info) -> endOffsets.merge(tp, info.offset(), Math::max));
-      } catch (Exception e) {
-        if (e instanceof InterruptedException) {
-          Thread.currentThread().interrupt();
-        }
-        log.debug("could not read the log end offsets; lag is measured against the fetched ones: {}", e.toString());
+      if (lagMeasured) {
+        log.warn("could not measure the group's lag (reported as unknown until it can): {}", e.toString());
       }
-    }
-    for (Map.Entry<TopicPartition, Long> end : endOffsets.entrySet()) {
-      long done = committedOffsets.get(end.getKey());
-      committedSum += done;
-      lag.merge(end.getKey().topic() + "-" + end.getKey().partition(), Math.max(0, end.getValue() - done), Long::sum);
+      measured = false;
+      for (String topic : inputTopics) {
+        lag.put(topic, null);
+      }
     }
     // Committed input offsets do not mean counted: a task folds events into partial tallies and
     // ships them every emit interval, and the window totals they merge into are emitted every emit
@@ -137,28 +140,114 @@ public final class StreamsApp implements AutoCloseable {
         }
       }
     }
+    lagMeasured = measured;
     long now = System.currentTimeMillis();
     if (committedSum != lastCommittedSum) {
       lastCommittedSum = committedSum;
       lastProgressAt = now;
     }
-    long behind = lag.values().stream().mapToLong(Long::longValue).sum();
+    long behind = lag.values().stream().filter(java.util.Objects::nonNull).mapToLong(Long::longValue).sum();
     String status = switch (streams.state()) {
       case CREATED -> "STARTING";
       case REBALANCING -> "REBALANCING";
       case RUNNING -> (lastReplacedAt != Long.MIN_VALUE && now - lastReplacedAt < STALL.toMillis())
-          || (behind > 0 && now - lastProgressAt > STALL.toMillis()) ? "STALLED" : "UP";
+          || ((behind > 0 || !measured) && now - lastProgressAt > STALL.toMillis()) ? "STALLED" : "UP";
       default -> "DOWN";
     };
-    return StreamsHttp.body(namespace, status, lag, dropped.snapshot(), threadsReplaced.get());
+    return StreamsHttp.body(namespace, status, lag, measured ? behind : null, dropped.snapshot(), threadsReplaced.get());
   }
 
-  /** One Admin client for every /health answer (a client per call cost a connection and a metadata fetch each). */
+  /** Per input partition ({@code topic-partition}) the records the group has not committed (null: unknown), and the committed sum. */
+  private record GroupLag(Map<String, Long> lag, long committedSum) {}
+
+  /**
+   * The group's lag over every partition of {@link #inputTopics}: log end (read_uncommitted, so
+   * records of a transaction still open count; a committed offset at the end of a transactional
+   * log has passed its commit marker too, as Kafka Streams commits its consumer's position) minus
+   * the committed offset (the stable one: offsets of a transaction not yet committed are not
+   * counted as done), or minus the log start where the group has committed nothing yet.
+   */
+  private GroupLag groupLag() throws Exception {
+    org.apache.kafka.clients.admin.Admin admin = admin();
+    Map<String, Long> lag = new TreeMap<>();
+    java.util.List<TopicPartition> partitions = new java.util.ArrayList<>();
+    Map<String, org.apache.kafka.common.KafkaFuture<org.apache.kafka.clients.admin.TopicDescription>> described =
+        admin.describeTopics(inputTopics).topicNameValues();
+    for (String topic : inputTopics) {
+      try {
+        described.get(topic).get(ADMIN_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).partitions()
+            .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+          throw e;
+        }
+        lag.put(topic, null); // a repartition topic Kafka Streams has not created yet: not known to be empty
+      }
+    }
+    Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed = admin
+        .listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get(ADMIN_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> specs = new java.util.HashMap<>();
+    java.util.List<TopicPartition> uncommitted = new java.util.ArrayList<>();
+    for (TopicPartition tp : partitions) {
+      specs.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest());
+      if (committed.get(tp) == null) {
+        uncommitted.add(tp);
+      }
+    }
+    org.apache.kafka.clients.admin.ListOffsetsOptions uncommittedReads = new org.apache.kafka.clients.admin.ListOffsetsOptions(
+        org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED);
+    Map<TopicPartition, Long> ends = new java.util.HashMap<>();
+    admin.listOffsets(specs, uncommittedReads).all().get(ADMIN_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .forEach((tp, info) -> ends.put(tp, info.offset()));
+    Map<TopicPartition, Long> starts = new java.util.HashMap<>();
+    if (!uncommitted.isEmpty()) {
+      Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> earliest = new java.util.HashMap<>();
+      uncommitted.forEach(tp -> earliest.put(tp, org.apache.kafka.clients.admin.OffsetSpec.earliest()));
+      admin.listOffsets(earliest, uncommittedReads).all().get(ADMIN_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+          .forEach((tp, info) -> starts.put(tp, info.offset()));
+    }
+    long committedSum = 0;
+    for (TopicPartition tp : partitions) {
+      org.apache.kafka.clients.consumer.OffsetAndMetadata offset = committed.get(tp);
+      long done = offset != null ? offset.offset() : starts.get(tp);
+      committedSum += done;
+      lag.put(tp.topic() + "-" + tp.partition(), Math.max(0, ends.get(tp) - done));
+    }
+    return new GroupLag(lag, committedSum);
+  }
+
+  /**
+   * Every topic the topology reads as a stream: the event topics, and its repartition topics under
+   * the application id's prefix (Kafka Streams names them {@code <application id>-<name>}; the
+   * topology's description gives the bare name).
+   */
+  private static java.util.List<String> inputTopics(Topology topology, String applicationId) {
+    java.util.Set<String> topics = new java.util.TreeSet<>();
+    for (org.apache.kafka.streams.TopologyDescription.Subtopology sub : topology.describe().subtopologies()) {
+      for (org.apache.kafka.streams.TopologyDescription.Node node : sub.nodes()) {
+        if (node instanceof org.apache.kafka.streams.TopologyDescription.Source source && source.topicSet() != null) {
+          for (String topic : source.topicSet()) {
+            topics.add(topic.endsWith("-repartition") && !topic.startsWith(applicationId + "-")
+                ? applicationId + "-" + topic : topic);
+          }
+        }
+      }
+    }
+    return java.util.List.copyOf(topics);
+  }
+
+  /**
+   * One Admin client for every /health answer (a client per call cost a connection and a metadata
+   * fetch each). Its request timeout is its API timeout: an API timeout below the request timeout
+   * (30 s by default) is refused when the client is created, and a first version with only the API
+   * timeout set never had a client at all (the lag fell back, silently, to the local tasks' view).
+   */
   private org.apache.kafka.clients.admin.Admin admin() {
     if (admin == null) {
       admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
           org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-          org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000));
+          org.apache.kafka.clients.admin.AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis(),
+          org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis()));
     }
     return admin;
   }

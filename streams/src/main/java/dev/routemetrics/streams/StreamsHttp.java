@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
  * The streams app's small HTTP face: {@code GET /metrics} (Prometheus text: Kafka Streams' own
  * metrics through Micrometer's binder, and dropped records by reason) and {@code GET /health} (JSON:
  * {@code service}, {@code namespace}, {@code pid}, {@code status} UP, STARTING, REBALANCING, STALLED
- * or DOWN, {@code lagRecords} and {@code lag} per input and internal topic partition, {@code dropped}
+ * or DOWN, {@code lagRecords} and {@code lag} per input and internal topic partition (the consumer group's,
+ * over every partition, whether this instance holds it or not; null where it cannot be measured), {@code dropped}
  * by reason, {@code threadsReplaced}). Counts and offsets only, on loopback, no key needed.
  */
 final class StreamsHttp implements AutoCloseable {
@@ -42,14 +43,15 @@ final class StreamsHttp implements AutoCloseable {
     return app.port();
   }
 
-  static Map<String, Object> body(String namespace, String status, Map<String, Long> lag, Map<String, Long> dropped,
-      long threadsReplaced) {
+  /** {@code lagRecords} null: some partition's lag could not be measured (its entry in {@code lag} is null too). */
+  static Map<String, Object> body(String namespace, String status, Map<String, Long> lag, Long lagRecords,
+      Map<String, Long> dropped, long threadsReplaced) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("service", "streams");
     body.put("namespace", namespace);
     body.put("pid", ProcessHandle.current().pid());
     body.put("status", status);
-    body.put("lagRecords", lag.values().stream().mapToLong(Long::longValue).sum());
+    body.put("lagRecords", lagRecords);
     body.put("lag", lag);
     body.put("dropped", dropped);
     body.put("threadsReplaced", threadsReplaced);

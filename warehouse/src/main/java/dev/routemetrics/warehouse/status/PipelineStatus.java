@@ -179,7 +179,8 @@ public final class PipelineStatus {
       // A topic whose lag is null is unknown (the sink could not ask Kafka): not 0.
       lags.forEach(t -> lag.put(t.path("topic").asText(), number(t, "lagRecords")));
     } else {
-      lags.fields().forEachRemaining(e -> lag.put(e.getKey(), e.getValue().asLong()));
+      // The streams app's lag per partition; null where it could not measure it: unknown, not 0.
+      lags.fields().forEachRemaining(e -> lag.put(e.getKey(), e.getValue().isNull() ? null : e.getValue().asLong()));
     }
     Map<String, Long> dropped = new LinkedHashMap<>();
     if (droppedField != null) {
