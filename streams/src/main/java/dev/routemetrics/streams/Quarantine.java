@@ -21,7 +21,7 @@ final class Quarantine {
    * {@code topic/partition@offset} of the topology's input (an event topic, or the repartition topic of
    * a record that was not keyed by its event_id). The warehouse matches it against each copy's place
    * in its event topic (event_arrivals) to tell a too-late copy of a counted event from a late event
-   * that was never counted (docs/domain.md, "Quarantine").
+   * that was never counted (docs/domain.md, "Lateness").
    */
   static final String SOURCE_HEADER = "routemetrics.source";
 
