@@ -39,8 +39,8 @@ import picocli.CommandLine.Spec;
         "  trend           requests, share, error rate and p95 per window.",
         "  registry        each channel's route, partner, take rate at --until.",
         "  control-map     owners of each channel's six control points at --at.",
-        "  quarantine      what was kept aside (streams, sink, dead letters), by day, family, reason, channel;",
-        "                  a too-late event says whether an earlier copy of it was counted.",
+        "  quarantine      what was kept aside, by day, family, reason, channel.",
+        "                  Dead letters too; too-late ones say if counted earlier.",
         "  substitution    latency and price elasticity, rented volume.",
         "Money is printed as exact decimals with four places (39763.5800)."})
 final class QueryCommand implements Callable<Integer> {
