@@ -78,7 +78,8 @@ async function loadQuarantine() {
   try {
     const body = await getJson('/api/quarantine?' + apiQuery(state, true));
     fillTable('quarantine', body.rows, r => [
-      cell('day', r.day.slice(0, 10)), cell('source', r.source), cell('family', r.family), cell('reason', r.reason),
+      cell('day', r.day.slice(0, 10)), cell('source', r.source), cell('family', r.family),
+      cell('reason', r.counted_earlier == null ? r.reason : `${r.reason} (${int(r.counted_earlier)} counted earlier)`),
       cell('channel', r.channel_id || dash), cell('count', int(r.count), true),
       cell('examples', r.examples.map(e => `${e.event_id} (${utc(e.event_time)}): ${e.detail}`).join(' · ')),
     ]);

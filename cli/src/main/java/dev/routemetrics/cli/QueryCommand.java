@@ -40,6 +40,7 @@ import picocli.CommandLine.Spec;
         "  registry        each channel's route, partner, take rate at --until.",
         "  control-map     owners of each channel's six control points at --at.",
         "  quarantine      what was kept aside, by day, family, reason, channel.",
+        "                  Dead letters too; too-late ones say if counted earlier.",
         "  substitution    latency and price elasticity, rented volume.",
         "Money is printed as exact decimals with four places (39763.5800)."})
 final class QueryCommand implements Callable<Integer> {

@@ -64,6 +64,7 @@ final class CheckBounds<V> extends ContextualFixedKeyProcessor<String, V, Routed
     dropped.count(DroppedRecords.OUT_OF_BOUNDS);
     context().forward(record.withValue(Routed.<V>quarantined(Quarantine.record(idOf.apply(event), family,
         channelOf.apply(event), timeOf.apply(event).toEpochMilli(), QuarantineReason.OUT_OF_BOUNDS, why,
-        encode.apply(event)))));
+        encode.apply(event))))
+        .withHeaders(Quarantine.withSource(record.headers(), context().recordMetadata())));
   }
 }

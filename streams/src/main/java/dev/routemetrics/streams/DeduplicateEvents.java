@@ -67,7 +67,8 @@ final class DeduplicateEvents<V> extends ContextualProcessor<String, V, String, 
       QuarantinedEvent conflict = Quarantine.record(eventId, family, channelOf.apply(record.value()),
           record.timestamp(), QuarantineReason.CONFLICT, "event_id already counted with a different payload", payload);
       dropped.count(DroppedRecords.CONFLICT);
-      context().forward(record.withValue(Routed.<V>quarantined(conflict)));
+      context().forward(record.withValue(Routed.<V>quarantined(conflict))
+          .withHeaders(Quarantine.withSource(record.headers(), context().recordMetadata())));
     } else {
       // An identical copy is a retry or a replay: it was counted once already.
       log.debug("{} event {} is a copy of one counted already; dropped", family, eventId);

@@ -75,7 +75,8 @@ final class LatenessGate<V> extends ContextualFixedKeyProcessor<String, V, Route
         + Instant.ofEpochMilli(newest);
     log.warn("{} event {} set aside as too late: {}", family, eventId, detail);
     dropped.count(DroppedRecords.TOO_LATE);
-    context().forward(record.withValue(Routed.<V>quarantined(quarantined(record, QuarantineReason.TOO_LATE, detail))));
+    context().forward(record.withValue(Routed.<V>quarantined(quarantined(record, QuarantineReason.TOO_LATE, detail)))
+        .withHeaders(Quarantine.withSource(record.headers(), context().recordMetadata())));
   }
 
   private QuarantinedEvent quarantined(FixedKeyRecord<String, V> record, QuarantineReason reason, String detail) {

@@ -286,6 +286,28 @@ class ChannelMetricsTopologyTest {
   }
 
   @Test
+  @DisplayName("each quarantine record says where its copy was read (topic/partition@offset), for the warehouse to match")
+  void shouldNameTheSourceOfEverySetAsideCopy() {
+    send(request("u1", DIRECT, T0));                                // usage-events offset 0: counted
+    send(request("u1", DIRECT, T0).setRequestCount(4));             // offset 1: a conflict
+    send(request("now", DIRECT, T0.plus(Duration.ofDays(8))));      // offset 2: counted, moves stream time 8 days on
+    send(request("old", DIRECT, T0));                               // offset 3: too late
+    send(request("ahead", DIRECT, Instant.parse("2100-01-01T00:00:00Z"))); // offset 4: out of bounds
+    emit();
+
+    java.util.Map<String, String> sources = new java.util.HashMap<>();
+    for (org.apache.kafka.streams.test.TestRecord<String, QuarantinedEvent> r : quarantine.readRecordsToList()) {
+      org.apache.kafka.common.header.Header source = r.headers().lastHeader(Quarantine.SOURCE_HEADER);
+      sources.put(r.value().getReason() + " " + r.value().getEventId(),
+          new String(source.value(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+    assertThat(sources).containsOnly(
+        java.util.Map.entry("CONFLICT u1", topics.usageEvents + "/0@1"),
+        java.util.Map.entry("TOO_LATE old", topics.usageEvents + "/0@3"),
+        java.util.Map.entry("OUT_OF_BOUNDS ahead", topics.usageEvents + "/0@4"));
+  }
+
+  @Test
   @DisplayName("each family is late against its own newest event: feedback dated days ahead does not make usage too late")
   void shouldJudgeLatenessPerFamily() {
     // A backlog read in another order than it happened: feedback from 8 days on comes first.

@@ -168,7 +168,27 @@ class CurrentClickHouseCompatibilityIT {
           + " ('USAGE', 'u-1', 'CONFLICT', 'cloud-nimbus', '2026-11-01 10:05:00', 'conflict', '')",
       "INSERT INTO {db}.sink_rejected_records (topic, kafka_partition, kafka_offset, record_time, reason, error,"
           + " target_table, payload_b64) VALUES ('channel-metrics', 0, 17, '2026-11-01 10:30:00', 'undecodable', 'not Avro',"
-          + " 'channel_metrics', '')");
+          + " 'channel_metrics', '')",
+      // Every copy's arrival (migration 009): u-2 counted at offset 10, re-delivered at 40 and set aside
+      // too late there; offset 10 written twice (a replayed batch: FINAL keeps one); u-1 (a conflict, not
+      // too late) is not asked for.
+      "INSERT INTO {db}.event_arrivals (family, event_id, kafka_partition, kafka_offset, payload_sha256, event_time,"
+          + " arrived_at) VALUES ('USAGE', 'u-2', 0, 10, '" + "a".repeat(64) + "', '2026-11-01 10:06:00', '2026-11-01 10:06:01'),"
+          + " ('USAGE', 'u-2', 0, 40, '" + "a".repeat(64) + "', '2026-11-01 10:06:00', '2026-11-09 10:00:00'),"
+          + " ('USAGE', 'u-1', 0, 5, '" + "b".repeat(64) + "', '2026-11-01 10:05:00', '2026-11-01 10:05:00')",
+      "INSERT INTO {db}.event_arrivals (family, event_id, kafka_partition, kafka_offset, payload_sha256, event_time,"
+          + " arrived_at) VALUES ('USAGE', 'u-2', 0, 10, '" + "a".repeat(64) + "', '2026-11-01 10:06:00', '2026-11-01 10:06:01')",
+      "INSERT INTO {db}.quarantined_copies (family, event_id, reason, source_topic, kafka_partition, kafka_offset,"
+          + " from_event_topic, event_time) VALUES ('USAGE', 'u-2', 'TOO_LATE', 'usage-events', 0, 40, 1, '2026-11-01 10:06:00'),"
+          + " ('USAGE', 'u-1', 'CONFLICT', 'usage-events', 0, 6, 1, '2026-11-01 10:05:00')",
+      // Dead letters (migration 010): line 3 loaded twice (the newer load replaces it), line 5 once.
+      "INSERT INTO {db}.dead_letters (family, source, line, reason, channel_id, raw, loaded_at, kafka_partition,"
+          + " kafka_offset) VALUES ('USAGE', '/tmp/a.ndjson', 3, 'event_time: missing; channel_id: unknown channel',"
+          + " 'direct-api', '{\"channel_id\":\"direct-api\"}', '2026-11-01 10:20:00', 0, 0),"
+          + " ('USAGE', '/tmp/a.ndjson', 5, 'not valid JSON: x', 'cloud-nimbus', '{x', '2026-11-01 10:21:00', 0, 1)",
+      "INSERT INTO {db}.dead_letters (family, source, line, reason, channel_id, raw, loaded_at, kafka_partition,"
+          + " kafka_offset) VALUES ('USAGE', '/tmp/a.ndjson', 3, 'event_time: missing; channel_id: unknown channel',"
+          + " 'direct-api', '{\"channel_id\":\"direct-api\"}', '2026-11-01 10:25:00', 0, 2)");
 
   private static final String FROM = "2026-11-01 10:00:00";
   private static final String UNTIL = "2026-11-01 11:00:00";
@@ -298,6 +318,28 @@ class CurrentClickHouseCompatibilityIT {
         new QueryCase("sink's rejected records", Quarantine.sinkSql(database),
             List.of("2026-11-01 00:00:00", "2026-11-02 00:00:00"), List.of(
                 List.of("2026-11-01 00:00:00", "channel-metrics", "undecodable", "0", "17", "2026-11-01 10:30:00", "not Avro"))),
+        // Whether a too-late event was counted earlier: its copies' arrivals (once each, FINAL) and set-aside copies.
+        new QueryCase("too-late events' arrivals", Quarantine.arrivalsSql(database, List.of()),
+            List.of("2026-11-01 00:00:00", "2026-11-02 00:00:00"), List.of(
+                List.of("USAGE", "u-2", "0", "10", "a".repeat(64), "2026-11-01 10:06:01"),
+                List.of("USAGE", "u-2", "0", "40", "a".repeat(64), "2026-11-09 10:00:00"))),
+        new QueryCase("too-late events' set-aside copies", Quarantine.copiesSql(database, List.of("cloud-nimbus")),
+            List.of("2026-11-01 00:00:00", "2026-11-02 00:00:00", "cloud-nimbus"), List.of(
+                List.of("USAGE", "u-2", "TOO_LATE", "0", "40", "1"))),
+        new QueryCase("too-late events by group", Quarantine.tooLateEventsSql(database, List.of()),
+            List.of("2026-11-01 00:00:00", "2026-11-02 00:00:00"), List.of(
+                List.of("2026-11-01 00:00:00", "USAGE", "cloud-nimbus", "u-2"),
+                List.of("2026-11-01 00:00:00", "USAGE", "cloud-nimbus", "u-3"),
+                List.of("2026-11-01 00:00:00", "USAGE", "cloud-nimbus", "u-4"),
+                List.of("2026-11-01 00:00:00", "USAGE", "cloud-nimbus", "u-5"))),
+        new QueryCase("dead letters counts", Quarantine.deadLetterCountsSql(database, List.of()),
+            List.of("2026-11-01 00:00:00", "2026-11-02 00:00:00"), List.of(
+                List.of("2026-11-01 00:00:00", "USAGE", "event_time: missing; channel_id: unknown channel", "direct-api", "1"),
+                List.of("2026-11-01 00:00:00", "USAGE", "not valid JSON: x", "cloud-nimbus", "1"))),
+        new QueryCase("dead letters examples", Quarantine.deadLetterExamplesSql(database, List.of("direct-api")),
+            List.of("2026-11-01 00:00:00", "2026-11-02 00:00:00", "direct-api"), List.of(
+                List.of("2026-11-01 00:00:00", "USAGE", "event_time: missing; channel_id: unknown channel", "direct-api",
+                    "/tmp/a.ndjson", "3", "2026-11-01 10:25:00"))),
         // Not an audience query: the table row by row, to pin FINAL's choice and DateTime('UTC') rendering.
         new QueryCase("newest version of every window",
             "SELECT channel_id, window_start, requests, usage_events, version FROM " + table + " FINAL"

@@ -16,6 +16,7 @@ import dev.routemetrics.warehouse.query.Reconciliation;
 import dev.routemetrics.warehouse.query.TimeRange;
 import dev.routemetrics.warehouse.sink.ChannelMetricsWriter;
 import dev.routemetrics.warehouse.sink.ChannelRevenueWriter;
+import dev.routemetrics.warehouse.sink.Located;
 import dev.routemetrics.warehouse.sink.RawEventsWriters;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -59,8 +60,8 @@ class RawEventsAndReconciliationIT {
   @Test
   void shouldCollapseExactDuplicatesAndKeepConflictingPayloadsVisible() throws Exception {
     try (Connection connection = clickHouse.connect()) {
-      RawEventsWriters.usage(database).insert(connection, List.of(usage("a", 5), usage("a", 5), usage("b", 1)));
-      RawEventsWriters.usage(database).insert(connection, List.of(usage("a", 5), usage("b", 9)));
+      RawEventsWriters.usage(database).insert(connection, Located.inOrder("usage-events", List.of(usage("a", 5), usage("a", 5), usage("b", 1))));
+      RawEventsWriters.usage(database).insert(connection, Located.inOrder("usage-events", List.of(usage("a", 5), usage("b", 9))));
       try (Statement statement = connection.createStatement();
           ResultSet rows = statement.executeQuery("SELECT event_id, request_count FROM " + database
               + ".usage_events FINAL ORDER BY event_id, request_count")) {
@@ -83,7 +84,7 @@ class RawEventsAndReconciliationIT {
         .setNetAmount(new BigDecimal("824.0000")).setPeriodStart(DAY).setPeriodEnd(DAY.plus(Duration.ofDays(1)))
         .setReportedRequestCount(1030L).build();
     try (Connection connection = clickHouse.connect()) {
-      RawEventsWriters.billing(database).insert(connection, List.of(statement, statement));
+      RawEventsWriters.billing(database).insert(connection, Located.inOrder("billing-events", List.of(statement, statement)));
       // Metered: 600 + 400 = 1000 requests in two hours of the day; one hour of the next day must not count.
       new ChannelMetricsWriter(database).insert(connection, List.of(
           metrics(DAY.plus(Duration.ofHours(3)), 600), metrics(DAY.plus(Duration.ofHours(20)), 400),

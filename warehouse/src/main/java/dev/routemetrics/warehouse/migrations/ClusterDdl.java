@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * {@code FINAL} (applied per shard by the Distributed table) exact: channel-window tables by channel_id,
  * which is part of their key; raw events by channel_id too (their key is (event_id, payload_sha256), and
  * one payload has one channel); quarantined events by event_id (a conflicting payload of one id may name
- * another channel); rejected sink records by their place in Kafka.
+ * another channel), and so are event arrivals and quarantined copies (read beside them, per id);
+ * rejected sink records by their place in Kafka; dead letters by their key, the file and line.
  */
 final class ClusterDdl {
 
@@ -28,6 +29,9 @@ final class ClusterDdl {
   private static final Map<String, String> SHARDING_KEYS = Map.of(
       "quarantined_events", "sipHash64(event_id)",
       "sink_rejected_records", "sipHash64(topic, kafka_partition, kafka_offset)",
+      "event_arrivals", "sipHash64(event_id)",
+      "quarantined_copies", "sipHash64(event_id)",
+      "dead_letters", "sipHash64(family, source, line)",
       "schema_migrations", "version");
   private static final String BY_CHANNEL = "sipHash64(channel_id)";
 

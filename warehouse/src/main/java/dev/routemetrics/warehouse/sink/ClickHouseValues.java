@@ -24,6 +24,15 @@ final class ClickHouseValues {
     }
   }
 
+  /**
+   * {@code value} clamped into what 18.16's DateTime holds (1970-01-01 to 2105-12-31), for times the
+   * project did not choose and must still store, such as a Kafka record's timestamp (-1 when none).
+   */
+  static Instant storable(Instant value) {
+    Instant latest = Instant.parse("2105-12-31T23:59:59Z");
+    return value.isBefore(Instant.EPOCH) ? Instant.EPOCH : value.isAfter(latest) ? latest : value;
+  }
+
   /** Decimals as plain text: exact, and no scientific notation for the server to misread. */
   static void decimal(PreparedStatement insert, int index, BigDecimal value) throws SQLException {
     insert.setString(index, value.toPlainString());

@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
@@ -17,20 +18,26 @@ import org.apache.avro.specific.SpecificRecord;
 /**
  * The audit-trail tables of migration 005, one writer per event family. Each row carries the
  * SHA-256 of the event's wire encoding, which with the event id is the replacing key: a duplicate
- * collapses, a conflicting payload stays visible beside the first.
+ * collapses, a conflicting payload stays visible beside the first. Every record also gets a row in
+ * {@code event_arrivals} (migration 009) at its place in Kafka, which does not collapse copies: the
+ * quarantine view reads there whether a too-late copy's event was counted from an earlier copy.
  */
 public final class RawEventsWriters {
 
   private RawEventsWriters() {}
 
   /** A writer of one family's events into {@code table}, binding one event's columns at a time. */
-  private abstract static class RawWriter<T extends SpecificRecord> implements TableWriter<T> {
+  private abstract static class RawWriter<T extends SpecificRecord> implements TableWriter<Located<T>> {
     private final String table;
+    private final String arrivals;
+    private final String family;
     private final String columns;
     private final AvroSerde<T> serde;
 
-    RawWriter(String table, String columns, AvroSerde<T> serde) {
-      this.table = table;
+    RawWriter(String database, String table, String family, String columns, AvroSerde<T> serde) {
+      this.table = database + "." + table;
+      this.arrivals = database + ".event_arrivals";
+      this.family = family;
       this.columns = columns;
       this.serde = serde;
     }
@@ -42,15 +49,38 @@ public final class RawEventsWriters {
 
     abstract void bind(PreparedStatement insert, T event) throws SQLException;
 
+    abstract String eventId(T event);
+
+    abstract Instant eventTime(T event);
+
     @Override
-    public void insert(Connection connection, List<T> rows) throws SQLException {
+    public void insert(Connection connection, List<Located<T>> rows) throws SQLException {
       int count = columns.split(",").length + 1;
       String marks = String.join(", ", java.util.Collections.nCopies(count, "?"));
+      String[] digests = new String[rows.size()];
       try (PreparedStatement insert = connection.prepareStatement(
           "INSERT INTO " + table + " (payload_sha256, " + columns + ") VALUES (" + marks + ")")) {
-        for (T event : rows) {
-          insert.setString(1, sha256(serde.encode(event)));
+        for (int i = 0; i < digests.length; i++) {
+          T event = rows.get(i).value();
+          digests[i] = sha256(serde.encode(event));
+          insert.setString(1, digests[i]);
           bind(insert, event);
+          insert.addBatch();
+        }
+        insert.executeBatch();
+      }
+      // After the audit rows: a batch refused there (and bisected) never leaves arrivals without them.
+      try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + arrivals + " (family, event_id,"
+          + " kafka_partition, kafka_offset, payload_sha256, event_time, arrived_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        for (int i = 0; i < digests.length; i++) {
+          Located<T> row = rows.get(i);
+          insert.setString(1, family);
+          insert.setString(2, eventId(row.value()));
+          insert.setInt(3, row.partition());
+          insert.setLong(4, row.offset());
+          insert.setString(5, digests[i]);
+          ClickHouseValues.dateTime(insert, 6, eventTime(row.value()));
+          ClickHouseValues.dateTime(insert, 7, ClickHouseValues.storable(Instant.ofEpochMilli(row.timestampMillis())));
           insert.addBatch();
         }
         insert.executeBatch();
@@ -58,10 +88,20 @@ public final class RawEventsWriters {
     }
   }
 
-  public static TableWriter<UsageEvent> usage(String database) {
-    return new RawWriter<>(database + ".usage_events", "event_id, event_time, channel_id, account_id, end_user_ref,"
+  public static TableWriter<Located<UsageEvent>> usage(String database) {
+    return new RawWriter<>(database, "usage_events", "USAGE", "event_id, event_time, channel_id, account_id, end_user_ref,"
         + " model_id, request_id, request_count, input_tokens, output_tokens, latency_ms, outcome, telemetry",
         AvroSerde.of(UsageEvent.class)) {
+      @Override
+      String eventId(UsageEvent e) {
+        return e.getEventId();
+      }
+
+      @Override
+      Instant eventTime(UsageEvent e) {
+        return e.getEventTime();
+      }
+
       @Override
       void bind(PreparedStatement insert, UsageEvent e) throws SQLException {
         insert.setString(2, e.getEventId());
@@ -81,10 +121,20 @@ public final class RawEventsWriters {
     };
   }
 
-  public static TableWriter<BillingEvent> billing(String database) {
-    return new RawWriter<>(database + ".billing_events", "event_id, event_time, channel_id, account_id, end_user_ref,"
+  public static TableWriter<Located<BillingEvent>> billing(String database) {
+    return new RawWriter<>(database, "billing_events", "BILLING", "event_id, event_time, channel_id, account_id, end_user_ref,"
         + " model_id, billing_id, kind, billed_by, currency, gross_amount, partner_fee, net_amount, period_start,"
         + " period_end, reported_request_count", AvroSerde.of(BillingEvent.class)) {
+      @Override
+      String eventId(BillingEvent e) {
+        return e.getEventId();
+      }
+
+      @Override
+      Instant eventTime(BillingEvent e) {
+        return e.getEventTime();
+      }
+
       @Override
       void bind(PreparedStatement insert, BillingEvent e) throws SQLException {
         insert.setString(2, e.getEventId());
@@ -111,9 +161,19 @@ public final class RawEventsWriters {
     };
   }
 
-  public static TableWriter<FeedbackEvent> feedback(String database) {
-    return new RawWriter<>(database + ".feedback_events", "event_id, event_time, channel_id, account_id, end_user_ref,"
+  public static TableWriter<Located<FeedbackEvent>> feedback(String database) {
+    return new RawWriter<>(database, "feedback_events", "FEEDBACK", "event_id, event_time, channel_id, account_id, end_user_ref,"
         + " model_id, feedback_id, request_id, kind, score, trainable, source", AvroSerde.of(FeedbackEvent.class)) {
+      @Override
+      String eventId(FeedbackEvent e) {
+        return e.getEventId();
+      }
+
+      @Override
+      Instant eventTime(FeedbackEvent e) {
+        return e.getEventTime();
+      }
+
       @Override
       void bind(PreparedStatement insert, FeedbackEvent e) throws SQLException {
         insert.setString(2, e.getEventId());

@@ -2,6 +2,7 @@ package dev.routemetrics.warehouse.sink;
 
 import dev.routemetrics.events.BillingEvent;
 import dev.routemetrics.events.ChannelRegistryChange;
+import dev.routemetrics.events.DeadLetter;
 import dev.routemetrics.events.FeedbackEvent;
 import dev.routemetrics.events.QuarantinedEvent;
 import dev.routemetrics.events.UsageEvent;
@@ -53,10 +54,12 @@ public final class Sink implements AutoCloseable {
     add(topics.channelRequestsMinute, AvroSerde.of(ChannelWindowRequests.class), new ChannelRequestsWriter(db));
     add(topics.channelMetrics, new ChannelMetricsRows(), ChannelMetricsWriter.rows(db));
     add(topics.channelRevenue, AvroSerde.of(ChannelWindowRevenue.class), new ChannelRevenueWriter(db));
-    add(topics.quarantinedEvents, AvroSerde.of(QuarantinedEvent.class), new QuarantinedEventsWriter(db));
-    add(topics.usageEvents, AvroSerde.of(UsageEvent.class), RawEventsWriters.usage(db));
-    add(topics.billingEvents, AvroSerde.of(BillingEvent.class), RawEventsWriters.billing(db));
-    add(topics.feedbackEvents, AvroSerde.of(FeedbackEvent.class), RawEventsWriters.feedback(db));
+    add(topics.quarantinedEvents, Located.decoder(AvroSerde.of(QuarantinedEvent.class)),
+        new QuarantinedEventsWriter(db, java.util.Set.of(topics.usageEvents, topics.billingEvents, topics.feedbackEvents)));
+    add(topics.usageEvents, Located.decoder(AvroSerde.of(UsageEvent.class)), RawEventsWriters.usage(db));
+    add(topics.billingEvents, Located.decoder(AvroSerde.of(BillingEvent.class)), RawEventsWriters.billing(db));
+    add(topics.feedbackEvents, Located.decoder(AvroSerde.of(FeedbackEvent.class)), RawEventsWriters.feedback(db));
+    add(topics.deadLetters, Located.decoder(AvroSerde.of(DeadLetter.class)), new DeadLettersWriter(db));
     add(topics.channelRegistryChanges, AvroSerde.of(ChannelRegistryChange.class), new ChannelRegistryWriter(db));
     // /health measures the lag when asked, against the broker, not the workers' last fetch.
     this.offsets = new SinkOffsets(config.getString(WarehouseConfig.KAFKA_BOOTSTRAP), groupByTopic);

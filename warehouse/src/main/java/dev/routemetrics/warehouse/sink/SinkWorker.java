@@ -171,7 +171,8 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
    */
   private void decode(ConsumerRecord<String, byte[]> record) {
     try {
-      V row = decoder.deserialize(record.topic(), record.value());
+      V row = decoder instanceof Located.Decoder<V> located ? located.decode(record)
+          : decoder.deserialize(record.topic(), record.value());
       if (row == null) {
         pending.reject(Rejection.of(record, Rejection.Reason.UNDECODABLE, "no value (a tombstone)"));
       } else {

@@ -16,6 +16,7 @@ import dev.routemetrics.warehouse.WarehouseConfig;
 import dev.routemetrics.warehouse.migrations.Migrations;
 import dev.routemetrics.warehouse.sink.ChannelMetricsWriter;
 import dev.routemetrics.warehouse.sink.ChannelRevenueWriter;
+import dev.routemetrics.warehouse.sink.Located;
 import dev.routemetrics.warehouse.sink.RawEventsWriters;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -94,9 +95,9 @@ class QueryAccessIT {
           revenue("direct-api", "DIRECT_API", null, "500", "0", "500", "500"),
           revenue("cloud-nimbus", "CLOUD_PARTNER", "nimbus-cloud", "1000", "300", "700", "0"),
           revenue("cloud-stratus", "CLOUD_PARTNER", "stratus-cloud", "400", "80", "320", "0")));
-      RawEventsWriters.billing(database).insert(connection, List.of(
+      RawEventsWriters.billing(database).insert(connection, Located.inOrder("billing-events", List.of(
           statement("cloud-nimbus", "nimbus-2026-11-01T10", 330, "700"),
-          statement("cloud-stratus", "stratus-2026-11-01T10", 200, "300")));
+          statement("cloud-stratus", "stratus-2026-11-01T10", 200, "300"))));
     }
     server = new QueryServer(config, "127.0.0.1", 0, Clock.fixed(HOUR.plusSeconds(3600), ZoneOffset.UTC)).start();
   }

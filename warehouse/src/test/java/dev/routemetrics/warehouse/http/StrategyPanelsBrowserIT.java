@@ -105,8 +105,9 @@ class StrategyPanelsBrowserIT {
    * direct-api (DIRECT_API, 3 LAB-owned points), 10:00 on both days: 800 and 900 requests, 10 % with a
    *   known end user, 40 and 45 trainable feedback, p95 500 ms, net 16.00 and 18.00 billed by the lab
    * </pre>
-   * Quarantined: two too-late routerhub usage events on 11-03, a billing conflict of direct-api on 11-04,
-   * and one channel-metrics record the sink could not decode on 11-04. The registry history is the
+   * Quarantined: two too-late routerhub usage events on 11-03 (u-late-1 counted from an earlier copy,
+   * u-late-2 never), a billing conflict of direct-api on 11-04, one channel-metrics record the sink
+   * could not decode on 11-04, and one billing dead letter (a line that is no JSON) loaded on 11-04. The registry history is the
    * built-in one (version 2 at 2026-11-20T12:00:00Z gives vertical-lexdraft's identity to the lab).
    */
   private void writeDataset() throws Exception {
@@ -145,6 +146,19 @@ class StrategyPanelsBrowserIT {
       insert.execute("INSERT INTO " + database + ".sink_rejected_records (topic, kafka_partition, kafka_offset, record_time,"
           + " reason, error, target_table, payload_b64) VALUES ('channel-metrics', 2, 41, '2026-11-04 08:00:00', 'undecodable',"
           + " 'not a ChannelWindowMetrics', 'channel_metrics', '')");
+      // u-late-1 was counted from its copy at offset 3 of partition 1 and re-delivered at 50; u-late-2's only copy is 51.
+      String sha = "'" + "c".repeat(64) + "'";
+      insert.execute("INSERT INTO " + database + ".event_arrivals (family, event_id, kafka_partition, kafka_offset,"
+          + " payload_sha256, event_time, arrived_at) VALUES ('USAGE', 'u-late-1', 1, 3, " + sha + ", '2026-11-03 10:05:00',"
+          + " '2026-11-03 10:05:02'), ('USAGE', 'u-late-1', 1, 50, " + sha + ", '2026-11-03 10:05:00', '2026-11-11 00:00:00'),"
+          + " ('USAGE', 'u-late-2', 1, 51, " + sha + ", '2026-11-03 10:06:00', '2026-11-11 00:00:01')");
+      insert.execute("INSERT INTO " + database + ".quarantined_copies (family, event_id, reason, source_topic, kafka_partition,"
+          + " kafka_offset, from_event_topic, event_time) VALUES"
+          + " ('USAGE', 'u-late-1', 'TOO_LATE', 'usage-events', 1, 50, 1, '2026-11-03 10:05:00'),"
+          + " ('USAGE', 'u-late-2', 'TOO_LATE', 'usage-events', 1, 51, 1, '2026-11-03 10:06:00')");
+      insert.execute("INSERT INTO " + database + ".dead_letters (family, source, line, reason, channel_id, raw, loaded_at,"
+          + " kafka_partition, kafka_offset) VALUES ('BILLING', '/data/b.ndjson', 4, 'not valid JSON: Unexpected end-of-input',"
+          + " NULL, '{broken', '2026-11-04 07:00:00', 0, 0)");
     }
   }
 
@@ -273,12 +287,17 @@ class StrategyPanelsBrowserIT {
         .map(tr -> tr.findElements(By.tagName("td")).stream().map(WebElement::getText).toList()).toList();
     // By day; the streams' groups before the sink's; examples oldest first.
     assertThat(rows).containsExactly(
-        List.of("2026-11-03", "STREAMS", "USAGE", "TOO_LATE", "market-routerhub", "2",
-            "u-late-1 (2026-11-03 10:05 UTC): older than 7 days · u-late-2 (2026-11-03 10:06 UTC): older than 7 days"),
+        List.of("2026-11-03", "STREAMS", "USAGE", "TOO_LATE (1 counted earlier)", "market-routerhub", "2",
+            "u-late-1 (2026-11-03 10:05 UTC): a copy of this event was counted earlier (partition 1, offset 3, arrived"
+                + " 2026-11-03T10:05:02Z); this copy, at offset 50, was not counted again. older than 7 days"
+                + " · u-late-2 (2026-11-03 10:06 UTC): no earlier copy of this event was counted: a late event, not in"
+                + " the metrics. older than 7 days"),
         List.of("2026-11-04", "STREAMS", "BILLING", "CONFLICT", "direct-api", "1",
             "b-twice (2026-11-04 09:00 UTC): another payload"),
         List.of("2026-11-04", "SINK", "channel-metrics", "undecodable", "–", "1",
-            "channel-metrics/2@41 (2026-11-04 08:00 UTC): not a ChannelWindowMetrics"));
+            "channel-metrics/2@41 (2026-11-04 08:00 UTC): not a ChannelWindowMetrics"),
+        List.of("2026-11-04", "INGEST", "BILLING", "NOT_JSON", "–", "1",
+            "/data/b.ndjson:4 (2026-11-04 07:00 UTC): not valid JSON: Unexpected end-of-input"));
   }
 
   @Test

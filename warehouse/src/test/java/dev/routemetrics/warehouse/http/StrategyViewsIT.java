@@ -93,6 +93,23 @@ class StrategyViewsIT {
         insert.execute("INSERT INTO " + database + ".sink_rejected_records (topic, kafka_partition, kafka_offset, record_time,"
             + " reason, error, target_table, payload_b64) VALUES ('channel-metrics', 0, 17, '2026-11-01 10:30:00', 'undecodable',"
             + " 'not a ChannelWindowMetrics', 'channel_metrics', '')");
+        // u-2 counted at offset 10 and re-delivered too late at 40; u-3 too late at 41, its only copy; u-4 and u-5
+        // set aside before their copies were recorded.
+        String sha = "'" + "a".repeat(64) + "'";
+        insert.execute("INSERT INTO " + database + ".event_arrivals (family, event_id, kafka_partition, kafka_offset,"
+            + " payload_sha256, event_time, arrived_at) VALUES ('USAGE', 'u-2', 0, 10, " + sha + ", '2026-11-01 10:06:00',"
+            + " '2026-11-01 10:06:01'), ('USAGE', 'u-2', 0, 40, " + sha + ", '2026-11-01 10:06:00', '2026-11-09 10:00:00'),"
+            + " ('USAGE', 'u-3', 0, 41, " + sha + ", '2026-11-01 10:07:00', '2026-11-09 10:00:01')");
+        insert.execute("INSERT INTO " + database + ".quarantined_copies (family, event_id, reason, source_topic,"
+            + " kafka_partition, kafka_offset, from_event_topic, event_time) VALUES"
+            + " ('USAGE', 'u-2', 'TOO_LATE', 'usage-events', 0, 40, 1, '2026-11-01 10:06:00'),"
+            + " ('USAGE', 'u-3', 'TOO_LATE', 'usage-events', 0, 41, 1, '2026-11-01 10:07:00')");
+        // Two dead letters of one backfill: negative tokens on a line naming cloud-nimbus, and a line that is no JSON.
+        insert.execute("INSERT INTO " + database + ".dead_letters (family, source, line, reason, channel_id, raw,"
+            + " loaded_at, kafka_partition, kafka_offset) VALUES ('USAGE', '/data/nov.ndjson', 7,"
+            + " 'input_tokens: must be >= 0, was -7', 'cloud-nimbus', '{}', '2026-11-01 12:00:00', 0, 0),"
+            + " ('USAGE', '/data/nov.ndjson', 9, 'not valid JSON: Unexpected end-of-input', NULL, '{broken',"
+            + " '2026-11-01 12:00:00', 0, 1)");
       }
     }
     server = new QueryServer(config, "127.0.0.1", 0, Clock.fixed(HOUR.plusSeconds(3600), ZoneOffset.UTC)).start();
@@ -242,19 +259,37 @@ class StrategyViewsIT {
         "2026-11-01 STREAMS BILLING OUT_OF_BOUNDS cloud-stratus 1",
         "2026-11-01 STREAMS USAGE CONFLICT cloud-nimbus 1",
         "2026-11-01 STREAMS USAGE TOO_LATE cloud-nimbus 4",
-        "2026-11-01 SINK channel-metrics undecodable - 1");
+        "2026-11-01 SINK channel-metrics undecodable - 1",
+        "2026-11-01 INGEST USAGE INVALID: input_tokens cloud-nimbus 1",
+        "2026-11-01 INGEST USAGE NOT_JSON - 1");
     // Three examples of the four too-late events, oldest first.
     JsonNode late = rows.get(3).path("examples");
     assertThat(late).hasSize(3);
     assertThat(List.of(late.get(0).path("event_id").asText(), late.get(1).path("event_id").asText(),
         late.get(2).path("event_id").asText())).containsExactly("u-2", "u-3", "u-4");
     assertThat(late.get(0).path("event_time").asText()).isEqualTo("2026-11-01T10:06:00Z");
-    assertThat(late.get(0).path("detail").asText()).isEqualTo("late 2");
+    // Of the four, u-2 was counted from its copy at offset 10; u-3 never was; u-4 and u-5 cannot be told.
+    assertThat(rows.get(3).path("counted_earlier").asLong()).isEqualTo(1);
+    assertThat(late.get(0).path("counted_earlier").asBoolean()).isTrue();
+    assertThat(late.get(0).path("detail").asText()).isEqualTo("a copy of this event was counted earlier (partition 0,"
+        + " offset 10, arrived 2026-11-01T10:06:01Z); this copy, at offset 40, was not counted again. late 2");
+    assertThat(late.get(1).path("counted_earlier").asBoolean(true)).isFalse();
+    assertThat(late.get(1).path("detail").asText())
+        .isEqualTo("no earlier copy of this event was counted: a late event, not in the metrics. late 3");
+    assertThat(late.get(2).path("counted_earlier").isNull()).isTrue();
+    assertThat(late.get(2).path("detail").asText())
+        .isEqualTo("no copy of this event is in event_arrivals (written before migration 009). late 4");
+    assertThat(rows.get(2).path("counted_earlier").isNull()).isTrue(); // a conflict: not a too-late group
     assertThat(rows.get(4).path("examples").get(0).path("event_id").asText()).isEqualTo("channel-metrics/0@17");
+    // The dead letters: file:line, when loaded, every problem found.
+    JsonNode letter = rows.get(5).path("examples").get(0);
+    assertThat(letter.path("event_id").asText()).isEqualTo("/data/nov.ndjson:7");
+    assertThat(letter.path("event_time").asText()).isEqualTo("2026-11-01T12:00:00Z");
+    assertThat(letter.path("detail").asText()).isEqualTo("input_tokens: must be >= 0, was -7");
 
     HttpResponse<String> csv = get("/api/quarantine?" + TWO_DAYS + "&format=csv", labKey);
-    assertThat(csv.body().lines().toList()).hasSize(6);
-    assertThat(csv.body()).contains("u-2", "late 2");
+    assertThat(csv.body().lines().toList()).hasSize(8);
+    assertThat(csv.body()).contains("u-2", "late 2", "counted earlier (partition 0", "/data/nov.ndjson:9", "NOT_JSON");
   }
 
   @Test
@@ -262,8 +297,8 @@ class StrategyViewsIT {
     for (String format : List.of("json", "csv")) {
       HttpResponse<String> own = get("/api/quarantine?" + TWO_DAYS + "&format=" + format, nimbusKey);
       assertThat(own.statusCode()).isEqualTo(200);
-      assertThat(own.body()).contains("cloud-nimbus", "u-2").doesNotContain("stratus", "direct-api", "b-1", "f-1",
-          "channel-metrics");
+      assertThat(own.body()).contains("cloud-nimbus", "u-2", "counted earlier").doesNotContain("stratus", "direct-api",
+          "b-1", "f-1", "channel-metrics", "INGEST", "nov.ndjson", "input_tokens");
     }
     assertThat(rows(get("/api/quarantine?" + TWO_DAYS, nimbusKey))).hasSize(2);
     assertThat(get("/api/quarantine?" + TWO_DAYS + "&channel=direct-api", nimbusKey).statusCode()).isEqualTo(403);

@@ -14,6 +14,7 @@ import dev.routemetrics.warehouse.http.Csv;
 import dev.routemetrics.warehouse.migrations.Migrations;
 import dev.routemetrics.warehouse.sink.ChannelMetricsWriter;
 import dev.routemetrics.warehouse.sink.ChannelRevenueWriter;
+import dev.routemetrics.warehouse.sink.Located;
 import dev.routemetrics.warehouse.sink.RawEventsWriters;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -87,7 +88,7 @@ class ReconciliationIT {
     try (Connection connection = clickHouse.connect()) {
       new ChannelMetricsWriter(database).insert(connection, metrics);
       new ChannelRevenueWriter(database).insert(connection, revenue);
-      RawEventsWriters.billing(database).insert(connection, statements);
+      RawEventsWriters.billing(database).insert(connection, Located.inOrder("billing-events", statements));
     }
   }
 

@@ -18,6 +18,7 @@ import dev.routemetrics.warehouse.query.Reconciliation;
 import dev.routemetrics.warehouse.sink.ChannelMetricsWriter;
 import dev.routemetrics.warehouse.sink.ChannelRegistryWriter;
 import dev.routemetrics.warehouse.sink.ChannelRevenueWriter;
+import dev.routemetrics.warehouse.sink.Located;
 import dev.routemetrics.warehouse.sink.RawEventsWriters;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -100,12 +101,12 @@ class ReviewBrowserIT {
       new ChannelRevenueWriter(database).insert(connection, revenue);
       new ChannelRegistryWriter(database).insert(connection, ChannelRegistry.builtIn().changes().stream()
           .map(ChannelRegistryPublisher::toEvent).toList());
-      RawEventsWriters.billing(database).insert(connection, List.of(BillingEvent.newBuilder()
+      RawEventsWriters.billing(database).insert(connection, Located.inOrder("billing-events", List.of(BillingEvent.newBuilder()
           .setEventId("evt-stmt-nimbus-1103").setEventTime(HOUR.plusSeconds(3600)).setChannelId("cloud-nimbus")
           .setAccountId("cloud-nimbus").setEndUserRef(null).setModelId("*").setBillingId("stmt-nimbus-1103")
           .setKind(BillingKind.PARTNER_STATEMENT).setBilledBy(BilledBy.PARTNER).setCurrency("USD").setGrossAmount(null)
           .setPartnerFee(money("0")).setNetAmount(money("800")).setPeriodStart(HOUR).setPeriodEnd(HOUR.plusSeconds(3600))
-          .setReportedRequestCount(630L).build()));
+          .setReportedRequestCount(630L).build())));
     }
     out = Path.of("target", "review-it-" + database);
     profile = Files.createTempDirectory("routemetrics-review-browser");

@@ -44,32 +44,33 @@ class BatchInserterIT {
 
   @Test
   void shouldWriteEveryOtherRowOnceAndSetAsideTheRefusedOnesInAFewInserts() throws Exception {
-    TableWriter<BillingEvent> real = RawEventsWriters.billing(database);
+    TableWriter<Located<BillingEvent>> real = RawEventsWriters.billing(database);
     AtomicInteger inserts = new AtomicInteger();
-    TableWriter<BillingEvent> counting = new TableWriter<>() {
+    TableWriter<Located<BillingEvent>> counting = new TableWriter<>() {
       @Override
       public String table() {
         return real.table();
       }
 
       @Override
-      public void insert(Connection connection, List<BillingEvent> rows) throws SQLException {
+      public void insert(Connection connection, List<Located<BillingEvent>> rows) throws SQLException {
         inserts.incrementAndGet();
         real.insert(connection, rows);
       }
     };
     // 1,000 charges of 1.0000 at offsets 0..999 of partition 2; those at 7, 500 and 999 in "EURO".
     AvroSerde<BillingEvent> serde = AvroSerde.of(BillingEvent.class);
-    Batch<BillingEvent> batch = new Batch<>();
+    Batch<Located<BillingEvent>> batch = new Batch<>();
     TopicPartition partition = new TopicPartition("billing-events", 2);
     batch.covers(partition, 0, 999);
     for (int i = 0; i < 1000; i++) {
       BillingEvent event = SinkPoisonIT.charge("c-" + i, i == 7 || i == 500 || i == 999 ? "EURO" : "USD", "1.0000");
-      batch.add(new ConsumerRecord<>("billing-events", 2, i, null, serde.encode(event)), event);
+      batch.add(new ConsumerRecord<>("billing-events", 2, i, null, serde.encode(event)),
+          new Located<>(event, "billing-events", 2, i, 0L, null));
     }
     SinkTelemetry.Topic meters = new SinkTelemetry().topic("billing-events", real.table());
     List<Rejection> rejected;
-    try (BatchInserter<BillingEvent> inserter = new BatchInserter<>("test-insert", counting, clickHouse, meters)) {
+    try (BatchInserter<Located<BillingEvent>> inserter = new BatchInserter<>("test-insert", counting, clickHouse, meters)) {
       rejected = inserter.insert(batch).get();
     }
 

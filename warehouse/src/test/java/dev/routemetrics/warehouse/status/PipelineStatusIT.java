@@ -8,6 +8,7 @@ import dev.routemetrics.events.UsageEvent;
 import dev.routemetrics.warehouse.ClickHouse;
 import dev.routemetrics.warehouse.WarehouseConfig;
 import dev.routemetrics.warehouse.migrations.Migrations;
+import dev.routemetrics.warehouse.sink.Located;
 import dev.routemetrics.warehouse.sink.RawEventsWriters;
 import io.javalin.Javalin;
 import java.net.ServerSocket;
@@ -95,8 +96,8 @@ class PipelineStatusIT {
   @Test
   void shouldSayDrainedWhenEveryLagIsZeroAndGiveEachFamilysFreshness() throws Exception {
     try (Connection connection = clickHouse.connect()) {
-      RawEventsWriters.usage(database).insert(connection, List.of(usage("a", Instant.parse("2026-11-20T11:00:00Z")),
-          usage("b", Instant.parse("2026-11-20T11:59:30Z"))));
+      RawEventsWriters.usage(database).insert(connection, Located.inOrder("usage-events", List.of(usage("a", Instant.parse("2026-11-20T11:00:00Z")),
+          usage("b", Instant.parse("2026-11-20T11:59:30Z")))));
     }
     PipelineStatus.Report report = check();
 
