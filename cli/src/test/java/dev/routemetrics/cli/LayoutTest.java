@@ -83,7 +83,7 @@ class LayoutTest {
       .that().resideInAPackage("dev.routemetrics..")
       .should().dependOnClassesThat(resideInAPackage("org.apache.kafka.streams..internals..")
           .and(not(nameMatching(PINNED_HOOKS_PATTERN)))
-          .as("Kafka Streams internals other than the pinned " + String.join(", ", PINNED_STREAMS_HOOKS)))
+          .as("are Kafka Streams internals other than the pinned " + String.join(", ", PINNED_STREAMS_HOOKS)))
       .because("internals change in any Kafka release without notice; the public API (kstream, processor, state)"
           + " is what an upgrade keeps");
 
