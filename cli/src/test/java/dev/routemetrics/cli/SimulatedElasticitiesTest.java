@@ -66,11 +66,14 @@ class SimulatedElasticitiesTest {
   static final String REGISTRY = """
       {"versions": [{"version": 1, "effective_from": "2026-01-01T00:00:00Z", "channels": [
         {"id": "market-routerhub", "route": "MARKETPLACE", "partner": "routerhub", "take_rate": "0.05",
-         "control": {"identity": "PARTNER", "workflow": "CUSTOMER", "procurement": "PARTNER", "governance": "PARTNER", "billing": "PARTNER", "interface": "PARTNER"}},
+         "control": {"identity": "PARTNER", "workflow": "CUSTOMER", "procurement": "PARTNER",
+                     "governance": "PARTNER", "billing": "PARTNER", "interface": "PARTNER"}},
         {"id": "vertical-lexdraft", "route": "VERTICAL_WORKFLOW", "partner": "lexdraft", "take_rate": "0.30",
-         "control": {"identity": "PARTNER", "workflow": "PARTNER", "procurement": "PARTNER", "governance": "PARTNER", "billing": "PARTNER", "interface": "PARTNER"}},
+         "control": {"identity": "PARTNER", "workflow": "PARTNER", "procurement": "PARTNER",
+                     "governance": "PARTNER", "billing": "PARTNER", "interface": "PARTNER"}},
         {"id": "vertical-codepilot", "route": "VERTICAL_WORKFLOW", "partner": "codepilot", "take_rate": "0.30",
-         "control": {"identity": "PARTNER", "workflow": "PARTNER", "procurement": "PARTNER", "governance": "LAB", "billing": "PARTNER", "interface": "PARTNER"}}
+         "control": {"identity": "PARTNER", "workflow": "PARTNER", "procurement": "PARTNER",
+                     "governance": "LAB", "billing": "PARTNER", "interface": "PARTNER"}}
       ]}]}
       """;
 

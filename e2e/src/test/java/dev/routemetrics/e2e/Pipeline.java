@@ -103,7 +103,7 @@ final class Pipeline implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws java.sql.SQLException, java.util.concurrent.ExecutionException {
     ingest.close();
     streams.close();
     sinkHttp.close();
@@ -124,6 +124,9 @@ final class Pipeline implements AutoCloseable {
         warehouse.getString(WarehouseConfig.KAFKA_BOOTSTRAP)))) {
       Set<String> mine = admin.listTopics().names().get().stream().filter(t -> t.startsWith(id)).collect(Collectors.toSet());
       admin.deleteTopics(mine).all().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while deleting this run's topics", e);
     }
   }
 }

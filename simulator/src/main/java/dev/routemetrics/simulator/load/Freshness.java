@@ -73,10 +73,14 @@ public final class Freshness implements AutoCloseable {
         SteadyLoad.quantileMillis(sorted, 1.0));
   }
 
+  /** Stops reading without a drain. An interrupt ends the wait for the reader and stays set for the caller. */
   @Override
-  public void close() throws InterruptedException {
-    if (running.get()) {
-      stop(Duration.ZERO);
+  public void close() {
+    running.set(false);
+    try {
+      reader.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

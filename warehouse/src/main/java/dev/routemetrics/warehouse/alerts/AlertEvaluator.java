@@ -152,18 +152,26 @@ public final class AlertEvaluator implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     ScheduledExecutorService s;
     synchronized (this) {
       s = scheduler;
     }
     if (s != null) {
       s.shutdownNow();
-      s.awaitTermination(10, TimeUnit.SECONDS);
+      try {
+        s.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // stays set for the caller; the publishers are closed all the same
+      }
     }
     for (Publisher publisher : publishers) {
       if (publisher instanceof AutoCloseable closeable) {
-        closeable.close();
+        try {
+          closeable.close();
+        } catch (Exception e) {
+          log.warn("closing alert publisher {} failed", publisher.getClass().getSimpleName(), e);
+        }
       }
     }
   }

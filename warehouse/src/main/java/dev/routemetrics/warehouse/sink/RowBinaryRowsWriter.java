@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.util.List;
 import ru.yandex.clickhouse.ClickHouseConnection;
 import ru.yandex.clickhouse.ClickHouseStatement;
+import ru.yandex.clickhouse.domain.ClickHouseFormat;
 
 /**
  * Rows already encoded in RowBinary into a table: one streamed request body per batch, 64 KiB per
@@ -30,13 +31,13 @@ final class RowBinaryRowsWriter implements TableWriter<byte[]> {
   @Override
   public void insert(Connection connection, List<byte[]> rows) throws SQLException {
     try (ClickHouseStatement statement = connection.unwrap(ClickHouseConnection.class).createStatement()) {
-      statement.sendRowBinaryStream(insert, stream -> {
+      statement.write().send(insert, stream -> {
         RowBinaryOutput out = new RowBinaryOutput(stream);
         for (byte[] row : rows) {
           out.writeRaw(row, 0, row.length);
         }
         out.flush();
-      });
+      }, ClickHouseFormat.RowBinary);
     }
   }
 }

@@ -138,12 +138,22 @@ public final class Sink implements AutoCloseable {
     return workers.stream().mapToLong(SinkWorker::rowsWritten).sum();
   }
 
+  /**
+   * Stops every worker and waits up to 30 s for each to finish its batch. An interrupt ends the wait
+   * and stays set for the caller: close() does not throw it, so a try-with-resources cannot bury it.
+   */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     workers.forEach(SinkWorker::close);
-    for (Thread thread : threads) {
-      thread.join(30_000);
+    try {
+      for (Thread thread : threads) {
+        thread.join(30_000);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      log.warn("interrupted while waiting for the sink workers to stop");
+    } finally {
+      offsets.close();
     }
-    offsets.close();
   }
 }
