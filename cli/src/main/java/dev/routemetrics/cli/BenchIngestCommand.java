@@ -14,27 +14,50 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "bench-ingest", mixinStandardHelpOptions = true,
-    description = {"Measure the ingest edge: accepted events/s at a batch size (deploy/bench-ingest.sh runs it beside "
-        + "Kafka's ProducerPerformance).", "Prints one line: batch_size events accepted failed_requests seconds events_per_s"})
+@Command(
+    name = "bench-ingest",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Measure the ingest edge: accepted events/s at a batch size (deploy/bench-ingest.sh runs it"
+          + " beside Kafka's ProducerPerformance).",
+      "Prints one line: batch_size events accepted failed_requests seconds events_per_s"
+    })
 final class BenchIngestCommand implements Callable<Integer> {
 
-  @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Ingest base URL (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--url",
+      defaultValue = "http://127.0.0.1:8080",
+      description = "Ingest base URL (default: ${DEFAULT-VALUE}).")
   String url;
 
-  @Option(names = "--api-key", defaultValue = "${env:ROUTEMETRICS_API_KEY}", required = true, description = "A lab API key.")
+  @Option(
+      names = "--api-key",
+      defaultValue = "${env:ROUTEMETRICS_API_KEY}",
+      required = true,
+      description = "A lab API key.")
   String apiKey;
 
-  @Option(names = "--events", defaultValue = "100000", description = "Events to send (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--events",
+      defaultValue = "100000",
+      description = "Events to send (default: ${DEFAULT-VALUE}).")
   int events;
 
-  @Option(names = "--batch", defaultValue = "1000", description = "Events per request (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--batch",
+      defaultValue = "1000",
+      description = "Events per request (default: ${DEFAULT-VALUE}).")
   int batch;
 
-  @Option(names = "--concurrency", defaultValue = "16", description = "Requests in flight (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--concurrency",
+      defaultValue = "16",
+      description = "Requests in flight (default: ${DEFAULT-VALUE}).")
   int concurrency;
 
-  @Option(names = "--record-size", description = "Only print the mean size in bytes of the events' Kafka records, and exit.")
+  @Option(
+      names = "--record-size",
+      description = "Only print the mean size in bytes of the events' Kafka records, and exit.")
   boolean recordSize;
 
   @Override
@@ -42,21 +65,32 @@ final class BenchIngestCommand implements Callable<Integer> {
     ChannelRegistry registry = ChannelRegistry.builtIn();
     int channels = registry.channels().size();
     Instant start = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(30));
-    List<UsageBurst.Event> load = new UsageBurst(registry, System.nanoTime()).generate(start, Math.max(1, events / channels), 30);
+    List<UsageBurst.Event> load =
+        new UsageBurst(registry, System.nanoTime())
+            .generate(start, Math.max(1, events / channels), 30);
     if (recordSize) {
       System.out.println(meanRecordBytes(registry, load));
       return 0;
     }
     IngestLoad.Result r = new IngestLoad(url, apiKey).run(load, batch, concurrency);
-    System.out.printf("%d %d %d %d %.2f %.0f%n", r.batchSize(), r.events(), r.accepted(), r.failedRequests(), r.seconds(),
+    System.out.printf(
+        "%d %d %d %d %.2f %.0f%n",
+        r.batchSize(),
+        r.events(),
+        r.accepted(),
+        r.failedRequests(),
+        r.seconds(),
         r.eventsPerSecond());
     return r.failedRequests() == 0 ? 0 : 1;
   }
 
   @SuppressWarnings("unchecked")
   private static long meanRecordBytes(ChannelRegistry registry, List<UsageBurst.Event> load) {
-    EventFamily<Object> usage = (EventFamily<Object>) EventFamilies.named("usage", registry, Clock.systemUTC(), Duration.ofMinutes(5));
-    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    EventFamily<Object> usage =
+        (EventFamily<Object>)
+            EventFamilies.named("usage", registry, Clock.systemUTC(), Duration.ofMinutes(5));
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
     long bytes = 0;
     for (UsageBurst.Event event : load) {
       bytes += usage.encode(usage.parse(json.valueToTree(event.json()))).length;

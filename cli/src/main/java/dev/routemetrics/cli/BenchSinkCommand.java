@@ -24,25 +24,44 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "bench-sink", mixinStandardHelpOptions = true,
-    description = {"Measure the sink: the time from its first record read until ClickHouse holds N metric rows.",
-        "It puts N metric rows on a fresh topic, times the sink until ClickHouse has them all, and writes the same rows",
-        "as TSV for clickhouse-client to insert in the same run (deploy/bench-sink.sh).",
-        "The sink first runs once over --warmup-rows rows dated 2025 (timed too: the cold figure), stops, and is started again,",
-        "in the same JVM, for the N rows dated 2026 (the warm figure): a service that runs for days is measured after its JIT warm-up.",
-        "Prints: rows seconds rows_per_s database startup_seconds warmup_rows warmup_seconds warmup_rows_per_s"})
+@Command(
+    name = "bench-sink",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Measure the sink: the time from its first record read until ClickHouse holds N metric rows.",
+      "It puts N metric rows on a fresh topic, times the sink until ClickHouse has them all, and"
+          + " writes the same rows",
+      "as TSV for clickhouse-client to insert in the same run (deploy/bench-sink.sh).",
+      "The sink first runs once over --warmup-rows rows dated 2025 (timed too: the cold figure),"
+          + " stops, and is started again,",
+      "in the same JVM, for the N rows dated 2026 (the warm figure): a service that runs for days"
+          + " is measured after its JIT warm-up.",
+      "Prints: rows seconds rows_per_s database startup_seconds warmup_rows warmup_seconds"
+          + " warmup_rows_per_s"
+    })
 final class BenchSinkCommand implements Callable<Integer> {
 
-  private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter UTC =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
-  @Option(names = "--rows", defaultValue = "200000", description = "Rows to write (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rows",
+      defaultValue = "200000",
+      description = "Rows to write (default: ${DEFAULT-VALUE}).")
   int rows;
 
-  @Option(names = "--warmup-rows", defaultValue = "200000",
-      description = "Rows the sink moves, timed apart, before the measured ones; 0 for none (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--warmup-rows",
+      defaultValue = "200000",
+      description =
+          "Rows the sink moves, timed apart, before the measured ones; 0 for none (default:"
+              + " ${DEFAULT-VALUE}).")
   int warmupRows;
 
-  @Option(names = "--tsv", required = true, description = "Where to write the same rows as TabSeparated.")
+  @Option(
+      names = "--tsv",
+      required = true,
+      description = "Where to write the same rows as TabSeparated.")
   Path tsv;
 
   @Override
@@ -62,34 +81,101 @@ final class BenchSinkCommand implements Callable<Integer> {
     }
     produce(config, topics, Instant.parse("2026-01-01T00:00:00Z"), rows, tsv);
     Run measured = timeSink(config, rows);
-    System.out.printf("%d %.2f %.0f %s %.2f %d %.2f %.0f%n", rows, measured.moving(), rows / measured.moving(), id,
-        measured.startup(), warmupRows, warmup.moving(), warmupRows / Math.max(warmup.moving(), 1e-9));
+    System.out.printf(
+        "%d %.2f %.0f %s %.2f %d %.2f %.0f%n",
+        rows,
+        measured.moving(),
+        rows / measured.moving(),
+        id,
+        measured.startup(),
+        warmupRows,
+        warmup.moving(),
+        warmupRows / Math.max(warmup.moving(), 1e-9));
     return 0;
   }
 
-  /** Puts {@code n} rows with minute windows from {@code base} on the metric topic, and into {@code tsv} unless null. */
-  private static void produce(WarehouseConfig config, Topics topics, Instant base, int n, Path tsv) throws Exception {
+  /**
+   * Puts {@code n} rows with minute windows from {@code base} on the metric topic, and into {@code
+   * tsv} unless null.
+   */
+  private static void produce(WarehouseConfig config, Topics topics, Instant base, int n, Path tsv)
+      throws Exception {
     AvroSerde<ChannelWindowMetrics> serde = AvroSerde.of(ChannelWindowMetrics.class);
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(WarehouseConfig.KAFKA_BOOTSTRAP),
-            ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"),
-        new StringSerializer(), new ByteArraySerializer());
+    try (KafkaProducer<String, byte[]> producer =
+            new KafkaProducer<>(
+                Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    config.getString(WarehouseConfig.KAFKA_BOOTSTRAP),
+                    ProducerConfig.LINGER_MS_CONFIG,
+                    20,
+                    ProducerConfig.COMPRESSION_TYPE_CONFIG,
+                    "lz4"),
+                new StringSerializer(),
+                new ByteArraySerializer());
         BufferedWriter out = tsv == null ? null : Files.newBufferedWriter(tsv)) {
       for (int i = 0; i < n; i++) {
         String channel = "channel-" + (i % 50);
         Instant start = base.plus(Duration.ofMinutes(i / 50));
-        ChannelWindowMetrics row = ChannelWindowMetrics.newBuilder()
-            .setChannelId(channel).setWindowSize("MINUTE").setWindowStart(start).setVersion(1).setRoute("DIRECT_API")
-            .setPartnerId(null).setControlPointsOwned(3).setUsageEvents(i % 97).setRequests(i % 97).setInputTokens(i)
-            .setOutputTokens(i / 2).setActiveAccounts(3).setVisibleEndUsers(2).setIdentifiedRequests(1).setErrorRequests(0)
-            .setLatencyP50Ms(120.5).setLatencyP95Ms(800.0).setLatencyP99Ms(1200.0).setFullTelemetryRequests(1)
-            .setFeedbackEvents(1).setTrainableFeedback(1).setCoveredRequests(1).setNewestEventTime(start)
-            .setFeedbackReceived(2).setTrainableReceived(1).build();
-        producer.send(new ProducerRecord<>(topics.channelMetrics, channel + "|" + start.toEpochMilli(), serde.encode(row)));
+        ChannelWindowMetrics row =
+            ChannelWindowMetrics.newBuilder()
+                .setChannelId(channel)
+                .setWindowSize("MINUTE")
+                .setWindowStart(start)
+                .setVersion(1)
+                .setRoute("DIRECT_API")
+                .setPartnerId(null)
+                .setControlPointsOwned(3)
+                .setUsageEvents(i % 97)
+                .setRequests(i % 97)
+                .setInputTokens(i)
+                .setOutputTokens(i / 2)
+                .setActiveAccounts(3)
+                .setVisibleEndUsers(2)
+                .setIdentifiedRequests(1)
+                .setErrorRequests(0)
+                .setLatencyP50Ms(120.5)
+                .setLatencyP95Ms(800.0)
+                .setLatencyP99Ms(1200.0)
+                .setFullTelemetryRequests(1)
+                .setFeedbackEvents(1)
+                .setTrainableFeedback(1)
+                .setCoveredRequests(1)
+                .setNewestEventTime(start)
+                .setFeedbackReceived(2)
+                .setTrainableReceived(1)
+                .build();
+        producer.send(
+            new ProducerRecord<>(
+                topics.channelMetrics, channel + "|" + start.toEpochMilli(), serde.encode(row)));
         if (out != null) {
-          out.write(String.join("\t", "MINUTE", UTC.format(start), channel, "1", "DIRECT_API", "\\N", "3",
-              String.valueOf(i % 97), String.valueOf(i % 97), String.valueOf(i), String.valueOf(i / 2), "3", "2", "1", "0",
-              "120.5", "800", "1200", "1", "1", "1", "1", UTC.format(start), "2", "1"));
+          out.write(
+              String.join(
+                  "\t",
+                  "MINUTE",
+                  UTC.format(start),
+                  channel,
+                  "1",
+                  "DIRECT_API",
+                  "\\N",
+                  "3",
+                  String.valueOf(i % 97),
+                  String.valueOf(i % 97),
+                  String.valueOf(i),
+                  String.valueOf(i / 2),
+                  "3",
+                  "2",
+                  "1",
+                  "0",
+                  "120.5",
+                  "800",
+                  "1200",
+                  "1",
+                  "1",
+                  "1",
+                  "1",
+                  UTC.format(start),
+                  "2",
+                  "1"));
           out.newLine();
         }
       }
@@ -99,9 +185,9 @@ final class BenchSinkCommand implements Callable<Integer> {
   /**
    * Starts the sink and stops it once it has written {@code n} rows: those put on the topic since
    * the last run, whose offsets it committed before stopping. Timed from the first record read to
-   * the last row ClickHouse acknowledged, as clickhouse-client's INSERT is timed from its first byte
-   * sent to its answer: the figure is the sink moving rows, not its start-up (migrations, topic
-   * checks, joining the consumer group), which is reported beside it.
+   * the last row ClickHouse acknowledged, as clickhouse-client's INSERT is timed from its first
+   * byte sent to its answer: the figure is the sink moving rows, not its start-up (migrations,
+   * topic checks, joining the consumer group), which is reported beside it.
    */
   private static Run timeSink(WarehouseConfig config, long n) throws Exception {
     long started = System.nanoTime();

@@ -6,8 +6,12 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-@Command(name = "ingest", mixinStandardHelpOptions = true,
-    description = "Run the HTTP edge: POST /v1/events/{usage,billing,feedback}; answers 2xx only after Kafka acknowledged.")
+@Command(
+    name = "ingest",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run the HTTP edge: POST /v1/events/{usage,billing,feedback}; answers 2xx only after Kafka"
+            + " acknowledged.")
 final class IngestCommand implements Callable<Integer> {
 
   @Mixin Settings settings;

@@ -8,8 +8,11 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-@Command(name = "migrate", mixinStandardHelpOptions = true,
-    description = "Apply the ClickHouse migrations not applied yet (the sink also does this at start).")
+@Command(
+    name = "migrate",
+    mixinStandardHelpOptions = true,
+    description =
+        "Apply the ClickHouse migrations not applied yet (the sink also does this at start).")
 final class MigrateCommand implements Callable<Integer> {
 
   @Mixin Settings settings;
@@ -17,9 +20,12 @@ final class MigrateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     WarehouseConfig config = new WarehouseConfig(settings.overrides);
-    List<String> applied = new Migrations(new ClickHouse(config), config.database(), config.cluster()).apply();
-    System.out.println(applied.isEmpty() ? "database " + config.database() + " is up to date"
-        : "applied " + String.join(", ", applied) + " to database " + config.database());
+    List<String> applied =
+        new Migrations(new ClickHouse(config), config.database(), config.cluster()).apply();
+    System.out.println(
+        applied.isEmpty()
+            ? "database " + config.database() + " is up to date"
+            : "applied " + String.join(", ", applied) + " to database " + config.database());
     return 0;
   }
 }

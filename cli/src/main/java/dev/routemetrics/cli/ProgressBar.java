@@ -9,7 +9,11 @@ final class ProgressBar {
 
   static void show(String label, long done, long total) {
     int filled = total == 0 ? WIDTH : (int) (WIDTH * done / total);
-    System.err.printf("\r%s [%s%s] %3d%%", label, "#".repeat(filled), ".".repeat(WIDTH - filled),
+    System.err.printf(
+        "\r%s [%s%s] %3d%%",
+        label,
+        "#".repeat(filled),
+        ".".repeat(WIDTH - filled),
         total == 0 ? 100 : done * 100 / total);
     System.err.flush();
   }

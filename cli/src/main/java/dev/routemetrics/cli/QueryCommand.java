@@ -27,25 +27,33 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "query", mixinStandardHelpOptions = true,
-    description = {"Print an audience's view from ClickHouse, one of:",
-        "  health          traffic, error rate, p95 and freshness per channel.",
-        "  reach-control   request share vs control score, partner concentration.",
-        "  learning        coverage, trainable rate, learning loss, lost signals.",
-        "                  They count feedback about the window's requests.",
-        "                  feedback_received counts what came in meanwhile.",
-        "  finance         direct vs partner revenue, partner take, capture rate.",
-        "  reconciliation  partner statements against metered requests and net.",
-        "  trend           requests, share, error rate and p95 per window.",
-        "  registry        each channel's route, partner, take rate at --until.",
-        "  control-map     owners of each channel's six control points at --at.",
-        "  quarantine      what was kept aside, by day, family, reason, channel.",
-        "                  Dead letters too; too-late ones say if counted earlier.",
-        "  substitution    latency and price elasticity, rented volume.",
-        "Money is printed as exact decimals with four places (39763.5800)."})
+@Command(
+    name = "query",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Print an audience's view from ClickHouse, one of:",
+      "  health          traffic, error rate, p95 and freshness per channel.",
+      "  reach-control   request share vs control score, partner concentration.",
+      "  learning        coverage, trainable rate, learning loss, lost signals.",
+      "                  They count feedback about the window's requests.",
+      "                  feedback_received counts what came in meanwhile.",
+      "  finance         direct vs partner revenue, partner take, capture rate.",
+      "  reconciliation  partner statements against metered requests and net.",
+      "  trend           requests, share, error rate and p95 per window.",
+      "  registry        each channel's route, partner, take rate at --until.",
+      "  control-map     owners of each channel's six control points at --at.",
+      "  quarantine      what was kept aside, by day, family, reason, channel.",
+      "                  Dead letters too; too-late ones say if counted earlier.",
+      "  substitution    latency and price elasticity, rented volume.",
+      "Money is printed as exact decimals with four places (39763.5800)."
+    })
 final class QueryCommand implements Callable<Integer> {
 
-  enum Format { TABLE, CSV, JSON }
+  enum Format {
+    TABLE,
+    CSV,
+    JSON
+  }
 
   @Spec CommandSpec spec;
 
@@ -54,40 +62,61 @@ final class QueryCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "A view named above.")
   String view;
 
-  @Option(names = "--window", description = "MINUTE, HOUR or DAY, any case (default: MINUTE for health, DAY for finance, "
-      + "HOUR otherwise).")
+  @Option(
+      names = "--window",
+      description =
+          "MINUTE, HOUR or DAY, any case (default: MINUTE for health, DAY for finance, "
+              + "HOUR otherwise).")
   TimeRange.WindowSize window;
 
-  @Option(names = "--from", description = "Start of the range, ISO-8601 UTC, 1970 or later (default: 15 minutes, "
-      + "24 hours or 31 days before --until, by window).")
+  @Option(
+      names = "--from",
+      description =
+          "Start of the range, ISO-8601 UTC, 1970 or later (default: 15 minutes, "
+              + "24 hours or 31 days before --until, by window).")
   Instant from;
 
-  @Option(names = "--until", description = "End of the range, exclusive, before 2106 (default: now).")
+  @Option(
+      names = "--until",
+      description = "End of the range, exclusive, before 2106 (default: now).")
   Instant until;
 
-  @Option(names = "--channel", split = ",", description = "Only these channels (repeatable or comma-separated).")
+  @Option(
+      names = "--channel",
+      split = ",",
+      description = "Only these channels (repeatable or comma-separated).")
   List<String> channels = new ArrayList<>();
 
-  @Option(names = "--period", defaultValue = "DAY", description = "Finance buckets: DAY or MONTH (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--period",
+      defaultValue = "DAY",
+      description = "Finance buckets: DAY or MONTH (default: ${DEFAULT-VALUE}).")
   Finance.Period period;
 
-  @Option(names = "--at", description = "control-map: the moment to read, ISO-8601 UTC (default: now).")
+  @Option(
+      names = "--at",
+      description = "control-map: the moment to read, ISO-8601 UTC (default: now).")
   Instant at;
 
-  @Option(names = "--format", defaultValue = "TABLE", description = "TABLE, CSV or JSON, any case (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--format",
+      defaultValue = "TABLE",
+      description = "TABLE, CSV or JSON, any case (default: ${DEFAULT-VALUE}).")
   Format format;
 
   @Override
   public Integer call() throws Exception {
     WarehouseConfig config = new WarehouseConfig(settings.overrides);
-    List<Map<String, Object>> rows = view.equalsIgnoreCase("registry") ? registry(config) : view(config);
+    List<Map<String, Object>> rows =
+        view.equalsIgnoreCase("registry") ? registry(config) : view(config);
     print(rows, format);
     return 0;
   }
 
   static void print(List<Map<String, Object>> rows, Format format) throws Exception {
     switch (format) {
-      case JSON -> System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(rows));
+      case JSON ->
+          System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(rows));
       case CSV -> System.out.print(Csv.write(rows));
       case TABLE -> Table.print(rows);
     }
@@ -95,8 +124,9 @@ final class QueryCommand implements Callable<Integer> {
 
   private List<Map<String, Object>> registry(WarehouseConfig config) throws Exception {
     List<Map<String, Object>> rows = new ArrayList<>();
-    for (RegistryHistory.Row r : new RegistryHistory(new ClickHouse(config), config.database())
-        .asOf(until != null ? until : Instant.now())) {
+    for (RegistryHistory.Row r :
+        new RegistryHistory(new ClickHouse(config), config.database())
+            .asOf(until != null ? until : Instant.now())) {
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("channel_id", r.channelId());
       row.put("registry_version", r.registryVersion());
@@ -116,35 +146,58 @@ final class QueryCommand implements Callable<Integer> {
     try {
       chosen = AudienceQueries.View.valueOf(view.toUpperCase(Locale.ROOT).replace('-', '_'));
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "<view>: unknown view '" + view
-          + "'; one of health, reach-control, learning, finance, reconciliation, trend, registry, control-map, quarantine, substitution");
+      throw new ParameterException(
+          spec.commandLine(),
+          "<view>: unknown view '"
+              + view
+              + "'; one of health, reach-control, learning, finance, reconciliation, trend,"
+              + " registry, control-map, quarantine, substitution");
     }
     if (chosen == AudienceQueries.View.WHAT_IF) {
-      throw new ParameterException(spec.commandLine(), "<view>: the what-if has its own command: routemetrics what-if --help");
+      throw new ParameterException(
+          spec.commandLine(),
+          "<view>: the what-if has its own command: routemetrics what-if --help");
     }
-    TimeRange.WindowSize size = window != null ? window : switch (chosen) {
-      case HEALTH -> TimeRange.WindowSize.MINUTE;
-      case FINANCE -> TimeRange.WindowSize.DAY;
-      default -> TimeRange.WindowSize.HOUR;
-    };
+    TimeRange.WindowSize size =
+        window != null
+            ? window
+            : switch (chosen) {
+              case HEALTH -> TimeRange.WindowSize.MINUTE;
+              case FINANCE -> TimeRange.WindowSize.DAY;
+              default -> TimeRange.WindowSize.HOUR;
+            };
     Instant end = until != null ? until : Instant.now().plus(Duration.ofMinutes(1));
-    for (String problem : new String[] {from == null ? null : TimeRange.unstorable("--from", from),
-        TimeRange.unstorable("--until", end)}) {
+    for (String problem :
+        new String[] {
+          from == null ? null : TimeRange.unstorable("--from", from),
+          TimeRange.unstorable("--until", end)
+        }) {
       if (problem != null) {
         throw new ParameterException(spec.commandLine(), problem);
       }
     }
-    Instant lookBack = end.minus(switch (size) {
-      case MINUTE -> Duration.ofMinutes(15);
-      case HOUR -> Duration.ofHours(24);
-      case DAY -> Duration.ofDays(31);
-    });
-    Instant start = from != null ? from : lookBack.isBefore(TimeRange.EARLIEST) ? TimeRange.EARLIEST : lookBack;
+    Instant lookBack =
+        end.minus(
+            switch (size) {
+              case MINUTE -> Duration.ofMinutes(15);
+              case HOUR -> Duration.ofHours(24);
+              case DAY -> Duration.ofDays(31);
+            });
+    Instant start =
+        from != null ? from : lookBack.isBefore(TimeRange.EARLIEST) ? TimeRange.EARLIEST : lookBack;
     if (!start.isBefore(end)) {
-      throw new ParameterException(spec.commandLine(), "--from: must be before --until (" + start + " is not before " + end + ")");
+      throw new ParameterException(
+          spec.commandLine(),
+          "--from: must be before --until (" + start + " is not before " + end + ")");
     }
-    return new AudienceQueries(new MetricsReader(new ClickHouse(config), config.database()),
-        new Reconciliation(new ClickHouse(config), config.database()), Clock.systemUTC())
-        .run(chosen, new TimeRange(size, start, end, channels), period, new AudienceQueries.Options(null, at));
+    return new AudienceQueries(
+            new MetricsReader(new ClickHouse(config), config.database()),
+            new Reconciliation(new ClickHouse(config), config.database()),
+            Clock.systemUTC())
+        .run(
+            chosen,
+            new TimeRange(size, start, end, channels),
+            period,
+            new AudienceQueries.Options(null, at));
   }
 }

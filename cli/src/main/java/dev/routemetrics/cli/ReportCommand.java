@@ -17,7 +17,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "report", mixinStandardHelpOptions = true,
+@Command(
+    name = "report",
+    mixinStandardHelpOptions = true,
     description = "Print requests per channel over a time range, read from ClickHouse.")
 final class ReportCommand implements Callable<Integer> {
 
@@ -26,14 +28,22 @@ final class ReportCommand implements Callable<Integer> {
   @Option(names = "--from", description = "Start of the range, ISO-8601 UTC (default: 7 days ago).")
   Instant from;
 
-  @Option(names = "--until", description = "End of the range, exclusive, ISO-8601 UTC (default: one day from now).")
+  @Option(
+      names = "--until",
+      description = "End of the range, exclusive, ISO-8601 UTC (default: one day from now).")
   Instant until;
 
-  @Option(names = "--expect", description = "A file from `demo-traffic --expected-out`: wait until ClickHouse holds exactly "
-      + "those requests over its range, and show them side by side.")
+  @Option(
+      names = "--expect",
+      description =
+          "A file from `demo-traffic --expected-out`: wait until ClickHouse holds exactly "
+              + "those requests over its range, and show them side by side.")
   Path expect;
 
-  @Option(names = "--timeout", defaultValue = "60", description = "Seconds to wait for --expect (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--timeout",
+      defaultValue = "60",
+      description = "Seconds to wait for --expect (default: ${DEFAULT-VALUE}).")
   int timeoutSeconds;
 
   @Override
@@ -53,14 +63,18 @@ final class ReportCommand implements Callable<Integer> {
 
     long deadline = System.currentTimeMillis() + timeoutSeconds * 1000L;
     List<ChannelRequests.Row> rows = query.between(rangeFrom, rangeUntil);
-    while (expect != null && !requests(rows).equals(expected) && System.currentTimeMillis() < deadline) {
+    while (expect != null
+        && !requests(rows).equals(expected)
+        && System.currentTimeMillis() < deadline) {
       Thread.sleep(500);
       rows = query.between(rangeFrom, rangeUntil);
     }
     print(rows, expected, rangeFrom, rangeUntil);
     if (expect != null && !requests(rows).equals(expected)) {
-      System.err.println("routemetrics: ClickHouse does not hold the expected requests after " + timeoutSeconds
-          + " s; see .state/logs/{ingest,streams,sink}.log");
+      System.err.println(
+          "routemetrics: ClickHouse does not hold the expected requests after "
+              + timeoutSeconds
+              + " s; see .state/logs/{ingest,streams,sink}.log");
       return 1;
     }
     return 0;
@@ -72,22 +86,43 @@ final class ReportCommand implements Callable<Integer> {
     return requests;
   }
 
-  private static void print(List<ChannelRequests.Row> rows, Map<String, Long> expected, Instant from, Instant until) {
+  private static void print(
+      List<ChannelRequests.Row> rows, Map<String, Long> expected, Instant from, Instant until) {
     ChannelRegistry registry = ChannelRegistry.builtIn();
     boolean compare = !expected.isEmpty();
     System.out.printf("requests per channel, %s to %s, from ClickHouse%n", from, until);
-    System.out.printf("%-22s %-20s %12s %10s %8s%s%n", "channel", "route", "requests", "events", "minutes",
+    System.out.printf(
+        "%-22s %-20s %12s %10s %8s%s%n",
+        "channel",
+        "route",
+        "requests",
+        "events",
+        "minutes",
         compare ? String.format(" %12s", "expected") : "");
     long total = 0;
     for (ChannelRequests.Row row : rows) {
       String route = registry.find(row.channelId()).map(Channel::route).map(Enum::name).orElse("?");
-      String check = compare ? String.format(" %12d %s", expected.getOrDefault(row.channelId(), 0L),
-          row.requests() == expected.getOrDefault(row.channelId(), 0L) ? "ok" : "MISMATCH") : "";
-      System.out.printf("%-22s %-20s %12d %10d %8d%s%n", row.channelId(), route, row.requests(), row.usageEvents(),
-          row.windows(), check);
+      String check =
+          compare
+              ? String.format(
+                  " %12d %s",
+                  expected.getOrDefault(row.channelId(), 0L),
+                  row.requests() == expected.getOrDefault(row.channelId(), 0L) ? "ok" : "MISMATCH")
+              : "";
+      System.out.printf(
+          "%-22s %-20s %12d %10d %8d%s%n",
+          row.channelId(), route, row.requests(), row.usageEvents(), row.windows(), check);
       total += row.requests();
     }
-    System.out.printf("%-22s %-20s %12d%s%n", "all channels", "", total,
-        compare ? String.format(" %10s %8s %12d", "", "", expected.values().stream().mapToLong(Long::longValue).sum()) : "");
+    System.out.printf(
+        "%-22s %-20s %12d%s%n",
+        "all channels",
+        "",
+        total,
+        compare
+            ? String.format(
+                " %10s %8s %12d",
+                "", "", expected.values().stream().mapToLong(Long::longValue).sum())
+            : "");
   }
 }

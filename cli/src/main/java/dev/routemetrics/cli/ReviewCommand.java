@@ -20,10 +20,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-@Command(name = "review", mixinStandardHelpOptions = true,
-    description = {"The monthly route review for the lab's leadership, as HTML and PDF (headless Chromium):",
-        "per route reach, control, learning and finance with daily charts, the flagged channels,",
-        "the top what-if, and who owns the path from capability to use. Progress on stderr."})
+@Command(
+    name = "review",
+    mixinStandardHelpOptions = true,
+    description = {
+      "The monthly route review for the lab's leadership, as HTML and PDF (headless Chromium):",
+      "per route reach, control, learning and finance with daily charts, the flagged channels,",
+      "the top what-if, and who owns the path from capability to use. Progress on stderr."
+    })
 final class ReviewCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -33,26 +37,37 @@ final class ReviewCommand implements Callable<Integer> {
   @Option(names = "--month", required = true, description = "The month, YYYY-MM (UTC).")
   YearMonth month;
 
-  @Option(names = "--out", required = true, description = "Directory for route-review-YYYY-MM.html and .pdf (created).")
+  @Option(
+      names = "--out",
+      required = true,
+      description = "Directory for route-review-YYYY-MM.html and .pdf (created).")
   Path out;
 
-  @Option(names = "--shift", defaultValue = "0.2",
-      description = "The what-if's fraction of a channel's requests, between 0 and 1 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--shift",
+      defaultValue = "0.2",
+      description =
+          "The what-if's fraction of a channel's requests, between 0 and 1 (default:"
+              + " ${DEFAULT-VALUE}).")
   BigDecimal shift;
 
   @Override
   public Integer call() throws Exception {
     if (shift.signum() <= 0 || shift.compareTo(BigDecimal.ONE) > 0) {
-      throw new ParameterException(spec.commandLine(), "--shift: must be above 0 and at most 1, was " + shift);
+      throw new ParameterException(
+          spec.commandLine(), "--shift: must be above 0 and at most 1, was " + shift);
     }
     PdfPrinter printer = PdfPrinter.fromEnvironment();
     printer.requireChromium();
     WarehouseConfig config = new WarehouseConfig(settings.overrides);
     ClickHouse clickHouse = new ClickHouse(config);
     Progress progress = Progress.to(System.err);
-    ReviewData data = new ReviewData(new MetricsReader(clickHouse, config.database()),
-        new Reconciliation(clickHouse, config.database()), AlertRules.load(config.getString(WarehouseConfig.ALERTS_RULES_FILE)),
-        progress);
+    ReviewData data =
+        new ReviewData(
+            new MetricsReader(clickHouse, config.database()),
+            new Reconciliation(clickHouse, config.database()),
+            AlertRules.load(config.getString(WarehouseConfig.ALERTS_RULES_FILE)),
+            progress);
     RouteReview.Written written = new RouteReview(data, printer, progress).write(month, shift, out);
     System.out.println(written.html());
     System.out.println(written.pdf());

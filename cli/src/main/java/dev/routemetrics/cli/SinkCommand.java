@@ -8,17 +8,28 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "sink", mixinStandardHelpOptions = true,
-    description = {"Apply the ClickHouse migrations, then move the metric topics into ClickHouse, exactly once in effect.",
-        "Serves its lag, inserts and commit age at /metrics (Prometheus) and /health (JSON)."})
+@Command(
+    name = "sink",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Apply the ClickHouse migrations, then move the metric topics into ClickHouse, exactly once"
+          + " in effect.",
+      "Serves its lag, inserts and commit age at /metrics (Prometheus) and /health (JSON)."
+    })
 final class SinkCommand implements Callable<Integer> {
 
   @Mixin Settings settings;
 
-  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address of /metrics and /health (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--host",
+      defaultValue = "127.0.0.1",
+      description = "Address of /metrics and /health (default: ${DEFAULT-VALUE}).")
   String host;
 
-  @Option(names = "--port", defaultValue = "8091", description = "Port of /metrics and /health; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--port",
+      defaultValue = "8091",
+      description = "Port of /metrics and /health; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   int port;
 
   @Override

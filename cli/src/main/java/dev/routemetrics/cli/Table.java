@@ -6,14 +6,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Rows as an aligned text table; ratios to four places, money exact at four places, instants as they are. */
+/**
+ * Rows as an aligned text table; ratios to four places, money exact at four places, instants as
+ * they are.
+ */
 final class Table {
 
   private Table() {}
 
   static void print(List<Map<String, Object>> rows) {
     if (rows.isEmpty()) {
-      System.out.println("(no rows: is the range right, and has the pipeline written to ClickHouse yet?)");
+      System.out.println(
+          "(no rows: is the range right, and has the pipeline written to ClickHouse yet?)");
       return;
     }
     List<String> columns = new ArrayList<>(rows.get(0).keySet());
@@ -51,7 +55,9 @@ final class Table {
     }
     if (value instanceof Map<?, ?> map) {
       StringBuilder text = new StringBuilder();
-      map.forEach((k, v) -> text.append(text.length() == 0 ? "" : " ").append(k).append(' ').append(cell(v)));
+      map.forEach(
+          (k, v) ->
+              text.append(text.length() == 0 ? "" : " ").append(k).append(' ').append(cell(v)));
       return text.toString();
     }
     if (value instanceof Instant i) {
@@ -62,7 +68,8 @@ final class Table {
 
   private static void appendLine(StringBuilder out, List<String> cells, int[] width) {
     for (int c = 0; c < cells.size(); c++) {
-      out.append(String.format("%-" + width[c] + "s", cells.get(c))).append(c + 1 < cells.size() ? "  " : "\n");
+      out.append(String.format("%-" + width[c] + "s", cells.get(c)))
+          .append(c + 1 < cells.size() ? "  " : "\n");
     }
   }
 }

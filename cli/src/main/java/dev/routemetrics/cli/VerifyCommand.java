@@ -25,62 +25,137 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "verify", mixinStandardHelpOptions = true,
-    description = {"Check ClickHouse against a simulation's expected-metrics.json.",
-        "The file is computed independently of the pipeline; every channel-window row is compared field by field (counts, ratios, revenue per currency).",
-        "Then every window's cross-channel figures (requests, direct trainable rate, partner concentration, volume without control), and every partner statement's reconciliation.",
-        "Every count must be equal, except distinct counts (active_accounts, visible_end_users) of 10,000 and more, which docs/domain.md lets a sketch estimate within 2 %.",
-        "Ratios must agree to 1e-9 (both sides divide the same exact counts); money must be equal to the last decimal.",
-        "It waits until they agree or --timeout passes; exit code 0 when everything is equal."})
+@Command(
+    name = "verify",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Check ClickHouse against a simulation's expected-metrics.json.",
+      "The file is computed independently of the pipeline; every channel-window row is compared"
+          + " field by field (counts, ratios, revenue per currency).",
+      "Then every window's cross-channel figures (requests, direct trainable rate, partner"
+          + " concentration, volume without control), and every partner statement's"
+          + " reconciliation.",
+      "Every count must be equal, except distinct counts (active_accounts, visible_end_users) of"
+          + " 10,000 and more, which docs/domain.md lets a sketch estimate within 2 %.",
+      "Ratios must agree to 1e-9 (both sides divide the same exact counts); money must be equal to"
+          + " the last decimal.",
+      "It waits until they agree or --timeout passes; exit code 0 when everything is equal."
+    })
 final class VerifyCommand implements Callable<Integer> {
 
   /**
-   * The fields compared, as named in expected-metrics.json and read from channel_metrics. The learning
-   * counts per docs/domain.md: feedback_events, trainable_feedback and covered_requests about the window's
-   * requests (in the request's window), feedback_received and trainable_received by the feedback's own.
+   * The fields compared, as named in expected-metrics.json and read from channel_metrics. The
+   * learning counts per docs/domain.md: feedback_events, trainable_feedback and covered_requests
+   * about the window's requests (in the request's window), feedback_received and trainable_received
+   * by the feedback's own.
    */
-  static final List<String> FIELDS = List.of("usage_events", "requests", "input_tokens", "output_tokens",
-      "active_accounts", "visible_end_users", "control_points_owned", "feedback_events", "trainable_feedback",
-      "covered_requests", "feedback_received", "trainable_received");
+  static final List<String> FIELDS =
+      List.of(
+          "usage_events",
+          "requests",
+          "input_tokens",
+          "output_tokens",
+          "active_accounts",
+          "visible_end_users",
+          "control_points_owned",
+          "feedback_events",
+          "trainable_feedback",
+          "covered_requests",
+          "feedback_received",
+          "trainable_received");
 
   /**
    * The ratios of a row, as named in expected-metrics.json: per channel (request share against all
    * channels of the window, learning loss and lost signals against the direct routes pooled) and,
    * for capture rate and billing ownership, the mean over the row's currencies.
    */
-  static final List<String> RATIOS = List.of("request_share", "identity_visibility", "error_rate", "capture_rate",
-      "billing_ownership", "control_score", "feedback_coverage", "trainable_rate", "telemetry_full_share",
-      "learning_loss", "lost_signals");
+  static final List<String> RATIOS =
+      List.of(
+          "request_share",
+          "identity_visibility",
+          "error_rate",
+          "capture_rate",
+          "billing_ownership",
+          "control_score",
+          "feedback_coverage",
+          "trainable_rate",
+          "telemetry_full_share",
+          "learning_loss",
+          "lost_signals");
 
-  /** The ratios that need the window's usage: absent, with the counts, from a window with only billing in it. */
-  private static final Set<String> USAGE_RATIOS = Set.of("request_share", "identity_visibility", "error_rate",
-      "control_score", "feedback_coverage", "trainable_rate", "telemetry_full_share", "learning_loss", "lost_signals");
+  /**
+   * The ratios that need the window's usage: absent, with the counts, from a window with only
+   * billing in it.
+   */
+  private static final Set<String> USAGE_RATIOS =
+      Set.of(
+          "request_share",
+          "identity_visibility",
+          "error_rate",
+          "control_score",
+          "feedback_coverage",
+          "trainable_rate",
+          "telemetry_full_share",
+          "learning_loss",
+          "lost_signals");
 
   /** Per currency of a row: amounts (exact) and their ratios. */
   static final List<String> MONEY = List.of("gross", "partner_fee", "net", "net_billed_by_lab");
 
   /** Per window, across its channels. */
-  static final List<String> WINDOW_FIELDS = List.of("requests", "direct_trainable_rate", "partner_concentration",
-      "volume_without_control");
+  static final List<String> WINDOW_FIELDS =
+      List.of(
+          "requests", "direct_trainable_rate", "partner_concentration", "volume_without_control");
 
   /**
    * Per partner statement, every field. The metered net is what the partner billed over the
-   * statement's period (docs/domain.md: "for that partner and period"); it disagreed by 1-8 % while the
-   * warehouse also counted lab-billed revenue and hourly charges were dated at the end of their hour.
+   * statement's period (docs/domain.md: "for that partner and period"); it disagreed by 1-8 % while
+   * the warehouse also counted lab-billed revenue and hourly charges were dated at the end of their
+   * hour.
    */
-  static final List<String> RECONCILIATION_FIELDS = List.of("channel_id", "period_start", "period_end", "currency",
-      "reported_requests", "metered_requests", "request_discrepancy_percent", "statement_net", "metered_net",
-      "net_discrepancy_percent");
+  static final List<String> RECONCILIATION_FIELDS =
+      List.of(
+          "channel_id",
+          "period_start",
+          "period_end",
+          "currency",
+          "reported_requests",
+          "metered_requests",
+          "request_discrepancy_percent",
+          "statement_net",
+          "metered_net",
+          "net_discrepancy_percent");
 
-  /** Fields compared as numbers within {@link #RATIO_TOLERANCE}: both sides divide the same exact counts, in other orders. */
-  private static final Set<String> APPROXIMATE = Set.of("request_share", "identity_visibility", "error_rate",
-      "capture_rate", "billing_ownership", "control_score", "feedback_coverage", "trainable_rate", "telemetry_full_share",
-      "learning_loss", "lost_signals", "direct_trainable_rate", "partner_concentration", "request_discrepancy_percent",
-      "net_discrepancy_percent");
+  /**
+   * Fields compared as numbers within {@link #RATIO_TOLERANCE}: both sides divide the same exact
+   * counts, in other orders.
+   */
+  private static final Set<String> APPROXIMATE =
+      Set.of(
+          "request_share",
+          "identity_visibility",
+          "error_rate",
+          "capture_rate",
+          "billing_ownership",
+          "control_score",
+          "feedback_coverage",
+          "trainable_rate",
+          "telemetry_full_share",
+          "learning_loss",
+          "lost_signals",
+          "direct_trainable_rate",
+          "partner_concentration",
+          "request_discrepancy_percent",
+          "net_discrepancy_percent");
+
   static final double RATIO_TOLERANCE = 1e-9;
 
-  /** Distinct counts a sketch may estimate: docs/domain.md asks for exact below 10,000, within 2 % above. */
+  /**
+   * Distinct counts a sketch may estimate: docs/domain.md asks for exact below 10,000, within 2 %
+   * above.
+   */
   private static final List<String> DISTINCT = List.of("active_accounts", "visible_end_users");
+
   private static final long EXACT_BELOW = 10_000;
   private static final double SKETCH_ERROR = 0.02;
 
@@ -89,19 +164,28 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Mixin Settings settings;
 
-  @Parameters(index = "0", description = "The expected-metrics.json a `routemetrics simulate` run wrote.")
+  @Parameters(
+      index = "0",
+      description = "The expected-metrics.json a `routemetrics simulate` run wrote.")
   Path expectedFile;
 
-  @Option(names = "--window", defaultValue = "HOUR", description = "Window size to compare: MINUTE, HOUR or DAY (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--window",
+      defaultValue = "HOUR",
+      description = "Window size to compare: MINUTE, HOUR or DAY (default: ${DEFAULT-VALUE}).")
   TimeRange.WindowSize window;
 
-  @Option(names = "--timeout", defaultValue = "120", description = "Seconds to wait for the numbers to land (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--timeout",
+      defaultValue = "120",
+      description = "Seconds to wait for the numbers to land (default: ${DEFAULT-VALUE}).")
   int timeoutSeconds;
 
   @Override
   public Integer call() throws Exception {
     JsonNode root = new ObjectMapper().readTree(expectedFile.toFile());
-    // Late billing and feedback can land in windows after the simulated period: read every window the file names.
+    // Late billing and feedback can land in windows after the simulated period: read every window
+    // the file names.
     Instant from = Instant.parse(root.path("simulation").path("start").asText());
     Instant until = Instant.parse(root.path("simulation").path("end").asText());
     int rows = 0;
@@ -118,34 +202,58 @@ final class VerifyCommand implements Callable<Integer> {
     for (JsonNode statement : root.path("reconciliation")) {
       Instant start = Instant.parse(statement.path("period_start").asText());
       statementsFrom = start.isBefore(statementsFrom) ? start : statementsFrom;
-      statementsUntil = start.plusSeconds(1).isAfter(statementsUntil) ? start.plusSeconds(1) : statementsUntil;
+      statementsUntil =
+          start.plusSeconds(1).isAfter(statementsUntil) ? start.plusSeconds(1) : statementsUntil;
     }
     WarehouseConfig config = new WarehouseConfig(settings.overrides);
     ClickHouse clickHouse = new ClickHouse(config);
     MetricsReader reader = new MetricsReader(clickHouse, config.database());
     Reconciliation reconciliation = new Reconciliation(clickHouse, config.database());
     TimeRange range = new TimeRange(window, from, until, List.of());
-    TimeRange statements = new TimeRange(TimeRange.WindowSize.HOUR, statementsFrom, statementsUntil, List.of());
+    TimeRange statements =
+        new TimeRange(TimeRange.WindowSize.HOUR, statementsFrom, statementsUntil, List.of());
     long deadline = System.currentTimeMillis() + timeoutSeconds * 1000L;
-    List<String> differences = compare(root, reader.metrics(range), reader.revenue(range), reconciliation.compute(statements));
+    List<String> differences =
+        compare(
+            root, reader.metrics(range), reader.revenue(range), reconciliation.compute(statements));
     while (!differences.isEmpty() && System.currentTimeMillis() < deadline) {
-      System.err.printf("\rwaiting for ClickHouse: %d of %d %s rows, windows and statements differ   ", rowsIn(differences),
-          rows, window);
+      System.err.printf(
+          "\rwaiting for ClickHouse: %d of %d %s rows, windows and statements differ   ",
+          rowsIn(differences), rows, window);
       Thread.sleep(1_000);
-      differences = compare(root, reader.metrics(range), reader.revenue(range), reconciliation.compute(statements));
+      differences =
+          compare(
+              root,
+              reader.metrics(range),
+              reader.revenue(range),
+              reconciliation.compute(statements));
     }
     System.err.println();
     int windows = expectedWindows(root).size();
     int statementCount = root.path("reconciliation").size();
     if (differences.isEmpty()) {
-      System.out.printf("verified: all %d %s channel-window rows in ClickHouse equal the independent expectation"
-          + " (%d counts, %d ratios and revenue per currency each), and the %d windows' cross-channel figures and"
-          + " %d partner statements%s%n", rows, window, FIELDS.size(), RATIOS.size(), windows, statementCount,
-          estimates.isEmpty() ? "" : String.format("; %d distinct counts of %,d or more within the sketch's bound, largest error %.2f %%",
-              estimates.size(), EXACT_BELOW, 100 * estimates.stream().mapToDouble(Double::doubleValue).max().orElse(0)));
+      System.out.printf(
+          "verified: all %d %s channel-window rows in ClickHouse equal the independent expectation"
+              + " (%d counts, %d ratios and revenue per currency each), and the %d windows'"
+              + " cross-channel figures and %d partner statements%s%n",
+          rows,
+          window,
+          FIELDS.size(),
+          RATIOS.size(),
+          windows,
+          statementCount,
+          estimates.isEmpty()
+              ? ""
+              : String.format(
+                  "; %d distinct counts of %,d or more within the sketch's bound, largest error"
+                      + " %.2f %%",
+                  estimates.size(),
+                  EXACT_BELOW,
+                  100 * estimates.stream().mapToDouble(Double::doubleValue).max().orElse(0)));
       return 0;
     }
-    System.out.printf("%d of %d %s rows, %d windows and %d statements: these differ from the expectation:%n",
+    System.out.printf(
+        "%d of %d %s rows, %d windows and %d statements: these differ from the expectation:%n",
         rowsIn(differences), rows, window, windows, statementCount);
     differences.stream().limit(20).forEach(d -> System.out.println("  " + d));
     return 1;
@@ -154,14 +262,20 @@ final class VerifyCommand implements Callable<Integer> {
   /**
    * Every difference between the expectation and what ClickHouse holds: each channel-window row of
    * this window size (counts, ratios, money per currency), each window's cross-channel figures, and
-   * each partner statement. One line per field, {@code "<row> <field>: expected X, ClickHouse has Y"}.
+   * each partner statement. One line per field, {@code "<row> <field>: expected X, ClickHouse has
+   * Y"}.
    */
-  List<String> compare(JsonNode root, List<ChannelWindow.Usage> usage, List<ChannelWindow.Money> revenue,
+  List<String> compare(
+      JsonNode root,
+      List<ChannelWindow.Usage> usage,
+      List<ChannelWindow.Money> revenue,
       List<Reconciliation.Row> statements) {
     Map<String, Map<String, String>> expected = new TreeMap<>();
     for (JsonNode row : root.path("rows")) {
       if (row.path("window").asText().equals(window.name())) {
-        expected.put(key(Instant.parse(row.path("window_start").asText()), row.path("channel_id").asText()), fields(row));
+        expected.put(
+            key(Instant.parse(row.path("window_start").asText()), row.path("channel_id").asText()),
+            fields(row));
       }
     }
     Map<String, Map<String, String>> actual = actualRows(usage, revenue);
@@ -169,33 +283,54 @@ final class VerifyCommand implements Callable<Integer> {
     estimates.clear();
     for (Map.Entry<String, Map<String, String>> e : expected.entrySet()) {
       Map<String, String> got = actual.getOrDefault(e.getKey(), Map.of());
-      // A window with only billing in it has no channel_metrics row: nothing of its usage to compare.
-      boolean usageExpected = FIELDS.stream().filter(f -> !f.equals("control_points_owned"))
-          .anyMatch(f -> !"0".equals(e.getValue().get(f)));
+      // A window with only billing in it has no channel_metrics row: nothing of its usage to
+      // compare.
+      boolean usageExpected =
+          FIELDS.stream()
+              .filter(f -> !f.equals("control_points_owned"))
+              .anyMatch(f -> !"0".equals(e.getValue().get(f)));
       for (Map.Entry<String, String> field : e.getValue().entrySet()) {
         boolean ofUsage = FIELDS.contains(field.getKey()) || USAGE_RATIOS.contains(field.getKey());
         if (!usageExpected && !got.containsKey("requests") && ofUsage) {
           continue;
         }
         String has = got.get(field.getKey());
-        if (!same(field.getKey(), field.getValue(), has) && !isEstimate(field.getKey(), field.getValue(), has)) {
-          differences.add(e.getKey() + " " + field.getKey() + ": expected " + field.getValue() + ", ClickHouse has " + has);
+        if (!same(field.getKey(), field.getValue(), has)
+            && !isEstimate(field.getKey(), field.getValue(), has)) {
+          differences.add(
+              e.getKey()
+                  + " "
+                  + field.getKey()
+                  + ": expected "
+                  + field.getValue()
+                  + ", ClickHouse has "
+                  + has);
         }
       }
     }
     Map<Instant, Map<String, String>> actualWindows = actualWindows(usage, revenue);
-    expectedWindows(root).forEach((start, fields) -> {
-      Map<String, String> got = actualWindows.get(start);
-      if (got == null && "0".equals(fields.get("requests"))) {
-        return; // billing only: no usage row, nothing across channels to compare
-      }
-      fields.forEach((name, value) -> {
-        String has = got == null ? null : got.get(name);
-        if (!same(name, value, has)) {
-          differences.add(start + " (window) " + name + ": expected " + value + ", ClickHouse has " + has);
-        }
-      });
-    });
+    expectedWindows(root)
+        .forEach(
+            (start, fields) -> {
+              Map<String, String> got = actualWindows.get(start);
+              if (got == null && "0".equals(fields.get("requests"))) {
+                return; // billing only: no usage row, nothing across channels to compare
+              }
+              fields.forEach(
+                  (name, value) -> {
+                    String has = got == null ? null : got.get(name);
+                    if (!same(name, value, has)) {
+                      differences.add(
+                          start
+                              + " (window) "
+                              + name
+                              + ": expected "
+                              + value
+                              + ", ClickHouse has "
+                              + has);
+                    }
+                  });
+            });
     Map<String, Map<String, String>> actualStatements = new TreeMap<>();
     for (Reconciliation.Row r : statements) {
       actualStatements.put(r.billingId(), statementFields(r));
@@ -206,7 +341,15 @@ final class VerifyCommand implements Callable<Integer> {
       for (String name : RECONCILIATION_FIELDS) {
         String value = text(statement.path(name), name.endsWith("_net"));
         if (!same(name, value, got.get(name))) {
-          differences.add("statement " + id + " " + name + ": expected " + value + ", ClickHouse has " + got.get(name));
+          differences.add(
+              "statement "
+                  + id
+                  + " "
+                  + name
+                  + ": expected "
+                  + value
+                  + ", ClickHouse has "
+                  + got.get(name));
         }
       }
     }
@@ -228,11 +371,16 @@ final class VerifyCommand implements Callable<Integer> {
     return windows;
   }
 
-  /** Each stored row's compared fields: counts, the ratios the query views derive, money per currency. */
-  static Map<String, Map<String, String>> actualRows(List<ChannelWindow.Usage> usage, List<ChannelWindow.Money> revenue) {
+  /**
+   * Each stored row's compared fields: counts, the ratios the query views derive, money per
+   * currency.
+   */
+  static Map<String, Map<String, String>> actualRows(
+      List<ChannelWindow.Usage> usage, List<ChannelWindow.Money> revenue) {
     Map<String, Map<String, String>> actual = new TreeMap<>();
     Map<String, ReachControl.Row> reach = new TreeMap<>();
-    ReachControl.compute(usage, revenue).forEach(w -> w.channels().forEach(r -> reach.put(key(r.windowStart(), r.channelId()), r)));
+    ReachControl.compute(usage, revenue)
+        .forEach(w -> w.channels().forEach(r -> reach.put(key(r.windowStart(), r.channelId()), r)));
     Map<String, Learning.Row> learning = new TreeMap<>();
     Learning.compute(usage).forEach(r -> learning.put(key(r.windowStart(), r.channelId()), r));
     for (ChannelWindow.Usage u : usage) {
@@ -269,25 +417,38 @@ final class VerifyCommand implements Callable<Integer> {
         ownership.get(key).add(m.billingOwnership());
       }
     }
-    actual.forEach((key, f) -> {
-      f.put("capture_rate", mean(capture.get(key)));
-      f.put("billing_ownership", mean(ownership.get(key)));
-    });
+    actual.forEach(
+        (key, f) -> {
+          f.put("capture_rate", mean(capture.get(key)));
+          f.put("billing_ownership", mean(ownership.get(key)));
+        });
     return actual;
   }
 
-  /** Per stored window: requests of all channels, the direct routes' trainable rate, HHI, the flagged channels. */
-  static Map<Instant, Map<String, String>> actualWindows(List<ChannelWindow.Usage> usage, List<ChannelWindow.Money> revenue) {
+  /**
+   * Per stored window: requests of all channels, the direct routes' trainable rate, HHI, the
+   * flagged channels.
+   */
+  static Map<Instant, Map<String, String>> actualWindows(
+      List<ChannelWindow.Usage> usage, List<ChannelWindow.Money> revenue) {
     Map<Instant, Double> direct = new TreeMap<>();
     Learning.compute(usage).forEach(r -> direct.put(r.windowStart(), r.directTrainableRate()));
     Map<Instant, Map<String, String>> windows = new TreeMap<>();
     for (ReachControl.Window w : ReachControl.compute(usage, revenue)) {
       Map<String, String> f = new LinkedHashMap<>();
-      f.put("requests", String.valueOf(w.channels().stream().mapToLong(ReachControl.Row::requests).sum()));
+      f.put(
+          "requests",
+          String.valueOf(w.channels().stream().mapToLong(ReachControl.Row::requests).sum()));
       f.put("direct_trainable_rate", number(direct.get(w.windowStart())));
       f.put("partner_concentration", number(w.partnerConcentration()));
-      f.put("volume_without_control", w.channels().stream().filter(ReachControl.Row::volumeWithoutControl)
-          .map(ReachControl.Row::channelId).sorted().toList().toString());
+      f.put(
+          "volume_without_control",
+          w.channels().stream()
+              .filter(ReachControl.Row::volumeWithoutControl)
+              .map(ReachControl.Row::channelId)
+              .sorted()
+              .toList()
+              .toString());
       windows.put(w.windowStart(), f);
     }
     return windows;
@@ -308,13 +469,19 @@ final class VerifyCommand implements Callable<Integer> {
     return f;
   }
 
-  /** Equal as text, or, for a ratio, both null or within {@link #RATIO_TOLERANCE} of each other (relative above 1). */
+  /**
+   * Equal as text, or, for a ratio, both null or within {@link #RATIO_TOLERANCE} of each other
+   * (relative above 1).
+   */
   static boolean same(String field, String expected, String actual) {
     if (expected.equals(actual)) {
       return true;
     }
     String name = field.contains(" ") ? field.substring(0, field.indexOf(' ')) : field;
-    if (!APPROXIMATE.contains(name) || actual == null || expected.equals("null") || actual.equals("null")) {
+    if (!APPROXIMATE.contains(name)
+        || actual == null
+        || expected.equals("null")
+        || actual.equals("null")) {
       return false;
     }
     double e = Double.parseDouble(expected);
@@ -326,7 +493,8 @@ final class VerifyCommand implements Callable<Integer> {
   }
 
   private static String mean(List<Double> values) {
-    return values == null || values.isEmpty() ? "null"
+    return values == null || values.isEmpty()
+        ? "null"
         : String.valueOf(values.stream().mapToDouble(Double::doubleValue).average().orElseThrow());
   }
 
@@ -334,7 +502,10 @@ final class VerifyCommand implements Callable<Integer> {
     return value.stripTrailingZeros().toPlainString();
   }
 
-  /** A JSON value as compared: null, a number, an exact amount (money), an array of ids in order, or text. */
+  /**
+   * A JSON value as compared: null, a number, an exact amount (money), an array of ids in order, or
+   * text.
+   */
   private static String text(JsonNode value, boolean money) {
     if (value.isNull() || value.isMissingNode()) {
       return "null";
@@ -350,12 +521,17 @@ final class VerifyCommand implements Callable<Integer> {
     return value.isFloatingPointNumber() ? String.valueOf(value.asDouble()) : value.asText();
   }
 
-  /** A distinct count of 10,000 or more that is within 2 % of the exact one; recorded in {@link #estimates}. */
+  /**
+   * A distinct count of 10,000 or more that is within 2 % of the exact one; recorded in {@link
+   * #estimates}.
+   */
   boolean isEstimate(String field, String expected, String actual) {
     if (!DISTINCT.contains(field) || actual == null || Long.parseLong(expected) < EXACT_BELOW) {
       return false;
     }
-    double error = Math.abs(Long.parseLong(actual) - Long.parseLong(expected)) / (double) Long.parseLong(expected);
+    double error =
+        Math.abs(Long.parseLong(actual) - Long.parseLong(expected))
+            / (double) Long.parseLong(expected);
     if (error > SKETCH_ERROR) {
       return false;
     }
@@ -364,7 +540,10 @@ final class VerifyCommand implements Callable<Integer> {
   }
 
   private static long rowsIn(List<String> differences) {
-    return differences.stream().map(d -> d.substring(0, d.indexOf(' ', d.indexOf(' ') + 1))).distinct().count();
+    return differences.stream()
+        .map(d -> d.substring(0, d.indexOf(' ', d.indexOf(' ') + 1)))
+        .distinct()
+        .count();
   }
 
   /** The compared fields of a channel_metrics row, as text, named as in {@link #FIELDS}. */
@@ -395,9 +574,17 @@ final class VerifyCommand implements Callable<Integer> {
     Map<String, String> f = new LinkedHashMap<>();
     for (String name : FIELDS) {
       if (!row.path(name).isIntegralNumber()) {
-        throw new IllegalArgumentException("expected-metrics.json row " + row.path("window").asText() + " "
-            + row.path("window_start").asText() + " " + row.path("channel_id").asText() + " has no integer field '" + name
-            + "': the file was written by an older `routemetrics simulate`; simulate again to verify against it");
+        throw new IllegalArgumentException(
+            "expected-metrics.json row "
+                + row.path("window").asText()
+                + " "
+                + row.path("window_start").asText()
+                + " "
+                + row.path("channel_id").asText()
+                + " has no integer field '"
+                + name
+                + "': the file was written by an older `routemetrics simulate`; simulate again to"
+                + " verify against it");
       }
       f.put(name, row.path(name).asText());
     }

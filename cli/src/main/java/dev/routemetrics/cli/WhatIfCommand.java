@@ -21,10 +21,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-@Command(name = "what-if", mixinStandardHelpOptions = true,
-    description = {"What shifting a fraction of a channel's requests to a direct channel would change (docs/domain.md#what-if):",
-        "per window and for the period, the request-weighted control score, net revenue and partner fees per currency,",
-        "identity-visible requests and lost signals. The shifted requests get the target's ratios of the same window."})
+@Command(
+    name = "what-if",
+    mixinStandardHelpOptions = true,
+    description = {
+      "What shifting a fraction of a channel's requests to a direct channel would change"
+          + " (docs/domain.md#what-if):",
+      "per window and for the period, the request-weighted control score, net revenue and partner"
+          + " fees per currency,",
+      "identity-visible requests and lost signals. The shifted requests get the target's ratios of"
+          + " the same window."
+    })
 final class WhatIfCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -37,19 +44,31 @@ final class WhatIfCommand implements Callable<Integer> {
   @Option(names = "--to", required = true, description = "The direct channel they move to.")
   String to;
 
-  @Option(names = "--shift", required = true, description = "The fraction that moves, between 0 and 1 (0.2 = 20 %).")
+  @Option(
+      names = "--shift",
+      required = true,
+      description = "The fraction that moves, between 0 and 1 (0.2 = 20 %).")
   BigDecimal shift;
 
   @Option(names = "--from", required = true, description = "Start of the period, ISO-8601 UTC.")
   Instant from;
 
-  @Option(names = "--until", required = true, description = "End of the period, exclusive, ISO-8601 UTC.")
+  @Option(
+      names = "--until",
+      required = true,
+      description = "End of the period, exclusive, ISO-8601 UTC.")
   Instant until;
 
-  @Option(names = "--window", defaultValue = "HOUR", description = "MINUTE, HOUR or DAY (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--window",
+      defaultValue = "HOUR",
+      description = "MINUTE, HOUR or DAY (default: ${DEFAULT-VALUE}).")
   TimeRange.WindowSize window;
 
-  @Option(names = "--format", defaultValue = "TABLE", description = "TABLE, CSV or JSON (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--format",
+      defaultValue = "TABLE",
+      description = "TABLE, CSV or JSON (default: ${DEFAULT-VALUE}).")
   QueryCommand.Format format;
 
   @Override
@@ -59,9 +78,16 @@ final class WhatIfCommand implements Callable<Integer> {
     try {
       WhatIf.Shift what = new WhatIf.Shift(channel, to, shift);
       TimeRange range = new TimeRange(window, from, until, List.of(channel));
-      rows = new AudienceQueries(new MetricsReader(new ClickHouse(config), config.database()),
-          new Reconciliation(new ClickHouse(config), config.database()), Clock.systemUTC())
-          .run(AudienceQueries.View.WHAT_IF, range, Finance.Period.DAY, new AudienceQueries.Options(what, null));
+      rows =
+          new AudienceQueries(
+                  new MetricsReader(new ClickHouse(config), config.database()),
+                  new Reconciliation(new ClickHouse(config), config.database()),
+                  Clock.systemUTC())
+              .run(
+                  AudienceQueries.View.WHAT_IF,
+                  range,
+                  Finance.Period.DAY,
+                  new AudienceQueries.Options(what, null));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--" + e.getMessage());
     }

@@ -29,10 +29,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every manifest in deploy/k8s parses, and says what the code says: each ROUTEMETRICS_* variable is a
- * setting of the config class of the service it is given to (ConfigSources' naming); the KafkaTopics are
- * the topics TopicProvisioner declares (names, partitions, configs) with 3 replicas; ports, probes and
- * the cluster name agree with the settings and with each other.
+ * Every manifest in deploy/k8s parses, and says what the code says: each ROUTEMETRICS_* variable is
+ * a setting of the config class of the service it is given to (ConfigSources' naming); the
+ * KafkaTopics are the topics TopicProvisioner declares (names, partitions, configs) with 3
+ * replicas; ports, probes and the cluster name agree with the settings and with each other.
  */
 class K8sManifestsTest {
 
@@ -47,11 +47,12 @@ class K8sManifestsTest {
         try (YAMLParser parser = new YAMLFactory().createParser(file.toFile())) {
           ObjectReader reader = yaml.readerFor(JsonNode.class);
           com.fasterxml.jackson.databind.MappingIterator<JsonNode> docs = reader.readValues(parser);
-          docs.forEachRemaining(doc -> {
-            if (doc != null && !doc.isNull() && !doc.isEmpty()) {
-              DOCS.add(doc);
-            }
-          });
+          docs.forEachRemaining(
+              doc -> {
+                if (doc != null && !doc.isNull() && !doc.isEmpty()) {
+                  DOCS.add(doc);
+                }
+              });
         }
       }
     }
@@ -63,7 +64,9 @@ class K8sManifestsTest {
   }
 
   private static JsonNode named(String kind, String name) {
-    return kind(kind).stream().filter(d -> d.path("metadata").path("name").asText().equals(name)).findFirst()
+    return kind(kind).stream()
+        .filter(d -> d.path("metadata").path("name").asText().equals(name))
+        .findFirst()
         .orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in deploy/k8s"));
   }
 
@@ -75,9 +78,18 @@ class K8sManifestsTest {
     return names;
   }
 
-  private static final Map<String, ConfigDef> CONFIG_OF = Map.of(
-      "ingest", IngestConfig.DEFINITION, "streams", StreamsAppConfig.DEFINITION, "sink", WarehouseConfig.DEFINITION,
-      "query-server", WarehouseConfig.DEFINITION, "migrate", WarehouseConfig.DEFINITION);
+  private static final Map<String, ConfigDef> CONFIG_OF =
+      Map.of(
+          "ingest",
+          IngestConfig.DEFINITION,
+          "streams",
+          StreamsAppConfig.DEFINITION,
+          "sink",
+          WarehouseConfig.DEFINITION,
+          "query-server",
+          WarehouseConfig.DEFINITION,
+          "migrate",
+          WarehouseConfig.DEFINITION);
 
   private static JsonNode container(JsonNode workload) {
     JsonNode containers = workload.path("spec").path("template").path("spec").path("containers");
@@ -97,10 +109,17 @@ class K8sManifestsTest {
     JsonNode configMap = named("ConfigMap", "routemetrics");
     Set<String> anyService = new HashSet<>();
     CONFIG_OF.values().forEach(d -> anyService.addAll(variables(d)));
-    configMap.path("data").fieldNames().forEachRemaining(name ->
-        assertThat(anyService).as("ConfigMap variable " + name + " is a setting of some service").contains(name));
+    configMap
+        .path("data")
+        .fieldNames()
+        .forEachRemaining(
+            name ->
+                assertThat(anyService)
+                    .as("ConfigMap variable " + name + " is a setting of some service")
+                    .contains(name));
 
-    assertThat(workloads()).extracting(w -> w.path("metadata").path("name").asText())
+    assertThat(workloads())
+        .extracting(w -> w.path("metadata").path("name").asText())
         .containsExactlyInAnyOrder("ingest", "sink", "query-server", "streams", "migrate");
     for (JsonNode workload : workloads()) {
       String name = workload.path("metadata").path("name").asText();
@@ -110,7 +129,9 @@ class K8sManifestsTest {
       for (JsonNode env : container.path("env")) {
         String variable = env.path("name").asText();
         if (variable.startsWith("ROUTEMETRICS_")) {
-          assertThat(declared).as(variable + " given to " + name + " is one of its settings").contains(variable);
+          assertThat(declared)
+              .as(variable + " given to " + name + " is one of its settings")
+              .contains(variable);
         }
       }
       assertThat(container.path("envFrom").toString()).as(name).contains("routemetrics");
@@ -119,42 +140,73 @@ class K8sManifestsTest {
 
   @Test
   void shouldDeclareTheTopicsTheCodeDeclares() {
-    int partitions = Integer.parseInt(named("ConfigMap", "routemetrics").path("data").path("ROUTEMETRICS_TOPIC_PARTITIONS").asText());
+    int partitions =
+        Integer.parseInt(
+            named("ConfigMap", "routemetrics")
+                .path("data")
+                .path("ROUTEMETRICS_TOPIC_PARTITIONS")
+                .asText());
     assertThat(partitions).isEqualTo(TopicProvisioner.DEFAULT_PARTITIONS);
-    List<NewTopic> declared = new TopicProvisioner("unused:9092", partitions, 3).declared(Topics.of("", ""));
+    List<NewTopic> declared =
+        new TopicProvisioner("unused:9092", partitions, 3).declared(Topics.of("", ""));
     Map<String, JsonNode> manifests = new HashMap<>();
     for (JsonNode topic : kind("KafkaTopic")) {
       manifests.put(topic.path("spec").path("topicName").asText(), topic);
-      assertThat(topic.path("metadata").path("labels").path("strimzi.io/cluster").asText()).isEqualTo("routemetrics");
+      assertThat(topic.path("metadata").path("labels").path("strimzi.io/cluster").asText())
+          .isEqualTo("routemetrics");
     }
-    assertThat(manifests.keySet()).containsExactlyInAnyOrderElementsOf(declared.stream().map(NewTopic::name).toList());
+    assertThat(manifests.keySet())
+        .containsExactlyInAnyOrderElementsOf(declared.stream().map(NewTopic::name).toList());
     for (NewTopic topic : declared) {
       JsonNode spec = manifests.get(topic.name()).path("spec");
       assertThat(spec.path("partitions").asInt()).as(topic.name()).isEqualTo(topic.numPartitions());
-      assertThat(spec.path("replicas").asInt()).as(topic.name()).isEqualTo(topic.replicationFactor());
+      assertThat(spec.path("replicas").asInt())
+          .as(topic.name())
+          .isEqualTo(topic.replicationFactor());
       Map<String, String> configs = new HashMap<>();
-      spec.path("config").fields().forEachRemaining(e -> configs.put(e.getKey(), e.getValue().asText()));
+      spec.path("config")
+          .fields()
+          .forEachRemaining(e -> configs.put(e.getKey(), e.getValue().asText()));
       assertThat(configs).as(topic.name()).isEqualTo(topic.configs());
     }
     JsonNode kafka = named("Kafka", "routemetrics");
-    assertThat(kafka.path("metadata").path("annotations").path("strimzi.io/kraft").asText()).isEqualTo("enabled");
-    assertThat(kafka.path("spec").path("kafka").path("config").path("auto.create.topics.enable").asBoolean(true)).isFalse();
-    assertThat(kafka.path("spec").path("kafka").path("config").path("min.insync.replicas").asInt()).isEqualTo(2);
+    assertThat(kafka.path("metadata").path("annotations").path("strimzi.io/kraft").asText())
+        .isEqualTo("enabled");
+    assertThat(
+            kafka
+                .path("spec")
+                .path("kafka")
+                .path("config")
+                .path("auto.create.topics.enable")
+                .asBoolean(true))
+        .isFalse();
+    assertThat(kafka.path("spec").path("kafka").path("config").path("min.insync.replicas").asInt())
+        .isEqualTo(2);
     JsonNode pool = kind("KafkaNodePool").get(0);
     assertThat(pool.path("spec").path("replicas").asInt()).isEqualTo(3);
     assertThat(pool.path("spec").path("roles").toString()).contains("controller", "broker");
     // The services reach the bootstrap Service Strimzi makes for this Kafka and listener.
     int listener = kafka.path("spec").path("kafka").path("listeners").get(0).path("port").asInt();
-    assertThat(named("ConfigMap", "routemetrics").path("data").path("ROUTEMETRICS_KAFKA_BOOTSTRAP").asText())
+    assertThat(
+            named("ConfigMap", "routemetrics")
+                .path("data")
+                .path("ROUTEMETRICS_KAFKA_BOOTSTRAP")
+                .asText())
         .isEqualTo("routemetrics-kafka-bootstrap:" + listener);
   }
 
   @Test
   void shouldProbeEachServiceOnItsPort() {
-    Map<String, Integer> ports = Map.of(
-        "ingest", (Integer) IngestConfig.DEFINITION.defaultValues().get(IngestConfig.PORT),
-        "streams", (Integer) StreamsAppConfig.DEFINITION.defaultValues().get(StreamsAppConfig.PORT),
-        "sink", 8091, "query-server", 8090);
+    Map<String, Integer> ports =
+        Map.of(
+            "ingest",
+            (Integer) IngestConfig.DEFINITION.defaultValues().get(IngestConfig.PORT),
+            "streams",
+            (Integer) StreamsAppConfig.DEFINITION.defaultValues().get(StreamsAppConfig.PORT),
+            "sink",
+            8091,
+            "query-server",
+            8090);
     for (JsonNode workload : workloads()) {
       String name = workload.path("metadata").path("name").asText();
       if (name.equals("migrate")) {
@@ -164,7 +216,10 @@ class K8sManifestsTest {
       int port = container.path("ports").get(0).path("containerPort").asInt();
       assertThat(port).as(name + "'s port").isEqualTo(ports.get(name));
       // The port the process listens on: its setting's variable, or its --port flag.
-      String setting = "ROUTEMETRICS_" + (name.equals("query-server") ? "QUERY" : name.toUpperCase(Locale.ROOT)) + "_PORT";
+      String setting =
+          "ROUTEMETRICS_"
+              + (name.equals("query-server") ? "QUERY" : name.toUpperCase(Locale.ROOT))
+              + "_PORT";
       String fromEnv = null;
       for (JsonNode env : container.path("env")) {
         if (env.path("name").asText().equals(setting)) {
@@ -174,28 +229,41 @@ class K8sManifestsTest {
       List<String> args = new ArrayList<>();
       container.path("args").forEach(a -> args.add(a.asText()));
       String listened = args.contains("--port") ? args.get(args.indexOf("--port") + 1) : fromEnv;
-      assertThat(listened).as(name + " listens on its container port").isEqualTo(Integer.toString(port));
+      assertThat(listened)
+          .as(name + " listens on its container port")
+          .isEqualTo(Integer.toString(port));
       for (String probe : List.of("readinessProbe", "livenessProbe")) {
         JsonNode p = container.path(probe);
-        String target = p.has("httpGet") ? p.path("httpGet").path("path").asText() + ":" + p.path("httpGet").path("port").asInt()
-            : String.join(" ", p.path("exec").findValuesAsText("command"));
+        String target =
+            p.has("httpGet")
+                ? p.path("httpGet").path("path").asText()
+                    + ":"
+                    + p.path("httpGet").path("port").asInt()
+                : String.join(" ", p.path("exec").findValuesAsText("command"));
         if (p.has("exec")) {
           List<String> command = new ArrayList<>();
           p.path("exec").path("command").forEach(c -> command.add(c.asText()));
           target = String.join(" ", command);
-          assertThat(target).as(name + " " + probe).contains("http://127.0.0.1:" + port + "/health");
+          assertThat(target)
+              .as(name + " " + probe)
+              .contains("http://127.0.0.1:" + port + "/health");
         } else {
           assertThat(target).as(name + " " + probe).isEqualTo("/health:" + port);
         }
       }
       JsonNode requests = container.path("resources").path("requests");
-      assertThat(requests.has("cpu") && requests.has("memory")).as(name + " has resource requests").isTrue();
+      assertThat(requests.has("cpu") && requests.has("memory"))
+          .as(name + " has resource requests")
+          .isTrue();
     }
     for (JsonNode service : kind("Service")) {
       String name = service.path("metadata").path("name").asText();
-      assertThat(service.path("spec").path("ports").get(0).path("targetPort").asInt()).as("Service " + name).isEqualTo(ports.get(name));
+      assertThat(service.path("spec").path("ports").get(0).path("targetPort").asInt())
+          .as("Service " + name)
+          .isEqualTo(ports.get(name));
     }
-    assertThat(kind("HorizontalPodAutoscaler")).extracting(h -> h.path("spec").path("scaleTargetRef").path("name").asText())
+    assertThat(kind("HorizontalPodAutoscaler"))
+        .extracting(h -> h.path("spec").path("scaleTargetRef").path("name").asText())
         .containsExactlyInAnyOrder("ingest", "query-server");
   }
 
@@ -209,26 +277,57 @@ class K8sManifestsTest {
       switch (env.path("name").asText()) {
         case "ROUTEMETRICS_STREAMS_STATE_DIR" -> stateDir = env.path("value").asText();
         case "ROUTEMETRICS_STREAMS_INSTANCE_ID" ->
-            podNameIsMemberId = env.path("valueFrom").path("fieldRef").path("fieldPath").asText().equals("metadata.name");
-        default -> { }
+            podNameIsMemberId =
+                env.path("valueFrom")
+                    .path("fieldRef")
+                    .path("fieldPath")
+                    .asText()
+                    .equals("metadata.name");
+        default -> {}
       }
     }
     assertThat(podNameIsMemberId).as("static membership by pod name").isTrue();
     String mounted = stateDir;
-    assertThat(container.path("volumeMounts")).anySatisfy(m -> assertThat(m.path("mountPath").asText()).isEqualTo(mounted));
-    assertThat(streams.path("spec").path("volumeClaimTemplates").get(0).path("metadata").path("name").asText())
+    assertThat(container.path("volumeMounts"))
+        .anySatisfy(m -> assertThat(m.path("mountPath").asText()).isEqualTo(mounted));
+    assertThat(
+            streams
+                .path("spec")
+                .path("volumeClaimTemplates")
+                .get(0)
+                .path("metadata")
+                .path("name")
+                .asText())
         .isEqualTo(container.path("volumeMounts").get(0).path("name").asText());
-    assertThat(streams.path("spec").path("replicas").asInt()).isLessThanOrEqualTo(TopicProvisioner.DEFAULT_PARTITIONS);
+    assertThat(streams.path("spec").path("replicas").asInt())
+        .isLessThanOrEqualTo(TopicProvisioner.DEFAULT_PARTITIONS);
 
     JsonNode chi = named("ClickHouseInstallation", "routemetrics");
     JsonNode cluster = chi.path("spec").path("configuration").path("clusters").get(0);
     assertThat(cluster.path("name").asText())
-        .isEqualTo(named("ConfigMap", "routemetrics").path("data").path("ROUTEMETRICS_CLICKHOUSE_CLUSTER").asText());
+        .isEqualTo(
+            named("ConfigMap", "routemetrics")
+                .path("data")
+                .path("ROUTEMETRICS_CLICKHOUSE_CLUSTER")
+                .asText());
     assertThat(cluster.path("layout").path("shardsCount").asInt()).isEqualTo(2);
     assertThat(cluster.path("layout").path("replicasCount").asInt()).isEqualTo(2);
-    assertThat(chi.path("spec").path("configuration").path("profiles").path("default/insert_distributed_sync").asInt()).isEqualTo(1);
+    assertThat(
+            chi.path("spec")
+                .path("configuration")
+                .path("profiles")
+                .path("default/insert_distributed_sync")
+                .asInt())
+        .isEqualTo(1);
     assertThat(kind("ClickHouseKeeperInstallation")).hasSize(1);
-    assertThat(named("ConfigMap", "routemetrics").path("data").path("ROUTEMETRICS_CLICKHOUSE_URL").asText())
-        .startsWith("jdbc:clickhouse://clickhouse-" + chi.path("metadata").path("name").asText() + ":8123/");
+    assertThat(
+            named("ConfigMap", "routemetrics")
+                .path("data")
+                .path("ROUTEMETRICS_CLICKHOUSE_URL")
+                .asText())
+        .startsWith(
+            "jdbc:clickhouse://clickhouse-"
+                + chi.path("metadata").path("name").asText()
+                + ":8123/");
   }
 }

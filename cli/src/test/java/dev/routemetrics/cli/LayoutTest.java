@@ -16,8 +16,8 @@ import java.util.Arrays;
 
 /**
  * The layout, as rules the build checks: the path of an event is one-way (README, "How data
- * flows"), and each module sees only what comes before it on that path. cli is the one module
- * that sees all the others, so the rules run here, over the main classes of every module.
+ * flows"), and each module sees only what comes before it on that path. cli is the one module that
+ * sees all the others, so the rules run here, over the main classes of every module.
  *
  * <p>A new module or a moved package gets its place in {@link #everyClassHasItsPlaceInTheFlow}
  * first; a stage that needs another stage's class takes it from the contract instead.
@@ -25,80 +25,145 @@ import java.util.Arrays;
 @AnalyzeClasses(packages = "dev.routemetrics", importOptions = ImportOption.DoNotIncludeTests.class)
 class LayoutTest {
 
-  /** The contract: the Avro records (events, metrics), their wire format, the channel registry, topic names. */
-  static final String[] CONTRACT = {"dev.routemetrics.schemas..", "dev.routemetrics.events..", "dev.routemetrics.metrics.."};
+  /**
+   * The contract: the Avro records (events, metrics), their wire format, the channel registry,
+   * topic names.
+   */
+  static final String[] CONTRACT = {
+    "dev.routemetrics.schemas..", "dev.routemetrics.events..", "dev.routemetrics.metrics.."
+  };
+
   static final String INGEST = "dev.routemetrics.ingest..";
   static final String STREAMS = "dev.routemetrics.streams..";
-  /** The sink into ClickHouse and everything that reads it back: queries, query server, dashboard, alerts. */
+
+  /**
+   * The sink into ClickHouse and everything that reads it back: queries, query server, dashboard,
+   * alerts.
+   */
   static final String WAREHOUSE = "dev.routemetrics.warehouse..";
+
   static final String SIMULATOR = "dev.routemetrics.simulator..";
   static final String CLI = "dev.routemetrics.cli..";
 
   @ArchTest
-  static final ArchRule everyClassHasItsPlaceInTheFlow = classes()
-      .that().resideInAPackage("dev.routemetrics..")
-      .should().resideInAnyPackage(concat(CONTRACT, INGEST, STREAMS, WAREHOUSE, SIMULATOR, CLI))
-      .because("the rules below only hold a package they know: a new module is placed in the data flow here");
+  static final ArchRule everyClassHasItsPlaceInTheFlow =
+      classes()
+          .that()
+          .resideInAPackage("dev.routemetrics..")
+          .should()
+          .resideInAnyPackage(concat(CONTRACT, INGEST, STREAMS, WAREHOUSE, SIMULATOR, CLI))
+          .because(
+              "the rules below only hold a package they know: a new module is placed in the data"
+                  + " flow here");
 
   @ArchTest
-  static final ArchRule theStagesFollowTheDataFlow = layeredArchitecture()
-      .consideringOnlyDependenciesInLayers()
-      .layer("contract").definedBy(CONTRACT)
-      .layer("ingest").definedBy(INGEST)
-      .layer("streams").definedBy(STREAMS)
-      .layer("warehouse").definedBy(WAREHOUSE)
-      .layer("simulator").definedBy(SIMULATOR)
-      .layer("cli").definedBy(CLI)
-      .whereLayer("contract").mayNotAccessAnyLayer()
-      .whereLayer("ingest").mayOnlyAccessLayers("contract")
-      .whereLayer("streams").mayOnlyAccessLayers("contract")
-      .whereLayer("simulator").mayOnlyAccessLayers("contract")
-      .whereLayer("warehouse").mayOnlyAccessLayers("contract")
-      .whereLayer("cli").mayOnlyAccessLayers("contract", "ingest", "streams", "warehouse", "simulator")
-      .because("stages talk through Kafka topics in the contract's format, never through each other's classes:"
-          + " each one can be built, run, tested and replaced alone, and only cli's mains wire them together");
+  static final ArchRule theStagesFollowTheDataFlow =
+      layeredArchitecture()
+          .consideringOnlyDependenciesInLayers()
+          .layer("contract")
+          .definedBy(CONTRACT)
+          .layer("ingest")
+          .definedBy(INGEST)
+          .layer("streams")
+          .definedBy(STREAMS)
+          .layer("warehouse")
+          .definedBy(WAREHOUSE)
+          .layer("simulator")
+          .definedBy(SIMULATOR)
+          .layer("cli")
+          .definedBy(CLI)
+          .whereLayer("contract")
+          .mayNotAccessAnyLayer()
+          .whereLayer("ingest")
+          .mayOnlyAccessLayers("contract")
+          .whereLayer("streams")
+          .mayOnlyAccessLayers("contract")
+          .whereLayer("simulator")
+          .mayOnlyAccessLayers("contract")
+          .whereLayer("warehouse")
+          .mayOnlyAccessLayers("contract")
+          .whereLayer("cli")
+          .mayOnlyAccessLayers("contract", "ingest", "streams", "warehouse", "simulator")
+          .because(
+              "stages talk through Kafka topics in the contract's format, never through each"
+                  + " other's classes: each one can be built, run, tested and replaced alone, and"
+                  + " only cli's mains wire them together");
 
   @ArchTest
-  static final ArchRule theContractDependsOnNoStage = noClasses()
-      .that().resideInAnyPackage(CONTRACT)
-      .should().dependOnClassesThat().resideInAnyPackage(INGEST, STREAMS, WAREHOUSE, SIMULATOR, CLI)
-      .because("every stage reads the contract; a stage's class in it would tie every stage to that one");
+  static final ArchRule theContractDependsOnNoStage =
+      noClasses()
+          .that()
+          .resideInAnyPackage(CONTRACT)
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(INGEST, STREAMS, WAREHOUSE, SIMULATOR, CLI)
+          .because(
+              "every stage reads the contract; a stage's class in it would tie every stage to that"
+                  + " one");
 
   @ArchTest
-  static final ArchRule theWarehouseReadsTopicsNotTheStagesThatWriteThem = noClasses()
-      .that().resideInAPackage(WAREHOUSE)
-      .should().dependOnClassesThat().resideInAnyPackage(INGEST, STREAMS)
-      .because("the sink and the queries know the metric and event topics and the ClickHouse tables, not the"
-          + " code that fills them: a rebuild of streams or a new ingest never changes what the warehouse reads");
+  static final ArchRule theWarehouseReadsTopicsNotTheStagesThatWriteThem =
+      noClasses()
+          .that()
+          .resideInAPackage(WAREHOUSE)
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(INGEST, STREAMS)
+          .because(
+              "the sink and the queries know the metric and event topics and the ClickHouse tables,"
+                  + " not the code that fills them: a rebuild of streams or a new ingest never"
+                  + " changes what the warehouse reads");
 
-  /** The one internal the exactly-once argument rests on, pinned and re-verified by KafkaStreamsInternalsTest. */
+  /**
+   * The one internal the exactly-once argument rests on, pinned and re-verified by
+   * KafkaStreamsInternalsTest.
+   */
   static final String[] PINNED_STREAMS_HOOKS = {
     "org.apache.kafka.streams.state.internals.CachedStateStore",
     "org.apache.kafka.streams.state.internals.CacheFlushListener",
   };
-  static final String PINNED_HOOKS_PATTERN = String.join("|", PINNED_STREAMS_HOOKS).replace(".", "\\.");
+
+  static final String PINNED_HOOKS_PATTERN =
+      String.join("|", PINNED_STREAMS_HOOKS).replace(".", "\\.");
 
   @ArchTest
-  static final ArchRule noStageReachesIntoKafkaStreamsInternals = noClasses()
-      .that().resideInAPackage("dev.routemetrics..")
-      .should().dependOnClassesThat(resideInAPackage("org.apache.kafka.streams..internals..")
-          .and(not(nameMatching(PINNED_HOOKS_PATTERN)))
-          .as("are Kafka Streams internals other than the pinned " + String.join(", ", PINNED_STREAMS_HOOKS)))
-      .because("internals change in any Kafka release without notice; the public API (kstream, processor, state)"
-          + " is what an upgrade keeps");
+  static final ArchRule noStageReachesIntoKafkaStreamsInternals =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.routemetrics..")
+          .should()
+          .dependOnClassesThat(
+              resideInAPackage("org.apache.kafka.streams..internals..")
+                  .and(not(nameMatching(PINNED_HOOKS_PATTERN)))
+                  .as(
+                      "are Kafka Streams internals other than the pinned "
+                          + String.join(", ", PINNED_STREAMS_HOOKS)))
+          .because(
+              "internals change in any Kafka release without notice; the public API (kstream,"
+                  + " processor, state) is what an upgrade keeps");
 
   @ArchTest
-  static final ArchRule onlyTheLiveObjectStoreUsesThePinnedHooks = noClasses()
-      .that().resideInAPackage("dev.routemetrics..")
-      .and().doNotHaveFullyQualifiedName("dev.routemetrics.streams.LiveObjectStore")
-      .should().dependOnClassesThat().haveNameMatching(PINNED_HOOKS_PATTERN)
-      .because("KafkaStreamsInternalsTest re-verifies, for each Kafka version, the one use it knows of");
+  static final ArchRule onlyTheLiveObjectStoreUsesThePinnedHooks =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.routemetrics..")
+          .and()
+          .doNotHaveFullyQualifiedName("dev.routemetrics.streams.LiveObjectStore")
+          .should()
+          .dependOnClassesThat()
+          .haveNameMatching(PINNED_HOOKS_PATTERN)
+          .because(
+              "KafkaStreamsInternalsTest re-verifies, for each Kafka version, the one use it knows"
+                  + " of");
 
   @ArchTest
-  static final ArchRule noCyclesBetweenPackages = slices()
-      .matching("dev.routemetrics.(**)")
-      .should().beFreeOfCycles()
-      .because("a package reads as one step only if it needs nothing from the steps that need it");
+  static final ArchRule noCyclesBetweenPackages =
+      slices()
+          .matching("dev.routemetrics.(**)")
+          .should()
+          .beFreeOfCycles()
+          .because(
+              "a package reads as one step only if it needs nothing from the steps that need it");
 
   private static String[] concat(String[] first, String... rest) {
     String[] all = Arrays.copyOf(first, first.length + rest.length);

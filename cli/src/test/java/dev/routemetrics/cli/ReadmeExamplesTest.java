@@ -29,7 +29,11 @@ import picocli.CommandLine.ParseResult;
 class ReadmeExamplesTest {
 
   private static final Path REPO = Path.of("..");
-  /** A command in a code block line or an inline code span: up to a comment, a span's end, a ')' or a pipe. */
+
+  /**
+   * A command in a code block line or an inline code span: up to a comment, a span's end, a ')' or
+   * a pipe.
+   */
   private static final Pattern COMMAND = Pattern.compile("bin/routemetrics((?: [^`#)|\\n]*)?)");
 
   record Example(Path readme, int line, String text, List<String> args) {}
@@ -37,7 +41,11 @@ class ReadmeExamplesTest {
   static List<Example> examples() {
     List<Path> readmes = new ArrayList<>(List.of(REPO.resolve("README.md")));
     try (Stream<Path> modules = Files.list(REPO)) {
-      modules.map(m -> m.resolve("README.md")).filter(Files::isRegularFile).sorted().forEach(readmes::add);
+      modules
+          .map(m -> m.resolve("README.md"))
+          .filter(Files::isRegularFile)
+          .sorted()
+          .forEach(readmes::add);
       List<Example> examples = new ArrayList<>();
       for (Path readme : readmes) {
         List<String> lines = Files.readAllLines(readme);
@@ -45,7 +53,9 @@ class ReadmeExamplesTest {
           Matcher m = COMMAND.matcher(lines.get(i));
           while (m.find()) {
             String text = m.group(1).strip();
-            examples.add(new Example(REPO.relativize(readme), i + 1, "bin/routemetrics " + text, words(text)));
+            examples.add(
+                new Example(
+                    REPO.relativize(readme), i + 1, "bin/routemetrics " + text, words(text)));
           }
         }
       }
@@ -70,11 +80,15 @@ class ReadmeExamplesTest {
   Stream<DynamicTest> shouldParseEveryReadmeExample() {
     List<Example> examples = examples();
     assertThat(examples).as("README examples found").hasSizeGreaterThan(10);
-    return examples.stream().map(example -> DynamicTest.dynamicTest(
-        example.readme() + ":" + example.line() + " " + example.text(),
-        () -> assertThatCode(() -> parse(example))
-            .as("%s line %d: %s", example.readme(), example.line(), example.text())
-            .doesNotThrowAnyException()));
+    return examples.stream()
+        .map(
+            example ->
+                DynamicTest.dynamicTest(
+                    example.readme() + ":" + example.line() + " " + example.text(),
+                    () ->
+                        assertThatCode(() -> parse(example))
+                            .as("%s line %d: %s", example.readme(), example.line(), example.text())
+                            .doesNotThrowAnyException()));
   }
 
   /**
@@ -87,7 +101,9 @@ class ReadmeExamplesTest {
     } catch (CommandLine.MissingParameterException e) {
       String readme = Files.readString(REPO.resolve(example.readme()));
       for (CommandLine.Model.ArgSpec missing : e.getMissing()) {
-        Matcher env = Pattern.compile("\\$\\{env:([A-Z_]+)}").matcher(String.valueOf(missing.defaultValueString(false)));
+        Matcher env =
+            Pattern.compile("\\$\\{env:([A-Z_]+)}")
+                .matcher(String.valueOf(missing.defaultValueString(false)));
         if (!env.matches() || !readme.contains("export " + env.group(1) + "=")) {
           throw e;
         }
@@ -96,18 +112,35 @@ class ReadmeExamplesTest {
   }
 
   @Test
-  @DisplayName("the README's query examples, lower case included, parse into the values they ask for")
+  @DisplayName(
+      "the README's query examples, lower case included, parse into the values they ask for")
   void shouldParseTheQueryExamplesIntoTheirValues() {
-    List<Example> queries = examples().stream().filter(e -> !e.args().isEmpty() && e.args().get(0).equals("query")).toList();
-    assertThat(queries).extracting(Example::text).contains(
-        "bin/routemetrics query learning --window HOUR --channel cloud-nimbus,consumer-app --format csv",
-        "bin/routemetrics query finance --period MONTH --format json");
+    List<Example> queries =
+        examples().stream()
+            .filter(e -> !e.args().isEmpty() && e.args().get(0).equals("query"))
+            .toList();
+    assertThat(queries)
+        .extracting(Example::text)
+        .contains(
+            "bin/routemetrics query learning --window HOUR --channel cloud-nimbus,consumer-app"
+                + " --format csv",
+            "bin/routemetrics query finance --period MONTH --format json");
 
-    QueryCommand learning = query("learning", "--window", "hour", "--channel", "cloud-nimbus,consumer-app", "--format", "csv");
+    QueryCommand learning =
+        query(
+            "learning",
+            "--window",
+            "hour",
+            "--channel",
+            "cloud-nimbus,consumer-app",
+            "--format",
+            "csv");
     assertThat(learning.format).isEqualTo(QueryCommand.Format.CSV);
-    assertThat(learning.window).isEqualTo(dev.routemetrics.warehouse.query.TimeRange.WindowSize.HOUR);
+    assertThat(learning.window)
+        .isEqualTo(dev.routemetrics.warehouse.query.TimeRange.WindowSize.HOUR);
     assertThat(learning.channels).containsExactly("cloud-nimbus", "consumer-app");
-    QueryCommand finance = query("finance", "--period", "month", "--format", "Json", "--window", "Day");
+    QueryCommand finance =
+        query("finance", "--period", "month", "--format", "Json", "--window", "Day");
     assertThat(finance.format).isEqualTo(QueryCommand.Format.JSON);
     assertThat(finance.period).isEqualTo(dev.routemetrics.warehouse.query.Finance.Period.MONTH);
     assertThat(finance.window).isEqualTo(dev.routemetrics.warehouse.query.TimeRange.WindowSize.DAY);
@@ -122,7 +155,8 @@ class ReadmeExamplesTest {
   }
 
   @Test
-  @DisplayName("every description line of routemetrics query is a whole sentence or a whole list item")
+  @DisplayName(
+      "every description line of routemetrics query is a whole sentence or a whole list item")
   void shouldDescribeTheQueryCommandInWholeSentences() {
     CommandSpec query = RouteMetrics.commandLine().getSubcommands().get("query").getCommandSpec();
     List<String> descriptions = new ArrayList<>(List.of(query.usageMessage().description()));
@@ -130,9 +164,16 @@ class ReadmeExamplesTest {
       descriptions.addAll(List.of(option.description()));
     }
     query.positionalParameters().forEach(p -> descriptions.addAll(List.of(p.description())));
-    assertThat(descriptions).isNotEmpty().allSatisfy(line -> assertThat(line.strip()).matches("(?s).*[.:)]$"));
-    // At picocli's 80 columns no list item wraps back to the left margin (where it reads as a cut sentence).
-    String help = RouteMetrics.commandLine().getSubcommands().get("query").getUsageMessage(CommandLine.Help.Ansi.OFF);
+    assertThat(descriptions)
+        .isNotEmpty()
+        .allSatisfy(line -> assertThat(line.strip()).matches("(?s).*[.:)]$"));
+    // At picocli's 80 columns no list item wraps back to the left margin (where it reads as a cut
+    // sentence).
+    String help =
+        RouteMetrics.commandLine()
+            .getSubcommands()
+            .get("query")
+            .getUsageMessage(CommandLine.Help.Ansi.OFF);
     assertThat(help.lines().filter(l -> l.matches("^[a-z0-9(].*"))).as(help).isEmpty();
   }
 
@@ -141,13 +182,18 @@ class ReadmeExamplesTest {
   void shouldListEveryCommandWithAWholeSentence() {
     CommandLine main = RouteMetrics.commandLine();
     assertThat(main.getSubcommands()).hasSizeGreaterThan(10);
-    main.getSubcommands().forEach((name, command) -> {
-      String[] description = command.getCommandSpec().usageMessage().description();
-      assertThat(description).as(name).isNotEmpty();
-      assertThat(description[0].strip()).as("the first description line of %s", name).matches("(?s).*[.:)]$");
-    });
+    main.getSubcommands()
+        .forEach(
+            (name, command) -> {
+              String[] description = command.getCommandSpec().usageMessage().description();
+              assertThat(description).as(name).isNotEmpty();
+              assertThat(description[0].strip())
+                  .as("the first description line of %s", name)
+                  .matches("(?s).*[.:)]$");
+            });
     for (String name : List.of("verify", "load-run", "streams", "status")) {
-      assertThat(main.getSubcommands().get(name).getCommandSpec().usageMessage().description()).as(name)
+      assertThat(main.getSubcommands().get(name).getCommandSpec().usageMessage().description())
+          .as(name)
           .allSatisfy(line -> assertThat(line.strip()).matches("(?s).*[.:)]$"));
     }
   }
@@ -155,8 +201,16 @@ class ReadmeExamplesTest {
   @Test
   @DisplayName("streams --help describes the topology that runs, not the walking skeleton")
   void shouldDescribeTheRealStreamsTopology() {
-    String help = RouteMetrics.commandLine().getSubcommands().get("streams").getUsageMessage(CommandLine.Help.Ansi.OFF);
-    assertThat(help).doesNotContain("usage events to requests per channel per minute")
-        .contains("channel-metrics").contains("channel-revenue").contains("quarantined-events").contains("/health");
+    String help =
+        RouteMetrics.commandLine()
+            .getSubcommands()
+            .get("streams")
+            .getUsageMessage(CommandLine.Help.Ansi.OFF);
+    assertThat(help)
+        .doesNotContain("usage events to requests per channel per minute")
+        .contains("channel-metrics")
+        .contains("channel-revenue")
+        .contains("quarantined-events")
+        .contains("/health");
   }
 }

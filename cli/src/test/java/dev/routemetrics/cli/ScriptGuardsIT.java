@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The guards the deploy scripts promise (issue 18): a script that starts services stops what it
- * started on every exit, a port already held fails fast naming the process that holds it, and a
- * run whose requests are all refused stops at once with that answer. Each case runs the real script
+ * started on every exit, a port already held fails fast naming the process that holds it, and a run
+ * whose requests are all refused stops at once with that answer. Each case runs the real script
  * (deploy/services.sh, and deploy/service-checks.sh's require_accepted as deploy/bench-e2e.sh calls
  * it) on this run's ports and state (the environment deploy/env.sh reads), against the real broker.
  * deploy/load-run.sh shares these checks (require_free_port, wait_ready) and has a trap of its own,
@@ -30,54 +30,96 @@ import org.junit.jupiter.api.io.TempDir;
 class ScriptGuardsIT {
 
   private static final Path REPO = Path.of("").toAbsolutePath().getParent();
+
   /** A hang guard only: each case ends in seconds when the guard works. */
   private static final long HANG_GUARD_SECONDS = 120;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
-  @DisplayName("services.sh start on a port already held fails at once, naming the pid and command that hold it, and starts nothing")
+  @DisplayName(
+      "services.sh start on a port already held fails at once, naming the pid and command that hold"
+          + " it, and starts nothing")
   void shouldFailFastNamingTheProcessThatHoldsThePort() throws Exception {
     try (ServerSocket held = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Run run = run(Map.of("ROUTEMETRICS_INGEST_PORT", Integer.toString(held.getLocalPort())),
-          "bash", "deploy/services.sh", "start", "ingest");
+      Run run =
+          run(
+              Map.of("ROUTEMETRICS_INGEST_PORT", Integer.toString(held.getLocalPort())),
+              "bash",
+              "deploy/services.sh",
+              "start",
+              "ingest");
 
       assertThat(run.exitCode()).as("exit code; output:\n%s", run.output()).isNotZero();
-      assertThat(run.output()).contains("ingest: port " + held.getLocalPort() + " is already held by pid "
-          + ProcessHandle.current().pid() + " (", "java", "set ROUTEMETRICS_INGEST_PORT to a free port");
+      assertThat(run.output())
+          .contains(
+              "ingest: port "
+                  + held.getLocalPort()
+                  + " is already held by pid "
+                  + ProcessHandle.current().pid()
+                  + " (",
+              "java",
+              "set ROUTEMETRICS_INGEST_PORT to a free port");
       assertThat(run.output()).doesNotContain("ingest: started");
       assertThat(dir.resolve("run/ingest.pid")).doesNotExist();
     }
   }
 
   @Test
-  @DisplayName("services.sh start that fails half-way (the sink's port held) stops the ingest it had started")
+  @DisplayName(
+      "services.sh start that fails half-way (the sink's port held) stops the ingest it had"
+          + " started")
   void shouldStopWhatItStartedWhenAStartFails() throws Exception {
     try (ServerSocket held = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Run run = run(Map.of("ROUTEMETRICS_INGEST_PORT", Integer.toString(freePort()),
-          "ROUTEMETRICS_SINK_PORT", Integer.toString(held.getLocalPort())),
-          "bash", "deploy/services.sh", "start", "ingest", "sink");
+      Run run =
+          run(
+              Map.of(
+                  "ROUTEMETRICS_INGEST_PORT",
+                  Integer.toString(freePort()),
+                  "ROUTEMETRICS_SINK_PORT",
+                  Integer.toString(held.getLocalPort())),
+              "bash",
+              "deploy/services.sh",
+              "start",
+              "ingest",
+              "sink");
 
       assertThat(run.exitCode()).as("exit code; output:\n%s", run.output()).isNotZero();
       long ingest = pidIn(run.output(), "ingest: started (pid ");
-      assertThat(run.output()).contains("sink: port " + held.getLocalPort() + " is already held by pid "
-          + ProcessHandle.current().pid(), "start failed: stopping what it started (ingest)",
-          "ingest: stopping pid " + ingest);
-      assertThat(ProcessHandle.of(ingest).map(ProcessHandle::isAlive)).as("the ingest it started, pid %d", ingest)
+      assertThat(run.output())
+          .contains(
+              "sink: port "
+                  + held.getLocalPort()
+                  + " is already held by pid "
+                  + ProcessHandle.current().pid(),
+              "start failed: stopping what it started (ingest)",
+              "ingest: stopping pid " + ingest);
+      assertThat(ProcessHandle.of(ingest).map(ProcessHandle::isAlive))
+          .as("the ingest it started, pid %d", ingest)
           .isNotEqualTo(java.util.Optional.of(true));
       assertThat(dir.resolve("run/ingest.pid")).doesNotExist();
     }
   }
 
   @Test
-  @DisplayName("services.sh start killed (SIGTERM) while it waits for the ingest to answer stops that ingest")
+  @DisplayName(
+      "services.sh start killed (SIGTERM) while it waits for the ingest to answer stops that"
+          + " ingest")
   void shouldStopWhatItStartedWhenKilledMidStart() throws Exception {
     // The ingest listens on a port of its own choosing (a JVM property beats the environment), so
-    // the script's wait for an answer on ROUTEMETRICS_INGEST_PORT is still under way when it is killed.
-    ProcessBuilder builder = builder(Map.of("ROUTEMETRICS_INGEST_PORT", Integer.toString(freePort()),
-        "ROUTEMETRICS_JAVA_OPTS", "-Xmx256m -Droutemetrics.ingest.port=0"),
-        "bash", "deploy/services.sh", "start", "ingest");
+    // the script's wait for an answer on ROUTEMETRICS_INGEST_PORT is still under way when it is
+    // killed.
+    ProcessBuilder builder =
+        builder(
+            Map.of(
+                "ROUTEMETRICS_INGEST_PORT",
+                Integer.toString(freePort()),
+                "ROUTEMETRICS_JAVA_OPTS",
+                "-Xmx256m -Droutemetrics.ingest.port=0"),
+            "bash",
+            "deploy/services.sh",
+            "start",
+            "ingest");
     Path output = dir.resolve("output.log");
     Process script = builder.redirectErrorStream(true).redirectOutput(output.toFile()).start();
     Path pidFile = dir.resolve("run/ingest.pid");
@@ -89,52 +131,88 @@ class ScriptGuardsIT {
     assertThat(ProcessHandle.of(ingest).map(ProcessHandle::isAlive)).hasValue(true);
 
     script.destroy(); // SIGTERM to the script alone, not to its children
-    assertThat(script.waitFor(HANG_GUARD_SECONDS, TimeUnit.SECONDS)).as("the script exited").isTrue();
+    assertThat(script.waitFor(HANG_GUARD_SECONDS, TimeUnit.SECONDS))
+        .as("the script exited")
+        .isTrue();
     String log = read(output);
     assertThat(script.exitValue()).as("exit code; output:\n%s", log).isEqualTo(143);
-    assertThat(log).contains("start failed: stopping what it started (ingest)", "ingest: stopping pid " + ingest);
-    assertThat(ProcessHandle.of(ingest).map(ProcessHandle::isAlive)).as("the ingest it started, pid %d", ingest)
+    assertThat(log)
+        .contains(
+            "start failed: stopping what it started (ingest)", "ingest: stopping pid " + ingest);
+    assertThat(ProcessHandle.of(ingest).map(ProcessHandle::isAlive))
+        .as("the ingest it started, pid %d", ingest)
         .isNotEqualTo(java.util.Optional.of(true));
   }
 
   @Test
-  @DisplayName("a run whose first request the ingest refuses (a wrong key: 401) stops at once with that answer; a good key goes on")
+  @DisplayName(
+      "a run whose first request the ingest refuses (a wrong key: 401) stops at once with that"
+          + " answer; a good key goes on")
   void shouldStopARunAtOnceWhenTheIngestRefusesItsKey() throws Exception {
     Path keys = dir.resolve("api-keys.json");
     String good = ApiKeys.add(keys, "it-scripts", null);
     Path events = dir.resolve("usage.ndjson");
     String id = "it-scripts-" + System.nanoTime();
-    Files.writeString(events, "{\"event_id\": \"" + id + "\", \"event_time\": \"2026-11-25T10:15:30Z\","
-        + " \"channel_id\": \"direct-api\", \"account_id\": \"acct-7\", \"end_user_ref\": null, \"model_id\": \"frontier-fast\","
-        + " \"request_id\": \"req-" + id + "\", \"request_count\": 1, \"input_tokens\": 120, \"output_tokens\": 80,"
-        + " \"latency_ms\": 950, \"outcome\": \"SUCCESS\", \"telemetry\": \"FULL\"}\n", StandardCharsets.UTF_8);
-    try (IngestServer ingest = new IngestServer(new IngestConfig(Map.of(
-        IngestConfig.PORT, "0",
-        IngestConfig.API_KEYS_FILE, keys.toString(),
-        IngestConfig.TOPIC_NAMESPACE, "it-scripts-" + ProcessHandle.current().pid() + "-"))).start()) {
+    Files.writeString(
+        events,
+        "{\"event_id\": \""
+            + id
+            + "\", \"event_time\": \"2026-11-25T10:15:30Z\", \"channel_id\": \"direct-api\","
+            + " \"account_id\": \"acct-7\", \"end_user_ref\": null, \"model_id\":"
+            + " \"frontier-fast\", \"request_id\": \"req-"
+            + id
+            + "\", \"request_count\": 1, \"input_tokens\": 120, \"output_tokens\": 80,"
+            + " \"latency_ms\": 950, \"outcome\": \"SUCCESS\", \"telemetry\": \"FULL\"}\n",
+        StandardCharsets.UTF_8);
+    try (IngestServer ingest =
+        new IngestServer(
+                new IngestConfig(
+                    Map.of(
+                        IngestConfig.PORT,
+                        "0",
+                        IngestConfig.API_KEYS_FILE,
+                        keys.toString(),
+                        IngestConfig.TOPIC_NAMESPACE,
+                        "it-scripts-" + ProcessHandle.current().pid() + "-")))
+            .start()) {
       String url = "http://127.0.0.1:" + ingest.port();
-      String check = "source deploy/env.sh && source deploy/service-checks.sh && require_accepted run1 " + url
-          + " usage " + events;
+      String check =
+          "source deploy/env.sh && source deploy/service-checks.sh && require_accepted run1 "
+              + url
+              + " usage "
+              + events;
 
-      Run refused = run(Map.of("ROUTEMETRICS_API_KEY", "not-a-key"), "bash", "-c", check + " && echo went-on");
+      Run refused =
+          run(
+              Map.of("ROUTEMETRICS_API_KEY", "not-a-key"),
+              "bash",
+              "-c",
+              check + " && echo went-on");
       assertThat(refused.exitCode()).as("exit code; output:\n%s", refused.output()).isNotZero();
-      assertThat(refused.output()).contains("run1: the ingest at " + url + " refused the run's first request (HTTP 401: ",
-          "every record would be refused the same way, so the run stops here").doesNotContain("went-on");
+      assertThat(refused.output())
+          .contains(
+              "run1: the ingest at " + url + " refused the run's first request (HTTP 401: ",
+              "every record would be refused the same way, so the run stops here")
+          .doesNotContain("went-on");
 
-      Run accepted = run(Map.of("ROUTEMETRICS_API_KEY", good), "bash", "-c", check + " && echo went-on");
+      Run accepted =
+          run(Map.of("ROUTEMETRICS_API_KEY", good), "bash", "-c", check + " && echo went-on");
       assertThat(accepted.exitCode()).as("exit code; output:\n%s", accepted.output()).isZero();
       assertThat(accepted.output()).contains("went-on");
     }
     // bench-e2e.sh asks before it sends: the check comes before its `simulate --to http`.
     String bench = Files.readString(REPO.resolve("deploy/bench-e2e.sh"));
-    assertThat(bench.indexOf("require_accepted \"$run\"")).isPositive().isLessThan(bench.indexOf("simulate --to http"));
+    assertThat(bench.indexOf("require_accepted \"$run\""))
+        .isPositive()
+        .isLessThan(bench.indexOf("simulate --to http"));
   }
 
   private record Run(int exitCode, String output) {}
 
   private Run run(Map<String, String> env, String... command) throws Exception {
     Path output = dir.resolve("output-" + System.nanoTime() + ".log");
-    Process process = builder(env, command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    Process process =
+        builder(env, command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
     boolean finished = process.waitFor(HANG_GUARD_SECONDS, TimeUnit.SECONDS);
     if (!finished) {
       process.destroy();
@@ -145,12 +223,17 @@ class ScriptGuardsIT {
     return new Run(process.exitValue(), log);
   }
 
-  /** The script in the repository, with this test's own pid files and logs (the state dir stays the run's). */
+  /**
+   * The script in the repository, with this test's own pid files and logs (the state dir stays the
+   * run's).
+   */
   private ProcessBuilder builder(Map<String, String> env, String... command) throws IOException {
     ProcessBuilder builder = new ProcessBuilder(List.of(command)).directory(REPO.toFile());
     Files.createDirectories(dir.resolve("run"));
     builder.environment().put("ROUTEMETRICS_RUN_DIR", dir.resolve("run").toString());
-    builder.environment().put("ROUTEMETRICS_TOPIC_NAMESPACE", "it-scripts-" + ProcessHandle.current().pid() + "-");
+    builder
+        .environment()
+        .put("ROUTEMETRICS_TOPIC_NAMESPACE", "it-scripts-" + ProcessHandle.current().pid() + "-");
     builder.environment().putAll(env);
     return builder;
   }

@@ -48,7 +48,9 @@ final class LossyProxy implements AutoCloseable {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
-  /** The ingest's statuses for the requests whose answers this proxy lost, in the order they came. */
+  /**
+   * The ingest's statuses for the requests whose answers this proxy lost, in the order they came.
+   */
   List<Integer> lostAnswers() {
     return List.copyOf(lostAnswers);
   }
@@ -56,21 +58,24 @@ final class LossyProxy implements AutoCloseable {
   private void forward(HttpExchange exchange) throws IOException {
     try (exchange) {
       String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-      HttpRequest.Builder request = HttpRequest.newBuilder(upstream.resolve(exchange.getRequestURI().getPath()))
-          .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofString(body));
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(upstream.resolve(exchange.getRequestURI().getPath()))
+              .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofString(body));
       for (String header : List.of("Authorization", "Content-Type")) {
         String value = exchange.getRequestHeaders().getFirst(header);
         if (value != null) {
           request.header(header, value);
         }
       }
-      HttpResponse<byte[]> answer = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> answer =
+          client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
       if (seen.add(body)) {
         lostAnswers.add(answer.statusCode());
         Thread.sleep(holdBack.toMillis());
         return; // closed without an answer: the client has long given up
       }
-      exchange.sendResponseHeaders(answer.statusCode(), answer.body().length == 0 ? -1 : answer.body().length);
+      exchange.sendResponseHeaders(
+          answer.statusCode(), answer.body().length == 0 ? -1 : answer.body().length);
       try (OutputStream out = exchange.getResponseBody()) {
         out.write(answer.body());
       }

@@ -11,11 +11,11 @@ import dev.routemetrics.warehouse.sink.Sink;
 import dev.routemetrics.warehouse.sink.SinkHttp;
 import dev.routemetrics.warehouse.status.PipelineStatus;
 import java.net.URI;
-import java.time.Clock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Clock;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -48,20 +48,25 @@ final class Pipeline implements AutoCloseable {
   }
 
   /**
-   * A pipeline isolated by its topic namespace alone (no database, application id or consumer
-   * group given): what one setting must isolate.
+   * A pipeline isolated by its topic namespace alone (no database, application id or consumer group
+   * given): what one setting must isolate.
    */
   static Pipeline namespacedOnly(String name) throws Exception {
     return new Pipeline(name, Map.of(), true);
   }
 
-  private Pipeline(String name, Map<String, String> streamsSettings, boolean namespaceOnly) throws Exception {
+  private Pipeline(String name, Map<String, String> streamsSettings, boolean namespaceOnly)
+      throws Exception {
     this.id = name + System.currentTimeMillis();
     this.namespace = id + ".";
     Path stateDir = Files.createTempDirectory("routemetrics-" + id);
-    Map<String, String> warehouseSettings = new java.util.HashMap<>(Map.of(
-        WarehouseConfig.TOPIC_NAMESPACE, namespace,
-        WarehouseConfig.SINK_FLUSH_INTERVAL_MS, "200"));
+    Map<String, String> warehouseSettings =
+        new java.util.HashMap<>(
+            Map.of(
+                WarehouseConfig.TOPIC_NAMESPACE,
+                namespace,
+                WarehouseConfig.SINK_FLUSH_INTERVAL_MS,
+                "200"));
     if (!namespaceOnly) {
       warehouseSettings.put(WarehouseConfig.DATABASE, id.replace('-', '_'));
       warehouseSettings.put(WarehouseConfig.SINK_GROUP, id + "-sink");
@@ -70,15 +75,28 @@ final class Pipeline implements AutoCloseable {
     this.database = warehouse.database();
     Path keys = stateDir.resolve("api-keys.json");
     this.labKey = ApiKeys.add(keys, "it-lab", null);
-    this.ingest = new IngestServer(new IngestConfig(Map.of(
-        IngestConfig.PORT, "0",
-        IngestConfig.API_KEYS_FILE, keys.toString(),
-        IngestConfig.TOPIC_NAMESPACE, namespace))).start();
-    Map<String, String> streamsConfig = new java.util.HashMap<>(Map.of(
-        StreamsAppConfig.TOPIC_NAMESPACE, namespace,
-        StreamsAppConfig.STATE_DIR, stateDir.toString(),
-        StreamsAppConfig.COMMIT_INTERVAL_MS, "100",
-        StreamsAppConfig.PORT, "0"));
+    this.ingest =
+        new IngestServer(
+                new IngestConfig(
+                    Map.of(
+                        IngestConfig.PORT,
+                        "0",
+                        IngestConfig.API_KEYS_FILE,
+                        keys.toString(),
+                        IngestConfig.TOPIC_NAMESPACE,
+                        namespace)))
+            .start();
+    Map<String, String> streamsConfig =
+        new java.util.HashMap<>(
+            Map.of(
+                StreamsAppConfig.TOPIC_NAMESPACE,
+                namespace,
+                StreamsAppConfig.STATE_DIR,
+                stateDir.toString(),
+                StreamsAppConfig.COMMIT_INTERVAL_MS,
+                "100",
+                StreamsAppConfig.PORT,
+                "0"));
     if (!namespaceOnly) {
       streamsConfig.put(StreamsAppConfig.APPLICATION_ID, id);
     }
@@ -88,10 +106,18 @@ final class Pipeline implements AutoCloseable {
     this.sinkHttp = new SinkHttp(sink.telemetry(), "127.0.0.1", 0).start();
   }
 
-  /** {@code routemetrics status} for this pipeline: each stage's /health on the port it took, and its database. */
+  /**
+   * {@code routemetrics status} for this pipeline: each stage's /health on the port it took, and
+   * its database.
+   */
   PipelineStatus status() {
-    return new PipelineStatus(URI.create(ingestUrl()), URI.create("http://127.0.0.1:" + streams.httpPort()),
-        URI.create("http://127.0.0.1:" + sinkHttp.port()), clickHouse(), database, Clock.systemUTC());
+    return new PipelineStatus(
+        URI.create(ingestUrl()),
+        URI.create("http://127.0.0.1:" + streams.httpPort()),
+        URI.create("http://127.0.0.1:" + sinkHttp.port()),
+        clickHouse(),
+        database,
+        Clock.systemUTC());
   }
 
   String ingestUrl() {
@@ -108,9 +134,11 @@ final class Pipeline implements AutoCloseable {
     streams.close();
     sinkHttp.close();
     sink.close();
-    // A loaded machine's ClickHouse can take longer than the driver's socket timeout to drop: try again.
+    // A loaded machine's ClickHouse can take longer than the driver's socket timeout to drop: try
+    // again.
     for (int attempt = 1; ; attempt++) {
-      try (Connection connection = clickHouse().connect(); Statement statement = connection.createStatement()) {
+      try (Connection connection = clickHouse().connect();
+          Statement statement = connection.createStatement()) {
         statement.execute("DROP DATABASE IF EXISTS " + database);
         break;
       } catch (java.sql.SQLException e) {
@@ -120,9 +148,15 @@ final class Pipeline implements AutoCloseable {
       }
     }
     // This run's topics, internal ones included, all start with its id.
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-        warehouse.getString(WarehouseConfig.KAFKA_BOOTSTRAP)))) {
-      Set<String> mine = admin.listTopics().names().get().stream().filter(t -> t.startsWith(id)).collect(Collectors.toSet());
+    try (Admin admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                warehouse.getString(WarehouseConfig.KAFKA_BOOTSTRAP)))) {
+      Set<String> mine =
+          admin.listTopics().names().get().stream()
+              .filter(t -> t.startsWith(id))
+              .collect(Collectors.toSet());
       admin.deleteTopics(mine).all().get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -44,13 +44,17 @@ class PipelineIT {
   }
 
   @Test
-  @DisplayName("events posted over HTTP appear in ClickHouse counted exactly once, duplicates and conflicts included")
+  @DisplayName(
+      "events posted over HTTP appear in ClickHouse counted exactly once, duplicates and conflicts"
+          + " included")
   void shouldCountEveryAcceptedEventExactlyOnce() throws Exception {
-    List<UsageBurst.Event> burst = new UsageBurst(ChannelRegistry.builtIn(), 7).generate(START, 30, 5);
+    List<UsageBurst.Event> burst =
+        new UsageBurst(ChannelRegistry.builtIn(), 7).generate(START, 30, 5);
     HttpSender sender = new HttpSender(pipeline.ingestUrl(), pipeline.labKey);
     assertThat(sender.send(burst, 4, done -> {}).accepted()).isEqualTo(burst.size());
 
-    // Reality: a client retries the first ten events, and one event id is reused with other numbers.
+    // Reality: a client retries the first ten events, and one event id is reused with other
+    // numbers.
     for (UsageBurst.Event event : burst.subList(0, 10)) {
       assertThat(sender.post(event.json())).isEqualTo(202);
     }
@@ -63,42 +67,66 @@ class PipelineIT {
     assertThat(actual).isEqualTo(expected);
     assertThat(actual).hasSize(ChannelRegistry.builtIn().channels().size());
 
-    // channel_metrics, the table every audience view reads: the HOUR row of each channel holds the same requests
+    // channel_metrics, the table every audience view reads: the HOUR row of each channel holds the
+    // same requests
     MetricsReader reader = new MetricsReader(pipeline.clickHouse(), pipeline.database);
-    TimeRange hour = new TimeRange(TimeRange.WindowSize.HOUR, START, START.plusSeconds(1), List.of());
+    TimeRange hour =
+        new TimeRange(TimeRange.WindowSize.HOUR, START, START.plusSeconds(1), List.of());
     Map<String, Long> hourRows = new TreeMap<>();
     reader.metrics(hour).forEach(u -> hourRows.put(u.channelId(), u.requests()));
     assertThat(hourRows).isEqualTo(expected);
-    // and the reach-control view: each channel's request share is its requests over all channels' (by hand here)
+    // and the reach-control view: each channel's request share is its requests over all channels'
+    // (by hand here)
     long all = expected.values().stream().mapToLong(Long::longValue).sum();
     Map<String, Double> shares = new TreeMap<>();
-    ReachControl.compute(reader.metrics(hour), reader.revenue(hour)).get(0).channels()
+    ReachControl.compute(reader.metrics(hour), reader.revenue(hour))
+        .get(0)
+        .channels()
         .forEach(r -> shares.put(r.channelId(), r.requestShare()));
     assertThat(shares).hasSameSizeAs(expected);
-    expected.forEach((channel, requests) -> assertThat(shares.get(channel)).as(channel)
-        .isCloseTo((double) requests / all, org.assertj.core.api.Assertions.within(1e-12)));
+    expected.forEach(
+        (channel, requests) ->
+            assertThat(shares.get(channel))
+                .as(channel)
+                .isCloseTo((double) requests / all, org.assertj.core.api.Assertions.within(1e-12)));
   }
 
   @Test
-  @DisplayName("an event whose 202 was lost on the way back, sent again after the client timed out, counts once")
+  @DisplayName(
+      "an event whose 202 was lost on the way back, sent again after the client timed out, counts"
+          + " once")
   void shouldCountOnceAnEventRetriedAfterTheClientTimedOut() throws Exception {
     Instant start = START.plus(Duration.ofDays(1));
-    List<UsageBurst.Event> events = new UsageBurst(ChannelRegistry.builtIn(), 9).generate(start, 3, 5);
+    List<UsageBurst.Event> events =
+        new UsageBurst(ChannelRegistry.builtIn(), 9).generate(start, 3, 5);
     HttpClient client = HttpClient.newHttpClient();
     try (LossyProxy proxy = new LossyProxy(pipeline.ingestUrl(), Duration.ofSeconds(5))) {
       for (UsageBurst.Event event : events) {
         // The client waits one second; the ingest stores the event and answers, the answer is lost.
-        assertThatThrownBy(() -> client.send(usage(proxy.url(), event, Duration.ofSeconds(1)), HttpResponse.BodyHandlers.ofString()))
+        assertThatThrownBy(
+                () ->
+                    client.send(
+                        usage(proxy.url(), event, Duration.ofSeconds(1)),
+                        HttpResponse.BodyHandlers.ofString()))
             .isInstanceOf(HttpTimeoutException.class);
       }
       long deadline = System.currentTimeMillis() + 30_000;
       while (proxy.lostAnswers().size() < events.size() && System.currentTimeMillis() < deadline) {
         Thread.sleep(100); // the last answer may still be on its way to the proxy
       }
-      assertThat(proxy.lostAnswers()).as("the ingest's answers to the first attempts").hasSize(events.size()).containsOnly(202);
-      // The client cannot know the event was stored, so it sends it again, and this time hears back.
+      assertThat(proxy.lostAnswers())
+          .as("the ingest's answers to the first attempts")
+          .hasSize(events.size())
+          .containsOnly(202);
+      // The client cannot know the event was stored, so it sends it again, and this time hears
+      // back.
       for (UsageBurst.Event event : events) {
-        assertThat(client.send(usage(proxy.url(), event, Duration.ofSeconds(30)), HttpResponse.BodyHandlers.ofString()).statusCode())
+        assertThat(
+                client
+                    .send(
+                        usage(proxy.url(), event, Duration.ofSeconds(30)),
+                        HttpResponse.BodyHandlers.ofString())
+                    .statusCode())
             .isEqualTo(202);
       }
     }
@@ -107,11 +135,14 @@ class PipelineIT {
     assertThat(waitFor(expected, requestsInTheHourFrom(start))).isEqualTo(expected);
   }
 
-  /** Independent expectation: per channel, the sum of request_count over the distinct events sent. */
+  /**
+   * Independent expectation: per channel, the sum of request_count over the distinct events sent.
+   */
   private static Map<String, Long> requestsOfDistinctEvents(List<UsageBurst.Event> events) {
     Map<String, Long> expected = new TreeMap<>();
     for (UsageBurst.Event event : events) {
-      expected.merge(event.channelId(), ((Number) event.json().get("request_count")).longValue(), Long::sum);
+      expected.merge(
+          event.channelId(), ((Number) event.json().get("request_count")).longValue(), Long::sum);
     }
     return expected;
   }
@@ -128,29 +159,47 @@ class PipelineIT {
     };
   }
 
-  private static HttpRequest usage(String baseUrl, UsageBurst.Event event, Duration timeout) throws Exception {
+  private static HttpRequest usage(String baseUrl, UsageBurst.Event event, Duration timeout)
+      throws Exception {
     return HttpRequest.newBuilder(URI.create(baseUrl + "/v1/events/usage"))
         .timeout(timeout)
         .header("Content-Type", "application/json")
         .header("Authorization", "Bearer " + pipeline.labKey)
-        .POST(HttpRequest.BodyPublishers.ofString(new ObjectMapper().writeValueAsString(event.json())))
+        .POST(
+            HttpRequest.BodyPublishers.ofString(
+                new ObjectMapper().writeValueAsString(event.json())))
         .build();
   }
 
   @Test
   void shouldAnswer400NamingTheFieldForABadEvent() throws Exception {
-    Map<String, Object> bad = new LinkedHashMap<>(new UsageBurst(ChannelRegistry.builtIn(), 1).generate(START, 1, 1).get(0).json());
+    Map<String, Object> bad =
+        new LinkedHashMap<>(
+            new UsageBurst(ChannelRegistry.builtIn(), 1).generate(START, 1, 1).get(0).json());
     bad.put("input_tokens", -5);
-    HttpResponse<String> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(pipeline.ingestUrl() + "/v1/events/usage"))
-            .header("Content-Type", "application/json")
-            .header("Authorization", "Bearer " + pipeline.labKey)
-            .POST(HttpRequest.BodyPublishers.ofString(new ObjectMapper().writeValueAsString(bad))).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(pipeline.ingestUrl() + "/v1/events/usage"))
+                    .header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + pipeline.labKey)
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            new ObjectMapper().writeValueAsString(bad)))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
 
     assertThat(response.statusCode()).isEqualTo(400);
-    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
-    assertThat(new ObjectMapper().readTree(response.body()).path("errors").get(0).path("field").asText()).isEqualTo("input_tokens");
+    assertThat(response.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
+    assertThat(
+            new ObjectMapper()
+                .readTree(response.body())
+                .path("errors")
+                .get(0)
+                .path("field")
+                .asText())
+        .isEqualTo("input_tokens");
     assertThat(response.body()).contains("must be >= 0, was -5");
   }
 
@@ -173,5 +222,4 @@ class PipelineIT {
     }
     return last;
   }
-
 }

@@ -26,13 +26,18 @@ class TwoInstancesIT {
   @Test
   @DisplayName("two pipelines that differ only in their namespace never see each other's events")
   void shouldKeepTwoNamespacedPipelinesApart() throws Exception {
-    try (Pipeline blue = Pipeline.namespacedOnly("it-blue-"); Pipeline green = Pipeline.namespacedOnly("it-green-")) {
+    try (Pipeline blue = Pipeline.namespacedOnly("it-blue-");
+        Pipeline green = Pipeline.namespacedOnly("it-green-")) {
       assertThat(blue.database).isNotEqualTo(green.database).startsWith("routemetrics_it_blue_");
       // Same hour, same channels, different traffic: a shared table, group or store would mix them.
-      List<UsageBurst.Event> toBlue = new UsageBurst(ChannelRegistry.builtIn(), 1).generate(HOUR, 40, 30);
-      List<UsageBurst.Event> toGreen = new UsageBurst(ChannelRegistry.builtIn(), 2).generate(HOUR, 70, 30);
-      assertThat(new HttpSender(blue.ingestUrl(), blue.labKey).send(toBlue, 4, d -> {}).accepted()).isEqualTo(toBlue.size());
-      assertThat(new HttpSender(green.ingestUrl(), green.labKey).send(toGreen, 4, d -> {}).accepted())
+      List<UsageBurst.Event> toBlue =
+          new UsageBurst(ChannelRegistry.builtIn(), 1).generate(HOUR, 40, 30);
+      List<UsageBurst.Event> toGreen =
+          new UsageBurst(ChannelRegistry.builtIn(), 2).generate(HOUR, 70, 30);
+      assertThat(new HttpSender(blue.ingestUrl(), blue.labKey).send(toBlue, 4, d -> {}).accepted())
+          .isEqualTo(toBlue.size());
+      assertThat(
+              new HttpSender(green.ingestUrl(), green.labKey).send(toGreen, 4, d -> {}).accepted())
           .isEqualTo(toGreen.size());
 
       drained(blue);
@@ -63,7 +68,8 @@ class TwoInstancesIT {
     assertThat(inARow).as("%s drained three times in a row", pipeline.namespace).isEqualTo(3);
   }
 
-  private static Map<String, Long> requestsOnceSettled(Pipeline pipeline, Map<String, Long> expected) throws Exception {
+  private static Map<String, Long> requestsOnceSettled(
+      Pipeline pipeline, Map<String, Long> expected) throws Exception {
     long deadline = System.currentTimeMillis() + 120_000;
     Map<String, Long> rows = requests(pipeline);
     while (!rows.equals(expected) && System.currentTimeMillis() < deadline) {
@@ -75,8 +81,9 @@ class TwoInstancesIT {
 
   private static Map<String, Long> requests(Pipeline pipeline) throws Exception {
     Map<String, Long> rows = new TreeMap<>();
-    for (ChannelRequests.Row row : new ChannelRequests(pipeline.clickHouse(), pipeline.database)
-        .between(HOUR, HOUR.plus(Duration.ofHours(1)))) {
+    for (ChannelRequests.Row row :
+        new ChannelRequests(pipeline.clickHouse(), pipeline.database)
+            .between(HOUR, HOUR.plus(Duration.ofHours(1)))) {
       rows.put(row.channelId(), row.requests());
     }
     return rows;

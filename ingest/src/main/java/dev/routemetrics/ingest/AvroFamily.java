@@ -8,7 +8,9 @@ import java.util.function.Function;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
 
-/** An event family described by its parser, its topic and how to read its envelope from the record. */
+/**
+ * An event family described by its parser, its topic and how to read its envelope from the record.
+ */
 final class AvroFamily<T extends SpecificRecord> implements EventFamily<T> {
 
   private final String name;
@@ -20,8 +22,14 @@ final class AvroFamily<T extends SpecificRecord> implements EventFamily<T> {
   private final Function<T, Instant> eventTime;
   private final AvroSerde<T> serde;
 
-  AvroFamily(String name, Class<T> type, Function<Topics, String> topic, Function<JsonNode, T> parser,
-      Function<T, String> eventId, Function<T, String> channelId, Function<T, Instant> eventTime) {
+  AvroFamily(
+      String name,
+      Class<T> type,
+      Function<Topics, String> topic,
+      Function<JsonNode, T> parser,
+      Function<T, String> eventId,
+      Function<T, String> channelId,
+      Function<T, Instant> eventTime) {
     this.name = name;
     this.topic = topic;
     this.parser = parser;

@@ -36,23 +36,35 @@ public final class BillingEventParser {
     BigDecimal net = in.money("net_amount", true);
     Instant periodStart = envelope.periodInstant(in, "period_start");
     Instant periodEnd = envelope.periodInstant(in, "period_end");
-    Long reported = in.optionalInteger("reported_request_count", 0, EventBounds.MAX_REPORTED_REQUEST_COUNT);
+    Long reported =
+        in.optionalInteger("reported_request_count", 0, EventBounds.MAX_REPORTED_REQUEST_COUNT);
     if (kind != null) {
       boolean credit = kind == BillingKind.REFUND || kind == BillingKind.CREDIT;
       checkSign(in, "gross_amount", gross, credit, kind);
       checkSign(in, "partner_fee", fee, credit, kind);
       checkSign(in, "net_amount", net, credit, kind);
-      // Signs agree by now (or were refused), so magnitudes compare: a fee never exceeds the gross it is taken from.
-      if (gross != null && fee != null && fee.signum() * gross.signum() >= 0 && fee.abs().compareTo(gross.abs()) > 0) {
-        in.reject("partner_fee", "must not exceed gross_amount in magnitude (" + fee.toPlainString() + " is more than "
-            + gross.toPlainString() + ")");
+      // Signs agree by now (or were refused), so magnitudes compare: a fee never exceeds the gross
+      // it is taken from.
+      if (gross != null
+          && fee != null
+          && fee.signum() * gross.signum() >= 0
+          && fee.abs().compareTo(gross.abs()) > 0) {
+        in.reject(
+            "partner_fee",
+            "must not exceed gross_amount in magnitude ("
+                + fee.toPlainString()
+                + " is more than "
+                + gross.toPlainString()
+                + ")");
       }
       if (kind != BillingKind.PARTNER_STATEMENT && reported != null) {
         in.reject("reported_request_count", "is only for PARTNER_STATEMENT events");
       }
     }
     if (periodStart != null && periodEnd != null && !periodStart.isBefore(periodEnd)) {
-      in.reject("period_end", "must be after period_start (" + periodEnd + " is not after " + periodStart + ")");
+      in.reject(
+          "period_end",
+          "must be after period_start (" + periodEnd + " is not after " + periodStart + ")");
     }
     if (!in.errors().isEmpty()) {
       throw new InvalidEventException(in.errors());
@@ -77,12 +89,18 @@ public final class BillingEventParser {
         .build();
   }
 
-  private static void checkSign(FieldReader in, String field, BigDecimal amount, boolean credit, BillingKind kind) {
+  private static void checkSign(
+      FieldReader in, String field, BigDecimal amount, boolean credit, BillingKind kind) {
     if (amount == null) {
       return;
     }
     if (credit && amount.signum() > 0) {
-      in.reject(field, "must be <= 0 for a " + kind + " (refunds and credits take money back), was " + amount.toPlainString());
+      in.reject(
+          field,
+          "must be <= 0 for a "
+              + kind
+              + " (refunds and credits take money back), was "
+              + amount.toPlainString());
     } else if (!credit && amount.signum() < 0) {
       in.reject(field, "must be >= 0 for a " + kind + ", was " + amount.toPlainString());
     }

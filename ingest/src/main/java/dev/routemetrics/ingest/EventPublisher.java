@@ -19,18 +19,31 @@ public final class EventPublisher implements AutoCloseable {
   private final Producer<String, byte[]> producer;
 
   public EventPublisher(String bootstrap, int ackTimeoutMs) {
-    this(new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ProducerConfig.ACKS_CONFIG, "all",
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-        ProducerConfig.LINGER_MS_CONFIG, 5,
-        ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
-        // send() blocks for metadata; when the broker is down the client should hear 503 soon, not hang.
-        ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.min(ackTimeoutMs, 5_000),
-        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(ackTimeoutMs, 5_000) - 5,
-        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, ackTimeoutMs,
-        ProducerConfig.CLIENT_ID_CONFIG, "routemetrics-ingest"),
-        new StringSerializer(), new ByteArraySerializer()));
+    this(
+        new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                true,
+                ProducerConfig.LINGER_MS_CONFIG,
+                5,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG,
+                "lz4",
+                // send() blocks for metadata; when the broker is down the client should hear 503
+                // soon, not hang.
+                ProducerConfig.MAX_BLOCK_MS_CONFIG,
+                Math.min(ackTimeoutMs, 5_000),
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                Math.min(ackTimeoutMs, 5_000) - 5,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                ackTimeoutMs,
+                ProducerConfig.CLIENT_ID_CONFIG,
+                "routemetrics-ingest"),
+            new StringSerializer(),
+            new ByteArraySerializer()));
   }
 
   EventPublisher(Producer<String, byte[]> producer) {
@@ -43,16 +56,19 @@ public final class EventPublisher implements AutoCloseable {
    * partition, where the metrics topology deduplicates it without another repartition. The future
    * fails with the producer's exception when Kafka did not take it.
    */
-  public CompletableFuture<RecordMetadata> publish(String topic, String key, long eventTimeMs, byte[] value) {
+  public CompletableFuture<RecordMetadata> publish(
+      String topic, String key, long eventTimeMs, byte[] value) {
     CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
     try {
-      producer.send(new ProducerRecord<>(topic, null, eventTimeMs, key, value), (metadata, error) -> {
-        if (error != null) {
-          acked.completeExceptionally(error);
-        } else {
-          acked.complete(metadata);
-        }
-      });
+      producer.send(
+          new ProducerRecord<>(topic, null, eventTimeMs, key, value),
+          (metadata, error) -> {
+            if (error != null) {
+              acked.completeExceptionally(error);
+            } else {
+              acked.complete(metadata);
+            }
+          });
     } catch (RuntimeException e) {
       acked.completeExceptionally(e);
     }

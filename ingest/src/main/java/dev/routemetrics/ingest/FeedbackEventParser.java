@@ -9,7 +9,9 @@ import dev.routemetrics.schemas.registry.ChannelRegistry;
 import java.time.Clock;
 import java.time.Duration;
 
-/** Turns one JSON feedback event into the Avro record, or says every field that is wrong with it. */
+/**
+ * Turns one JSON feedback event into the Avro record, or says every field that is wrong with it.
+ */
 public final class FeedbackEventParser {
 
   private final Envelope.Rules envelope;

@@ -18,8 +18,13 @@ final class FieldReader {
 
   private static final int MAX_ID_LENGTH = EventBounds.MAX_ID_LENGTH;
   static final int MONEY_SCALE = EventBounds.MONEY_SCALE;
-  /** What openapi.yaml's Money pattern allows: digits, an optional '-', at most 4 decimals; no exponent, sign or space. */
+
+  /**
+   * What openapi.yaml's Money pattern allows: digits, an optional '-', at most 4 decimals; no
+   * exponent, sign or space.
+   */
   static final Pattern MONEY = Pattern.compile("-?[0-9]{1,9}(\\.[0-9]{1,4})?");
+
   private static final Pattern PLAIN_DECIMAL = Pattern.compile("-?[0-9]+(\\.[0-9]+)?");
 
   private final JsonNode node;
@@ -74,14 +79,28 @@ final class FieldReader {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (Character.isISOControl(c)) {
-        reject(field, "must not contain control characters (U+" + String.format("%04X", (int) c) + " at position " + i + ")");
+        reject(
+            field,
+            "must not contain control characters (U+"
+                + String.format("%04X", (int) c)
+                + " at position "
+                + i
+                + ")");
         return null;
       }
-      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
         i++;
       } else if (Character.isSurrogate(c)) {
         // Kafka's UTF-8 encoder would write it as '?': the id would change on its way.
-        reject(field, "must be valid Unicode (a lone surrogate U+" + String.format("%04X", (int) c) + " at position " + i + ")");
+        reject(
+            field,
+            "must be valid Unicode (a lone surrogate U+"
+                + String.format("%04X", (int) c)
+                + " at position "
+                + i
+                + ")");
         return null;
       }
     }
@@ -99,11 +118,22 @@ final class FieldReader {
       return null;
     }
     if (time.isBefore(EventBounds.MIN_TIME)) {
-      reject(field, "must not be before " + EventBounds.MIN_TIME + " (the earliest time the pipeline stores), was " + time);
+      reject(
+          field,
+          "must not be before "
+              + EventBounds.MIN_TIME
+              + " (the earliest time the pipeline stores), was "
+              + time);
       return null;
     }
     if (time.isAfter(latest)) {
-      reject(field, "is in the future (" + time + " is more than " + skew.toSeconds() + " s ahead of the server clock)");
+      reject(
+          field,
+          "is in the future ("
+              + time
+              + " is more than "
+              + skew.toSeconds()
+              + " s ahead of the server clock)");
       return null;
     }
     return time;
@@ -122,7 +152,11 @@ final class FieldReader {
     try {
       return Instant.parse(value.asText());
     } catch (DateTimeParseException e) {
-      reject(field, "must be an ISO-8601 UTC timestamp such as 2026-11-01T10:15:30Z, was '" + value.asText() + "'");
+      reject(
+          field,
+          "must be an ISO-8601 UTC timestamp such as 2026-11-01T10:15:30Z, was '"
+              + value.asText()
+              + "'");
       return null;
     }
   }
@@ -141,8 +175,11 @@ final class FieldReader {
       return null;
     }
     if (!value.canConvertToLong()) {
-      reject(field, (value.bigIntegerValue().signum() < 0 ? "must be >= " + min : "must be <= " + max)
-          + ", was " + value.bigIntegerValue());
+      reject(
+          field,
+          (value.bigIntegerValue().signum() < 0 ? "must be >= " + min : "must be <= " + max)
+              + ", was "
+              + value.bigIntegerValue());
       return null;
     }
     long number = value.asLong();
@@ -163,7 +200,10 @@ final class FieldReader {
     return value == null || value.isNull() ? null : integer(field, min, max, null);
   }
 
-  /** An enum by name. UNKNOWN, where a schema has it, only stands in for symbols added later: a client never sends it. */
+  /**
+   * An enum by name. UNKNOWN, where a schema has it, only stands in for symbols added later: a
+   * client never sends it.
+   */
   <E extends Enum<E>> E enumValue(String field, Class<E> type, E fallback) {
     JsonNode value = node.get(field);
     if (value == null || value.isNull()) {
@@ -172,7 +212,11 @@ final class FieldReader {
       }
       return fallback;
     }
-    List<String> allowed = Arrays.stream(type.getEnumConstants()).map(Enum::name).filter(n -> !n.equals("UNKNOWN")).toList();
+    List<String> allowed =
+        Arrays.stream(type.getEnumConstants())
+            .map(Enum::name)
+            .filter(n -> !n.equals("UNKNOWN"))
+            .toList();
     if (!value.isTextual() || !allowed.contains(value.asText())) {
       reject(field, "must be one of " + allowed + ", was '" + value.asText() + "'");
       return null;
@@ -184,7 +228,8 @@ final class FieldReader {
    * Money: a decimal string exactly as openapi.yaml's Money pattern says, such as "12.5000" (no
    * exponent, no sign but '-', no spaces, at most 4 decimals and 9 digits before the point), within
    * ±{@link EventBounds#MAX_MONEY}. A JSON number is accepted only when integral and within the
-   * same bound: a fractional JSON number may already have lost precision in the client's JSON library.
+   * same bound: a fractional JSON number may already have lost precision in the client's JSON
+   * library.
    */
   BigDecimal money(String field, boolean required) {
     JsonNode value = node.get(field);
@@ -198,8 +243,12 @@ final class FieldReader {
     if (value.isTextual()) {
       String text = value.asText();
       if (!PLAIN_DECIMAL.matcher(text).matches()) {
-        reject(field, "must be a decimal string such as \"12.5000\" (digits, an optional leading '-', no exponent or spaces), was '"
-            + text + "'");
+        reject(
+            field,
+            "must be a decimal string such as \"12.5000\" (digits, an optional leading '-', no"
+                + " exponent or spaces), was '"
+                + text
+                + "'");
         return null;
       }
       amount = new BigDecimal(text);
@@ -210,17 +259,33 @@ final class FieldReader {
     } else if (value.isIntegralNumber()) {
       amount = new BigDecimal(value.bigIntegerValue());
     } else {
-      reject(field, "must be a decimal string such as \"12.5000\" (a fractional JSON number may have lost precision)");
+      reject(
+          field,
+          "must be a decimal string such as \"12.5000\" (a fractional JSON number may have lost"
+              + " precision)");
       return null;
     }
     if (amount.abs().compareTo(EventBounds.MAX_MONEY) > 0) {
-      reject(field, "must be between -" + EventBounds.MAX_MONEY.toPlainString() + " and " + EventBounds.MAX_MONEY.toPlainString()
-          + ", was " + amount.toPlainString());
+      reject(
+          field,
+          "must be between -"
+              + EventBounds.MAX_MONEY.toPlainString()
+              + " and "
+              + EventBounds.MAX_MONEY.toPlainString()
+              + ", was "
+              + amount.toPlainString());
       return null;
     }
     if (value.isTextual() && !MONEY.matcher(value.asText()).matches()) {
-      // Only leading zeros get here ("0000000001"): within the bound, but not what the pattern says.
-      reject(field, "must match " + MONEY.pattern() + " (at most 9 digits before the point), was '" + value.asText() + "'");
+      // Only leading zeros get here ("0000000001"): within the bound, but not what the pattern
+      // says.
+      reject(
+          field,
+          "must match "
+              + MONEY.pattern()
+              + " (at most 9 digits before the point), was '"
+              + value.asText()
+              + "'");
       return null;
     }
     return amount.setScale(MONEY_SCALE);
@@ -239,7 +304,10 @@ final class FieldReader {
     return value.asBoolean();
   }
 
-  /** An active ISO 4217 alphabetic currency code money is paid in, e.g. USD (see {@link EventBounds#CURRENCIES}). */
+  /**
+   * An active ISO 4217 alphabetic currency code money is paid in, e.g. USD (see {@link
+   * EventBounds#CURRENCIES}).
+   */
   String currency(String field) {
     String code = requiredId(field);
     if (code == null) {
@@ -248,8 +316,12 @@ final class FieldReader {
     if (EventBounds.isPayableCurrency(code)) {
       return code;
     }
-    reject(field, "must be an active ISO 4217 currency code such as USD or EUR (not a fund, metal, test or withdrawn code), was '"
-        + code + "'");
+    reject(
+        field,
+        "must be an active ISO 4217 currency code such as USD or EUR (not a fund, metal, test or"
+            + " withdrawn code), was '"
+            + code
+            + "'");
     return null;
   }
 }

@@ -42,11 +42,11 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>202: every event stored;
  *   <li>207: the valid events stored, the invalid ones listed by index with their bad fields;
- *   <li>400: no event valid, or the body is not one strict JSON value, nothing stored; 401: no valid
- *       key; 403: an event names a channel the key may not write, nothing stored; 408: the body
- *       arrived too slowly; 413: too large; 415: not application/json; 429: the key's limits or too
- *       many events waiting for Kafka (Retry-After); 500: an unexpected failure (counted in /metrics);
- *       503: Kafka did not acknowledge (Retry-After).
+ *   <li>400: no event valid, or the body is not one strict JSON value, nothing stored; 401: no
+ *       valid key; 403: an event names a channel the key may not write, nothing stored; 408: the
+ *       body arrived too slowly; 413: too large; 415: not application/json; 429: the key's limits
+ *       or too many events waiting for Kafka (Retry-After); 500: an unexpected failure (counted in
+ *       /metrics); 503: Kafka did not acknowledge (Retry-After).
  * </ul>
  *
  * When Kafka acknowledged part of a batch only, the 503/500 answer lists exactly which events were
@@ -64,8 +64,13 @@ public final class IngestServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(IngestServer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** Retry-After of a 503: how long a client waits before resending while Kafka does not acknowledge. */
+
+  /**
+   * Retry-After of a 503: how long a client waits before resending while Kafka does not
+   * acknowledge.
+   */
   static final int RETRY_AFTER_SECONDS = 5;
+
   /** Family label of a request whose path names no known family. */
   private static final String NO_FAMILY = "none";
 
@@ -84,10 +89,15 @@ public final class IngestServer implements AutoCloseable {
     this(config, null, null);
   }
 
-  /** For tests: these families and this publisher (a MockProducer's), and then no topics are created. */
+  /**
+   * For tests: these families and this publisher (a MockProducer's), and then no topics are
+   * created.
+   */
   IngestServer(IngestConfig config, List<EventFamily<?>> families, EventPublisher publisher) {
     if (publisher == null) {
-      new TopicProvisioner(config.getString(IngestConfig.KAFKA_BOOTSTRAP), config.getInt(IngestConfig.PARTITIONS))
+      new TopicProvisioner(
+              config.getString(IngestConfig.KAFKA_BOOTSTRAP),
+              config.getInt(IngestConfig.PARTITIONS))
           .ensure(new Topics(config.getString(IngestConfig.TOPIC_NAMESPACE)));
     }
     this.config = config;
@@ -96,41 +106,82 @@ public final class IngestServer implements AutoCloseable {
     this.apiKeys = new ApiKeys(Path.of(config.getString(IngestConfig.API_KEYS_FILE)));
     int maxInFlight = config.getInt(IngestConfig.MAX_IN_FLIGHT_EVENTS);
     this.inFlight = new Semaphore(maxInFlight);
-    this.keyLimits = new KeyLimits(config.getInt(IngestConfig.KEY_MAX_CONCURRENT_REQUESTS),
-        config.getInt(IngestConfig.KEY_MAX_REQUESTS_PER_SECOND), config.getInt(IngestConfig.KEY_REQUEST_BURST), System::nanoTime);
+    this.keyLimits =
+        new KeyLimits(
+            config.getInt(IngestConfig.KEY_MAX_CONCURRENT_REQUESTS),
+            config.getInt(IngestConfig.KEY_MAX_REQUESTS_PER_SECOND),
+            config.getInt(IngestConfig.KEY_REQUEST_BURST),
+            System::nanoTime);
     telemetry.holding(() -> maxInFlight - inFlight.availablePermits(), keyLimits::open);
-    (families != null ? families : EventFamilies.of(registry, Clock.systemUTC(),
-        Duration.ofMillis(config.getLong(IngestConfig.MAX_FUTURE_SKEW_MS))))
+    (families != null
+            ? families
+            : EventFamilies.of(
+                registry,
+                Clock.systemUTC(),
+                Duration.ofMillis(config.getLong(IngestConfig.MAX_FUTURE_SKEW_MS))))
         .forEach(family -> this.families.put(family.name(), family));
-    this.publisher = publisher != null ? publisher : new EventPublisher(config.getString(IngestConfig.KAFKA_BOOTSTRAP),
-        config.getInt(IngestConfig.ACK_TIMEOUT_MS));
-    this.app = Javalin.create(javalin -> {
-          javalin.showJavalinBanner = false;
-          javalin.http.maxRequestSize = config.getInt(IngestConfig.MAX_REQUEST_BYTES);
-          javalin.jetty.threadPool = new QueuedThreadPool(config.getInt(IngestConfig.MAX_THREADS), 8, 60_000);
-          javalin.jetty.modifyHttpConfiguration(http -> {
-            http.setSendServerVersion(false);
-            http.setMinRequestDataRate(config.getInt(IngestConfig.MIN_BODY_BYTES_PER_SECOND));
-          });
-          javalin.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler(
-              status -> telemetry.refused(NO_FAMILY, "http-" + status))));
-          javalin.jetty.addConnector((server, http) -> {
-            ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
-            connector.setHost(config.getString(IngestConfig.HOST));
-            connector.setPort(config.getInt(IngestConfig.PORT));
-            connector.setIdleTimeout(config.getInt(IngestConfig.IDLE_TIMEOUT_MS));
-            return connector;
-          });
-        })
-        .get("/health", ctx -> ctx.json(health(maxInFlight)))
-        .get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(telemetry.scrape()))
-        .get("/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(openApi()))
-        .post("/v1/events/{family}", this::accept)
-        .exception(Exception.class, this::unexpected)
-        .error(404, ctx -> unlessProblem(ctx, Problem.of("not-found", "Not found", 404,
-            "no such resource; events are posted to /v1/events/{usage|billing|feedback}")))
-        .error(405, ctx -> unlessProblem(ctx, Problem.of("method-not-allowed", "Method not allowed", 405,
-            "events are sent with POST /v1/events/{usage|billing|feedback}")));
+    this.publisher =
+        publisher != null
+            ? publisher
+            : new EventPublisher(
+                config.getString(IngestConfig.KAFKA_BOOTSTRAP),
+                config.getInt(IngestConfig.ACK_TIMEOUT_MS));
+    this.app =
+        Javalin.create(
+                javalin -> {
+                  javalin.showJavalinBanner = false;
+                  javalin.http.maxRequestSize = config.getInt(IngestConfig.MAX_REQUEST_BYTES);
+                  javalin.jetty.threadPool =
+                      new QueuedThreadPool(config.getInt(IngestConfig.MAX_THREADS), 8, 60_000);
+                  javalin.jetty.modifyHttpConfiguration(
+                      http -> {
+                        http.setSendServerVersion(false);
+                        http.setMinRequestDataRate(
+                            config.getInt(IngestConfig.MIN_BODY_BYTES_PER_SECOND));
+                      });
+                  javalin.jetty.modifyServer(
+                      server ->
+                          server.setErrorHandler(
+                              new ProblemErrorHandler(
+                                  status -> telemetry.refused(NO_FAMILY, "http-" + status))));
+                  javalin.jetty.addConnector(
+                      (server, http) -> {
+                        ServerConnector connector =
+                            new ServerConnector(server, new HttpConnectionFactory(http));
+                        connector.setHost(config.getString(IngestConfig.HOST));
+                        connector.setPort(config.getInt(IngestConfig.PORT));
+                        connector.setIdleTimeout(config.getInt(IngestConfig.IDLE_TIMEOUT_MS));
+                        return connector;
+                      });
+                })
+            .get("/health", ctx -> ctx.json(health(maxInFlight)))
+            .get(
+                "/metrics",
+                ctx -> ctx.contentType("text/plain; version=0.0.4").result(telemetry.scrape()))
+            .get("/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(openApi()))
+            .post("/v1/events/{family}", this::accept)
+            .exception(Exception.class, this::unexpected)
+            .error(
+                404,
+                ctx ->
+                    unlessProblem(
+                        ctx,
+                        Problem.of(
+                            "not-found",
+                            "Not found",
+                            404,
+                            "no such resource; events are posted to"
+                                + " /v1/events/{usage|billing|feedback}")))
+            .error(
+                405,
+                ctx ->
+                    unlessProblem(
+                        ctx,
+                        Problem.of(
+                            "method-not-allowed",
+                            "Method not allowed",
+                            405,
+                            "events are sent with POST /v1/events/{usage|billing|feedback}")));
   }
 
   /**
@@ -150,9 +201,14 @@ public final class IngestServer implements AutoCloseable {
 
   public IngestServer start() {
     app.start();
-    log.info("ingest listening on http://{}:{} for {} events, publishing to Kafka at {} (topic namespace '{}')",
-        config.getString(IngestConfig.HOST), app.port(), families.keySet(),
-        config.getString(IngestConfig.KAFKA_BOOTSTRAP), config.getString(IngestConfig.TOPIC_NAMESPACE));
+    log.info(
+        "ingest listening on http://{}:{} for {} events, publishing to Kafka at {} (topic namespace"
+            + " '{}')",
+        config.getString(IngestConfig.HOST),
+        app.port(),
+        families.keySet(),
+        config.getString(IngestConfig.KAFKA_BOOTSTRAP),
+        config.getString(IngestConfig.TOPIC_NAMESPACE));
     return this;
   }
 
@@ -164,8 +220,15 @@ public final class IngestServer implements AutoCloseable {
     long started = System.nanoTime();
     EventFamily<?> family = families.get(ctx.pathParam("family"));
     if (family == null) {
-      finish(ctx, NO_FAMILY, started, Problem.of("unknown-family", "Unknown event family", 404,
-          "events are posted to /v1/events/{" + String.join("|", families.keySet()) + "}"));
+      finish(
+          ctx,
+          NO_FAMILY,
+          started,
+          Problem.of(
+              "unknown-family",
+              "Unknown event family",
+              404,
+              "events are posted to /v1/events/{" + String.join("|", families.keySet()) + "}"));
       return;
     }
     acceptFamily(ctx, family, started);
@@ -178,15 +241,26 @@ public final class IngestServer implements AutoCloseable {
       telemetry.rejected(name, Reason.UNAUTHENTICATED, 1);
       // Says nothing about channels or events: a caller without a key learns nothing.
       ctx.header("WWW-Authenticate", "Bearer");
-      finish(ctx, name, started, Problem.of("unauthenticated", "Unauthenticated", 401,
-          "a valid API key is required: Authorization: Bearer <key> (or X-Api-Key: <key>)"));
+      finish(
+          ctx,
+          name,
+          started,
+          Problem.of(
+              "unauthenticated",
+              "Unauthenticated",
+              401,
+              "a valid API key is required: Authorization: Bearer <key> (or X-Api-Key: <key>)"));
       return;
     }
     KeyLimits.Admission admission = keyLimits.admit(principal.get().keyId());
     if (admission instanceof KeyLimits.Refused refused) {
       telemetry.refused(name, refused.reason());
       ctx.header("Retry-After", String.valueOf(refused.retryAfterSeconds()));
-      finish(ctx, name, started, Problem.of(refused.reason(), "Too many requests for this key", 429, refused.detail()));
+      finish(
+          ctx,
+          name,
+          started,
+          Problem.of(refused.reason(), "Too many requests for this key", 429, refused.detail()));
       return;
     }
     KeyLimits.Admitted lease = (KeyLimits.Admitted) admission;
@@ -200,8 +274,16 @@ public final class IngestServer implements AutoCloseable {
         ctx.header("Connection", "close");
       }
       String subject = refusal.field.equals("$") ? "the body" : refusal.field;
-      finish(ctx, name, started, new Problem("urn:routemetrics:problem:" + refusal.slug, title(refusal.status), refusal.status,
-          subject + " " + refusal.getMessage(), List.of(new Problem.EventError(null, null, refusal.field, refusal.getMessage()))));
+      finish(
+          ctx,
+          name,
+          started,
+          new Problem(
+              "urn:routemetrics:problem:" + refusal.slug,
+              title(refusal.status),
+              refusal.status,
+              subject + " " + refusal.getMessage(),
+              List.of(new Problem.EventError(null, null, refusal.field, refusal.getMessage()))));
     } finally {
       if (!handedOver) {
         lease.close();
@@ -209,23 +291,48 @@ public final class IngestServer implements AutoCloseable {
     }
   }
 
-  /** Reads, checks and publishes the batch; true when the answer was handed to Kafka's acknowledgement (which closes the lease). */
-  private <T> boolean acceptAdmitted(Context ctx, EventFamily<T> family, Principal principal, long started, KeyLimits.Admitted lease) {
+  /**
+   * Reads, checks and publishes the batch; true when the answer was handed to Kafka's
+   * acknowledgement (which closes the lease).
+   */
+  private <T> boolean acceptAdmitted(
+      Context ctx,
+      EventFamily<T> family,
+      Principal principal,
+      long started,
+      KeyLimits.Admitted lease) {
     String name = family.name();
     RequestBody.checkContentType(ctx.header("Content-Type"));
     List<JsonNode> items = RequestBody.parseBatch(readBody(ctx));
     int maxBatch = config.getInt(IngestConfig.MAX_BATCH_EVENTS);
     if (items.size() > maxBatch) {
       telemetry.rejected(name, Reason.TOO_LARGE, items.size());
-      finish(ctx, name, started, Problem.of("too-large", "Batch too large", 413,
-          "a request may carry at most " + maxBatch + " events, this one has " + items.size()));
+      finish(
+          ctx,
+          name,
+          started,
+          Problem.of(
+              "too-large",
+              "Batch too large",
+              413,
+              "a request may carry at most " + maxBatch + " events, this one has " + items.size()));
       return false;
     }
     List<Problem.EventError> forbidden = forbiddenChannels(principal, items);
     if (!forbidden.isEmpty()) {
       telemetry.rejected(name, Reason.FORBIDDEN, items.size());
-      finish(ctx, name, started, new Problem("urn:routemetrics:problem:forbidden-channel", "Forbidden channel", 403,
-          "key '" + principal.keyId() + "' may write only its partner's channels; nothing was accepted.", forbidden));
+      finish(
+          ctx,
+          name,
+          started,
+          new Problem(
+              "urn:routemetrics:problem:forbidden-channel",
+              "Forbidden channel",
+              403,
+              "key '"
+                  + principal.keyId()
+                  + "' may write only its partner's channels; nothing was accepted.",
+              forbidden));
       return false;
     }
 
@@ -237,7 +344,10 @@ public final class IngestServer implements AutoCloseable {
         valid.add(family.parse(items.get(i)));
         validIndexes.add(i);
       } catch (InvalidEventException e) {
-        String eventId = items.get(i).path("event_id").isTextual() ? items.get(i).get("event_id").asText() : null;
+        String eventId =
+            items.get(i).path("event_id").isTextual()
+                ? items.get(i).get("event_id").asText()
+                : null;
         for (FieldError error : e.errors()) {
           errors.add(new Problem.EventError(i, eventId, error.field(), error.problem()));
         }
@@ -254,9 +364,18 @@ public final class IngestServer implements AutoCloseable {
     if (!inFlight.tryAcquire(valid.size())) {
       telemetry.rejected(name, Reason.OVERLOADED, valid.size());
       ctx.header("Retry-After", "1");
-      finish(ctx, name, started, Problem.of("overloaded", "Too many events waiting for Kafka", 429,
-          "the edge holds " + config.getInt(IngestConfig.MAX_IN_FLIGHT_EVENTS)
-              + " events waiting for Kafka's acknowledgement; nothing was accepted, retry shortly"));
+      finish(
+          ctx,
+          name,
+          started,
+          Problem.of(
+              "overloaded",
+              "Too many events waiting for Kafka",
+              429,
+              "the edge holds "
+                  + config.getInt(IngestConfig.MAX_IN_FLIGHT_EVENTS)
+                  + " events waiting for Kafka's acknowledgement; nothing was accepted, retry"
+                  + " shortly"));
       return false;
     }
     CompletableFuture<Void> answered;
@@ -275,12 +394,14 @@ public final class IngestServer implements AutoCloseable {
       for (int i = 0; i < valid.size(); i++) {
         acks.add(publisher.publish(topic, eventIds.get(i), times.get(i), values.get(i)));
       }
-      answered = CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
-          .handle((ignored, error) -> {
-            inFlight.release(valid.size());
-            answer(ctx, name, started, acks, eventIds, validIndexes, errors, invalid);
-            return null;
-          });
+      answered =
+          CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
+              .handle(
+                  (ignored, error) -> {
+                    inFlight.release(valid.size());
+                    answer(ctx, name, started, acks, eventIds, validIndexes, errors, invalid);
+                    return null;
+                  });
     } catch (RuntimeException e) {
       inFlight.release(valid.size());
       throw e;
@@ -290,9 +411,19 @@ public final class IngestServer implements AutoCloseable {
     return true;
   }
 
-  /** The answer once Kafka has answered for every event: 202/207, or 503/500 saying exactly which were stored. */
-  private void answer(Context ctx, String name, long started, List<CompletableFuture<?>> acks, List<String> eventIds,
-      List<Integer> validIndexes, List<Problem.EventError> errors, int invalid) {
+  /**
+   * The answer once Kafka has answered for every event: 202/207, or 503/500 saying exactly which
+   * were stored.
+   */
+  private void answer(
+      Context ctx,
+      String name,
+      long started,
+      List<CompletableFuture<?>> acks,
+      List<String> eventIds,
+      List<Integer> validIndexes,
+      List<Problem.EventError> errors,
+      int invalid) {
     List<Integer> storedIndexes = new ArrayList<>();
     List<String> storedIds = new ArrayList<>();
     List<Problem.EventError> notStored = new ArrayList<>(errors);
@@ -301,8 +432,14 @@ public final class IngestServer implements AutoCloseable {
       if (acks.get(i).isCompletedExceptionally()) {
         Throwable error = unwrap(acks.get(i).handle((ok, e) -> e).join());
         failure = failure == null ? error : failure;
-        notStored.add(new Problem.EventError(validIndexes.get(i), eventIds.get(i), "$",
-            "not stored: Kafka did not acknowledge it (" + error.getClass().getSimpleName() + ")"));
+        notStored.add(
+            new Problem.EventError(
+                validIndexes.get(i),
+                eventIds.get(i),
+                "$",
+                "not stored: Kafka did not acknowledge it ("
+                    + error.getClass().getSimpleName()
+                    + ")"));
       } else {
         storedIndexes.add(validIndexes.get(i));
         storedIds.add(eventIds.get(i));
@@ -312,7 +449,11 @@ public final class IngestServer implements AutoCloseable {
     if (failure != null) {
       telemetry.rejected(name, Reason.UNAVAILABLE, acks.size() - storedIds.size());
       notStored.sort((a, b) -> Integer.compare(a.index(), b.index()));
-      finish(ctx, name, started, publishFailure(ctx, failure, storedIndexes, storedIds, notStored, acks.size() + invalid));
+      finish(
+          ctx,
+          name,
+          started,
+          publishFailure(ctx, failure, storedIndexes, storedIds, notStored, acks.size() + invalid));
       return;
     }
     Map<String, Object> body = new LinkedHashMap<>();
@@ -338,47 +479,98 @@ public final class IngestServer implements AutoCloseable {
     }
     for (int i = 0; i < items.size(); i++) {
       JsonNode channelId = items.get(i).path("channel_id");
-      Optional<Channel> channel = channelId.isTextual() ? registry.find(channelId.asText()) : Optional.empty();
+      Optional<Channel> channel =
+          channelId.isTextual() ? registry.find(channelId.asText()) : Optional.empty();
       if (channelId.isTextual() && channel.map(c -> !principal.mayWrite(c)).orElse(true)) {
-        forbidden.add(new Problem.EventError(i, null, "channel_id", "this key may not write channel '" + channelId.asText() + "'"));
+        forbidden.add(
+            new Problem.EventError(
+                i,
+                null,
+                "channel_id",
+                "this key may not write channel '" + channelId.asText() + "'"));
       }
     }
     return forbidden;
   }
 
-  private Problem publishFailure(Context ctx, Throwable error, List<Integer> storedIndexes, List<String> storedIds,
-      List<Problem.EventError> notStored, int total) {
-    String stored = storedIds.size() + " of " + total + " events were stored"
-        + (storedIds.isEmpty() ? "" : " (accepted_indexes, event_ids)") + "; the others are listed in errors";
-    boolean retriable = error instanceof RetriableException || error instanceof org.apache.kafka.common.errors.TimeoutException;
+  private Problem publishFailure(
+      Context ctx,
+      Throwable error,
+      List<Integer> storedIndexes,
+      List<String> storedIds,
+      List<Problem.EventError> notStored,
+      int total) {
+    String stored =
+        storedIds.size()
+            + " of "
+            + total
+            + " events were stored"
+            + (storedIds.isEmpty() ? "" : " (accepted_indexes, event_ids)")
+            + "; the others are listed in errors";
+    boolean retriable =
+        error instanceof RetriableException
+            || error instanceof org.apache.kafka.common.errors.TimeoutException;
     if (retriable) {
-      log.warn("Kafka at {} did not acknowledge: {}", config.getString(IngestConfig.KAFKA_BOOTSTRAP), error.toString());
+      log.warn(
+          "Kafka at {} did not acknowledge: {}",
+          config.getString(IngestConfig.KAFKA_BOOTSTRAP),
+          error.toString());
       ctx.header("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
-      return new Problem("urn:routemetrics:problem:kafka-unavailable", "Event log unavailable", 503,
-          stored + ". Kafka did not acknowledge them: resend those after Retry-After seconds (resending a stored event "
-              + "is harmless, event ids count once).", notStored, storedIds.size(), storedIndexes, storedIds);
+      return new Problem(
+          "urn:routemetrics:problem:kafka-unavailable",
+          "Event log unavailable",
+          503,
+          stored
+              + ". Kafka did not acknowledge them: resend those after Retry-After seconds"
+              + " (resending a stored event is harmless, event ids count once).",
+          notStored,
+          storedIds.size(),
+          storedIndexes,
+          storedIds);
     }
     log.error("Kafka refused events", error);
-    return new Problem("urn:routemetrics:problem:publish-failed", "Events not stored", 500,
-        stored + ". Kafka refused them (" + error.getClass().getSimpleName() + ").", notStored, storedIds.size(),
-        storedIndexes, storedIds);
+    return new Problem(
+        "urn:routemetrics:problem:publish-failed",
+        "Events not stored",
+        500,
+        stored + ". Kafka refused them (" + error.getClass().getSimpleName() + ").",
+        notStored,
+        storedIds.size(),
+        storedIndexes,
+        storedIds);
   }
 
-  /** Anything no other path expected: 500 problem+json, logged and counted; whatever it held is released by its owner. */
+  /**
+   * Anything no other path expected: 500 problem+json, logged and counted; whatever it held is
+   * released by its owner.
+   */
   private void unexpected(Exception e, Context ctx) {
     String family = ctx.pathParamMap().getOrDefault("family", NO_FAMILY);
     family = families.containsKey(family) ? family : NO_FAMILY;
     if (e instanceof HttpResponseException http && http.getStatus() < 500) {
       telemetry.refused(family, "http-" + http.getStatus());
-      problem(ctx, Problem.of("http-" + http.getStatus(), title(http.getStatus()), http.getStatus(), http.getMessage()));
+      problem(
+          ctx,
+          Problem.of(
+              "http-" + http.getStatus(),
+              title(http.getStatus()),
+              http.getStatus(),
+              http.getMessage()));
       telemetry.request(family, http.getStatus(), Duration.ZERO);
       return;
     }
     log.error("unexpected failure answering {} {}", ctx.method(), ctx.path(), e);
     telemetry.refused(family, "unexpected");
-    problem(ctx, Problem.of("internal-error", "Internal server error", 500,
-        "the edge failed unexpectedly (" + e.getClass().getSimpleName() + "); it is logged. Events already answered 2xx "
-            + "are stored; resend this request (event ids count once)."));
+    problem(
+        ctx,
+        Problem.of(
+            "internal-error",
+            "Internal server error",
+            500,
+            "the edge failed unexpectedly ("
+                + e.getClass().getSimpleName()
+                + "); it is logged. Events already answered 2xx "
+                + "are stored; resend this request (event ids count once)."));
     telemetry.request(family, 500, Duration.ZERO);
   }
 
@@ -388,15 +580,22 @@ public final class IngestServer implements AutoCloseable {
 
   private byte[] readBody(Context ctx) {
     try {
-      return RequestBody.readBounded(ctx.req().getInputStream(), ctx.req().getContentLengthLong(),
+      return RequestBody.readBounded(
+          ctx.req().getInputStream(),
+          ctx.req().getContentLengthLong(),
           config.getInt(IngestConfig.MAX_REQUEST_BYTES));
     } catch (BadMessageException e) {
-      // Jetty refused the body as it arrived: slower than the minimum data rate (408), or a chunk that does not parse.
-      throw new RequestBody.Refusal(e.getCode(), e.getCode() == 408 ? "timeout" : "http-" + e.getCode(), "$",
+      // Jetty refused the body as it arrived: slower than the minimum data rate (408), or a chunk
+      // that does not parse.
+      throw new RequestBody.Refusal(
+          e.getCode(),
+          e.getCode() == 408 ? "timeout" : "http-" + e.getCode(),
+          "$",
           "could not be read: " + e.getReason());
     } catch (IOException e) {
       // Jetty's idle timeout while waiting for the next byte, or the client went away.
-      throw new RequestBody.Refusal(408, "timeout", "$", "did not arrive in time (" + e.getClass().getSimpleName() + ")");
+      throw new RequestBody.Refusal(
+          408, "timeout", "$", "did not arrive in time (" + e.getClass().getSimpleName() + ")");
     }
   }
 
@@ -418,14 +617,18 @@ public final class IngestServer implements AutoCloseable {
 
   private static void problem(Context ctx, Problem problem) {
     try {
-      ctx.status(problem.status()).contentType(Problem.MEDIA_TYPE).result(JSON.writeValueAsString(problem));
+      ctx.status(problem.status())
+          .contentType(Problem.MEDIA_TYPE)
+          .result(JSON.writeValueAsString(problem));
     } catch (JacksonException e) {
       throw new IllegalStateException(e);
     }
   }
 
   private static Throwable unwrap(Throwable error) {
-    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return error instanceof CompletionException && error.getCause() != null
+        ? error.getCause()
+        : error;
   }
 
   private static String openApi() throws IOException {

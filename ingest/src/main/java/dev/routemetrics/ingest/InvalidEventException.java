@@ -9,7 +9,8 @@ public final class InvalidEventException extends RuntimeException {
   private final List<FieldError> errors;
 
   public InvalidEventException(List<FieldError> errors) {
-    super(errors.stream().map(e -> e.field() + ": " + e.problem()).collect(Collectors.joining("; ")));
+    super(
+        errors.stream().map(e -> e.field() + ": " + e.problem()).collect(Collectors.joining("; ")));
     this.errors = List.copyOf(errors);
   }
 

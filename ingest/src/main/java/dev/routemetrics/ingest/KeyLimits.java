@@ -7,14 +7,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
- * What one API key may hold of the edge, so that no key can starve the others: at most
- * {@code maxConcurrent} requests at once (each holds a server thread while its body arrives), and
- * requests at a sustained {@code ratePerSecond} with bursts up to {@code burst} (a token bucket).
- * A refused request costs the edge nothing but its headers: it is answered 429 before its body is read.
+ * What one API key may hold of the edge, so that no key can starve the others: at most {@code
+ * maxConcurrent} requests at once (each holds a server thread while its body arrives), and requests
+ * at a sustained {@code ratePerSecond} with bursts up to {@code burst} (a token bucket). A refused
+ * request costs the edge nothing but its headers: it is answered 429 before its body is read.
  */
 final class KeyLimits {
 
-  /** The answer for one request: admitted with a lease to close when the request ends, or refused. */
+  /**
+   * The answer for one request: admitted with a lease to close when the request ends, or refused.
+   */
   sealed interface Admission permits Admitted, Refused {}
 
   /** Admitted: {@link #close()} exactly once, when the answer is sent (whatever it is). */
@@ -64,13 +66,27 @@ final class KeyLimits {
     KeyState key = keys.computeIfAbsent(keyId, k -> new KeyState(burst, nanoTime.getAsLong()));
     long waitNanos = key.take(ratePerSecond, burst, nanoTime.getAsLong());
     if (waitNanos > 0) {
-      return new Refused("rate-limited", Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L),
-          "key '" + keyId + "' may send " + (long) ratePerSecond + " requests a second (bursts of " + (long) burst
+      return new Refused(
+          "rate-limited",
+          Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L),
+          "key '"
+              + keyId
+              + "' may send "
+              + (long) ratePerSecond
+              + " requests a second (bursts of "
+              + (long) burst
               + "); nothing was accepted, retry after Retry-After seconds");
     }
     if (!key.concurrent.tryAcquire()) {
-      return new Refused("too-many-concurrent", 1, "key '" + keyId + "' already has " + maxConcurrent
-          + " requests in progress, the most one key may hold; nothing was accepted, retry when one has been answered");
+      return new Refused(
+          "too-many-concurrent",
+          1,
+          "key '"
+              + keyId
+              + "' already has "
+              + maxConcurrent
+              + " requests in progress, the most one key may hold; nothing was accepted, retry when"
+              + " one has been answered");
     }
     open.incrementAndGet();
     return new Admitted(key.concurrent, open);

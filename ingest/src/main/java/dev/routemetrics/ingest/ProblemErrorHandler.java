@@ -25,7 +25,9 @@ final class ProblemErrorHandler extends ErrorHandler {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final IntConsumer counter;
 
-  /** @param counter hears the status of every answer this handler writes (for /metrics) */
+  /**
+   * @param counter hears the status of every answer this handler writes (for /metrics)
+   */
   ProblemErrorHandler(IntConsumer counter) {
     this.counter = counter;
     setShowServlet(false);
@@ -41,8 +43,13 @@ final class ProblemErrorHandler extends ErrorHandler {
   }
 
   @Override
-  protected void generateAcceptableResponse(Request baseRequest, HttpServletRequest request, HttpServletResponse response,
-      int code, String message) throws IOException {
+  protected void generateAcceptableResponse(
+      Request baseRequest,
+      HttpServletRequest request,
+      HttpServletResponse response,
+      int code,
+      String message)
+      throws IOException {
     counter.accept(code);
     baseRequest.setHandled(true);
     response.setContentType(Problem.MEDIA_TYPE);
@@ -53,8 +60,13 @@ final class ProblemErrorHandler extends ErrorHandler {
     String title = HttpStatus.getMessage(status);
     String detail = reason == null || reason.isBlank() ? title : reason;
     try {
-      return JSON.writeValueAsString(Problem.of("http-" + status, title, status,
-          "the HTTP server refused the request: " + detail)).getBytes(StandardCharsets.UTF_8);
+      return JSON.writeValueAsString(
+              Problem.of(
+                  "http-" + status,
+                  title,
+                  status,
+                  "the HTTP server refused the request: " + detail))
+          .getBytes(StandardCharsets.UTF_8);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

@@ -22,7 +22,9 @@ public final class UsageEventParser {
     FieldReader in = envelope.open(json);
     Envelope e = envelope.read(in);
     String requestId = in.requiredId("request_id");
-    Long requestCount = in.integer("request_count", EventBounds.MIN_REQUEST_COUNT, EventBounds.MAX_REQUEST_COUNT, 1L);
+    Long requestCount =
+        in.integer(
+            "request_count", EventBounds.MIN_REQUEST_COUNT, EventBounds.MAX_REQUEST_COUNT, 1L);
     Long inputTokens = in.integer("input_tokens", 0, EventBounds.MAX_TOKENS, null);
     Long outputTokens = in.integer("output_tokens", 0, EventBounds.MAX_TOKENS, null);
     Long latencyMs = in.integer("latency_ms", 0, EventBounds.MAX_LATENCY_MS, null);

@@ -30,39 +30,52 @@ class EventBoundsPropertyTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Instant NOW = Instant.parse("2026-11-25T12:00:00Z");
   private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
-  private final UsageEventParser usage = new UsageEventParser(ChannelRegistry.builtIn(), CLOCK, Duration.ofMinutes(5));
-  private final BillingEventParser billing = new BillingEventParser(ChannelRegistry.builtIn(), CLOCK, Duration.ofMinutes(5));
-  private final FeedbackEventParser feedback = new FeedbackEventParser(ChannelRegistry.builtIn(), CLOCK, Duration.ofMinutes(5));
+  private final UsageEventParser usage =
+      new UsageEventParser(ChannelRegistry.builtIn(), CLOCK, Duration.ofMinutes(5));
+  private final BillingEventParser billing =
+      new BillingEventParser(ChannelRegistry.builtIn(), CLOCK, Duration.ofMinutes(5));
+  private final FeedbackEventParser feedback =
+      new FeedbackEventParser(ChannelRegistry.builtIn(), CLOCK, Duration.ofMinutes(5));
 
   /** One integer field: where it lives, its range as the OpenAPI document states it. */
   record IntegerBound(String family, String field, long min, long max) {}
 
-  private static final List<IntegerBound> INTEGERS = List.of(
-      new IntegerBound("usage", "input_tokens", 0, 1_000_000_000L),
-      new IntegerBound("usage", "output_tokens", 0, 1_000_000_000L),
-      new IntegerBound("usage", "request_count", 1, 1_000_000L),
-      new IntegerBound("usage", "latency_ms", 0, 3_600_000L),            // one hour in milliseconds
-      new IntegerBound("billing", "reported_request_count", 0, 1_000_000_000_000L),
-      new IntegerBound("feedback", "score", 1, 5));
+  private static final List<IntegerBound> INTEGERS =
+      List.of(
+          new IntegerBound("usage", "input_tokens", 0, 1_000_000_000L),
+          new IntegerBound("usage", "output_tokens", 0, 1_000_000_000L),
+          new IntegerBound("usage", "request_count", 1, 1_000_000L),
+          new IntegerBound("usage", "latency_ms", 0, 3_600_000L), // one hour in milliseconds
+          new IntegerBound("billing", "reported_request_count", 0, 1_000_000_000_000L),
+          new IntegerBound("feedback", "score", 1, 5));
 
   @Provide
   Arbitrary<IntegerBound> integerBounds() {
     return Arbitraries.of(INTEGERS);
   }
 
-  /** At an edge, a step or two either side of it, or anywhere in the whole range of JSON integers. */
+  /**
+   * At an edge, a step or two either side of it, or anywhere in the whole range of JSON integers.
+   */
   @Provide
   Arbitrary<BigInteger> offsets() {
     return Arbitraries.frequencyOf(
         net.jqwik.api.Tuple.of(4, Arbitraries.longs().between(-2, 2).map(BigInteger::valueOf)),
-        net.jqwik.api.Tuple.of(1, Arbitraries.bigIntegers().between(BigInteger.TWO.pow(70).negate(), BigInteger.TWO.pow(70))));
+        net.jqwik.api.Tuple.of(
+            1,
+            Arbitraries.bigIntegers()
+                .between(BigInteger.TWO.pow(70).negate(), BigInteger.TWO.pow(70))));
   }
 
   @Property(tries = 2_000)
-  void shouldTakeAnIntegerExactlyWhenItIsWithinItsBound(@ForAll("integerBounds") IntegerBound bound,
-      @ForAll("offsets") BigInteger offset, @ForAll boolean nearMax) {
+  void shouldTakeAnIntegerExactlyWhenItIsWithinItsBound(
+      @ForAll("integerBounds") IntegerBound bound,
+      @ForAll("offsets") BigInteger offset,
+      @ForAll boolean nearMax) {
     BigInteger value = BigInteger.valueOf(nearMax ? bound.max() : bound.min()).add(offset);
-    boolean within = value.compareTo(BigInteger.valueOf(bound.min())) >= 0 && value.compareTo(BigInteger.valueOf(bound.max())) <= 0;
+    boolean within =
+        value.compareTo(BigInteger.valueOf(bound.min())) >= 0
+            && value.compareTo(BigInteger.valueOf(bound.max())) <= 0;
     ObjectNode event = valid(bound.family());
     event.put(bound.field(), value);
     if (bound.field().equals("reported_request_count")) {
@@ -74,8 +87,13 @@ class EventBoundsPropertyTest {
     if (within) {
       assertThat(errors).as("%s = %s", bound.field(), value).isEmpty();
     } else {
-      String limit = value.compareTo(BigInteger.valueOf(bound.min())) < 0 ? "must be >= " + bound.min() : "must be <= " + bound.max();
-      assertThat(errors).as("%s = %s", bound.field(), value).containsExactly(new FieldError(bound.field(), limit + ", was " + value));
+      String limit =
+          value.compareTo(BigInteger.valueOf(bound.min())) < 0
+              ? "must be >= " + bound.min()
+              : "must be <= " + bound.max();
+      assertThat(errors)
+          .as("%s = %s", bound.field(), value)
+          .containsExactly(new FieldError(bound.field(), limit + ", was " + value));
     }
   }
 
@@ -83,18 +101,28 @@ class EventBoundsPropertyTest {
   @Provide
   Arbitrary<BigDecimal> amounts() {
     BigDecimal max = new BigDecimal("999999999.9999");
-    Arbitrary<BigDecimal> nearEdge = Arbitraries.longs().between(-3, 3).map(k -> max.add(new BigDecimal("0.0001").multiply(BigDecimal.valueOf(k))));
-    Arbitrary<BigDecimal> anywhere = Arbitraries.bigDecimals().between(BigDecimal.ZERO, new BigDecimal("1e16")).ofScale(4);
-    Arbitrary<BigDecimal> tooPrecise = Arbitraries.bigDecimals().between(BigDecimal.ZERO, max).ofScale(5)
-        .filter(d -> d.stripTrailingZeros().scale() == 5);
+    Arbitrary<BigDecimal> nearEdge =
+        Arbitraries.longs()
+            .between(-3, 3)
+            .map(k -> max.add(new BigDecimal("0.0001").multiply(BigDecimal.valueOf(k))));
+    Arbitrary<BigDecimal> anywhere =
+        Arbitraries.bigDecimals().between(BigDecimal.ZERO, new BigDecimal("1e16")).ofScale(4);
+    Arbitrary<BigDecimal> tooPrecise =
+        Arbitraries.bigDecimals()
+            .between(BigDecimal.ZERO, max)
+            .ofScale(5)
+            .filter(d -> d.stripTrailingZeros().scale() == 5);
     return Arbitraries.oneOf(nearEdge, anywhere, tooPrecise);
   }
 
   @Property(tries = 1_500)
-  void shouldTakeAnAmountExactlyWhenItIsWithinTheMoneyBound(@ForAll("amounts") BigDecimal magnitude,
-      @ForAll boolean refund, @ForAll("moneyFields") String field) {
+  void shouldTakeAnAmountExactlyWhenItIsWithinTheMoneyBound(
+      @ForAll("amounts") BigDecimal magnitude,
+      @ForAll boolean refund,
+      @ForAll("moneyFields") String field) {
     BigDecimal amount = refund ? magnitude.negate() : magnitude;
-    boolean within = magnitude.compareTo(new BigDecimal("999999999.9999")) <= 0 && magnitude.scale() <= 4;
+    boolean within =
+        magnitude.compareTo(new BigDecimal("999999999.9999")) <= 0 && magnitude.scale() <= 4;
     ObjectNode event = valid("billing").put("kind", refund ? "REFUND" : "CHARGE");
     // The other amounts stay consistent with this one (same sign; the fee never above the gross).
     for (String other : List.of("gross_amount", "partner_fee", "net_amount")) {
@@ -107,11 +135,18 @@ class EventBoundsPropertyTest {
     if (within) {
       assertThat(errors).as("%s = %s", field, amount.toPlainString()).isEmpty();
     } else if (magnitude.scale() > 4) {
-      assertThat(errors).as("%s = %s", field, amount.toPlainString())
-          .contains(new FieldError(field, "has more than 4 decimal places: " + amount.toPlainString()));
+      assertThat(errors)
+          .as("%s = %s", field, amount.toPlainString())
+          .contains(
+              new FieldError(field, "has more than 4 decimal places: " + amount.toPlainString()));
     } else {
-      assertThat(errors).as("%s = %s", field, amount.toPlainString())
-          .contains(new FieldError(field, "must be between -999999999.9999 and 999999999.9999, was " + amount.toPlainString()));
+      assertThat(errors)
+          .as("%s = %s", field, amount.toPlainString())
+          .contains(
+              new FieldError(
+                  field,
+                  "must be between -999999999.9999 and 999999999.9999, was "
+                      + amount.toPlainString()));
     }
   }
 
@@ -120,15 +155,20 @@ class EventBoundsPropertyTest {
     return Arbitraries.of("gross_amount", "partner_fee", "net_amount");
   }
 
-  /** A time field and the latest instant it may take with the test's clock at 2026-11-25T12:00:00Z. */
+  /**
+   * A time field and the latest instant it may take with the test's clock at 2026-11-25T12:00:00Z.
+   */
   record TimeBound(String family, String field, Instant latest) {}
 
   @Provide
   Arbitrary<TimeBound> timeBounds() {
     return Arbitraries.of(
-        new TimeBound("usage", "event_time", Instant.parse("2026-11-25T12:05:00Z")),       // the configured 5 minutes
+        new TimeBound(
+            "usage",
+            "event_time",
+            Instant.parse("2026-11-25T12:05:00Z")), // the configured 5 minutes
         new TimeBound("feedback", "event_time", Instant.parse("2026-11-25T12:05:00Z")),
-        new TimeBound("billing", "period_start", Instant.parse("2026-11-26T12:00:00Z")),   // one day
+        new TimeBound("billing", "period_start", Instant.parse("2026-11-26T12:00:00Z")), // one day
         new TimeBound("billing", "period_end", Instant.parse("2026-11-26T12:00:00Z")));
   }
 
@@ -136,12 +176,15 @@ class EventBoundsPropertyTest {
   Arbitrary<Long> millisAround() {
     return Arbitraries.frequencyOf(
         net.jqwik.api.Tuple.of(4, Arbitraries.longs().between(-2, 2)),
-        net.jqwik.api.Tuple.of(1, Arbitraries.longs().between(-400L * 365 * 86_400_000, 400L * 365 * 86_400_000)));
+        net.jqwik.api.Tuple.of(
+            1, Arbitraries.longs().between(-400L * 365 * 86_400_000, 400L * 365 * 86_400_000)));
   }
 
   @Property(tries = 1_500)
-  void shouldTakeATimeExactlyWhenItIsBetween2000AndTheAllowedSkew(@ForAll("timeBounds") TimeBound bound,
-      @ForAll("millisAround") long millis, @ForAll boolean nearLatest) {
+  void shouldTakeATimeExactlyWhenItIsBetween2000AndTheAllowedSkew(
+      @ForAll("timeBounds") TimeBound bound,
+      @ForAll("millisAround") long millis,
+      @ForAll boolean nearLatest) {
     Instant earliest = Instant.parse("2000-01-01T00:00:00Z");
     Instant time = (nearLatest ? bound.latest() : earliest).plusMillis(millis);
     boolean within = !time.isBefore(earliest) && !time.isAfter(bound.latest());
@@ -155,21 +198,44 @@ class EventBoundsPropertyTest {
     List<FieldError> errors = errors(bound.family(), event);
 
     if (within) {
-      assertThat(errors).as("%s = %s", bound.field(), time)
-          .allSatisfy(e -> assertThat(e.field()).as("only the period order may complain").isEqualTo("period_end"));
+      assertThat(errors)
+          .as("%s = %s", bound.field(), time)
+          .allSatisfy(
+              e ->
+                  assertThat(e.field())
+                      .as("only the period order may complain")
+                      .isEqualTo("period_end"));
     } else if (time.isBefore(earliest)) {
-      assertThat(errors).as("%s = %s", bound.field(), time).contains(new FieldError(bound.field(),
-          "must not be before 2000-01-01T00:00:00Z (the earliest time the pipeline stores), was " + time));
+      assertThat(errors)
+          .as("%s = %s", bound.field(), time)
+          .contains(
+              new FieldError(
+                  bound.field(),
+                  "must not be before 2000-01-01T00:00:00Z (the earliest time the pipeline stores),"
+                      + " was "
+                      + time));
     } else {
       long skewSeconds = Duration.between(NOW, bound.latest()).toSeconds();
-      assertThat(errors).as("%s = %s", bound.field(), time).contains(new FieldError(bound.field(),
-          "is in the future (" + time + " is more than " + skewSeconds + " s ahead of the server clock)"));
+      assertThat(errors)
+          .as("%s = %s", bound.field(), time)
+          .contains(
+              new FieldError(
+                  bound.field(),
+                  "is in the future ("
+                      + time
+                      + " is more than "
+                      + skewSeconds
+                      + " s ahead of the server clock)"));
     }
   }
 
-  /** The finding: a year this far back passed, then overflowed in toEpochMilli (500, permits leaked). */
+  /**
+   * The finding: a year this far back passed, then overflowed in toEpochMilli (500, permits
+   * leaked).
+   */
   @Property(tries = 200)
-  void shouldRefuseAnyYearOutsideTheStorableRangeWithoutOverflowing(@ForAll("hugeYears") String time, @ForAll("families") String family) {
+  void shouldRefuseAnyYearOutsideTheStorableRangeWithoutOverflowing(
+      @ForAll("hugeYears") String time, @ForAll("families") String family) {
     List<FieldError> errors = errors(family, valid(family).put("event_time", time));
     assertThat(errors).extracting(FieldError::field).contains("event_time");
   }
@@ -177,8 +243,12 @@ class EventBoundsPropertyTest {
   @Provide
   Arbitrary<String> hugeYears() {
     return Arbitraries.oneOf(
-        Arbitraries.longs().between(-1_000_000_000L, 1999).map(y -> String.format("%s%04d-01-01T00:00:00Z", y < 0 ? "-" : "", Math.abs(y))),
-        Arbitraries.longs().between(2028, 1_000_000_000L).map(y -> String.format("%s%d-01-01T00:00:00Z", y > 9999 ? "+" : "", y)));
+        Arbitraries.longs()
+            .between(-1_000_000_000L, 1999)
+            .map(y -> String.format("%s%04d-01-01T00:00:00Z", y < 0 ? "-" : "", Math.abs(y))),
+        Arbitraries.longs()
+            .between(2028, 1_000_000_000L)
+            .map(y -> String.format("%s%d-01-01T00:00:00Z", y > 9999 ? "+" : "", y)));
   }
 
   @Provide
@@ -187,11 +257,12 @@ class EventBoundsPropertyTest {
   }
 
   private List<FieldError> errors(String family, JsonNode event) {
-    Function<JsonNode, Object> parser = switch (family) {
-      case "usage" -> usage::parse;
-      case "billing" -> billing::parse;
-      default -> feedback::parse;
-    };
+    Function<JsonNode, Object> parser =
+        switch (family) {
+          case "usage" -> usage::parse;
+          case "billing" -> billing::parse;
+          default -> feedback::parse;
+        };
     try {
       parser.apply(event);
       return List.of();

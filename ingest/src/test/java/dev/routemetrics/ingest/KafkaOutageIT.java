@@ -34,8 +34,17 @@ class KafkaOutageIT {
     String namespace = "it-outage-" + System.currentTimeMillis() + ".";
     Path keys = Files.createTempDirectory("outage-it").resolve("api-keys.json");
     String key = ApiKeys.add(keys, "lab", null);
-    IngestConfig config = new IngestConfig(Map.of(IngestConfig.PORT, "0", IngestConfig.TOPIC_NAMESPACE, namespace,
-        IngestConfig.API_KEYS_FILE, keys.toString(), IngestConfig.ACK_TIMEOUT_MS, "2000"));
+    IngestConfig config =
+        new IngestConfig(
+            Map.of(
+                IngestConfig.PORT,
+                "0",
+                IngestConfig.TOPIC_NAMESPACE,
+                namespace,
+                IngestConfig.API_KEYS_FILE,
+                keys.toString(),
+                IngestConfig.ACK_TIMEOUT_MS,
+                "2000"));
     Set<String> acknowledged = new HashSet<>();
     int unavailable = 0;
     List<String> retryAfter = new ArrayList<>();
@@ -78,7 +87,9 @@ class KafkaOutageIT {
     // openapi.yaml and the README promise it: a 503 says when to resend.
     assertThat(retryAfter).as("Retry-After of each 503").containsExactly("5", "5", "5");
     assertThat(acknowledged).as("acknowledged before and after the outage").hasSize(40);
-    assertThat(UsageTopic.eventIds(new Topics(namespace).usageEvents, config.getString(IngestConfig.KAFKA_BOOTSTRAP)))
+    assertThat(
+            UsageTopic.eventIds(
+                new Topics(namespace).usageEvents, config.getString(IngestConfig.KAFKA_BOOTSTRAP)))
         .as("everything acknowledged is in Kafka")
         .containsAll(acknowledged);
     assertThat(sent).isGreaterThanOrEqualTo(43);
@@ -88,20 +99,34 @@ class KafkaOutageIT {
     return send(server, key, id).statusCode();
   }
 
-  private static HttpResponse<Void> send(IngestServer server, String key, String id) throws Exception {
-    String body = "{\"event_id\":\"" + id + "\",\"event_time\":\"" + Instant.now().minusSeconds(5)
-        + "\",\"channel_id\":\"direct-api\",\"account_id\":\"a\",\"model_id\":\"m\",\"request_id\":\"r-" + id
-        + "\",\"input_tokens\":1,\"output_tokens\":1,\"latency_ms\":1,\"outcome\":\"SUCCESS\",\"telemetry\":\"FULL\"}";
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/events/usage"))
-        .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
+  private static HttpResponse<Void> send(IngestServer server, String key, String id)
+      throws Exception {
+    String body =
+        "{\"event_id\":\""
+            + id
+            + "\",\"event_time\":\""
+            + Instant.now().minusSeconds(5)
+            + "\",\"channel_id\":\"direct-api\",\"account_id\":\"a\",\"model_id\":\"m\",\"request_id\":\"r-"
+            + id
+            + "\",\"input_tokens\":1,\"output_tokens\":1,\"latency_ms\":1,\"outcome\":\"SUCCESS\",\"telemetry\":\"FULL\"}";
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/events/usage"))
+            .timeout(Duration.ofSeconds(30))
+            .header("Authorization", "Bearer " + key)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.discarding());
   }
 
   /** Runs deploy/kafka.sh, the same script a person would use. */
   private static void kafka(String action) throws Exception {
     File repo = new File(System.getProperty("user.dir")).getParentFile();
-    Process process = new ProcessBuilder("bash", "deploy/kafka.sh", action).directory(repo).inheritIO().start();
-    assertThat(process.waitFor(240, TimeUnit.SECONDS)).as("deploy/kafka.sh " + action + " finished").isTrue();
+    Process process =
+        new ProcessBuilder("bash", "deploy/kafka.sh", action).directory(repo).inheritIO().start();
+    assertThat(process.waitFor(240, TimeUnit.SECONDS))
+        .as("deploy/kafka.sh " + action + " finished")
+        .isTrue();
     assertThat(process.exitValue()).as("deploy/kafka.sh " + action + " exit code").isZero();
   }
 }

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
  * The finding: 260 connections with a valid key, each sending its body one byte every two seconds,
  * held every one of the edge's 250 threads, and /health and every other client's post waited until
  * they closed. Now one key holds at most its concurrent-request limit (the rest get 429 at once),
- * and a body slower than the minimum data rate gets 408: /health and another key's post answer.
- * The test asserts that they complete and what every slow connection was answered, not how fast.
+ * and a body slower than the minimum data rate gets 408: /health and another key's post answer. The
+ * test asserts that they complete and what every slow connection was answered, not how fast.
  */
 class SlowClientIT {
 
@@ -40,33 +40,58 @@ class SlowClientIT {
     String slowKey = ApiKeys.add(keys, "slow", null);
     String otherKey = ApiKeys.add(keys, "other", null);
     String namespace = "it-slow-" + System.currentTimeMillis() + ".";
-    IngestConfig config = new IngestConfig(Map.of(IngestConfig.PORT, "0", IngestConfig.TOPIC_NAMESPACE, namespace,
-        IngestConfig.API_KEYS_FILE, keys.toString()));
+    IngestConfig config =
+        new IngestConfig(
+            Map.of(
+                IngestConfig.PORT,
+                "0",
+                IngestConfig.TOPIC_NAMESPACE,
+                namespace,
+                IngestConfig.API_KEYS_FILE,
+                keys.toString()));
     List<Socket> slow = new ArrayList<>();
     ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
     try (IngestServer server = new IngestServer(config).start()) {
       for (int i = 0; i < SLOW_CONNECTIONS; i++) {
         Socket socket = new Socket("127.0.0.1", server.port());
-        socket.getOutputStream().write(("POST /v1/events/usage HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + slowKey
-            + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+        socket
+            .getOutputStream()
+            .write(
+                ("POST /v1/events/usage HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                        + slowKey
+                        + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+                    .getBytes(StandardCharsets.US_ASCII));
         slow.add(socket);
       }
-      trickle.scheduleAtFixedRate(() -> slow.forEach(SlowClientIT::oneMoreByte), 2, 2, TimeUnit.SECONDS);
+      trickle.scheduleAtFixedRate(
+          () -> slow.forEach(SlowClientIT::oneMoreByte), 2, 2, TimeUnit.SECONDS);
 
       HttpClient http = HttpClient.newHttpClient();
       // A generous bound, only so that a starved edge fails the test instead of hanging it.
-      HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/health"))
-          .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-      HttpResponse<String> otherPost = http.send(HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + server.port() + "/v1/events/usage"))
-          .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + otherKey).header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(IngestIT.event("slow-other-1", "direct-api").toString())).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> health =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/health"))
+                  .timeout(Duration.ofSeconds(30))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> otherPost =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + server.port() + "/v1/events/usage"))
+                  .timeout(Duration.ofSeconds(30))
+                  .header("Authorization", "Bearer " + otherKey)
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          IngestIT.event("slow-other-1", "direct-api").toString()))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
 
       assertThat(health.statusCode()).isEqualTo(200);
       assertThat(otherPost.statusCode()).as(otherPost.body()).isEqualTo(202);
 
-      // Every slow connection was answered: 429 beyond the key's 32 concurrent requests, 408 for the trickling ones.
+      // Every slow connection was answered: 429 beyond the key's 32 concurrent requests, 408 for
+      // the trickling ones.
       int tooMany = 0;
       int tooSlow = 0;
       for (Socket socket : slow) {

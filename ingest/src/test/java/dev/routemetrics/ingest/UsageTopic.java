@@ -18,12 +18,19 @@ final class UsageTopic {
 
   private UsageTopic() {}
 
-  /** How many records the topic holds right now (end minus beginning offsets, over its partitions). */
+  /**
+   * How many records the topic holds right now (end minus beginning offsets, over its partitions).
+   */
   static long recordCount(String topic, String bootstrap) {
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
-        new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(
+            Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
       Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
       return partitions.stream().mapToLong(p -> end.get(p) - begin.get(p)).sum();
@@ -34,15 +41,22 @@ final class UsageTopic {
   static Set<String> eventIds(String topic, String bootstrap) {
     Set<String> ids = new HashSet<>();
     AvroSerde<UsageEvent> serde = AvroSerde.of(UsageEvent.class);
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
-        new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(
+            Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
       while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        consumer.poll(Duration.ofMillis(500)).forEach(r -> ids.add(serde.decode(r.value()).getEventId()));
+        consumer
+            .poll(Duration.ofMillis(500))
+            .forEach(r -> ids.add(serde.decode(r.value()).getEventId()));
       }
     }
     return ids;

@@ -54,7 +54,9 @@ class AvroSerdeTest {
     assertThat(bytes[0]).isEqualTo((byte) 0xC3);
     assertThat(bytes[1]).isEqualTo((byte) 0x01);
     for (int i = 0; i < 8; i++) {
-      assertThat(bytes[2 + i]).as("fingerprint byte %d (little-endian)", i).isEqualTo((byte) (fingerprint >>> (8 * i)));
+      assertThat(bytes[2 + i])
+          .as("fingerprint byte %d (little-endian)", i)
+          .isEqualTo((byte) (fingerprint >>> (8 * i)));
     }
   }
 
@@ -64,12 +66,14 @@ class AvroSerdeTest {
     try (InputStream in = getClass().getClassLoader().getResourceAsStream("avro/UsageEvent.avsc")) {
       published = new Schema.Parser().parse(in);
     }
-    BinaryMessageDecoder<GenericRecord> plain = new BinaryMessageDecoder<>(GenericData.get(), published);
+    BinaryMessageDecoder<GenericRecord> plain =
+        new BinaryMessageDecoder<>(GenericData.get(), published);
 
     GenericRecord read = plain.decode(AvroSerde.of(UsageEvent.class).encode(sample()));
 
     assertThat(read.get("event_id").toString()).isEqualTo("evt-1");
-    assertThat(read.get("event_time")).isEqualTo(Instant.parse("2026-11-01T10:15:30.123Z").toEpochMilli());
+    assertThat(read.get("event_time"))
+        .isEqualTo(Instant.parse("2026-11-01T10:15:30.123Z").toEpochMilli());
     assertThat(read.get("end_user_ref")).isNull();
     assertThat(read.get("input_tokens")).isEqualTo(120L);
     assertThat(read.get("outcome").toString()).isEqualTo("SUCCESS");
@@ -79,22 +83,28 @@ class AvroSerdeTest {
   void shouldRoundTripBillingAndFeedbackEvents() {
     AvroSerde<BillingEvent> billing = AvroSerde.of(BillingEvent.class);
     AvroSerde<FeedbackEvent> feedback = AvroSerde.of(FeedbackEvent.class);
-    assertThat(billing.decode(billing.encode(Samples.partnerCharge()))).isEqualTo(Samples.partnerCharge());
+    assertThat(billing.decode(billing.encode(Samples.partnerCharge())))
+        .isEqualTo(Samples.partnerCharge());
     assertThat(feedback.decode(feedback.encode(Samples.thumbsUp()))).isEqualTo(Samples.thumbsUp());
   }
 
   @Test
   void shouldLetAPlainAvroReaderReadExactMoneyFromABillingEvent() throws Exception {
-    BinaryMessageDecoder<GenericRecord> plain = new BinaryMessageDecoder<>(GenericData.get(), published("BillingEvent"));
+    BinaryMessageDecoder<GenericRecord> plain =
+        new BinaryMessageDecoder<>(GenericData.get(), published("BillingEvent"));
 
-    GenericRecord read = plain.decode(AvroSerde.of(BillingEvent.class).encode(Samples.partnerCharge()));
+    GenericRecord read =
+        plain.decode(AvroSerde.of(BillingEvent.class).encode(Samples.partnerCharge()));
 
     assertThat(read.get("kind").toString()).isEqualTo("CHARGE");
     assertThat(read.get("billed_by").toString()).isEqualTo("PARTNER");
     assertThat(read.get("currency").toString()).isEqualTo("USD");
-    // Without conversions a plain reader sees the decimal's unscaled two's-complement bytes: 12.5000 is 125000.
+    // Without conversions a plain reader sees the decimal's unscaled two's-complement bytes:
+    // 12.5000 is 125000.
     Schema net = read.getSchema().getField("net_amount").schema();
-    BigDecimal netAmount = new Conversions.DecimalConversion().fromBytes((ByteBuffer) read.get("net_amount"), net, net.getLogicalType());
+    BigDecimal netAmount =
+        new Conversions.DecimalConversion()
+            .fromBytes((ByteBuffer) read.get("net_amount"), net, net.getLogicalType());
     assertThat(netAmount).isEqualByComparingTo("10.0000");
     assertThat(((LogicalTypes.Decimal) net.getLogicalType()).getScale()).isEqualTo(4);
     assertThat(read.get("gross_amount")).isInstanceOf(ByteBuffer.class);
@@ -103,7 +113,8 @@ class AvroSerdeTest {
 
   @Test
   void shouldLetAPlainAvroReaderReadAFeedbackEvent() throws Exception {
-    BinaryMessageDecoder<GenericRecord> plain = new BinaryMessageDecoder<>(GenericData.get(), published("FeedbackEvent"));
+    BinaryMessageDecoder<GenericRecord> plain =
+        new BinaryMessageDecoder<>(GenericData.get(), published("FeedbackEvent"));
 
     GenericRecord read = plain.decode(AvroSerde.of(FeedbackEvent.class).encode(Samples.thumbsUp()));
 
@@ -115,7 +126,8 @@ class AvroSerdeTest {
   }
 
   private Schema published(String name) throws Exception {
-    try (InputStream in = getClass().getClassLoader().getResourceAsStream("avro/" + name + ".avsc")) {
+    try (InputStream in =
+        getClass().getClassLoader().getResourceAsStream("avro/" + name + ".avsc")) {
       return new Schema.Parser().parse(in);
     }
   }

@@ -22,15 +22,23 @@ class ChannelRegistryPublisherTest {
   void shouldPublishEveryChangeKeyedByChannelAndStampedWithItsEffectiveTime() throws Exception {
     Topics topics = new Topics("test-");
     MockProducer<String, ChannelRegistryChange> producer =
-        new MockProducer<>(true, null, new StringSerializer(), AvroSerde.of(ChannelRegistryChange.class));
+        new MockProducer<>(
+            true, null, new StringSerializer(), AvroSerde.of(ChannelRegistryChange.class));
 
-    int sent = new ChannelRegistryPublisher(producer, topics.channelRegistryChanges).publish(ChannelRegistry.builtIn());
+    int sent =
+        new ChannelRegistryPublisher(producer, topics.channelRegistryChanges)
+            .publish(ChannelRegistry.builtIn());
 
     List<ProducerRecord<String, ChannelRegistryChange>> records = producer.history();
     assertThat(sent).isEqualTo(11);
-    assertThat(records).hasSize(11).allSatisfy(r -> assertThat(r.topic()).isEqualTo("test-channel-registry-changes"));
-    ProducerRecord<String, ChannelRegistryChange> stratus = records.stream()
-        .filter(r -> r.value().getChangeId().equals("v2/cloud-stratus")).findFirst().orElseThrow();
+    assertThat(records)
+        .hasSize(11)
+        .allSatisfy(r -> assertThat(r.topic()).isEqualTo("test-channel-registry-changes"));
+    ProducerRecord<String, ChannelRegistryChange> stratus =
+        records.stream()
+            .filter(r -> r.value().getChangeId().equals("v2/cloud-stratus"))
+            .findFirst()
+            .orElseThrow();
     assertThat(stratus.key()).isEqualTo("cloud-stratus");
     assertThat(stratus.timestamp()).isEqualTo(Instant.parse("2026-11-20T12:00:00Z").toEpochMilli());
     assertThat(stratus.value().getRoute()).isEqualTo(Route.CLOUD_PARTNER);

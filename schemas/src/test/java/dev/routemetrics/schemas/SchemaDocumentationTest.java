@@ -29,11 +29,12 @@ class SchemaDocumentationTest {
           check(field.schema(), seen);
         }
       }
-      case ENUM -> assertThat(schema.getDoc()).as("doc of enum %s", schema.getFullName()).isNotBlank();
+      case ENUM ->
+          assertThat(schema.getDoc()).as("doc of enum %s", schema.getFullName()).isNotBlank();
       case UNION -> schema.getTypes().forEach(branch -> check(branch, seen));
       case ARRAY -> check(schema.getElementType(), seen);
       case MAP -> check(schema.getValueType(), seen);
-      default -> { }
+      default -> {}
     }
   }
 }

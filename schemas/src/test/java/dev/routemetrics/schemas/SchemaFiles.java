@@ -11,7 +11,10 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
 
-/** Reads a directory of .avsc files the way a plain Avro client would: named types first, then what uses them. */
+/**
+ * Reads a directory of .avsc files the way a plain Avro client would: named types first, then what
+ * uses them.
+ */
 final class SchemaFiles {
 
   static final Path CURRENT = Path.of("avro");
@@ -25,7 +28,8 @@ final class SchemaFiles {
   static Map<String, Schema> parse(Path dir) throws IOException {
     List<Path> files;
     try (Stream<Path> listing = Files.list(dir)) {
-      files = new ArrayList<>(listing.filter(f -> f.toString().endsWith(".avsc")).sorted().toList());
+      files =
+          new ArrayList<>(listing.filter(f -> f.toString().endsWith(".avsc")).sorted().toList());
     }
     // Records refer to the standalone named types (Route), never the other way: parse those first.
     List<Path> ordered = new ArrayList<>();

@@ -29,7 +29,9 @@ public final class EventJson {
       out.writeFieldName(field.name());
       if (value == null) {
         out.writeNull();
-      } else if (value instanceof CharSequence || value instanceof Enum<?> || value instanceof Instant) {
+      } else if (value instanceof CharSequence
+          || value instanceof Enum<?>
+          || value instanceof Instant) {
         out.writeString(value.toString());
       } else if (value instanceof BigDecimal money) {
         out.writeString(money.toPlainString());
@@ -40,7 +42,8 @@ public final class EventJson {
       } else if (value instanceof Boolean flag) {
         out.writeBoolean(flag);
       } else {
-        throw new IllegalArgumentException(field.name() + ": no JSON form for " + value.getClass().getName());
+        throw new IllegalArgumentException(
+            field.name() + ": no JSON form for " + value.getClass().getName());
       }
     }
     out.writeEndObject();

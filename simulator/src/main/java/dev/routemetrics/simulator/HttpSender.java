@@ -17,7 +17,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 
-/** Posts events to the ingest service, a few at a time, retrying 503s as a well-behaved client does. */
+/**
+ * Posts events to the ingest service, a few at a time, retrying 503s as a well-behaved client does.
+ */
 public final class HttpSender {
 
   /** What the service answered, in counts. */
@@ -26,7 +28,8 @@ public final class HttpSender {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final URI endpoint;
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final String apiKey;
 
@@ -35,18 +38,25 @@ public final class HttpSender {
     this.apiKey = apiKey;
   }
 
-  public Result send(List<UsageBurst.Event> events, int concurrency, LongConsumer progress) throws InterruptedException {
+  public Result send(List<UsageBurst.Event> events, int concurrency, LongConsumer progress)
+      throws InterruptedException {
     AtomicLong accepted = new AtomicLong();
     AtomicLong rejected = new AtomicLong();
     AtomicLong done = new AtomicLong();
     ExecutorService pool = Executors.newFixedThreadPool(concurrency);
     try {
-      List<Future<Object>> futures = events.stream().map(event -> pool.submit(() -> {
-        int status = post(event.json());
-        (status / 100 == 2 ? accepted : rejected).incrementAndGet();
-        progress.accept(done.incrementAndGet());
-        return (Object) status;
-      })).toList();
+      List<Future<Object>> futures =
+          events.stream()
+              .map(
+                  event ->
+                      pool.submit(
+                          () -> {
+                            int status = post(event.json());
+                            (status / 100 == 2 ? accepted : rejected).incrementAndGet();
+                            progress.accept(done.incrementAndGet());
+                            return (Object) status;
+                          }))
+              .toList();
       for (Future<Object> future : futures) {
         try {
           future.get();
@@ -60,25 +70,31 @@ public final class HttpSender {
     return new Result(accepted.get(), rejected.get());
   }
 
-  /** Posts one event; a 503 (Kafka not acknowledging) is retried after the Retry-After the service asks for. */
+  /**
+   * Posts one event; a 503 (Kafka not acknowledging) is retried after the Retry-After the service
+   * asks for.
+   */
   public int post(Map<String, Object> event) throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(endpoint)
-        .timeout(Duration.ofSeconds(30))
-        .header("Content-Type", "application/json")
-        .header("Authorization", "Bearer " + apiKey)
-        .POST(HttpRequest.BodyPublishers.ofString(json(event)))
-        .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(endpoint)
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + apiKey)
+            .POST(HttpRequest.BodyPublishers.ofString(json(event)))
+            .build();
     for (int attempt = 1; ; attempt++) {
       HttpResponse<String> response;
       try {
         response = client.send(request, HttpResponse.BodyHandlers.ofString());
       } catch (ConnectException e) {
-        throw new ConnectException("ingest at " + endpoint + " is not answering; start it with `bin/routemetrics ingest`");
+        throw new ConnectException(
+            "ingest at " + endpoint + " is not answering; start it with `bin/routemetrics ingest`");
       }
       if (response.statusCode() != 503 || attempt == 5) {
         return response.statusCode();
       }
-      Thread.sleep(1_000L * Long.parseLong(response.headers().firstValue("Retry-After").orElse("1")));
+      Thread.sleep(
+          1_000L * Long.parseLong(response.headers().firstValue("Retry-After").orElse("1")));
     }
   }
 

@@ -30,7 +30,9 @@ public final class UsageBurst {
     this.seed = seed;
   }
 
-  /** {@code perChannel} events on each channel, spread over the minute windows after {@code start}. */
+  /**
+   * {@code perChannel} events on each channel, spread over the minute windows after {@code start}.
+   */
   public List<Event> generate(Instant start, int perChannel, int minutes) {
     SplittableRandom random = new SplittableRandom(seed);
     List<Event> events = new ArrayList<>();
@@ -50,10 +52,12 @@ public final class UsageBurst {
     return expected;
   }
 
-  private Event event(Channel channel, int index, Instant start, Instant at, SplittableRandom random) {
+  private Event event(
+      Channel channel, int index, Instant start, Instant at, SplittableRandom random) {
     Route route = channel.route();
     boolean aggregate = route == Route.CLOUD_PARTNER;
-    boolean hidesEndUser = aggregate || route == Route.INTERNAL_PLATFORM || route == Route.MARKETPLACE;
+    boolean hidesEndUser =
+        aggregate || route == Route.INTERNAL_PLATFORM || route == Route.MARKETPLACE;
     int requestCount = aggregate ? 50 + random.nextInt(200) : 1;
     // The burst's start is part of the id: a later burst is new traffic, not a replay of this one.
     String id = channel.id() + "-" + start.getEpochSecond() + "-" + seed + "-" + index;
@@ -61,7 +65,11 @@ public final class UsageBurst {
     json.put("event_id", id);
     json.put("event_time", at.toString());
     json.put("channel_id", channel.id());
-    json.put("account_id", channel.partnerId() != null && hidesEndUser ? channel.partnerId() : "acct-" + random.nextInt(40));
+    json.put(
+        "account_id",
+        channel.partnerId() != null && hidesEndUser
+            ? channel.partnerId()
+            : "acct-" + random.nextInt(40));
     json.put("end_user_ref", hidesEndUser ? null : "user-" + random.nextInt(500));
     json.put("model_id", random.nextInt(4) == 0 ? "frontier-large" : "frontier-fast");
     json.put("request_id", "req-" + id);
@@ -70,10 +78,22 @@ public final class UsageBurst {
     json.put("output_tokens", (long) requestCount * (50 + random.nextInt(600)));
     json.put("latency_ms", 300 + random.nextInt(2_500));
     int roll = random.nextInt(100);
-    json.put("outcome", (roll < 2 ? Outcome.SERVER_ERROR : roll < 5 ? Outcome.CLIENT_ERROR
-        : roll < 6 ? Outcome.RATE_LIMITED : Outcome.SUCCESS).name());
-    json.put("telemetry", (aggregate ? TelemetryLevel.NONE
-        : route == Route.CONSUMER_APP || route == Route.DIRECT_API ? TelemetryLevel.FULL : TelemetryLevel.METADATA).name());
+    json.put(
+        "outcome",
+        (roll < 2
+                ? Outcome.SERVER_ERROR
+                : roll < 5
+                    ? Outcome.CLIENT_ERROR
+                    : roll < 6 ? Outcome.RATE_LIMITED : Outcome.SUCCESS)
+            .name());
+    json.put(
+        "telemetry",
+        (aggregate
+                ? TelemetryLevel.NONE
+                : route == Route.CONSUMER_APP || route == Route.DIRECT_API
+                    ? TelemetryLevel.FULL
+                    : TelemetryLevel.METADATA)
+            .name());
     return new Event(json, channel.id(), requestCount);
   }
 }

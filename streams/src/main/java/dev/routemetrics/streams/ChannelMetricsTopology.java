@@ -48,13 +48,13 @@ import org.apache.kafka.streams.state.Stores;
  * </pre>
  *
  * <p>Many events of one window between two emits cross the repartition as one partial tally, so a
- * usage event costs about three broker writes (its seen-id, its join entry, the join's request entry)
- * instead of seven, and a burst of late events into an old window one read-modify-write of its total
- * per partial. A record whose key is not its event_id (a producer other than ours) takes a detour by
- * event_id into the same deduplication task, so copies of an id always meet.
+ * usage event costs about three broker writes (its seen-id, its join entry, the join's request
+ * entry) instead of seven, and a burst of late events into an old window one read-modify-write of
+ * its total per partial. A record whose key is not its event_id (a producer other than ours) takes
+ * a detour by event_id into the same deduplication task, so copies of an id always meet.
  *
- * <p>Rows on channel-metrics and channel-revenue are re-emitted with a higher version whenever their
- * window changes (late events, late feedback); the newest version is the truth. Ratios across
+ * <p>Rows on channel-metrics and channel-revenue are re-emitted with a higher version whenever
+ * their window changes (late events, late feedback); the newest version is the truth. Ratios across
  * channels are left to the queries.
  */
 public final class ChannelMetricsTopology {
@@ -80,10 +80,13 @@ public final class ChannelMetricsTopology {
 
   /** Feedback covers a request when it comes within this long of it (docs/domain.md). */
   public static final Duration FEEDBACK_HORIZON = Duration.ofDays(7);
+
   /** Kept past every bound, so nothing the gate lets through finds its state forgotten. */
   static final Duration RETENTION_MARGIN = Duration.ofDays(1);
+
   /** Live objects per tally store and task, while a day's busy windows stay live. */
   static final int LIVE_OBJECTS_PER_STORE = 4096;
+
   /**
    * Heap the live channel-window totals of one task may take, by their own size estimate. A count
    * alone did not bound it: at 10M events a day, 2,344 live tallies held 260 MB of Theta tables and
@@ -93,7 +96,8 @@ public final class ChannelMetricsTopology {
   static final long LIVE_TALLY_BYTES = 32L << 20;
 
   /** What the topology needs to know besides the topic names. */
-  public record Settings(ChannelRegistry registry, Duration lateness, Duration emitInterval, DroppedRecords dropped) {
+  public record Settings(
+      ChannelRegistry registry, Duration lateness, Duration emitInterval, DroppedRecords dropped) {
 
     public Settings(ChannelRegistry registry, Duration lateness, Duration emitInterval) {
       this(registry, lateness, emitInterval, DroppedRecords.inMemory());
@@ -129,86 +133,207 @@ public final class ChannelMetricsTopology {
 
     StreamsBuilder builder = new StreamsBuilder();
     for (String seen : new String[] {SEEN_USAGE_STORE, SEEN_BILLING_STORE, SEEN_FEEDBACK_STORE}) {
-      builder.addStateStore(Stores.windowStoreBuilder(
-          Stores.persistentWindowStore(seen, lateness.plus(RETENTION_MARGIN), Duration.ofMillis(1), false),
-          keys, Serdes.ByteArray()).withLoggingEnabled(keepRecords));
+      builder.addStateStore(
+          Stores.windowStoreBuilder(
+                  Stores.persistentWindowStore(
+                      seen, lateness.plus(RETENTION_MARGIN), Duration.ofMillis(1), false),
+                  keys,
+                  Serdes.ByteArray())
+              .withLoggingEnabled(keepRecords));
     }
-    builder.addStateStore(Stores.windowStoreBuilder(
-        Stores.persistentWindowStore(REQUESTS_STORE, metricsRetention, Duration.ofMillis(1), false),
-        keys, Serdes.ByteArray()).withLoggingEnabled(keepRecords));
-    // As long as the requests': a window store forgets by the newest time it was given, and feedback
-    // is dated up to the horizon (and past it) after its request, so with the lateness bound alone the
-    // early feedback of a backlog was forgotten before its request came (ChannelMetricsIT's 100k run
+    builder.addStateStore(
+        Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(
+                    REQUESTS_STORE, metricsRetention, Duration.ofMillis(1), false),
+                keys,
+                Serdes.ByteArray())
+            .withLoggingEnabled(keepRecords));
+    // As long as the requests': a window store forgets by the newest time it was given, and
+    // feedback
+    // is dated up to the horizon (and past it) after its request, so with the lateness bound alone
+    // the
+    // early feedback of a backlog was forgotten before its request came (ChannelMetricsIT's 100k
+    // run
     // counted half the feedback about requests).
-    builder.addStateStore(Stores.windowStoreBuilder(
-        Stores.persistentWindowStore(EARLY_FEEDBACK_STORE, metricsRetention, Duration.ofMillis(1), false),
-        keys, Serdes.ByteArray()).withLoggingEnabled(keepRecords));
+    builder.addStateStore(
+        Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(
+                    EARLY_FEEDBACK_STORE, metricsRetention, Duration.ofMillis(1), false),
+                keys,
+                Serdes.ByteArray())
+            .withLoggingEnabled(keepRecords));
     for (String gate : new String[] {USAGE_GATE_STORE, BILLING_GATE_STORE, FEEDBACK_GATE_STORE}) {
       addKeyValueStore(builder, Stores.inMemoryKeyValueStore(gate), Serdes.Long());
     }
-    addLiveObjectStore(builder, Stores.inMemoryKeyValueStore(USAGE_PARTIALS_STORE), ChannelWindowTally.SERDE,
+    addLiveObjectStore(
+        builder,
+        Stores.inMemoryKeyValueStore(USAGE_PARTIALS_STORE),
+        ChannelWindowTally.SERDE,
         LiveObjectStore.Budget.objects(LIVE_OBJECTS_PER_STORE));
-    addLiveObjectStore(builder, Stores.inMemoryKeyValueStore(LEARNING_PARTIALS_STORE), ChannelWindowTally.SERDE,
+    addLiveObjectStore(
+        builder,
+        Stores.inMemoryKeyValueStore(LEARNING_PARTIALS_STORE),
+        ChannelWindowTally.SERDE,
         LiveObjectStore.Budget.objects(LIVE_OBJECTS_PER_STORE));
-    addLiveObjectStore(builder, Stores.inMemoryKeyValueStore(REVENUE_PARTIALS_STORE), RevenueTally.SERDE,
+    addLiveObjectStore(
+        builder,
+        Stores.inMemoryKeyValueStore(REVENUE_PARTIALS_STORE),
+        RevenueTally.SERDE,
         LiveObjectStore.Budget.objects(LIVE_OBJECTS_PER_STORE));
-    addLiveObjectStore(builder, Stores.persistentKeyValueStore(CHANNEL_WINDOWS_STORE), ChannelWindowTally.SERDE,
-        new LiveObjectStore.Budget<>(LIVE_OBJECTS_PER_STORE, LIVE_TALLY_BYTES, ChannelWindowTally::footprintBytes));
-    addLiveObjectStore(builder, Stores.inMemoryKeyValueStore(CHANNEL_WINDOWS_DIRTY_STORE), Serdes.Long(),
+    addLiveObjectStore(
+        builder,
+        Stores.persistentKeyValueStore(CHANNEL_WINDOWS_STORE),
+        ChannelWindowTally.SERDE,
+        new LiveObjectStore.Budget<>(
+            LIVE_OBJECTS_PER_STORE, LIVE_TALLY_BYTES, ChannelWindowTally::footprintBytes));
+    addLiveObjectStore(
+        builder,
+        Stores.inMemoryKeyValueStore(CHANNEL_WINDOWS_DIRTY_STORE),
+        Serdes.Long(),
         LiveObjectStore.Budget.objects(LIVE_OBJECTS_PER_STORE));
-    addKeyValueStore(builder, Stores.persistentKeyValueStore(CHANNEL_WINDOWS_EXPIRY_STORE), Serdes.String());
-    addLiveObjectStore(builder, Stores.persistentKeyValueStore(REVENUE_WINDOWS_STORE), RevenueTally.SERDE,
+    addKeyValueStore(
+        builder, Stores.persistentKeyValueStore(CHANNEL_WINDOWS_EXPIRY_STORE), Serdes.String());
+    addLiveObjectStore(
+        builder,
+        Stores.persistentKeyValueStore(REVENUE_WINDOWS_STORE),
+        RevenueTally.SERDE,
         LiveObjectStore.Budget.objects(LIVE_OBJECTS_PER_STORE));
-    addLiveObjectStore(builder, Stores.inMemoryKeyValueStore(REVENUE_WINDOWS_DIRTY_STORE), Serdes.Long(),
+    addLiveObjectStore(
+        builder,
+        Stores.inMemoryKeyValueStore(REVENUE_WINDOWS_DIRTY_STORE),
+        Serdes.Long(),
         LiveObjectStore.Budget.objects(LIVE_OBJECTS_PER_STORE));
-    addKeyValueStore(builder, Stores.persistentKeyValueStore(REVENUE_WINDOWS_EXPIRY_STORE), Serdes.String());
+    addKeyValueStore(
+        builder, Stores.persistentKeyValueStore(REVENUE_WINDOWS_EXPIRY_STORE), Serdes.String());
 
-    KStream<String, UsageEvent> usage = distinctAndInTime(builder, "usage", "USAGE", topics.usageEvents, usageSerde,
-        UsageEvent::getEventId, UsageEvent::getChannelId, EventChecks::usage, UsageEvent::getEventTime, SEEN_USAGE_STORE, USAGE_GATE_STORE, lateness, topics,
-        quarantineSerde, dropped);
-    KStream<String, BillingEvent> billing = distinctAndInTime(builder, "billing", "BILLING", topics.billingEvents,
-        billingSerde, BillingEvent::getEventId, BillingEvent::getChannelId, EventChecks::billing, BillingEvent::getEventTime, SEEN_BILLING_STORE, BILLING_GATE_STORE,
-        lateness, topics, quarantineSerde, dropped);
-    KStream<String, FeedbackEvent> feedback = distinctAndInTime(builder, "feedback", "FEEDBACK", topics.feedbackEvents,
-        feedbackSerde, FeedbackEvent::getEventId, FeedbackEvent::getChannelId, EventChecks::feedback, FeedbackEvent::getEventTime, SEEN_FEEDBACK_STORE, FEEDBACK_GATE_STORE,
-        lateness, topics, quarantineSerde, dropped);
+    KStream<String, UsageEvent> usage =
+        distinctAndInTime(
+            builder,
+            "usage",
+            "USAGE",
+            topics.usageEvents,
+            usageSerde,
+            UsageEvent::getEventId,
+            UsageEvent::getChannelId,
+            EventChecks::usage,
+            UsageEvent::getEventTime,
+            SEEN_USAGE_STORE,
+            USAGE_GATE_STORE,
+            lateness,
+            topics,
+            quarantineSerde,
+            dropped);
+    KStream<String, BillingEvent> billing =
+        distinctAndInTime(
+            builder,
+            "billing",
+            "BILLING",
+            topics.billingEvents,
+            billingSerde,
+            BillingEvent::getEventId,
+            BillingEvent::getChannelId,
+            EventChecks::billing,
+            BillingEvent::getEventTime,
+            SEEN_BILLING_STORE,
+            BILLING_GATE_STORE,
+            lateness,
+            topics,
+            quarantineSerde,
+            dropped);
+    KStream<String, FeedbackEvent> feedback =
+        distinctAndInTime(
+            builder,
+            "feedback",
+            "FEEDBACK",
+            topics.feedbackEvents,
+            feedbackSerde,
+            FeedbackEvent::getEventId,
+            FeedbackEvent::getChannelId,
+            EventChecks::feedback,
+            FeedbackEvent::getEventTime,
+            SEEN_FEEDBACK_STORE,
+            FEEDBACK_GATE_STORE,
+            lateness,
+            topics,
+            quarantineSerde,
+            dropped);
 
-    Map<String, KStream<String, Shuffled>> shuffled = usage
-        .mapValues(event -> (Contribution) new Contribution.Usage(event), Named.as("usage-contribution"))
-        .merge(feedback.mapValues(event -> (Contribution) new Contribution.Feedback(event), Named.as("feedback-contribution")),
-            Named.as("usage-and-feedback"))
-        .process(() -> new FoldBeforeShuffle(emit), Named.as("fold-before-shuffle"), USAGE_PARTIALS_STORE)
-        .split(Named.as("shuffled-"))
-        .branch((key, value) -> value instanceof Shuffled.Partial, Branched.as("partials"))
-        .defaultBranch(Branched.as("join-entries"));
-    KStream<String, ChannelWindowTally> usagePartials = shuffled.get("shuffled-partials")
-        .mapValues(value -> ((Shuffled.Partial) value).tally(), Named.as("partial-tally"))
-        .repartition(Repartitioned.with(keys, ChannelWindowTally.SERDE).withName("partials-by-window"));
-    KStream<String, ChannelWindowTally> learningPartials = shuffled.get("shuffled-join-entries")
-        .mapValues(value -> ((Shuffled.Join) value).entry(), Named.as("join-entry"))
-        .repartition(Repartitioned.with(keys, JoinEntry.SERDE).withName("join-entries-by-request-id"))
-        .process(() -> new JoinFeedbackToRequests(FEEDBACK_HORIZON, emit, dropped), Named.as("join-feedback-to-requests"),
-            REQUESTS_STORE, EARLY_FEEDBACK_STORE, LEARNING_PARTIALS_STORE)
-        .repartition(Repartitioned.with(keys, ChannelWindowTally.SERDE).withName("learning-partials-by-window"));
+    Map<String, KStream<String, Shuffled>> shuffled =
+        usage
+            .mapValues(
+                event -> (Contribution) new Contribution.Usage(event),
+                Named.as("usage-contribution"))
+            .merge(
+                feedback.mapValues(
+                    event -> (Contribution) new Contribution.Feedback(event),
+                    Named.as("feedback-contribution")),
+                Named.as("usage-and-feedback"))
+            .process(
+                () -> new FoldBeforeShuffle(emit),
+                Named.as("fold-before-shuffle"),
+                USAGE_PARTIALS_STORE)
+            .split(Named.as("shuffled-"))
+            .branch((key, value) -> value instanceof Shuffled.Partial, Branched.as("partials"))
+            .defaultBranch(Branched.as("join-entries"));
+    KStream<String, ChannelWindowTally> usagePartials =
+        shuffled
+            .get("shuffled-partials")
+            .mapValues(value -> ((Shuffled.Partial) value).tally(), Named.as("partial-tally"))
+            .repartition(
+                Repartitioned.with(keys, ChannelWindowTally.SERDE).withName("partials-by-window"));
+    KStream<String, ChannelWindowTally> learningPartials =
+        shuffled
+            .get("shuffled-join-entries")
+            .mapValues(value -> ((Shuffled.Join) value).entry(), Named.as("join-entry"))
+            .repartition(
+                Repartitioned.with(keys, JoinEntry.SERDE).withName("join-entries-by-request-id"))
+            .process(
+                () -> new JoinFeedbackToRequests(FEEDBACK_HORIZON, emit, dropped),
+                Named.as("join-feedback-to-requests"),
+                REQUESTS_STORE,
+                EARLY_FEEDBACK_STORE,
+                LEARNING_PARTIALS_STORE)
+            .repartition(
+                Repartitioned.with(keys, ChannelWindowTally.SERDE)
+                    .withName("learning-partials-by-window"));
 
-    KStream<String, ChannelWindowMetrics> metrics = usagePartials
-        .merge(learningPartials, Named.as("reach-and-learning-partials"))
-        .process(() -> new FoldChannelWindows(settings.registry(), emit, metricsRetention, dropped),
-            Named.as("fold-channel-windows"), CHANNEL_WINDOWS_STORE, CHANNEL_WINDOWS_DIRTY_STORE,
-            CHANNEL_WINDOWS_EXPIRY_STORE);
-    metrics.to(topics.channelMetrics, Produced.with(keys, metricsSerde).withName("channel-metrics"));
+    KStream<String, ChannelWindowMetrics> metrics =
+        usagePartials
+            .merge(learningPartials, Named.as("reach-and-learning-partials"))
+            .process(
+                () -> new FoldChannelWindows(settings.registry(), emit, metricsRetention, dropped),
+                Named.as("fold-channel-windows"),
+                CHANNEL_WINDOWS_STORE,
+                CHANNEL_WINDOWS_DIRTY_STORE,
+                CHANNEL_WINDOWS_EXPIRY_STORE);
+    metrics.to(
+        topics.channelMetrics, Produced.with(keys, metricsSerde).withName("channel-metrics"));
     metrics
-        .filter((key, row) -> WINDOW_MINUTE.equals(row.getWindowSize()) && row.getUsageEvents() > 0,
+        .filter(
+            (key, row) -> WINDOW_MINUTE.equals(row.getWindowSize()) && row.getUsageEvents() > 0,
             Named.as("minute-rows-with-usage"))
-        .map((key, row) -> KeyValue.pair(row.getChannelId() + "@" + row.getWindowStart().toEpochMilli(), requestsOf(row)),
+        .map(
+            (key, row) ->
+                KeyValue.pair(
+                    row.getChannelId() + "@" + row.getWindowStart().toEpochMilli(),
+                    requestsOf(row)),
             Named.as("requests-of-minute-row"))
-        .to(topics.channelRequestsMinute, Produced.with(keys, requestsSerde).withName("channel-requests-minute"));
+        .to(
+            topics.channelRequestsMinute,
+            Produced.with(keys, requestsSerde).withName("channel-requests-minute"));
 
     billing
-        .process(() -> new FoldBillingBeforeShuffle(emit), Named.as("fold-billing-before-shuffle"), REVENUE_PARTIALS_STORE)
-        .repartition(Repartitioned.with(keys, RevenueTally.SERDE).withName("revenue-partials-by-window"))
-        .process(() -> new FoldRevenueWindows(settings.registry(), emit, revenueRetention, dropped),
-            Named.as("fold-revenue-windows"), REVENUE_WINDOWS_STORE, REVENUE_WINDOWS_DIRTY_STORE,
+        .process(
+            () -> new FoldBillingBeforeShuffle(emit),
+            Named.as("fold-billing-before-shuffle"),
+            REVENUE_PARTIALS_STORE)
+        .repartition(
+            Repartitioned.with(keys, RevenueTally.SERDE).withName("revenue-partials-by-window"))
+        .process(
+            () -> new FoldRevenueWindows(settings.registry(), emit, revenueRetention, dropped),
+            Named.as("fold-revenue-windows"),
+            REVENUE_WINDOWS_STORE,
+            REVENUE_WINDOWS_DIRTY_STORE,
             REVENUE_WINDOWS_EXPIRY_STORE)
         .to(topics.channelRevenue, Produced.with(keys, revenueSerde).withName("channel-revenue"));
 
@@ -222,8 +347,10 @@ public final class ChannelMetricsTopology {
    * deleted all the time and scanned whole: in memory (restored from their changelog), since a
    * RocksDB scan would wade through the tombstones.
    */
-  private static <V> void addKeyValueStore(StreamsBuilder builder, KeyValueBytesStoreSupplier store, Serde<V> values) {
-    builder.addStateStore(Stores.keyValueStoreBuilder(store, Serdes.String(), values).withCachingEnabled());
+  private static <V> void addKeyValueStore(
+      StreamsBuilder builder, KeyValueBytesStoreSupplier store, Serde<V> values) {
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(store, Serdes.String(), values).withCachingEnabled());
   }
 
   /**
@@ -231,59 +358,113 @@ public final class ChannelMetricsTopology {
    * (see {@link LiveObjectStore}), encoded once per commit instead of once per event. Kafka's byte
    * cache below would only hold a second copy.
    */
-  private static <V> void addLiveObjectStore(StreamsBuilder builder, KeyValueBytesStoreSupplier store, Serde<V> values,
+  private static <V> void addLiveObjectStore(
+      StreamsBuilder builder,
+      KeyValueBytesStoreSupplier store,
+      Serde<V> values,
       LiveObjectStore.Budget<V> budget) {
-    builder.addStateStore(LiveObjectStore.builder(Stores.keyValueStoreBuilder(store, Serdes.String(), values), budget));
+    builder.addStateStore(
+        LiveObjectStore.builder(
+            Stores.keyValueStoreBuilder(store, Serdes.String(), values), budget));
   }
 
   /**
    * Distinct, accepted events of one family, keyed by event_id: the same id twice counts once; the
-   * same id with another payload, events older than the lateness bound and events out of bounds go to
-   * quarantined-events.
+   * same id with another payload, events older than the lateness bound and events out of bounds go
+   * to quarantined-events.
    */
-  private static <V extends SpecificRecord> KStream<String, V> distinctAndInTime(StreamsBuilder builder, String name,
-      String family, String topic, AvroSerde<V> serde, Function<V, String> idOf, Function<V, String> channelOf,
-      Function<V, String> outOfBounds, Function<V, Instant> timeOf,
-      String seenStore, String gateStore, Duration lateness, Topics topics, Serde<QuarantinedEvent> quarantineSerde,
+  private static <V extends SpecificRecord> KStream<String, V> distinctAndInTime(
+      StreamsBuilder builder,
+      String name,
+      String family,
+      String topic,
+      AvroSerde<V> serde,
+      Function<V, String> idOf,
+      Function<V, String> channelOf,
+      Function<V, String> outOfBounds,
+      Function<V, Instant> timeOf,
+      String seenStore,
+      String gateStore,
+      Duration lateness,
+      Topics topics,
+      Serde<QuarantinedEvent> quarantineSerde,
       DroppedRecords dropped) {
     Serde<String> keys = Serdes.String();
-    Map<String, KStream<String, V>> byKey = builder
-        .stream(topic, Consumed.with(keys, serde).withTimestampExtractor(new EventTime()).withName(name + "-events"))
-        .split(Named.as(name + "-key-"))
-        .branch((key, event) -> idOf.apply(event).equals(key), Branched.as("is-event-id"))
-        .defaultBranch(Branched.as("other"));
+    Map<String, KStream<String, V>> byKey =
+        builder.stream(
+                topic,
+                Consumed.with(keys, serde)
+                    .withTimestampExtractor(new EventTime())
+                    .withName(name + "-events"))
+            .split(Named.as(name + "-key-"))
+            .branch((key, event) -> idOf.apply(event).equals(key), Branched.as("is-event-id"))
+            .defaultBranch(Branched.as("other"));
     // Same partition count as the topic and the same partitioner: an id re-keyed here lands in the
     // task its correctly keyed copies go to.
-    KStream<String, V> rekeyed = byKey.get(name + "-key-other")
-        .selectKey((key, event) -> idOf.apply(event), Named.as(name + "-key-by-event-id"))
-        .repartition(Repartitioned.with(keys, serde).withName(name + "-by-event-id"));
-    KStream<String, Routed<V>> checked = byKey.get(name + "-key-is-event-id")
-        .merge(rekeyed, Named.as(name + "-all-by-event-id"))
-        .processValues(() -> new CheckBounds<>(family, outOfBounds, timeOf, serde::encode, idOf, channelOf, dropped,
-            System::currentTimeMillis), Named.as(name + "-check-bounds"));
-    KStream<String, Routed<V>> deduplicated = countedOrQuarantined(checked, name + "-bounds", topics, quarantineSerde)
-        .process(() -> new DeduplicateEvents<>(seenStore, family, serde::encode, channelOf, dropped),
-            Named.as(name + "-deduplicate"), seenStore);
-    KStream<String, Routed<V>> gated = countedOrQuarantined(deduplicated, name + "-dedupe", topics, quarantineSerde)
-        .processValues(() -> new LatenessGate<>(lateness, family, gateStore, serde::encode, idOf, channelOf, dropped),
-            Named.as(name + "-lateness-gate"), gateStore);
+    KStream<String, V> rekeyed =
+        byKey
+            .get(name + "-key-other")
+            .selectKey((key, event) -> idOf.apply(event), Named.as(name + "-key-by-event-id"))
+            .repartition(Repartitioned.with(keys, serde).withName(name + "-by-event-id"));
+    KStream<String, Routed<V>> checked =
+        byKey
+            .get(name + "-key-is-event-id")
+            .merge(rekeyed, Named.as(name + "-all-by-event-id"))
+            .processValues(
+                () ->
+                    new CheckBounds<>(
+                        family,
+                        outOfBounds,
+                        timeOf,
+                        serde::encode,
+                        idOf,
+                        channelOf,
+                        dropped,
+                        System::currentTimeMillis),
+                Named.as(name + "-check-bounds"));
+    KStream<String, Routed<V>> deduplicated =
+        countedOrQuarantined(checked, name + "-bounds", topics, quarantineSerde)
+            .process(
+                () -> new DeduplicateEvents<>(seenStore, family, serde::encode, channelOf, dropped),
+                Named.as(name + "-deduplicate"),
+                seenStore);
+    KStream<String, Routed<V>> gated =
+        countedOrQuarantined(deduplicated, name + "-dedupe", topics, quarantineSerde)
+            .processValues(
+                () ->
+                    new LatenessGate<>(
+                        lateness, family, gateStore, serde::encode, idOf, channelOf, dropped),
+                Named.as(name + "-lateness-gate"),
+                gateStore);
     return countedOrQuarantined(gated, name + "-lateness", topics, quarantineSerde);
   }
 
   /** Sends the quarantined branch to its topic and returns the events that go on to be counted. */
   private static <V> KStream<String, V> countedOrQuarantined(
-      KStream<String, Routed<V>> routed, String stage, Topics topics, Serde<QuarantinedEvent> quarantineSerde) {
-    Map<String, KStream<String, Routed<V>>> branches = routed.split(Named.as(stage + "-"))
-        .branch((key, value) -> value.isQuarantined(), Branched.as("quarantined"))
-        .defaultBranch(Branched.as("counted"));
-    branches.get(stage + "-quarantined")
-        .map((key, value) -> KeyValue.pair(value.quarantined().getEventId(), value.quarantined()),
+      KStream<String, Routed<V>> routed,
+      String stage,
+      Topics topics,
+      Serde<QuarantinedEvent> quarantineSerde) {
+    Map<String, KStream<String, Routed<V>>> branches =
+        routed
+            .split(Named.as(stage + "-"))
+            .branch((key, value) -> value.isQuarantined(), Branched.as("quarantined"))
+            .defaultBranch(Branched.as("counted"));
+    branches
+        .get(stage + "-quarantined")
+        .map(
+            (key, value) -> KeyValue.pair(value.quarantined().getEventId(), value.quarantined()),
             Named.as(stage + "-quarantine-record"))
-        .to(topics.quarantinedEvents, Produced.with(Serdes.String(), quarantineSerde).withName(stage + "-quarantine"));
+        .to(
+            topics.quarantinedEvents,
+            Produced.with(Serdes.String(), quarantineSerde).withName(stage + "-quarantine"));
     return branches.get(stage + "-counted").mapValues(Routed::event, Named.as(stage + "-unwrap"));
   }
 
-  /** The skeleton's minimal metric, read off the MINUTE row; the row's version grows with every change, so it orders these too. */
+  /**
+   * The skeleton's minimal metric, read off the MINUTE row; the row's version grows with every
+   * change, so it orders these too.
+   */
   private static ChannelWindowRequests requestsOf(ChannelWindowMetrics row) {
     return ChannelWindowRequests.newBuilder()
         .setChannelId(row.getChannelId())

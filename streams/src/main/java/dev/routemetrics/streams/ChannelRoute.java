@@ -19,7 +19,8 @@ record ChannelRoute(String route, String partnerId, int controlPointsOwned) {
     if (channel.isEmpty()) {
       channel = registry.find(channelId);
     }
-    return channel.map(c -> new ChannelRoute(c.route().name(), c.partnerId(), c.controlPointsOwned()))
+    return channel
+        .map(c -> new ChannelRoute(c.route().name(), c.partnerId(), c.controlPointsOwned()))
         .orElse(new ChannelRoute(UNKNOWN, null, 0));
   }
 }

@@ -20,32 +20,36 @@ import org.apache.kafka.common.serialization.Serdes;
  * and a latency histogram. The same class is both a partial tally (what one task folded between two
  * emits, shipped across the shuffle) and the window's total (the merge of every partial): sums add,
  * distinct counts and histograms merge. {@code version} counts the contributions folded in (events,
- * feedback about the window's requests, requests newly covered), so it grows with every change of the
- * window and does not depend on how contributions were batched into partials: a rebuild reports the
- * same version as the live run.
+ * feedback about the window's requests, requests newly covered), so it grows with every change of
+ * the window and does not depend on how contributions were batched into partials: a rebuild reports
+ * the same version as the live run.
  *
- * <p>Learning (docs/domain.md#learning-retention): {@code feedbackEvents}, {@code trainableFeedback} and
- * {@code coveredRequests} are about this window's requests (the coverage join attributes them);
- * {@code feedbackReceived} and {@code trainableReceived} count feedback by its own event_time.
+ * <p>Learning (docs/domain.md#learning-retention): {@code feedbackEvents}, {@code
+ * trainableFeedback} and {@code coveredRequests} are about this window's requests (the coverage
+ * join attributes them); {@code feedbackReceived} and {@code trainableReceived} count feedback by
+ * its own event_time.
  *
- * <p>Latency quantiles come from an HdrHistogram (2 significant digits: exact below 256 ms, within 1 %
- * above) rather than KLL: KLL compacts at random, so a replay folding the same latencies in another
- * order gave another p99; histogram counts do not depend on the order.
+ * <p>Latency quantiles come from an HdrHistogram (2 significant digits: exact below 256 ms, within
+ * 1 % above) rather than KLL: KLL compacts at random, so a replay folding the same latencies in
+ * another order gave another p99; histogram counts do not depend on the order.
  */
 final class ChannelWindowTally {
 
   static final int LATENCY_SIGNIFICANT_DIGITS = 2;
+
   /** The histogram grows past this on its own; it only sizes the first allocation. */
   private static final long LATENCY_FIRST_HIGHEST_MS = 60_000;
+
   /**
    * 4: the latency histogram in HdrHistogram's plain encoding (run-length zigzag counts). 3 (read
-   * too) deflated it: a Deflater per tally was a tenth of the stream thread's time in bench-streams,
-   * for a few hundred bytes saved. 3 brought distinct counts as {@link DistinctCount} (exact set,
-   * then HLL) and learning by the request's window. Format 2 (Theta sketches, feedback by its own
-   * window) is not read: state written by an older version is derived again from the event log
-   * (deploy/rebuild.sh).
+   * too) deflated it: a Deflater per tally was a tenth of the stream thread's time in
+   * bench-streams, for a few hundred bytes saved. 3 brought distinct counts as {@link
+   * DistinctCount} (exact set, then HLL) and learning by the request's window. Format 2 (Theta
+   * sketches, feedback by its own window) is not read: state written by an older version is derived
+   * again from the event log (deploy/rebuild.sh).
    */
   static final byte FORMAT = 4;
+
   private static final byte DEFLATED_LATENCY_FORMAT = 3;
 
   final String channelId;
@@ -64,10 +68,13 @@ final class ChannelWindowTally {
   long coveredRequests;
   long feedbackReceived;
   long trainableReceived;
+
   /** Newest usage event_time folded in, or {@link Long#MIN_VALUE} before the first. */
   long newestEventTime = Long.MIN_VALUE;
+
   DistinctCount accounts;
   DistinctCount endUsers;
+
   /** Null until a usage event (or a partial with one) comes: learning partials never need one. */
   IntCountsHistogram latency;
 
@@ -75,7 +82,11 @@ final class ChannelWindowTally {
     this(channelId, size, windowStart, new DistinctCount(), new DistinctCount());
   }
 
-  private ChannelWindowTally(String channelId, WindowSize size, long windowStart, DistinctCount accounts,
+  private ChannelWindowTally(
+      String channelId,
+      WindowSize size,
+      long windowStart,
+      DistinctCount accounts,
       DistinctCount endUsers) {
     this.channelId = channelId;
     this.size = size;
@@ -86,12 +97,15 @@ final class ChannelWindowTally {
 
   /** Heap this tally takes, about: its distinct counts, histogram counts and fields. */
   long footprintBytes() {
-    return 256L + accounts.footprintBytes() + endUsers.footprintBytes()
+    return 256L
+        + accounts.footprintBytes()
+        + endUsers.footprintBytes()
         + (latency == null ? 0 : latency.getEstimatedFootprintInBytes());
   }
 
   private static IntCountsHistogram newLatency() {
-    IntCountsHistogram h = new IntCountsHistogram(LATENCY_FIRST_HIGHEST_MS, LATENCY_SIGNIFICANT_DIGITS);
+    IntCountsHistogram h =
+        new IntCountsHistogram(LATENCY_FIRST_HIGHEST_MS, LATENCY_SIGNIFICANT_DIGITS);
     h.setAutoResize(true);
     return h;
   }
@@ -151,16 +165,20 @@ final class ChannelWindowTally {
   }
 
   /**
-   * Folds a partial tally of the same window in, or throws {@link ArithmeticException} and leaves this
-   * tally as it was when a sum would overflow (the edge's bounds make that take billions of events).
+   * Folds a partial tally of the same window in, or throws {@link ArithmeticException} and leaves
+   * this tally as it was when a sum would overflow (the edge's bounds make that take billions of
+   * events).
    */
   void merge(ChannelWindowTally p) {
     long[] sums = {
-        Math.addExact(usageEvents, p.usageEvents), Math.addExact(requests, p.requests),
-        Math.addExact(inputTokens, p.inputTokens), Math.addExact(outputTokens, p.outputTokens),
-        Math.addExact(identifiedRequests, p.identifiedRequests), Math.addExact(errorRequests, p.errorRequests),
-        Math.addExact(fullTelemetryRequests, p.fullTelemetryRequests), Math.addExact(coveredRequests, p.coveredRequests),
-        Math.addExact(version, p.version)};
+      Math.addExact(usageEvents, p.usageEvents), Math.addExact(requests, p.requests),
+      Math.addExact(inputTokens, p.inputTokens), Math.addExact(outputTokens, p.outputTokens),
+      Math.addExact(identifiedRequests, p.identifiedRequests),
+          Math.addExact(errorRequests, p.errorRequests),
+      Math.addExact(fullTelemetryRequests, p.fullTelemetryRequests),
+          Math.addExact(coveredRequests, p.coveredRequests),
+      Math.addExact(version, p.version)
+    };
     usageEvents = sums[0];
     requests = sums[1];
     inputTokens = sums[2];
@@ -194,17 +212,19 @@ final class ChannelWindowTally {
   }
 
   /**
-   * The latency quantile (the smallest recorded value at or above {@code rank} of the events, to the
-   * histogram's precision), or null for a window without usage.
+   * The latency quantile (the smallest recorded value at or above {@code rank} of the events, to
+   * the histogram's precision), or null for a window without usage.
    */
   Double latencyQuantile(double rank) {
-    return latency == null || latency.getTotalCount() == 0 ? null
+    return latency == null || latency.getTotalCount() == 0
+        ? null
         : (double) latency.lowestEquivalentValue(latency.getValueAtPercentile(rank * 100));
   }
 
-  static final Serde<ChannelWindowTally> SERDE = Serdes.serdeFrom(
-      (topic, tally) -> tally == null ? null : tally.toBytes(),
-      (topic, bytes) -> bytes == null ? null : fromBytes(bytes));
+  static final Serde<ChannelWindowTally> SERDE =
+      Serdes.serdeFrom(
+          (topic, tally) -> tally == null ? null : tally.toBytes(),
+          (topic, bytes) -> bytes == null ? null : fromBytes(bytes));
 
   byte[] toBytes() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
@@ -213,9 +233,23 @@ final class ChannelWindowTally {
       out.writeUTF(channelId);
       out.writeByte(size.ordinal());
       out.writeLong(windowStart);
-      for (long v : new long[] {version, usageEvents, requests, inputTokens, outputTokens, identifiedRequests,
-          errorRequests, fullTelemetryRequests, feedbackEvents, trainableFeedback, coveredRequests, feedbackReceived,
-          trainableReceived, newestEventTime}) {
+      for (long v :
+          new long[] {
+            version,
+            usageEvents,
+            requests,
+            inputTokens,
+            outputTokens,
+            identifiedRequests,
+            errorRequests,
+            fullTelemetryRequests,
+            feedbackEvents,
+            trainableFeedback,
+            coveredRequests,
+            feedbackReceived,
+            trainableReceived,
+            newestEventTime
+          }) {
         out.writeLong(v);
       }
       accounts.writeTo(out);
@@ -238,8 +272,13 @@ final class ChannelWindowTally {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
       byte format = in.readByte();
       if (format != FORMAT && format != DEFLATED_LATENCY_FORMAT) {
-        throw new IllegalStateException("channel window tally in format " + format + ", this version reads " + FORMAT
-            + ": state written by an older version is derived again from the event log with deploy/rebuild.sh");
+        throw new IllegalStateException(
+            "channel window tally in format "
+                + format
+                + ", this version reads "
+                + FORMAT
+                + ": state written by an older version is derived again from the event log with"
+                + " deploy/rebuild.sh");
       }
       String channelId = in.readUTF();
       WindowSize size = WindowSize.values()[in.readByte()];
@@ -264,14 +303,16 @@ final class ChannelWindowTally {
       t.endUsers = DistinctCount.readFrom(in);
       byte[] latency = readBlock(in);
       if (latency.length > 0) {
-        t.latency = format == DEFLATED_LATENCY_FORMAT
-            ? IntCountsHistogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(latency), 0)
-            : IntCountsHistogram.decodeFromByteBuffer(ByteBuffer.wrap(latency), 0);
+        t.latency =
+            format == DEFLATED_LATENCY_FORMAT
+                ? IntCountsHistogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(latency), 0)
+                : IntCountsHistogram.decodeFromByteBuffer(ByteBuffer.wrap(latency), 0);
         t.latency.setAutoResize(true);
       }
       return t;
     } catch (java.util.zip.DataFormatException e) {
-      throw new IllegalStateException("channel window tally with an unreadable latency histogram", e);
+      throw new IllegalStateException(
+          "channel window tally with an unreadable latency histogram", e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

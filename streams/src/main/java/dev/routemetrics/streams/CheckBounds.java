@@ -33,8 +33,15 @@ final class CheckBounds<V> extends ContextualFixedKeyProcessor<String, V, Routed
   private final DroppedRecords dropped;
   private final LongSupplier wallClock;
 
-  CheckBounds(String family, Function<V, String> outOfBounds, Function<V, Instant> timeOf, Function<V, byte[]> encode,
-      Function<V, String> idOf, Function<V, String> channelOf, DroppedRecords dropped, LongSupplier wallClock) {
+  CheckBounds(
+      String family,
+      Function<V, String> outOfBounds,
+      Function<V, Instant> timeOf,
+      Function<V, byte[]> encode,
+      Function<V, String> idOf,
+      Function<V, String> channelOf,
+      DroppedRecords dropped,
+      LongSupplier wallClock) {
     this.family = family;
     this.outOfBounds = outOfBounds;
     this.timeOf = timeOf;
@@ -50,10 +57,15 @@ final class CheckBounds<V> extends ContextualFixedKeyProcessor<String, V, Routed
     V event = record.value();
     String why = outOfBounds.apply(event);
     if (why == null) {
-      Instant latest = Instant.ofEpochMilli(wallClock.getAsLong()).plus(EventChecks.MAX_FUTURE_SKEW);
+      Instant latest =
+          Instant.ofEpochMilli(wallClock.getAsLong()).plus(EventChecks.MAX_FUTURE_SKEW);
       if (timeOf.apply(event).isAfter(latest)) {
-        why = "event_time " + timeOf.apply(event) + " is more than " + EventChecks.MAX_FUTURE_SKEW.toHours()
-            + " hours ahead of this processor's clock";
+        why =
+            "event_time "
+                + timeOf.apply(event)
+                + " is more than "
+                + EventChecks.MAX_FUTURE_SKEW.toHours()
+                + " hours ahead of this processor's clock";
       }
     }
     if (why == null) {
@@ -62,9 +74,19 @@ final class CheckBounds<V> extends ContextualFixedKeyProcessor<String, V, Routed
     }
     log.warn("{} event {} set aside as out of bounds: {}", family, idOf.apply(event), why);
     dropped.count(DroppedRecords.OUT_OF_BOUNDS);
-    context().forward(record.withValue(Routed.<V>quarantined(Quarantine.record(idOf.apply(event), family,
-        channelOf.apply(event), timeOf.apply(event).toEpochMilli(), QuarantineReason.OUT_OF_BOUNDS, why,
-        encode.apply(event))))
-        .withHeaders(Quarantine.withSource(record.headers(), context().recordMetadata())));
+    context()
+        .forward(
+            record
+                .withValue(
+                    Routed.<V>quarantined(
+                        Quarantine.record(
+                            idOf.apply(event),
+                            family,
+                            channelOf.apply(event),
+                            timeOf.apply(event).toEpochMilli(),
+                            QuarantineReason.OUT_OF_BOUNDS,
+                            why,
+                            encode.apply(event))))
+                .withHeaders(Quarantine.withSource(record.headers(), context().recordMetadata())));
   }
 }

@@ -28,7 +28,8 @@ sealed interface Contribution {
 
   /**
    * A usage request (of {@code requestCount} requests, at {@code requestTime} on {@code channelId})
-   * received its first feedback within the horizon: it now counts as covered in the request's windows.
+   * received its first feedback within the horizon: it now counts as covered in the request's
+   * windows.
    */
   record Covered(String channelId, long requestTime, int requestCount) implements Contribution {}
 }

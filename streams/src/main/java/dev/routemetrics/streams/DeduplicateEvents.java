@@ -34,10 +34,15 @@ final class DeduplicateEvents<V> extends ContextualProcessor<String, V, String, 
   private final Function<V, String> channelOf;
   private final DroppedRecords dropped;
   private WindowStore<String, byte[]> seen;
+
   /** One per processor (one task, one thread): getInstance per event showed in the profile. */
   private final MessageDigest sha256 = newSha256();
 
-  DeduplicateEvents(String storeName, String family, Function<V, byte[]> encode, Function<V, String> channelOf,
+  DeduplicateEvents(
+      String storeName,
+      String family,
+      Function<V, byte[]> encode,
+      Function<V, String> channelOf,
       DroppedRecords dropped) {
     this.dropped = dropped;
     this.storeName = storeName;
@@ -47,7 +52,8 @@ final class DeduplicateEvents<V> extends ContextualProcessor<String, V, String, 
   }
 
   @Override
-  public void init(org.apache.kafka.streams.processor.api.ProcessorContext<String, Routed<V>> context) {
+  public void init(
+      org.apache.kafka.streams.processor.api.ProcessorContext<String, Routed<V>> context) {
     super.init(context);
     seen = context.getStateStore(storeName);
   }
@@ -62,13 +68,27 @@ final class DeduplicateEvents<V> extends ContextualProcessor<String, V, String, 
       seen.put(eventId, digest, record.timestamp());
       context().forward(record.withValue(Routed.counted(record.value())));
     } else if (!Arrays.equals(first, digest)) {
-      log.warn("{} event {} conflicts with the one counted first (same event_id, different payload); set aside",
-          family, eventId);
-      QuarantinedEvent conflict = Quarantine.record(eventId, family, channelOf.apply(record.value()),
-          record.timestamp(), QuarantineReason.CONFLICT, "event_id already counted with a different payload", payload);
+      log.warn(
+          "{} event {} conflicts with the one counted first (same event_id, different payload); set"
+              + " aside",
+          family,
+          eventId);
+      QuarantinedEvent conflict =
+          Quarantine.record(
+              eventId,
+              family,
+              channelOf.apply(record.value()),
+              record.timestamp(),
+              QuarantineReason.CONFLICT,
+              "event_id already counted with a different payload",
+              payload);
       dropped.count(DroppedRecords.CONFLICT);
-      context().forward(record.withValue(Routed.<V>quarantined(conflict))
-          .withHeaders(Quarantine.withSource(record.headers(), context().recordMetadata())));
+      context()
+          .forward(
+              record
+                  .withValue(Routed.<V>quarantined(conflict))
+                  .withHeaders(
+                      Quarantine.withSource(record.headers(), context().recordMetadata())));
     } else {
       // An identical copy is a retry or a replay: it was counted once already.
       log.debug("{} event {} is a copy of one counted already; dropped", family, eventId);

@@ -14,10 +14,11 @@ import org.apache.datasketches.hll.Union;
  * #EXACT_LIMIT} distinct values, within 2 % above.
  *
  * <p>Up to the limit it keeps the set itself, as 64-bit hashes (a collision among 10,000 values has
- * a chance of about 3e-12): a busy minute with a few hundred accounts serializes to a few kilobytes.
- * Past the limit it turns into an HLL sketch of 2^15 registers (HLL_8 in memory, 32 KiB; relative
- * standard error 0.57 %, so 2 % is 3.5 standard errors), fed the same hashes. The 16,384-entry Theta
- * sketch it replaces held and changelogged 256 KiB per busy window in its updatable form.
+ * a chance of about 3e-12): a busy minute with a few hundred accounts serializes to a few
+ * kilobytes. Past the limit it turns into an HLL sketch of 2^15 registers (HLL_8 in memory, 32 KiB;
+ * relative standard error 0.57 %, so 2 % is 3.5 standard errors), fed the same hashes. The
+ * 16,384-entry Theta sketch it replaces held and changelogged 256 KiB per busy window in its
+ * updatable form.
  *
  * <p>The result depends only on the set of values merged, never on their order or on how they were
  * split into partial counts: the exact set is a set, HLL registers keep a maximum, and the estimate
@@ -28,6 +29,7 @@ final class DistinctCount {
 
   /** docs/domain.md: distinct counts are exact below 10k. */
   static final int EXACT_LIMIT = 10_000;
+
   static final int HLL_LG_K = 15;
   private static final long SEED = 9001L;
   private static final long EMPTY = 0L;
@@ -36,6 +38,7 @@ final class DistinctCount {
 
   /** Open addressing, EMPTY marks a free slot; null once the count is a sketch. */
   private long[] slots = new long[16];
+
   private int size;
   private Union sketch;
 

@@ -8,9 +8,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Every record the topology does not count, by reason: nothing is dropped silently. Identical
- * copies (a retry or a replay, counted once already) are dropped; conflicts, too-late, out-of-bounds
- * and unprocessable records are set aside on quarantined-events and counted here too. Exposed as
- * {@code routemetrics_streams_records_dropped_total{reason}} on the streams app's /metrics.
+ * copies (a retry or a replay, counted once already) are dropped; conflicts, too-late,
+ * out-of-bounds and unprocessable records are set aside on quarantined-events and counted here too.
+ * Exposed as {@code routemetrics_streams_records_dropped_total{reason}} on the streams app's
+ * /metrics.
  */
 public final class DroppedRecords {
 
@@ -37,9 +38,17 @@ public final class DroppedRecords {
   }
 
   void count(String reason) {
-    counters.computeIfAbsent(reason, r -> Counter.builder("routemetrics.streams.records.dropped")
-        .description("Records the metrics topology did not count, by reason (quarantined ones included)")
-        .tag("reason", r).register(registry)).increment();
+    counters
+        .computeIfAbsent(
+            reason,
+            r ->
+                Counter.builder("routemetrics.streams.records.dropped")
+                    .description(
+                        "Records the metrics topology did not count, by reason (quarantined ones"
+                            + " included)")
+                    .tag("reason", r)
+                    .register(registry))
+        .increment();
   }
 
   /** How many were dropped for {@code reason} so far. */

@@ -8,17 +8,21 @@ import java.math.BigDecimal;
 import java.time.Instant;
 
 /**
- * The bounds an event must keep for the topology to fold it ({@link EventBounds}, the edge's), checked
- * again here because the edge is
- * not the only producer: a record written straight to the topic by another client gets the same
- * answer as the edge gives (set aside with the field and the bound instead of counted). Each check
- * returns null for an event within bounds, else the reason. Event time is checked against what the
- * warehouse can store, not against the wall clock, so a replay sets aside the same events.
+ * The bounds an event must keep for the topology to fold it ({@link EventBounds}, the edge's),
+ * checked again here because the edge is not the only producer: a record written straight to the
+ * topic by another client gets the same answer as the edge gives (set aside with the field and the
+ * bound instead of counted). Each check returns null for an event within bounds, else the reason.
+ * Event time is checked against what the warehouse can store, not against the wall clock, so a
+ * replay sets aside the same events.
  */
 final class EventChecks {
 
-  /** What ClickHouse 18.16's DateTime stores; the edge's tighter bounds also depend on the wall clock. */
+  /**
+   * What ClickHouse 18.16's DateTime stores; the edge's tighter bounds also depend on the wall
+   * clock.
+   */
   static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+
   static final Instant LATEST = Instant.parse("2105-12-31T23:59:59Z");
   static final java.time.Duration MAX_FUTURE_SKEW = EventBounds.MAX_FUTURE_SKEW;
   static final long MAX_TOKENS = EventBounds.MAX_TOKENS;
@@ -53,8 +57,12 @@ final class EventChecks {
     if (time != null) {
       return time;
     }
-    for (Object[] amount : new Object[][] {{"gross_amount", e.getGrossAmount()}, {"partner_fee", e.getPartnerFee()},
-        {"net_amount", e.getNetAmount()}}) {
+    for (Object[] amount :
+        new Object[][] {
+          {"gross_amount", e.getGrossAmount()},
+          {"partner_fee", e.getPartnerFee()},
+          {"net_amount", e.getNetAmount()}
+        }) {
       BigDecimal value = (BigDecimal) amount[1];
       if (value != null && value.abs().compareTo(MAX_AMOUNT) > 0) {
         return amount[0] + " " + value.toPlainString() + " beyond +-" + MAX_AMOUNT.toPlainString();

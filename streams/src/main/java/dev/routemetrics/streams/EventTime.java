@@ -15,8 +15,8 @@ final class EventTime implements TimestampExtractor {
 
   /**
    * Kafka Streams skips a record with a negative timestamp, logging it only in its own metrics: an
-   * event dated before 1970 keeps the broker's timestamp instead, so it reaches the gate, which sets
-   * it aside with its reason.
+   * event dated before 1970 keeps the broker's timestamp instead, so it reaches the gate, which
+   * sets it aside with its reason.
    */
   @Override
   public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {

@@ -7,9 +7,9 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * When each entry of another store may be forgotten, kept as keys {@code <expiry millis, zero-padded>|<key>}
- * so the entries due are one ordered range scan away, and expiring never reads (or deserializes) the
- * entries that stay.
+ * When each entry of another store may be forgotten, kept as keys {@code <expiry millis,
+ * zero-padded>|<key>} so the entries due are one ordered range scan away, and expiring never reads
+ * (or deserializes) the entries that stay.
  */
 final class ExpiryIndex {
 
@@ -23,10 +23,13 @@ final class ExpiryIndex {
     index.put(indexKey(expiresAt, key), key);
   }
 
-  /** Removes and returns the keys due at or before {@code now} (some may have been extended since). */
+  /**
+   * Removes and returns the keys due at or before {@code now} (some may have been extended since).
+   */
   List<String> takeDue(long now) {
     List<KeyValue<String, String>> due = new ArrayList<>();
-    try (KeyValueIterator<String, String> it = index.range(indexKey(0, ""), indexKey(Math.max(0, now), "\uffff"))) {
+    try (KeyValueIterator<String, String> it =
+        index.range(indexKey(0, ""), indexKey(Math.max(0, now), "\uffff"))) {
       it.forEachRemaining(due::add);
     }
     List<String> keys = new ArrayList<>(due.size());

@@ -28,7 +28,8 @@ final class FoldBeforeShuffle extends ContextualProcessor<String, Contribution, 
   @Override
   public void init(ProcessorContext<String, Shuffled> context) {
     super.init(context);
-    partials = new PartialTallies<>(context.getStateStore(ChannelMetricsTopology.USAGE_PARTIALS_STORE));
+    partials =
+        new PartialTallies<>(context.getStateStore(ChannelMetricsTopology.USAGE_PARTIALS_STORE));
     context.schedule(emitInterval, PunctuationType.WALL_CLOCK_TIME, now -> ship());
   }
 
@@ -38,30 +39,46 @@ final class FoldBeforeShuffle extends ContextualProcessor<String, Contribution, 
       UsageEvent e = u.event();
       long time = e.getEventTime().toEpochMilli();
       fold(e.getChannelId(), time, tally -> tally.add(e));
-      context().forward(record.withKey(e.getRequestId())
-          .withValue(new Shuffled.Join(new JoinEntry.Request(e.getChannelId(), time, e.getRequestCount()))));
+      context()
+          .forward(
+              record
+                  .withKey(e.getRequestId())
+                  .withValue(
+                      new Shuffled.Join(
+                          new JoinEntry.Request(e.getChannelId(), time, e.getRequestCount()))));
     } else if (record.value() instanceof Contribution.Feedback f) {
       FeedbackEvent e = f.event();
       long time = e.getEventTime().toEpochMilli();
       fold(e.getChannelId(), time, tally -> tally.addReceived(e));
       if (e.getRequestId() != null) {
-        context().forward(record.withKey(e.getRequestId())
-            .withValue(new Shuffled.Join(new JoinEntry.Feedback(time, e.getTrainable()))));
+        context()
+            .forward(
+                record
+                    .withKey(e.getRequestId())
+                    .withValue(new Shuffled.Join(new JoinEntry.Feedback(time, e.getTrainable()))));
       }
     }
   }
 
-  private void fold(String channelId, long time, java.util.function.Consumer<ChannelWindowTally> update) {
+  private void fold(
+      String channelId, long time, java.util.function.Consumer<ChannelWindowTally> update) {
     for (WindowSize size : WindowSize.values()) {
       long start = size.startOf(time);
-      partials.fold(FoldChannelWindows.key(channelId, size, start), () -> new ChannelWindowTally(channelId, size, start),
+      partials.fold(
+          FoldChannelWindows.key(channelId, size, start),
+          () -> new ChannelWindowTally(channelId, size, start),
           update);
     }
   }
 
   private void ship() {
-    if (partials.drain((key, tally) -> context().forward(new Record<>(key, (Shuffled) new Shuffled.Partial(tally),
-        tally.windowStart))) > 0) {
+    if (partials.drain(
+            (key, tally) ->
+                context()
+                    .forward(
+                        new Record<>(
+                            key, (Shuffled) new Shuffled.Partial(tally), tally.windowStart)))
+        > 0) {
       context().commit();
     }
   }

@@ -13,10 +13,11 @@ import org.slf4j.LoggerFactory;
 /**
  * In the task that deduplicated and gated them, folds CHARGE, REFUND and CREDIT events into partial
  * revenue tallies of their channel's MINUTE, HOUR and DAY windows of their own event_time, per
- * currency, and ships the partials every emit interval, keyed {@code channel|SIZE|windowStart|CURRENCY}.
- * A PARTNER_STATEMENT is a claim to reconcile, never revenue.
+ * currency, and ships the partials every emit interval, keyed {@code
+ * channel|SIZE|windowStart|CURRENCY}. A PARTNER_STATEMENT is a claim to reconcile, never revenue.
  */
-final class FoldBillingBeforeShuffle extends ContextualProcessor<String, BillingEvent, String, RevenueTally> {
+final class FoldBillingBeforeShuffle
+    extends ContextualProcessor<String, BillingEvent, String, RevenueTally> {
 
   private static final Logger log = LoggerFactory.getLogger(FoldBillingBeforeShuffle.class);
 
@@ -30,7 +31,8 @@ final class FoldBillingBeforeShuffle extends ContextualProcessor<String, Billing
   @Override
   public void init(ProcessorContext<String, RevenueTally> context) {
     super.init(context);
-    partials = new PartialTallies<>(context.getStateStore(ChannelMetricsTopology.REVENUE_PARTIALS_STORE));
+    partials =
+        new PartialTallies<>(context.getStateStore(ChannelMetricsTopology.REVENUE_PARTIALS_STORE));
     context.schedule(emitInterval, PunctuationType.WALL_CLOCK_TIME, now -> ship());
   }
 
@@ -39,7 +41,10 @@ final class FoldBillingBeforeShuffle extends ContextualProcessor<String, Billing
     BillingEvent e = record.value();
     if (!FoldRevenueWindows.isRevenue(e.getKind())) {
       if (e.getKind() != BillingKind.PARTNER_STATEMENT) {
-        log.warn("billing event {} of kind {} is not revenue this version knows; not counted", e.getEventId(), e.getKind());
+        log.warn(
+            "billing event {} of kind {} is not revenue this version knows; not counted",
+            e.getEventId(),
+            e.getKind());
       }
       return;
     }
@@ -48,13 +53,17 @@ final class FoldBillingBeforeShuffle extends ContextualProcessor<String, Billing
     String currency = e.getCurrency();
     for (WindowSize size : WindowSize.values()) {
       long start = size.startOf(time);
-      partials.fold(FoldRevenueWindows.key(channel, size, start, currency),
-          () -> new RevenueTally(channel, size, start, currency), tally -> tally.add(e));
+      partials.fold(
+          FoldRevenueWindows.key(channel, size, start, currency),
+          () -> new RevenueTally(channel, size, start, currency),
+          tally -> tally.add(e));
     }
   }
 
   private void ship() {
-    if (partials.drain((key, tally) -> context().forward(new Record<>(key, tally, tally.windowStart))) > 0) {
+    if (partials.drain(
+            (key, tally) -> context().forward(new Record<>(key, tally, tally.windowStart)))
+        > 0) {
       context().commit();
     }
   }

@@ -12,13 +12,20 @@ import org.apache.kafka.streams.processor.api.Record;
  * A burst of late events into an old window costs one read-modify-write of its total per partial,
  * not one per event.
  */
-final class FoldChannelWindows extends WindowedTallies<ChannelWindowTally, ChannelWindowTally, ChannelWindowMetrics> {
+final class FoldChannelWindows
+    extends WindowedTallies<ChannelWindowTally, ChannelWindowTally, ChannelWindowMetrics> {
 
   private final ChannelRegistry registry;
 
-  FoldChannelWindows(ChannelRegistry registry, Duration emitInterval, Duration retention, DroppedRecords dropped) {
-    super(ChannelMetricsTopology.CHANNEL_WINDOWS_STORE, ChannelMetricsTopology.CHANNEL_WINDOWS_DIRTY_STORE,
-        ChannelMetricsTopology.CHANNEL_WINDOWS_EXPIRY_STORE, emitInterval, retention, dropped);
+  FoldChannelWindows(
+      ChannelRegistry registry, Duration emitInterval, Duration retention, DroppedRecords dropped) {
+    super(
+        ChannelMetricsTopology.CHANNEL_WINDOWS_STORE,
+        ChannelMetricsTopology.CHANNEL_WINDOWS_DIRTY_STORE,
+        ChannelMetricsTopology.CHANNEL_WINDOWS_EXPIRY_STORE,
+        emitInterval,
+        retention,
+        dropped);
     this.registry = registry;
   }
 
@@ -29,7 +36,11 @@ final class FoldChannelWindows extends WindowedTallies<ChannelWindowTally, Chann
   @Override
   public void process(Record<String, ChannelWindowTally> record) {
     ChannelWindowTally p = record.value();
-    fold(record.key(), p.size, p.windowStart, () -> new ChannelWindowTally(p.channelId, p.size, p.windowStart),
+    fold(
+        record.key(),
+        p.size,
+        p.windowStart,
+        () -> new ChannelWindowTally(p.channelId, p.size, p.windowStart),
         total -> total.merge(p));
   }
 
@@ -61,7 +72,8 @@ final class FoldChannelWindows extends WindowedTallies<ChannelWindowTally, Chann
         .setCoveredRequests(t.coveredRequests)
         .setFeedbackReceived(t.feedbackReceived)
         .setTrainableReceived(t.trainableReceived)
-        .setNewestEventTime(t.newestEventTime == Long.MIN_VALUE ? null : Instant.ofEpochMilli(t.newestEventTime))
+        .setNewestEventTime(
+            t.newestEventTime == Long.MIN_VALUE ? null : Instant.ofEpochMilli(t.newestEventTime))
         .build();
   }
 }

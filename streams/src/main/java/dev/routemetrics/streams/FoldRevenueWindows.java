@@ -10,20 +10,28 @@ import java.time.Instant;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * Merges partial revenue tallies (keyed {@code channel|SIZE|windowStartMillis|CURRENCY}, folded in the
- * billing task before the shuffle) into the window's total and emits {@link ChannelWindowRevenue}
- * under the same key. A partial that would overflow the row's decimals is logged, counted and not
- * folded (the edge's per-event bound makes that take 100,000 maximal events in one window).
+ * Merges partial revenue tallies (keyed {@code channel|SIZE|windowStartMillis|CURRENCY}, folded in
+ * the billing task before the shuffle) into the window's total and emits {@link
+ * ChannelWindowRevenue} under the same key. A partial that would overflow the row's decimals is
+ * logged, counted and not folded (the edge's per-event bound makes that take 100,000 maximal events
+ * in one window).
  */
-final class FoldRevenueWindows extends WindowedTallies<RevenueTally, RevenueTally, ChannelWindowRevenue> {
+final class FoldRevenueWindows
+    extends WindowedTallies<RevenueTally, RevenueTally, ChannelWindowRevenue> {
 
   private static final int SCALE = 4;
 
   private final ChannelRegistry registry;
 
-  FoldRevenueWindows(ChannelRegistry registry, Duration emitInterval, Duration retention, DroppedRecords dropped) {
-    super(ChannelMetricsTopology.REVENUE_WINDOWS_STORE, ChannelMetricsTopology.REVENUE_WINDOWS_DIRTY_STORE,
-        ChannelMetricsTopology.REVENUE_WINDOWS_EXPIRY_STORE, emitInterval, retention, dropped);
+  FoldRevenueWindows(
+      ChannelRegistry registry, Duration emitInterval, Duration retention, DroppedRecords dropped) {
+    super(
+        ChannelMetricsTopology.REVENUE_WINDOWS_STORE,
+        ChannelMetricsTopology.REVENUE_WINDOWS_DIRTY_STORE,
+        ChannelMetricsTopology.REVENUE_WINDOWS_EXPIRY_STORE,
+        emitInterval,
+        retention,
+        dropped);
     this.registry = registry;
   }
 
@@ -38,7 +46,11 @@ final class FoldRevenueWindows extends WindowedTallies<RevenueTally, RevenueTall
   @Override
   public void process(Record<String, RevenueTally> record) {
     RevenueTally p = record.value();
-    fold(record.key(), p.size, p.windowStart, () -> new RevenueTally(p.channelId, p.size, p.windowStart, p.currency),
+    fold(
+        record.key(),
+        p.size,
+        p.windowStart,
+        () -> new RevenueTally(p.channelId, p.size, p.windowStart, p.currency),
         total -> total.merge(p));
   }
 
@@ -62,7 +74,10 @@ final class FoldRevenueWindows extends WindowedTallies<RevenueTally, RevenueTall
         .build();
   }
 
-  /** Amounts arrive with scale 4, so their sums need no rounding; UNNECESSARY fails loudly if one did. */
+  /**
+   * Amounts arrive with scale 4, so their sums need no rounding; UNNECESSARY fails loudly if one
+   * did.
+   */
   private static BigDecimal money(BigDecimal amount) {
     return amount.setScale(SCALE, RoundingMode.UNNECESSARY);
   }

@@ -25,9 +25,10 @@ sealed interface JoinEntry {
   byte REQUEST = 'R';
   byte FEEDBACK = 'F';
 
-  Serde<JoinEntry> SERDE = Serdes.serdeFrom(
-      (topic, entry) -> entry == null ? null : encode(entry),
-      (topic, bytes) -> bytes == null ? null : decode(bytes));
+  Serde<JoinEntry> SERDE =
+      Serdes.serdeFrom(
+          (topic, entry) -> entry == null ? null : encode(entry),
+          (topic, bytes) -> bytes == null ? null : decode(bytes));
 
   private static byte[] encode(JoinEntry entry) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(48);

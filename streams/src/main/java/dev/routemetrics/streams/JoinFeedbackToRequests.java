@@ -24,25 +24,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Learning by the request's window (docs/domain.md): a feedback event counts in the windows of the request
- * it names when its event_time lies in [request time, request time + horizon]; the request counts as
- * covered once, with its first such feedback. Input is {@link JoinEntry}s keyed by request_id; output
- * is partial tallies (feedback_events, trainable_feedback, covered_requests) of the requests' channel
- * windows, shipped every emit interval like the usage task's.
+ * Learning by the request's window (docs/domain.md): a feedback event counts in the windows of the
+ * request it names when its event_time lies in [request time, request time + horizon]; the request
+ * counts as covered once, with its first such feedback. Input is {@link JoinEntry}s keyed by
+ * request_id; output is partial tallies (feedback_events, trainable_feedback, covered_requests) of
+ * the requests' channel windows, shipped every emit interval like the usage task's.
  *
  * <p>One write per request: each request is one entry of a window store keyed by request_id at the
- * request's event_time, and feedback that comes before its request one entry of another, keyed at the
- * feedback's time. Their retention (horizon + lateness + margin for both: the early feedback store
- * is given feedback dated up to a horizon past its request) drops whole segments: nothing is written just to expire an
- * entry. The request_ids that have early feedback waiting are also kept in memory, rebuilt from the
- * store at every start and every hour of stream time, so a request without early feedback (nearly
- * all) costs one point lookup and one put.
+ * request's event_time, and feedback that comes before its request one entry of another, keyed at
+ * the feedback's time. Their retention (horizon + lateness + margin for both: the early feedback
+ * store is given feedback dated up to a horizon past its request) drops whole segments: nothing is
+ * written just to expire an entry. The request_ids that have early feedback waiting are also kept
+ * in memory, rebuilt from the store at every start and every hour of stream time, so a request
+ * without early feedback (nearly all) costs one point lookup and one put.
  *
  * <p>When two distinct usage events name one request_id at one event_time, the first seen stays the
- * request and the second is counted as reach only (logged); at different times they are two requests,
- * and feedback goes to the earliest one whose horizon it falls in.
+ * request and the second is counted as reach only (logged); at different times they are two
+ * requests, and feedback goes to the earliest one whose horizon it falls in.
  */
-final class JoinFeedbackToRequests extends ContextualProcessor<String, JoinEntry, String, ChannelWindowTally> {
+final class JoinFeedbackToRequests
+    extends ContextualProcessor<String, JoinEntry, String, ChannelWindowTally> {
 
   private static final Logger log = LoggerFactory.getLogger(JoinFeedbackToRequests.class);
 
@@ -65,10 +66,12 @@ final class JoinFeedbackToRequests extends ContextualProcessor<String, JoinEntry
     super.init(context);
     requests = context.getStateStore(ChannelMetricsTopology.REQUESTS_STORE);
     earlyFeedback = context.getStateStore(ChannelMetricsTopology.EARLY_FEEDBACK_STORE);
-    partials = new PartialTallies<>(context.getStateStore(ChannelMetricsTopology.LEARNING_PARTIALS_STORE));
+    partials =
+        new PartialTallies<>(context.getStateStore(ChannelMetricsTopology.LEARNING_PARTIALS_STORE));
     rebuildWaiting();
     context.schedule(emitInterval, PunctuationType.WALL_CLOCK_TIME, now -> ship());
-    context.schedule(Duration.ofHours(1), PunctuationType.STREAM_TIME, streamTime -> rebuildWaiting());
+    context.schedule(
+        Duration.ofHours(1), PunctuationType.STREAM_TIME, streamTime -> rebuildWaiting());
   }
 
   @Override
@@ -82,14 +85,18 @@ final class JoinFeedbackToRequests extends ContextualProcessor<String, JoinEntry
 
   private void request(String requestId, JoinEntry.Request r) {
     if (requests.fetch(requestId, r.time()) != null) {
-      log.warn("a second usage event names request_id {} at {}; coverage stays with the first", requestId, r.time());
+      log.warn(
+          "a second usage event names request_id {} at {}; coverage stays with the first",
+          requestId,
+          r.time());
       dropped.count(DroppedRecords.DUPLICATE_REQUEST_ID);
       return;
     }
     RequestState state = new RequestState(r.channelId(), r.requestCount(), false);
     if (waiting.contains(requestId)) {
       List<KeyValue<Long, byte[]>> early = new ArrayList<>();
-      try (WindowStoreIterator<byte[]> it = earlyFeedback.fetch(requestId, r.time(), r.time() + horizon.toMillis())) {
+      try (WindowStoreIterator<byte[]> it =
+          earlyFeedback.fetch(requestId, r.time(), r.time() + horizon.toMillis())) {
         it.forEachRemaining(early::add);
       }
       for (KeyValue<Long, byte[]> feedback : early) {
@@ -102,7 +109,8 @@ final class JoinFeedbackToRequests extends ContextualProcessor<String, JoinEntry
   }
 
   private void feedback(String requestId, JoinEntry.Feedback f) {
-    try (WindowStoreIterator<byte[]> it = requests.fetch(requestId, f.time() - horizon.toMillis(), f.time())) {
+    try (WindowStoreIterator<byte[]> it =
+        requests.fetch(requestId, f.time() - horizon.toMillis(), f.time())) {
       if (it.hasNext()) {
         KeyValue<Long, byte[]> found = it.next();
         RequestState state = RequestState.decode(found.value);
@@ -117,18 +125,26 @@ final class JoinFeedbackToRequests extends ContextualProcessor<String, JoinEntry
     // Its request has not come yet (or never will): wait for it, up to the lateness bound.
     byte[] before = earlyFeedback.fetch(requestId, f.time());
     EarlyFeedback counts = before == null ? new EarlyFeedback(0, 0) : EarlyFeedback.decode(before);
-    earlyFeedback.put(requestId, new EarlyFeedback(counts.events() + 1, counts.trainable() + (f.trainable() ? 1 : 0)).encode(),
+    earlyFeedback.put(
+        requestId,
+        new EarlyFeedback(counts.events() + 1, counts.trainable() + (f.trainable() ? 1 : 0))
+            .encode(),
         f.time());
     waiting.add(requestId);
   }
 
-  /** Counts feedback about the request at {@code requestTime} in its windows; returns the request, covered. */
+  /**
+   * Counts feedback about the request at {@code requestTime} in its windows; returns the request,
+   * covered.
+   */
   private RequestState learn(RequestState state, long requestTime, long events, long trainable) {
     boolean newlyCovered = !state.covered() && events > 0;
     for (WindowSize size : WindowSize.values()) {
       long start = size.startOf(requestTime);
-      partials.fold(FoldChannelWindows.key(state.channelId(), size, start),
-          () -> new ChannelWindowTally(state.channelId(), size, start), tally -> {
+      partials.fold(
+          FoldChannelWindows.key(state.channelId(), size, start),
+          () -> new ChannelWindowTally(state.channelId(), size, start),
+          tally -> {
             for (long i = 0; i < events; i++) {
               tally.addAboutRequest(i < trainable);
             }
@@ -141,7 +157,9 @@ final class JoinFeedbackToRequests extends ContextualProcessor<String, JoinEntry
   }
 
   private void ship() {
-    if (partials.drain((key, tally) -> context().forward(new Record<>(key, tally, tally.windowStart))) > 0) {
+    if (partials.drain(
+            (key, tally) -> context().forward(new Record<>(key, tally, tally.windowStart)))
+        > 0) {
       context().commit();
     }
   }

@@ -19,10 +19,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Its stream time is its own: the newest event_time this family has shown on this partition,
  * kept in a changelogged store so it commits with the input offsets. The task's stream time would
- * not do: usage and feedback share a task (they merge on the way to the join), and when a backlog is
- * read the task may run ahead on feedback dated days after the requests, which set aside usage that
- * was in time. The family's own stream time depends on that partition's order alone, so a replay or
- * a rebuild sets aside the same events.
+ * not do: usage and feedback share a task (they merge on the way to the join), and when a backlog
+ * is read the task may run ahead on feedback dated days after the requests, which set aside usage
+ * that was in time. The family's own stream time depends on that partition's order alone, so a
+ * replay or a rebuild sets aside the same events.
  */
 final class LatenessGate<V> extends ContextualFixedKeyProcessor<String, V, Routed<V>> {
 
@@ -39,8 +39,14 @@ final class LatenessGate<V> extends ContextualFixedKeyProcessor<String, V, Route
   private KeyValueStore<String, Long> newestStore;
   private long newest = Long.MIN_VALUE;
 
-  LatenessGate(Duration lateness, String family, String storeName, Function<V, byte[]> encode, Function<V, String> idOf,
-      Function<V, String> channelOf, DroppedRecords dropped) {
+  LatenessGate(
+      Duration lateness,
+      String family,
+      String storeName,
+      Function<V, byte[]> encode,
+      Function<V, String> idOf,
+      Function<V, String> channelOf,
+      DroppedRecords dropped) {
     this.dropped = dropped;
     this.lateness = lateness;
     this.family = family;
@@ -70,17 +76,34 @@ final class LatenessGate<V> extends ContextualFixedKeyProcessor<String, V, Route
       return;
     }
     String eventId = idOf.apply(record.value());
-    String detail = "event_time " + Instant.ofEpochMilli(time) + " is more than " + lateness.toDays()
-        + " days behind the newest " + family.toLowerCase(java.util.Locale.ROOT) + " event_time seen, "
-        + Instant.ofEpochMilli(newest);
+    String detail =
+        "event_time "
+            + Instant.ofEpochMilli(time)
+            + " is more than "
+            + lateness.toDays()
+            + " days behind the newest "
+            + family.toLowerCase(java.util.Locale.ROOT)
+            + " event_time seen, "
+            + Instant.ofEpochMilli(newest);
     log.warn("{} event {} set aside as too late: {}", family, eventId, detail);
     dropped.count(DroppedRecords.TOO_LATE);
-    context().forward(record.withValue(Routed.<V>quarantined(quarantined(record, QuarantineReason.TOO_LATE, detail)))
-        .withHeaders(Quarantine.withSource(record.headers(), context().recordMetadata())));
+    context()
+        .forward(
+            record
+                .withValue(
+                    Routed.<V>quarantined(quarantined(record, QuarantineReason.TOO_LATE, detail)))
+                .withHeaders(Quarantine.withSource(record.headers(), context().recordMetadata())));
   }
 
-  private QuarantinedEvent quarantined(FixedKeyRecord<String, V> record, QuarantineReason reason, String detail) {
-    return Quarantine.record(idOf.apply(record.value()), family, channelOf.apply(record.value()), record.timestamp(),
-        reason, detail, encode.apply(record.value()));
+  private QuarantinedEvent quarantined(
+      FixedKeyRecord<String, V> record, QuarantineReason reason, String detail) {
+    return Quarantine.record(
+        idOf.apply(record.value()),
+        family,
+        channelOf.apply(record.value()),
+        record.timestamp(),
+        reason,
+        detail,
+        encode.apply(record.value()));
   }
 }

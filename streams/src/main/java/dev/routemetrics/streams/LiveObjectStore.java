@@ -33,13 +33,13 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * <p>Why it is still exactly once: Kafka Streams registers the outermost store of a builder with
  * its state manager, which, before it commits the transaction with the input offsets, flushes the
  * caches of every registered store that is a {@link CachedStateStore} (its own caching layer's
- * interface, internal but the one hook that runs before the commit: {@code flush()} itself only runs
- * after it, for the checkpoint). So every change folded before a commit is in the changelog of that
- * commit; a crash in between loses the live objects together with the uncommitted input, and the
- * events are folded again from the committed state. The live objects are dropped whenever the store
- * is (re)initialized, closed or told to clear its cache (after a dirty close), so they never outlive
- * the committed state they came from. {@code ChannelMetricsIT} restarts the application and checks
- * that versions only grow and nothing is lost or counted twice.
+ * interface, internal but the one hook that runs before the commit: {@code flush()} itself only
+ * runs after it, for the checkpoint). So every change folded before a commit is in the changelog of
+ * that commit; a crash in between loses the live objects together with the uncommitted input, and
+ * the events are folded again from the committed state. The live objects are dropped whenever the
+ * store is (re)initialized, closed or told to clear its cache (after a dirty close), so they never
+ * outlive the committed state they came from. {@code ChannelMetricsIT} restarts the application and
+ * checks that versions only grow and nothing is lost or counted twice.
  */
 final class LiveObjectStore<V> implements KeyValueStore<String, V>, CachedStateStore<String, V> {
 
@@ -56,18 +56,23 @@ final class LiveObjectStore<V> implements KeyValueStore<String, V>, CachedStateS
 
   private final KeyValueStore<String, V> inner;
   private final Budget<V> budget;
+
   /** In access order, least recently used first. */
   private final LinkedHashMap<String, V> live = new LinkedHashMap<>(64, 0.75f, true);
+
   private final Map<String, Long> weights = new HashMap<>();
   private long liveBytes;
   private final Set<String> changed = new LinkedHashSet<>();
+
   /**
    * Live keys the store below is known not to hold: created after a {@code get} found nothing, and
-   * not written through since. Deleting one needs no tombstone, so a partial tally folded and shipped
-   * between two commits costs no changelog record at all (before, every shipped partial cost two: a
-   * write-through and its tombstone, 160,181 changelog records for 80,181 partials in a 300k run).
+   * not written through since. Deleting one needs no tombstone, so a partial tally folded and
+   * shipped between two commits costs no changelog record at all (before, every shipped partial
+   * cost two: a write-through and its tombstone, 160,181 changelog records for 80,181 partials in a
+   * 300k run).
    */
   private final Set<String> notBelow = new HashSet<>();
+
   /** The key the last {@code get} found neither live nor below. */
   private String lastAbsent;
 
@@ -76,14 +81,17 @@ final class LiveObjectStore<V> implements KeyValueStore<String, V>, CachedStateS
     this.budget = budget;
   }
 
-  /** Keeps {@code value} live, then makes room: an evicted changed value is written through first. */
+  /**
+   * Keeps {@code value} live, then makes room: an evicted changed value is written through first.
+   */
   private void keepLive(String key, V value) {
     live.put(key, value);
     long weight = budget.weigher().applyAsLong(value);
     Long before = weights.put(key, weight);
     liveBytes += weight - (before == null ? 0 : before);
     Iterator<Map.Entry<String, V>> eldest = live.entrySet().iterator();
-    while ((live.size() > budget.maxLiveObjects() || liveBytes > budget.maxBytes()) && live.size() > 1) {
+    while ((live.size() > budget.maxLiveObjects() || liveBytes > budget.maxBytes())
+        && live.size() > 1) {
       Map.Entry<String, V> evicted = eldest.next();
       if (changed.remove(evicted.getKey())) {
         inner.put(evicted.getKey(), evicted.getValue());
@@ -108,8 +116,8 @@ final class LiveObjectStore<V> implements KeyValueStore<String, V>, CachedStateS
   }
 
   /** Wraps the stores {@code builder} builds, keeping values live within {@code budget}. */
-  static <V> StoreBuilder<KeyValueStore<String, V>> builder(StoreBuilder<KeyValueStore<String, V>> builder,
-      Budget<V> budget) {
+  static <V> StoreBuilder<KeyValueStore<String, V>> builder(
+      StoreBuilder<KeyValueStore<String, V>> builder, Budget<V> budget) {
     return new StoreBuilder<>() {
       @Override
       public StoreBuilder<KeyValueStore<String, V>> withCachingEnabled() {

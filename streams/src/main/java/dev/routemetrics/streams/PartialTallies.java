@@ -15,10 +15,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * events of one window between two emits cross the repartition as one record.
  *
  * <p>The store is a {@link LiveObjectStore} over a changelogged in-memory store, so a fold is a map
- * lookup, and whatever was folded but not yet shipped when Kafka Streams commits is in that commit's
- * changelog: a crash after the commit ships it after the restart, a crash before it folds the same
- * events again from the committed offsets. Shipping and deleting happen in one transaction with the
- * output, so a partial is shipped once.
+ * lookup, and whatever was folded but not yet shipped when Kafka Streams commits is in that
+ * commit's changelog: a crash after the commit ships it after the restart, a crash before it folds
+ * the same events again from the committed offsets. Shipping and deleting happen in one transaction
+ * with the output, so a partial is shipped once.
  */
 final class PartialTallies<T> {
 

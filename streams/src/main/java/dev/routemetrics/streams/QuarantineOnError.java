@@ -17,17 +17,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * No poison pill: a record the topology cannot decode, or that makes a processor throw, is set aside
- * on quarantined-events (reason UNPROCESSABLE, its raw bytes as payload, {@code topic/partition@offset}
- * as its id), logged and counted, and the stream goes on. Without it, one such record stopped every
- * metric for good: the thread died on it, its replacement read the same record and died again.
+ * No poison pill: a record the topology cannot decode, or that makes a processor throw, is set
+ * aside on quarantined-events (reason UNPROCESSABLE, its raw bytes as payload, {@code
+ * topic/partition@offset} as its id), logged and counted, and the stream goes on. Without it, one
+ * such record stopped every metric for good: the thread died on it, its replacement read the same
+ * record and died again.
  *
- * <p>Kafka Streams sends the quarantine record as a dead-letter record of the same task, in the same
- * transaction as the offsets that skip the bad one, so it is set aside exactly once. The handler is
- * configured through the streams properties: {@link #TOPIC} names the quarantine topic, {@link
- * #DROPPED} carries the {@link DroppedRecords} to count in.
+ * <p>Kafka Streams sends the quarantine record as a dead-letter record of the same task, in the
+ * same transaction as the offsets that skip the bad one, so it is set aside exactly once. The
+ * handler is configured through the streams properties: {@link #TOPIC} names the quarantine topic,
+ * {@link #DROPPED} carries the {@link DroppedRecords} to count in.
  */
-public final class QuarantineOnError implements DeserializationExceptionHandler, ProcessingExceptionHandler {
+public final class QuarantineOnError
+    implements DeserializationExceptionHandler, ProcessingExceptionHandler {
 
   public static final String TOPIC = "routemetrics.quarantine.topic";
   public static final String DROPPED = "routemetrics.dropped.records";
@@ -51,33 +53,50 @@ public final class QuarantineOnError implements DeserializationExceptionHandler,
   }
 
   @Override
-  public DeserializationExceptionHandler.Response handleError(ErrorHandlerContext context,
-      ConsumerRecord<byte[], byte[]> record, Exception exception) {
+  public DeserializationExceptionHandler.Response handleError(
+      ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
     dropped.count(DroppedRecords.UNDECODABLE);
-    return DeserializationExceptionHandler.Response.resume(List.of(quarantine(context, record.value(), "undecodable", exception)));
+    return DeserializationExceptionHandler.Response.resume(
+        List.of(quarantine(context, record.value(), "undecodable", exception)));
   }
 
   @Override
-  public ProcessingExceptionHandler.Response handleError(ErrorHandlerContext context, Record<?, ?> record,
-      Exception exception) {
+  public ProcessingExceptionHandler.Response handleError(
+      ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
     dropped.count(DroppedRecords.UNPROCESSABLE);
-    return ProcessingExceptionHandler.Response.resume(List.of(quarantine(context, context.sourceRawValue(),
-        "unprocessable in " + context.processorNodeId(), exception)));
+    return ProcessingExceptionHandler.Response.resume(
+        List.of(
+            quarantine(
+                context,
+                context.sourceRawValue(),
+                "unprocessable in " + context.processorNodeId(),
+                exception)));
   }
 
-  private ProducerRecord<byte[], byte[]> quarantine(ErrorHandlerContext context, byte[] raw, String what, Exception e) {
+  private ProducerRecord<byte[], byte[]> quarantine(
+      ErrorHandlerContext context, byte[] raw, String what, Exception e) {
     String id = context.topic() + "/" + context.partition() + "@" + context.offset();
     String detail = what + ": " + e;
     if (detail.length() > MAX_DETAIL) {
       detail = detail.substring(0, MAX_DETAIL);
     }
     log.error("record {} set aside as UNPROCESSABLE ({}); the stream goes on", id, what, e);
-    QuarantinedEvent event = Quarantine.record(id, family(context.topic()), "", context.timestamp(),
-        QuarantineReason.UNPROCESSABLE, detail, raw == null ? new byte[0] : raw);
+    QuarantinedEvent event =
+        Quarantine.record(
+            id,
+            family(context.topic()),
+            "",
+            context.timestamp(),
+            QuarantineReason.UNPROCESSABLE,
+            detail,
+            raw == null ? new byte[0] : raw);
     return new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), SERDE.encode(event));
   }
 
-  /** USAGE, BILLING or FEEDBACK from an event topic's name; the topology's own topics say which stage. */
+  /**
+   * USAGE, BILLING or FEEDBACK from an event topic's name; the topology's own topics say which
+   * stage.
+   */
   static String family(String topic) {
     String t = topic == null ? "" : topic.toLowerCase(Locale.ROOT);
     if (t.endsWith("usage-events")) {

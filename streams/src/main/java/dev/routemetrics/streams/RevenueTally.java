@@ -27,8 +27,10 @@ final class RevenueTally {
   long version;
   long billingEvents;
   BigDecimal gross = BigDecimal.ZERO;
+
   /** Net of the events whose gross is known, so capture_rate compares like with like. */
   BigDecimal netWhereGrossKnown = BigDecimal.ZERO;
+
   BigDecimal partnerFee = BigDecimal.ZERO;
   BigDecimal net = BigDecimal.ZERO;
   BigDecimal netBilledByLab = BigDecimal.ZERO;
@@ -62,12 +64,27 @@ final class RevenueTally {
    * (leaving this tally as it was) when a sum would no longer fit the revenue row.
    */
   void merge(RevenueTally p) {
-    BigDecimal[] sums = {gross.add(p.gross), netWhereGrossKnown.add(p.netWhereGrossKnown), partnerFee.add(p.partnerFee),
-        net.add(p.net), netBilledByLab.add(p.netBilledByLab)};
+    BigDecimal[] sums = {
+      gross.add(p.gross),
+      netWhereGrossKnown.add(p.netWhereGrossKnown),
+      partnerFee.add(p.partnerFee),
+      net.add(p.net),
+      netBilledByLab.add(p.netBilledByLab)
+    };
     for (BigDecimal sum : sums) {
       if (sum.abs().compareTo(LIMIT) >= 0) {
-        throw new ArithmeticException("revenue of " + channelId + " " + size + " " + java.time.Instant.ofEpochMilli(windowStart)
-            + " " + currency + " would reach " + sum.toPlainString() + ", past the 18 digits a revenue row holds");
+        throw new ArithmeticException(
+            "revenue of "
+                + channelId
+                + " "
+                + size
+                + " "
+                + java.time.Instant.ofEpochMilli(windowStart)
+                + " "
+                + currency
+                + " would reach "
+                + sum.toPlainString()
+                + ", past the 18 digits a revenue row holds");
       }
     }
     gross = sums[0];
@@ -79,9 +96,10 @@ final class RevenueTally {
     version += p.version;
   }
 
-  static final Serde<RevenueTally> SERDE = Serdes.serdeFrom(
-      (topic, tally) -> tally == null ? null : tally.toBytes(),
-      (topic, bytes) -> bytes == null ? null : fromBytes(bytes));
+  static final Serde<RevenueTally> SERDE =
+      Serdes.serdeFrom(
+          (topic, tally) -> tally == null ? null : tally.toBytes(),
+          (topic, bytes) -> bytes == null ? null : fromBytes(bytes));
 
   byte[] toBytes() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
@@ -93,7 +111,8 @@ final class RevenueTally {
       out.writeUTF(currency);
       out.writeLong(version);
       out.writeLong(billingEvents);
-      for (BigDecimal amount : new BigDecimal[] {gross, netWhereGrossKnown, partnerFee, net, netBilledByLab}) {
+      for (BigDecimal amount :
+          new BigDecimal[] {gross, netWhereGrossKnown, partnerFee, net, netBilledByLab}) {
         out.writeUTF(amount.toPlainString());
       }
     } catch (IOException e) {
@@ -108,7 +127,9 @@ final class RevenueTally {
       if (format != FORMAT) {
         throw new IllegalStateException("unknown revenue tally format " + format);
       }
-      RevenueTally t = new RevenueTally(in.readUTF(), WindowSize.values()[in.readByte()], in.readLong(), in.readUTF());
+      RevenueTally t =
+          new RevenueTally(
+              in.readUTF(), WindowSize.values()[in.readByte()], in.readLong(), in.readUTF());
       t.version = in.readLong();
       t.billingEvents = in.readLong();
       t.gross = new BigDecimal(in.readUTF());

@@ -4,19 +4,19 @@ import dev.routemetrics.schemas.registry.ChannelRegistry;
 import dev.routemetrics.schemas.registry.ChannelRegistryPublisher;
 import dev.routemetrics.schemas.topics.TopicProvisioner;
 import dev.routemetrics.schemas.topics.Topics;
-import java.time.Duration;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.CloseOptions;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +27,7 @@ public final class StreamsApp implements AutoCloseable {
 
   /** A thread replaced within this long, or no commit while behind for this long, is not UP. */
   static final Duration STALL = Duration.ofSeconds(60);
+
   /** How long /health waits for each of the broker's answers about offsets. */
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(10);
 
@@ -36,10 +37,13 @@ public final class StreamsApp implements AutoCloseable {
   private final String registryTopic;
   private final String namespace;
   private final String applicationId;
+
   /** Every topic the topology reads: the group's lag is measured over all their partitions. */
   private final java.util.List<String> inputTopics;
+
   private final int port;
-  private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry meters =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final DroppedRecords dropped = new DroppedRecords(meters);
   private final AtomicLong threadsReplaced = new AtomicLong();
   private volatile long lastReplacedAt = Long.MIN_VALUE;
@@ -56,14 +60,20 @@ public final class StreamsApp implements AutoCloseable {
     this.registryTopic = topics.channelRegistryChanges;
     this.namespace = config.getString(StreamsAppConfig.TOPIC_NAMESPACE);
     this.port = config.getInt(StreamsAppConfig.PORT);
-    new TopicProvisioner(bootstrap, config.getInt(StreamsAppConfig.PARTITIONS),
-        config.getInt(StreamsAppConfig.REPLICATION_FACTOR)).ensure(topics);
+    new TopicProvisioner(
+            bootstrap,
+            config.getInt(StreamsAppConfig.PARTITIONS),
+            config.getInt(StreamsAppConfig.REPLICATION_FACTOR))
+        .ensure(topics);
     this.registry = ChannelRegistry.load(config.getString(StreamsAppConfig.REGISTRY));
-    Topology topology = ChannelMetricsTopology.build(topics, new ChannelMetricsTopology.Settings(
-        registry,
-        Duration.ofDays(config.getInt(StreamsAppConfig.LATENESS_DAYS)),
-        Duration.ofMillis(config.getInt(StreamsAppConfig.EMIT_INTERVAL_MS)),
-        dropped));
+    Topology topology =
+        ChannelMetricsTopology.build(
+            topics,
+            new ChannelMetricsTopology.Settings(
+                registry,
+                Duration.ofDays(config.getInt(StreamsAppConfig.LATENESS_DAYS)),
+                Duration.ofMillis(config.getInt(StreamsAppConfig.EMIT_INTERVAL_MS)),
+                dropped));
     log.debug("topology:\n{}", topology.describe());
     this.applicationId = config.applicationId();
     this.inputTopics = inputTopics(topology, applicationId);
@@ -72,29 +82,31 @@ public final class StreamsApp implements AutoCloseable {
     this.streams = new KafkaStreams(topology, props);
     // A stream thread that dies (say, a transaction timed out while the broker was restarting) is
     // replaced: under exactly-once the new one resumes from the committed state, so nothing is lost
-    // or counted twice, and the app keeps going instead of idling in ERROR. /health says STALLED for
+    // or counted twice, and the app keeps going instead of idling in ERROR. /health says STALLED
+    // for
     // a while after each replacement, so a crash loop does not pass for UP.
-    streams.setUncaughtExceptionHandler(e -> {
-      log.error("stream thread failed; replacing it (it resumes from the committed state)", e);
-      threadsReplaced.incrementAndGet();
-      lastReplacedAt = System.currentTimeMillis();
-      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-    });
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          log.error("stream thread failed; replacing it (it resumes from the committed state)", e);
+          threadsReplaced.incrementAndGet();
+          lastReplacedAt = System.currentTimeMillis();
+          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
   }
 
   /**
    * What /health answers: the state, lag per input and internal topic partition, dropped records.
    *
    * <p>The lag is the consumer group's, not this instance's: for every partition of every topic the
-   * topology reads (the event topics and its repartition topics), the log's end against the
-   * group's committed offset, both asked of the broker. An instance that holds no task yet (at
-   * start-up, before its first assignment; or one of several instances) reports the partitions it
-   * does not hold too, so it cannot say caught up while any event waits anywhere. Before, the lag
-   * was summed over the locally held tasks only: right after a start the app held none, or held a
-   * task re-created after a corruption whose offsets it did not know, and said 0 with every event
-   * still to read (StreamsHealthIT). A partition the group has not committed yet counts from the
-   * log's start; one whose lag cannot be measured (the broker did not answer, a repartition topic
-   * not created yet) is reported as null, and the total then is unknown (null), never 0.
+   * topology reads (the event topics and its repartition topics), the log's end against the group's
+   * committed offset, both asked of the broker. An instance that holds no task yet (at start-up,
+   * before its first assignment; or one of several instances) reports the partitions it does not
+   * hold too, so it cannot say caught up while any event waits anywhere. Before, the lag was summed
+   * over the locally held tasks only: right after a start the app held none, or held a task
+   * re-created after a corruption whose offsets it did not know, and said 0 with every event still
+   * to read (StreamsHealthIT). A partition the group has not committed yet counts from the log's
+   * start; one whose lag cannot be measured (the broker did not answer, a repartition topic not
+   * created yet) is reported as null, and the total then is unknown (null), never 0.
    */
   public synchronized Map<String, Object> health() {
     Map<String, Long> lag = new TreeMap<>();
@@ -110,7 +122,9 @@ public final class StreamsApp implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
       if (lagMeasured) {
-        log.warn("could not measure the group's lag (reported as unknown until it can): {}", e.toString());
+        log.warn(
+            "could not measure the group's lag (reported as unknown until it can): {}",
+            e.toString());
       }
       measured = false;
       for (String topic : inputTopics) {
@@ -124,14 +138,19 @@ public final class StreamsApp implements AutoCloseable {
     // dirty-mark stores are live-object stores, read here only by their entry count, which counts
     // the changes not yet written through (their maps are the stream thread's: no scan from here).
     if (streams.state() == KafkaStreams.State.RUNNING) {
-      for (String store : java.util.List.of(ChannelMetricsTopology.USAGE_PARTIALS_STORE,
-          ChannelMetricsTopology.LEARNING_PARTIALS_STORE, ChannelMetricsTopology.REVENUE_PARTIALS_STORE,
-          ChannelMetricsTopology.CHANNEL_WINDOWS_DIRTY_STORE, ChannelMetricsTopology.REVENUE_WINDOWS_DIRTY_STORE)) {
+      for (String store :
+          java.util.List.of(
+              ChannelMetricsTopology.USAGE_PARTIALS_STORE,
+              ChannelMetricsTopology.LEARNING_PARTIALS_STORE,
+              ChannelMetricsTopology.REVENUE_PARTIALS_STORE,
+              ChannelMetricsTopology.CHANNEL_WINDOWS_DIRTY_STORE,
+              ChannelMetricsTopology.REVENUE_WINDOWS_DIRTY_STORE)) {
         long held;
         try {
-          org.apache.kafka.streams.state.ReadOnlyKeyValueStore<Object, Object> held0 = streams.store(
-              org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(store,
-                  org.apache.kafka.streams.state.QueryableStoreTypes.keyValueStore()));
+          org.apache.kafka.streams.state.ReadOnlyKeyValueStore<Object, Object> held0 =
+              streams.store(
+                  org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(
+                      store, org.apache.kafka.streams.state.QueryableStoreTypes.keyValueStore()));
           held = held0.approximateNumEntries();
         } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
           held = 1; // migrating between threads or instances: not known to be empty
@@ -147,47 +166,73 @@ public final class StreamsApp implements AutoCloseable {
       lastCommittedSum = committedSum;
       lastProgressAt = now;
     }
-    long behind = lag.values().stream().filter(java.util.Objects::nonNull).mapToLong(Long::longValue).sum();
-    String status = switch (streams.state()) {
-      case CREATED -> "STARTING";
-      case REBALANCING -> "REBALANCING";
-      case RUNNING -> (lastReplacedAt != Long.MIN_VALUE && now - lastReplacedAt < STALL.toMillis())
-          || ((behind > 0 || !measured) && now - lastProgressAt > STALL.toMillis()) ? "STALLED" : "UP";
-      default -> "DOWN";
-    };
-    return StreamsHttp.body(namespace, status, lag, measured ? behind : null, dropped.snapshot(), threadsReplaced.get());
+    long behind =
+        lag.values().stream().filter(java.util.Objects::nonNull).mapToLong(Long::longValue).sum();
+    String status =
+        switch (streams.state()) {
+          case CREATED -> "STARTING";
+          case REBALANCING -> "REBALANCING";
+          case RUNNING ->
+              (lastReplacedAt != Long.MIN_VALUE && now - lastReplacedAt < STALL.toMillis())
+                      || ((behind > 0 || !measured) && now - lastProgressAt > STALL.toMillis())
+                  ? "STALLED"
+                  : "UP";
+          default -> "DOWN";
+        };
+    return StreamsHttp.body(
+        namespace,
+        status,
+        lag,
+        measured ? behind : null,
+        dropped.snapshot(),
+        threadsReplaced.get());
   }
 
-  /** Per input partition ({@code topic-partition}) the records the group has not committed (null: unknown), and the committed sum. */
+  /**
+   * Per input partition ({@code topic-partition}) the records the group has not committed (null:
+   * unknown), and the committed sum.
+   */
   private record GroupLag(Map<String, Long> lag, long committedSum) {}
 
   /**
    * The group's lag over every partition of {@link #inputTopics}: log end (read_uncommitted, so
-   * records of a transaction still open count; a committed offset at the end of a transactional
-   * log has passed its commit marker too, as Kafka Streams commits its consumer's position) minus
-   * the committed offset (the stable one: offsets of a transaction not yet committed are not
-   * counted as done), or minus the log start where the group has committed nothing yet.
+   * records of a transaction still open count; a committed offset at the end of a transactional log
+   * has passed its commit marker too, as Kafka Streams commits its consumer's position) minus the
+   * committed offset (the stable one: offsets of a transaction not yet committed are not counted as
+   * done), or minus the log start where the group has committed nothing yet.
    */
   private GroupLag groupLag() throws Exception {
     org.apache.kafka.clients.admin.Admin admin = admin();
     Map<String, Long> lag = new TreeMap<>();
     java.util.List<TopicPartition> partitions = new java.util.ArrayList<>();
-    Map<String, org.apache.kafka.common.KafkaFuture<org.apache.kafka.clients.admin.TopicDescription>> described =
-        admin.describeTopics(inputTopics).topicNameValues();
+    Map<
+            String,
+            org.apache.kafka.common.KafkaFuture<org.apache.kafka.clients.admin.TopicDescription>>
+        described = admin.describeTopics(inputTopics).topicNameValues();
     for (String topic : inputTopics) {
       try {
-        described.get(topic).get(ADMIN_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).partitions()
+        described
+            .get(topic)
+            .get(ADMIN_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+            .partitions()
             .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
       } catch (java.util.concurrent.ExecutionException e) {
-        if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+        if (!(e.getCause()
+            instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
           throw e;
         }
-        lag.put(topic, null); // a repartition topic Kafka Streams has not created yet: not known to be empty
+        lag.put(
+            topic,
+            null); // a repartition topic Kafka Streams has not created yet: not known to be empty
       }
     }
-    Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed = admin
-        .listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get(ADMIN_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-    Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> specs = new java.util.HashMap<>();
+    Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
+        admin
+            .listConsumerGroupOffsets(applicationId)
+            .partitionsToOffsetAndMetadata()
+            .get(ADMIN_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> specs =
+        new java.util.HashMap<>();
     java.util.List<TopicPartition> uncommitted = new java.util.ArrayList<>();
     for (TopicPartition tp : partitions) {
       specs.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest());
@@ -195,16 +240,25 @@ public final class StreamsApp implements AutoCloseable {
         uncommitted.add(tp);
       }
     }
-    org.apache.kafka.clients.admin.ListOffsetsOptions uncommittedReads = new org.apache.kafka.clients.admin.ListOffsetsOptions(
-        org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED);
+    org.apache.kafka.clients.admin.ListOffsetsOptions uncommittedReads =
+        new org.apache.kafka.clients.admin.ListOffsetsOptions(
+            org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED);
     Map<TopicPartition, Long> ends = new java.util.HashMap<>();
-    admin.listOffsets(specs, uncommittedReads).all().get(ADMIN_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+    admin
+        .listOffsets(specs, uncommittedReads)
+        .all()
+        .get(ADMIN_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
         .forEach((tp, info) -> ends.put(tp, info.offset()));
     Map<TopicPartition, Long> starts = new java.util.HashMap<>();
     if (!uncommitted.isEmpty()) {
-      Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> earliest = new java.util.HashMap<>();
-      uncommitted.forEach(tp -> earliest.put(tp, org.apache.kafka.clients.admin.OffsetSpec.earliest()));
-      admin.listOffsets(earliest, uncommittedReads).all().get(ADMIN_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+      Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> earliest =
+          new java.util.HashMap<>();
+      uncommitted.forEach(
+          tp -> earliest.put(tp, org.apache.kafka.clients.admin.OffsetSpec.earliest()));
+      admin
+          .listOffsets(earliest, uncommittedReads)
+          .all()
+          .get(ADMIN_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
           .forEach((tp, info) -> starts.put(tp, info.offset()));
     }
     long committedSum = 0;
@@ -224,12 +278,16 @@ public final class StreamsApp implements AutoCloseable {
    */
   private static java.util.List<String> inputTopics(Topology topology, String applicationId) {
     java.util.Set<String> topics = new java.util.TreeSet<>();
-    for (org.apache.kafka.streams.TopologyDescription.Subtopology sub : topology.describe().subtopologies()) {
+    for (org.apache.kafka.streams.TopologyDescription.Subtopology sub :
+        topology.describe().subtopologies()) {
       for (org.apache.kafka.streams.TopologyDescription.Node node : sub.nodes()) {
-        if (node instanceof org.apache.kafka.streams.TopologyDescription.Source source && source.topicSet() != null) {
+        if (node instanceof org.apache.kafka.streams.TopologyDescription.Source source
+            && source.topicSet() != null) {
           for (String topic : source.topicSet()) {
-            topics.add(topic.endsWith("-repartition") && !topic.startsWith(applicationId + "-")
-                ? applicationId + "-" + topic : topic);
+            topics.add(
+                topic.endsWith("-repartition") && !topic.startsWith(applicationId + "-")
+                    ? applicationId + "-" + topic
+                    : topic);
           }
         }
       }
@@ -245,10 +303,15 @@ public final class StreamsApp implements AutoCloseable {
    */
   private org.apache.kafka.clients.admin.Admin admin() {
     if (admin == null) {
-      admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
-          org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-          org.apache.kafka.clients.admin.AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis(),
-          org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis()));
+      admin =
+          org.apache.kafka.clients.admin.Admin.create(
+              Map.of(
+                  org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                      bootstrap,
+                  org.apache.kafka.clients.admin.AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                      (int) ADMIN_TIMEOUT.toMillis(),
+                  org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                      (int) ADMIN_TIMEOUT.toMillis()));
     }
     return admin;
   }
@@ -269,8 +332,12 @@ public final class StreamsApp implements AutoCloseable {
    * repeats facts, which the warehouse keeps once per change.
    */
   public StreamsApp start() {
-    try (ChannelRegistryPublisher publisher = new ChannelRegistryPublisher(bootstrap, registryTopic)) {
-      log.info("published {} channel registry changes to {}", publisher.publish(registry), registryTopic);
+    try (ChannelRegistryPublisher publisher =
+        new ChannelRegistryPublisher(bootstrap, registryTopic)) {
+      log.info(
+          "published {} channel registry changes to {}",
+          publisher.publish(registry),
+          registryTopic);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while publishing the channel registry", e);
@@ -283,8 +350,12 @@ public final class StreamsApp implements AutoCloseable {
     return this;
   }
 
-  /** Kafka Streams' own metrics (thread ratios, commit latency, process rate), e.g. for a benchmark's report. */
-  public java.util.Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> metrics() {
+  /**
+   * Kafka Streams' own metrics (thread ratios, commit latency, process rate), e.g. for a
+   * benchmark's report.
+   */
+  public java.util.Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric>
+      metrics() {
     return streams.metrics();
   }
 
@@ -295,10 +366,14 @@ public final class StreamsApp implements AutoCloseable {
   /** Blocks until the JVM is asked to stop, then closes the topology (committing its state). */
   public void runUntilShutdown() throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      close();
-      stopped.countDown();
-    }, "streams-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  close();
+                  stopped.countDown();
+                },
+                "streams-shutdown"));
     start();
     stopped.await();
   }
@@ -312,8 +387,9 @@ public final class StreamsApp implements AutoCloseable {
     if (http != null) {
       http.close();
     }
-    streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-        .withTimeout(Duration.ofSeconds(30)));
+    streams.close(
+        CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+            .withTimeout(Duration.ofSeconds(30)));
     if (binder != null) {
       binder.close();
     }
@@ -323,5 +399,4 @@ public final class StreamsApp implements AutoCloseable {
       }
     }
   }
-
 }

@@ -10,11 +10,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The streams app's small HTTP face: {@code GET /metrics} (Prometheus text: Kafka Streams' own
- * metrics through Micrometer's binder, and dropped records by reason) and {@code GET /health} (JSON:
- * {@code service}, {@code namespace}, {@code pid}, {@code status} UP, STARTING, REBALANCING, STALLED
- * or DOWN, {@code lagRecords} and {@code lag} per input and internal topic partition (the consumer group's,
- * over every partition, whether this instance holds it or not; null where it cannot be measured), {@code dropped}
- * by reason, {@code threadsReplaced}). Counts and offsets only, on loopback, no key needed.
+ * metrics through Micrometer's binder, and dropped records by reason) and {@code GET /health}
+ * (JSON: {@code service}, {@code namespace}, {@code pid}, {@code status} UP, STARTING, REBALANCING,
+ * STALLED or DOWN, {@code lagRecords} and {@code lag} per input and internal topic partition (the
+ * consumer group's, over every partition, whether this instance holds it or not; null where it
+ * cannot be measured), {@code dropped} by reason, {@code threadsReplaced}). Counts and offsets
+ * only, on loopback, no key needed.
  */
 final class StreamsHttp implements AutoCloseable {
 
@@ -25,12 +26,17 @@ final class StreamsHttp implements AutoCloseable {
 
   StreamsHttp(PrometheusMeterRegistry registry, Supplier<Map<String, Object>> health, int port) {
     this.port = port;
-    this.app = Javalin.create(javalin -> javalin.showJavalinBanner = false)
-        .get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(registry.scrape()))
-        .get("/health", ctx -> {
-          Map<String, Object> body = health.get();
-          ctx.status("UP".equals(body.get("status")) ? 200 : 503).json(body);
-        });
+    this.app =
+        Javalin.create(javalin -> javalin.showJavalinBanner = false)
+            .get(
+                "/metrics",
+                ctx -> ctx.contentType("text/plain; version=0.0.4").result(registry.scrape()))
+            .get(
+                "/health",
+                ctx -> {
+                  Map<String, Object> body = health.get();
+                  ctx.status("UP".equals(body.get("status")) ? 200 : 503).json(body);
+                });
   }
 
   StreamsHttp start() {
@@ -43,9 +49,17 @@ final class StreamsHttp implements AutoCloseable {
     return app.port();
   }
 
-  /** {@code lagRecords} null: some partition's lag could not be measured (its entry in {@code lag} is null too). */
-  static Map<String, Object> body(String namespace, String status, Map<String, Long> lag, Long lagRecords,
-      Map<String, Long> dropped, long threadsReplaced) {
+  /**
+   * {@code lagRecords} null: some partition's lag could not be measured (its entry in {@code lag}
+   * is null too).
+   */
+  static Map<String, Object> body(
+      String namespace,
+      String status,
+      Map<String, Long> lag,
+      Long lagRecords,
+      Map<String, Long> dropped,
+      long threadsReplaced) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("service", "streams");
     body.put("namespace", namespace);

@@ -2,7 +2,10 @@ package dev.routemetrics.streams;
 
 import java.time.Duration;
 
-/** The event-time, UTC, tumbling windows of docs/domain.md; epoch-aligned, so days start at 00:00 UTC. */
+/**
+ * The event-time, UTC, tumbling windows of docs/domain.md; epoch-aligned, so days start at 00:00
+ * UTC.
+ */
 enum WindowSize {
   MINUTE(Duration.ofMinutes(1)),
   HOUR(Duration.ofHours(1)),

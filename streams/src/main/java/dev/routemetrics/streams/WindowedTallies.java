@@ -27,14 +27,16 @@ import org.slf4j.LoggerFactory;
  *       is logged at WARN and skipped, as the lateness gate upstream makes it impossible), fold the
  *       record in, write it back and mark the key dirty. Tally and dirty mark live in changelogged
  *       stores, so under exactly-once they commit together with the input offsets;
- *   <li>emit, every emit interval of wall-clock time: forward a row for every dirty key and clear the
- *       marks. A burst of updates to one window costs one row, not one per event; a crash between
- *       fold and emit loses nothing, since the dirty marks were committed with the fold. The rows
- *       become visible at the next commit, which the next shipped partials ask for (or the commit
- *       interval brings): asking here as well added commits out of step with those, each writing the
- *       partials folded so far (a 300k run: 738,503 changelog records without, 799,511 with);
+ *   <li>emit, every emit interval of wall-clock time: forward a row for every dirty key and clear
+ *       the marks. A burst of updates to one window costs one row, not one per event; a crash
+ *       between fold and emit loses nothing, since the dirty marks were committed with the fold.
+ *       The rows become visible at the next commit, which the next shipped partials ask for (or the
+ *       commit interval brings): asking here as well added commits out of step with those, each
+ *       writing the partials folded so far (a 300k run: 738,503 changelog records without, 799,511
+ *       with);
  *   <li>expire, every hour of stream time: forget tallies whose window ended more than {@code
- *       retention} before stream time (found through an {@link ExpiryIndex}, without reading the others).
+ *       retention} before stream time (found through an {@link ExpiryIndex}, without reading the
+ *       others).
  * </ol>
  */
 abstract class WindowedTallies<V, T, O> extends ContextualProcessor<String, V, String, O> {
@@ -51,7 +53,12 @@ abstract class WindowedTallies<V, T, O> extends ContextualProcessor<String, V, S
   private ExpiryIndex expiry;
   private final DroppedRecords dropped;
 
-  WindowedTallies(String tallyStore, String dirtyStore, String expiryStore, Duration emitInterval, Duration retention,
+  WindowedTallies(
+      String tallyStore,
+      String dirtyStore,
+      String expiryStore,
+      Duration emitInterval,
+      Duration retention,
       DroppedRecords dropped) {
     this.dropped = dropped;
     this.tallyStore = tallyStore;
@@ -75,14 +82,19 @@ abstract class WindowedTallies<V, T, O> extends ContextualProcessor<String, V, S
   abstract O row(T tally);
 
   /** Folds into the tally of {@code key}, creating it with {@code empty} when absent. */
-  final void fold(String key, WindowSize size, long windowStart, Supplier<T> empty, Consumer<T> update) {
+  final void fold(
+      String key, WindowSize size, long windowStart, Supplier<T> empty, Consumer<T> update) {
     T tally = tallies.get(key);
     if (tally == null) {
       long expiresAt = windowStart + size.millis() + retention.toMillis();
       long streamTime = context().currentStreamTimeMs();
       if (expiresAt < streamTime) {
-        log.warn("update of window {} skipped: the window was forgotten {} after it ended (stream time {});"
-            + " topic {} partition {} offset {}", key, retention, streamTime,
+        log.warn(
+            "update of window {} skipped: the window was forgotten {} after it ended (stream time"
+                + " {}); topic {} partition {} offset {}",
+            key,
+            retention,
+            streamTime,
             context().recordMetadata().map(m -> m.topic()).orElse("?"),
             context().recordMetadata().map(m -> m.partition()).orElse(-1),
             context().recordMetadata().map(m -> m.offset()).orElse(-1L));
@@ -96,8 +108,12 @@ abstract class WindowedTallies<V, T, O> extends ContextualProcessor<String, V, S
       update.accept(tally);
     } catch (ArithmeticException e) {
       // The update left the tally as it was; the window's row stays right up to this partial.
-      log.error("partial of window {} not folded, a sum would overflow: {}; topic {} partition {} offset {}", key,
-          e.getMessage(), context().recordMetadata().map(m -> m.topic()).orElse("?"),
+      log.error(
+          "partial of window {} not folded, a sum would overflow: {}; topic {} partition {} offset"
+              + " {}",
+          key,
+          e.getMessage(),
+          context().recordMetadata().map(m -> m.topic()).orElse("?"),
           context().recordMetadata().map(m -> m.partition()).orElse(-1),
           context().recordMetadata().map(m -> m.offset()).orElse(-1L));
       dropped.count(DroppedRecords.OVERFLOW);

@@ -49,8 +49,10 @@ class ChannelMetricsTopologyTest {
 
   private static final Instant DAY = Instant.parse("2026-11-01T00:00:00Z");
   private static final Instant T0 = Instant.parse("2026-11-01T10:00:00Z");
+
   /** The registry's second version gives the lab one more control point of direct-api from noon. */
   private static final Instant NOON = Instant.parse("2026-11-01T12:00:00Z");
+
   private static final String DIRECT = "direct-api";
   private static final String CLOUD = "cloud-nimbus";
 
@@ -68,11 +70,13 @@ class ChannelMetricsTopologyTest {
   static ChannelRegistry registry() {
     Channel directV1 = new Channel(DIRECT, Route.DIRECT_API, null, BigDecimal.ZERO, control(4));
     Channel directV2 = new Channel(DIRECT, Route.DIRECT_API, null, BigDecimal.ZERO, control(5));
-    Channel cloud = new Channel(CLOUD, Route.CLOUD_PARTNER, "nimbus", new BigDecimal("0.20"), control(1));
-    return ChannelRegistry.of(List.of(
-        new ChannelChange(1, Instant.parse("2026-01-01T00:00:00Z"), directV1, false),
-        new ChannelChange(1, Instant.parse("2026-01-01T00:00:00Z"), cloud, false),
-        new ChannelChange(2, NOON, directV2, false)));
+    Channel cloud =
+        new Channel(CLOUD, Route.CLOUD_PARTNER, "nimbus", new BigDecimal("0.20"), control(1));
+    return ChannelRegistry.of(
+        List.of(
+            new ChannelChange(1, Instant.parse("2026-01-01T00:00:00Z"), directV1, false),
+            new ChannelChange(1, Instant.parse("2026-01-01T00:00:00Z"), cloud, false),
+            new ChannelChange(2, NOON, directV2, false)));
   }
 
   /** The first {@code labOwned} control points owned by the lab, the rest by the partner. */
@@ -90,17 +94,37 @@ class ChannelMetricsTopologyTest {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "channel-metrics-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    driver = new TopologyTestDriver(ChannelMetricsTopology.build(topics,
-        new ChannelMetricsTopology.Settings(registry(), Duration.ofDays(7), Duration.ofSeconds(1))), props);
-    usage = driver.createInputTopic(topics.usageEvents, new StringSerializer(), AvroSerde.of(UsageEvent.class));
-    billing = driver.createInputTopic(topics.billingEvents, new StringSerializer(), AvroSerde.of(BillingEvent.class));
-    feedback = driver.createInputTopic(topics.feedbackEvents, new StringSerializer(), AvroSerde.of(FeedbackEvent.class));
-    metrics = driver.createOutputTopic(topics.channelMetrics, new StringDeserializer(),
-        AvroSerde.of(ChannelWindowMetrics.class));
-    revenue = driver.createOutputTopic(topics.channelRevenue, new StringDeserializer(),
-        AvroSerde.of(ChannelWindowRevenue.class));
-    quarantine = driver.createOutputTopic(topics.quarantinedEvents, new StringDeserializer(),
-        AvroSerde.of(QuarantinedEvent.class));
+    driver =
+        new TopologyTestDriver(
+            ChannelMetricsTopology.build(
+                topics,
+                new ChannelMetricsTopology.Settings(
+                    registry(), Duration.ofDays(7), Duration.ofSeconds(1))),
+            props);
+    usage =
+        driver.createInputTopic(
+            topics.usageEvents, new StringSerializer(), AvroSerde.of(UsageEvent.class));
+    billing =
+        driver.createInputTopic(
+            topics.billingEvents, new StringSerializer(), AvroSerde.of(BillingEvent.class));
+    feedback =
+        driver.createInputTopic(
+            topics.feedbackEvents, new StringSerializer(), AvroSerde.of(FeedbackEvent.class));
+    metrics =
+        driver.createOutputTopic(
+            topics.channelMetrics,
+            new StringDeserializer(),
+            AvroSerde.of(ChannelWindowMetrics.class));
+    revenue =
+        driver.createOutputTopic(
+            topics.channelRevenue,
+            new StringDeserializer(),
+            AvroSerde.of(ChannelWindowRevenue.class));
+    quarantine =
+        driver.createOutputTopic(
+            topics.quarantinedEvents,
+            new StringDeserializer(),
+            AvroSerde.of(QuarantinedEvent.class));
   }
 
   @AfterEach
@@ -112,29 +136,63 @@ class ChannelMetricsTopologyTest {
 
   static UsageEvent.Builder request(String eventId, String channel, Instant at) {
     return UsageEvent.newBuilder()
-        .setEventId(eventId).setEventTime(at).setChannelId(channel).setAccountId("acct-1")
-        .setEndUserRef(null).setModelId("m").setRequestId("req-" + eventId).setRequestCount(1)
-        .setInputTokens(10).setOutputTokens(20).setLatencyMs(100)
-        .setOutcome(Outcome.SUCCESS).setTelemetry(TelemetryLevel.METADATA);
+        .setEventId(eventId)
+        .setEventTime(at)
+        .setChannelId(channel)
+        .setAccountId("acct-1")
+        .setEndUserRef(null)
+        .setModelId("m")
+        .setRequestId("req-" + eventId)
+        .setRequestCount(1)
+        .setInputTokens(10)
+        .setOutputTokens(20)
+        .setLatencyMs(100)
+        .setOutcome(Outcome.SUCCESS)
+        .setTelemetry(TelemetryLevel.METADATA);
   }
 
-  static FeedbackEvent.Builder thumbsUp(String eventId, String channel, Instant at, String requestId) {
+  static FeedbackEvent.Builder thumbsUp(
+      String eventId, String channel, Instant at, String requestId) {
     return FeedbackEvent.newBuilder()
-        .setEventId(eventId).setEventTime(at).setChannelId(channel).setAccountId("acct-1").setEndUserRef(null)
-        .setModelId("m").setFeedbackId("fb-" + eventId).setRequestId(requestId).setKind(FeedbackKind.THUMBS_UP)
-        .setScore(null).setTrainable(false).setSource(FeedbackSource.END_USER);
+        .setEventId(eventId)
+        .setEventTime(at)
+        .setChannelId(channel)
+        .setAccountId("acct-1")
+        .setEndUserRef(null)
+        .setModelId("m")
+        .setFeedbackId("fb-" + eventId)
+        .setRequestId(requestId)
+        .setKind(FeedbackKind.THUMBS_UP)
+        .setScore(null)
+        .setTrainable(false)
+        .setSource(FeedbackSource.END_USER);
   }
 
-  static BillingEvent.Builder charge(String eventId, String channel, Instant at, String gross, String fee, String net) {
+  static BillingEvent.Builder charge(
+      String eventId, String channel, Instant at, String gross, String fee, String net) {
     return BillingEvent.newBuilder()
-        .setEventId(eventId).setEventTime(at).setChannelId(channel).setAccountId("acct-1").setEndUserRef(null)
-        .setModelId("*").setBillingId("inv-" + eventId).setKind(BillingKind.CHARGE).setBilledBy(BilledBy.LAB)
-        .setCurrency("USD").setGrossAmount(gross == null ? null : new BigDecimal(gross))
-        .setPartnerFee(new BigDecimal(fee)).setNetAmount(new BigDecimal(net))
-        .setPeriodStart(at.minus(Duration.ofHours(1))).setPeriodEnd(at).setReportedRequestCount(null);
+        .setEventId(eventId)
+        .setEventTime(at)
+        .setChannelId(channel)
+        .setAccountId("acct-1")
+        .setEndUserRef(null)
+        .setModelId("*")
+        .setBillingId("inv-" + eventId)
+        .setKind(BillingKind.CHARGE)
+        .setBilledBy(BilledBy.LAB)
+        .setCurrency("USD")
+        .setGrossAmount(gross == null ? null : new BigDecimal(gross))
+        .setPartnerFee(new BigDecimal(fee))
+        .setNetAmount(new BigDecimal(net))
+        .setPeriodStart(at.minus(Duration.ofHours(1)))
+        .setPeriodEnd(at)
+        .setReportedRequestCount(null);
   }
 
-  /** Records reach Kafka later than they happened: windows must follow event_time, not the record timestamp. */
+  /**
+   * Records reach Kafka later than they happened: windows must follow event_time, not the record
+   * timestamp.
+   */
   private void send(UsageEvent.Builder event) {
     UsageEvent e = event.build();
     usage.pipeInput(e.getEventId(), e, e.getEventTime().plus(Duration.ofDays(30)));
@@ -156,39 +214,82 @@ class ChannelMetricsTopologyTest {
     for (int hop = 0; hop < 3; hop++) {
       driver.advanceWallClockTime(Duration.ofSeconds(1));
     }
-    metrics.readKeyValuesToList().forEach(kv -> metricRows.merge(kv.key, kv.value,
-        (old, fresh) -> {
-          assertThat(fresh.getVersion()).as("version of %s grows", kv.key).isGreaterThan(old.getVersion());
-          return fresh;
-        }));
-    revenue.readKeyValuesToList().forEach(kv -> revenueRows.merge(kv.key, kv.value,
-        (old, fresh) -> {
-          assertThat(fresh.getVersion()).as("version of %s grows", kv.key).isGreaterThan(old.getVersion());
-          return fresh;
-        }));
+    metrics
+        .readKeyValuesToList()
+        .forEach(
+            kv ->
+                metricRows.merge(
+                    kv.key,
+                    kv.value,
+                    (old, fresh) -> {
+                      assertThat(fresh.getVersion())
+                          .as("version of %s grows", kv.key)
+                          .isGreaterThan(old.getVersion());
+                      return fresh;
+                    }));
+    revenue
+        .readKeyValuesToList()
+        .forEach(
+            kv ->
+                revenueRows.merge(
+                    kv.key,
+                    kv.value,
+                    (old, fresh) -> {
+                      assertThat(fresh.getVersion())
+                          .as("version of %s grows", kv.key)
+                          .isGreaterThan(old.getVersion());
+                      return fresh;
+                    }));
   }
 
   private ChannelWindowMetrics metricsRow(String channel, String size, Instant start) {
     return metricRows.get(channel + "|" + size + "|" + start.toEpochMilli());
   }
 
-  private ChannelWindowRevenue revenueRow(String channel, String size, Instant start, String currency) {
+  private ChannelWindowRevenue revenueRow(
+      String channel, String size, Instant start, String currency) {
     return revenueRows.get(channel + "|" + size + "|" + start.toEpochMilli() + "|" + currency);
   }
 
   // ---- reach and health ----
 
   @Test
-  @DisplayName("a window's reach and health: sums weighted by request_count, distinct accounts and users, errors, latency")
+  @DisplayName(
+      "a window's reach and health: sums weighted by request_count, distinct accounts and users,"
+          + " errors, latency")
   void shouldComputeReachAndHealthPerWindow() {
-    send(request("a", DIRECT, T0.plusSeconds(1)).setAccountId("acct-1").setEndUserRef("u-1")
-        .setInputTokens(100).setOutputTokens(10).setLatencyMs(100).setTelemetry(TelemetryLevel.FULL));
-    send(request("b", DIRECT, T0.plusSeconds(2)).setAccountId("acct-1").setEndUserRef("u-2")
-        .setInputTokens(200).setOutputTokens(20).setLatencyMs(300).setOutcome(Outcome.SERVER_ERROR));
-    send(request("c", DIRECT, T0.plusSeconds(3)).setAccountId("acct-2").setEndUserRef("u-1")
-        .setInputTokens(300).setOutputTokens(30).setLatencyMs(200).setOutcome(Outcome.RATE_LIMITED));
-    send(request("d", DIRECT, T0.plusSeconds(70)).setAccountId("acct-3").setRequestCount(5)
-        .setInputTokens(400).setOutputTokens(40).setLatencyMs(400).setTelemetry(TelemetryLevel.FULL));
+    send(
+        request("a", DIRECT, T0.plusSeconds(1))
+            .setAccountId("acct-1")
+            .setEndUserRef("u-1")
+            .setInputTokens(100)
+            .setOutputTokens(10)
+            .setLatencyMs(100)
+            .setTelemetry(TelemetryLevel.FULL));
+    send(
+        request("b", DIRECT, T0.plusSeconds(2))
+            .setAccountId("acct-1")
+            .setEndUserRef("u-2")
+            .setInputTokens(200)
+            .setOutputTokens(20)
+            .setLatencyMs(300)
+            .setOutcome(Outcome.SERVER_ERROR));
+    send(
+        request("c", DIRECT, T0.plusSeconds(3))
+            .setAccountId("acct-2")
+            .setEndUserRef("u-1")
+            .setInputTokens(300)
+            .setOutputTokens(30)
+            .setLatencyMs(200)
+            .setOutcome(Outcome.RATE_LIMITED));
+    send(
+        request("d", DIRECT, T0.plusSeconds(70))
+            .setAccountId("acct-3")
+            .setRequestCount(5)
+            .setInputTokens(400)
+            .setOutputTokens(40)
+            .setLatencyMs(400)
+            .setTelemetry(TelemetryLevel.FULL));
     emit();
 
     ChannelWindowMetrics minute = metricsRow(DIRECT, "MINUTE", T0);
@@ -225,7 +326,9 @@ class ChannelMetricsTopologyTest {
   // ---- exactly once ----
 
   @Test
-  @DisplayName("an event dated far ahead (written past the edge) is set aside before it can make ids forgettable or copies too late")
+  @DisplayName(
+      "an event dated far ahead (written past the edge) is set aside before it can make ids"
+          + " forgettable or copies too late")
   void shouldSetAsideAFarFutureEventBeforeDeduplicationAndTheGateSeeIt() {
     send(request("e1", DIRECT, T0));
     send(request("ahead", DIRECT, Instant.parse("2100-01-01T00:00:00Z")));
@@ -236,13 +339,17 @@ class ChannelMetricsTopologyTest {
     assertThat(metricsRow(DIRECT, "MINUTE", T0).getRequests()).isEqualTo(1);
     assertThat(metricsRow(DIRECT, "MINUTE", T0).getInputTokens()).isEqualTo(10);
     List<QuarantinedEvent> setAside = quarantine.readValuesToList();
-    assertThat(setAside).extracting(QuarantinedEvent::getEventId).containsExactlyInAnyOrder("ahead", "huge");
-    assertThat(setAside).extracting(QuarantinedEvent::getReason).containsOnly(QuarantineReason.OUT_OF_BOUNDS);
-    assertThat(setAside).extracting(QuarantinedEvent::getDetail)
+    assertThat(setAside)
+        .extracting(QuarantinedEvent::getEventId)
+        .containsExactlyInAnyOrder("ahead", "huge");
+    assertThat(setAside)
+        .extracting(QuarantinedEvent::getReason)
+        .containsOnly(QuarantineReason.OUT_OF_BOUNDS);
+    assertThat(setAside)
+        .extracting(QuarantinedEvent::getDetail)
         .anyMatch(d -> d.contains("ahead of this processor's clock"))
         .anyMatch(d -> d.startsWith("input_tokens"));
   }
-
 
   @Test
   void shouldCountEveryFamilyOnceWhenSentTwiceAndSetAsideConflicts() {
@@ -266,8 +373,12 @@ class ChannelMetricsTopologyTest {
     assertThat(revenueRow(DIRECT, "HOUR", T0, "USD").getBillingEvents()).isEqualTo(1);
     assertThat(revenueRow(DIRECT, "HOUR", T0, "USD").getNet()).isEqualByComparingTo("10");
     List<QuarantinedEvent> setAside = quarantine.readValuesToList();
-    assertThat(setAside).extracting(QuarantinedEvent::getFamily).containsExactlyInAnyOrder("USAGE", "FEEDBACK", "BILLING");
-    assertThat(setAside).extracting(QuarantinedEvent::getReason).containsOnly(QuarantineReason.CONFLICT);
+    assertThat(setAside)
+        .extracting(QuarantinedEvent::getFamily)
+        .containsExactlyInAnyOrder("USAGE", "FEEDBACK", "BILLING");
+    assertThat(setAside)
+        .extracting(QuarantinedEvent::getReason)
+        .containsOnly(QuarantineReason.CONFLICT);
   }
 
   @Test
@@ -281,34 +392,51 @@ class ChannelMetricsTopologyTest {
     assertThat(revenueRow(DIRECT, "DAY", DAY, "USD")).isNull();
     assertThat(metricsRow(DIRECT, "DAY", DAY)).isNull();
     List<QuarantinedEvent> setAside = quarantine.readValuesToList();
-    assertThat(setAside).extracting(QuarantinedEvent::getEventId).containsExactlyInAnyOrder("old", "f-old");
-    assertThat(setAside).extracting(QuarantinedEvent::getReason).containsOnly(QuarantineReason.TOO_LATE);
+    assertThat(setAside)
+        .extracting(QuarantinedEvent::getEventId)
+        .containsExactlyInAnyOrder("old", "f-old");
+    assertThat(setAside)
+        .extracting(QuarantinedEvent::getReason)
+        .containsOnly(QuarantineReason.TOO_LATE);
   }
 
   @Test
-  @DisplayName("each quarantine record says where its copy was read (topic/partition@offset), for the warehouse to match")
+  @DisplayName(
+      "each quarantine record says where its copy was read (topic/partition@offset), for the"
+          + " warehouse to match")
   void shouldNameTheSourceOfEverySetAsideCopy() {
-    send(request("u1", DIRECT, T0));                                // usage-events offset 0: counted
-    send(request("u1", DIRECT, T0).setRequestCount(4));             // offset 1: a conflict
-    send(request("now", DIRECT, T0.plus(Duration.ofDays(8))));      // offset 2: counted, moves stream time 8 days on
-    send(request("old", DIRECT, T0));                               // offset 3: too late
-    send(request("ahead", DIRECT, Instant.parse("2100-01-01T00:00:00Z"))); // offset 4: out of bounds
+    send(request("u1", DIRECT, T0)); // usage-events offset 0: counted
+    send(request("u1", DIRECT, T0).setRequestCount(4)); // offset 1: a conflict
+    send(
+        request(
+            "now",
+            DIRECT,
+            T0.plus(Duration.ofDays(8)))); // offset 2: counted, moves stream time 8 days on
+    send(request("old", DIRECT, T0)); // offset 3: too late
+    send(
+        request("ahead", DIRECT, Instant.parse("2100-01-01T00:00:00Z"))); // offset 4: out of bounds
     emit();
 
     java.util.Map<String, String> sources = new java.util.HashMap<>();
-    for (org.apache.kafka.streams.test.TestRecord<String, QuarantinedEvent> r : quarantine.readRecordsToList()) {
-      org.apache.kafka.common.header.Header source = r.headers().lastHeader(Quarantine.SOURCE_HEADER);
-      sources.put(r.value().getReason() + " " + r.value().getEventId(),
+    for (org.apache.kafka.streams.test.TestRecord<String, QuarantinedEvent> r :
+        quarantine.readRecordsToList()) {
+      org.apache.kafka.common.header.Header source =
+          r.headers().lastHeader(Quarantine.SOURCE_HEADER);
+      sources.put(
+          r.value().getReason() + " " + r.value().getEventId(),
           new String(source.value(), java.nio.charset.StandardCharsets.UTF_8));
     }
-    assertThat(sources).containsOnly(
-        java.util.Map.entry("CONFLICT u1", topics.usageEvents + "/0@1"),
-        java.util.Map.entry("TOO_LATE old", topics.usageEvents + "/0@3"),
-        java.util.Map.entry("OUT_OF_BOUNDS ahead", topics.usageEvents + "/0@4"));
+    assertThat(sources)
+        .containsOnly(
+            java.util.Map.entry("CONFLICT u1", topics.usageEvents + "/0@1"),
+            java.util.Map.entry("TOO_LATE old", topics.usageEvents + "/0@3"),
+            java.util.Map.entry("OUT_OF_BOUNDS ahead", topics.usageEvents + "/0@4"));
   }
 
   @Test
-  @DisplayName("each family is late against its own newest event: feedback dated days ahead does not make usage too late")
+  @DisplayName(
+      "each family is late against its own newest event: feedback dated days ahead does not make"
+          + " usage too late")
   void shouldJudgeLatenessPerFamily() {
     // A backlog read in another order than it happened: feedback from 8 days on comes first.
     send(thumbsUp("f-later", DIRECT, T0.plus(Duration.ofDays(8)), null));
@@ -318,13 +446,17 @@ class ChannelMetricsTopologyTest {
     emit();
 
     assertThat(metricsRow(DIRECT, "DAY", DAY).getUsageEvents()).isEqualTo(1); // u-in-time only
-    assertThat(quarantine.readValuesToList()).extracting(QuarantinedEvent::getEventId).containsExactly("u-too-late");
+    assertThat(quarantine.readValuesToList())
+        .extracting(QuarantinedEvent::getEventId)
+        .containsExactly("u-too-late");
   }
 
   // ---- learning ----
 
   @Test
-  @DisplayName("feedback about a request counts in the request's window within 7 days, coverage once; received by its own time")
+  @DisplayName(
+      "feedback about a request counts in the request's window within 7 days, coverage once;"
+          + " received by its own time")
   void shouldAttributeCoverageToTheRequestsWindowAsLateFeedbackArrives() {
     send(request("r1", DIRECT, T0).setRequestCount(2));
     send(request("r2", DIRECT, T0.plusSeconds(10)));
@@ -335,7 +467,8 @@ class ChannelMetricsTopologyTest {
     emit();
 
     ChannelWindowMetrics before = metricsRow(DIRECT, "MINUTE", T0);
-    assertThat(before.getFeedbackEvents()).isEqualTo(2); // f1 and f2 are about r1; f3 names no request
+    assertThat(before.getFeedbackEvents())
+        .isEqualTo(2); // f1 and f2 are about r1; f3 names no request
     assertThat(before.getTrainableFeedback()).isEqualTo(1);
     assertThat(before.getCoveredRequests()).isEqualTo(2); // r1 has request_count 2
     assertThat(before.getFeedbackReceived()).isEqualTo(3); // all three came in this minute
@@ -345,13 +478,19 @@ class ChannelMetricsTopologyTest {
     send(thumbsUp("f4", DIRECT, threeDaysLater, "req-r2"));
     Instant eightDaysLater = T0.plus(Duration.ofDays(8));
     emit();
-    send(thumbsUp("f5", DIRECT, eightDaysLater, "req-r3")); // past the 7-day horizon: feedback, not coverage
+    send(
+        thumbsUp(
+            "f5",
+            DIRECT,
+            eightDaysLater,
+            "req-r3")); // past the 7-day horizon: feedback, not coverage
     emit();
 
     ChannelWindowMetrics after = metricsRow(DIRECT, "MINUTE", T0);
     assertThat(after.getCoveredRequests()).isEqualTo(2 + 1);
     assertThat(after.getVersion()).isGreaterThan(before.getVersion());
-    assertThat(after.getFeedbackEvents()).isEqualTo(2 + 1); // f4 is about r2, within 3 days; f5 is past 7
+    assertThat(after.getFeedbackEvents())
+        .isEqualTo(2 + 1); // f4 is about r2, within 3 days; f5 is past 7
     assertThat(after.getFeedbackReceived()).isEqualTo(3); // f4 and f5 came in later windows
     assertThat(metricsRow(DIRECT, "DAY", DAY).getCoveredRequests()).isEqualTo(3);
     assertThat(metricsRow(DIRECT, "DAY", DAY).getFeedbackEvents()).isEqualTo(3);
@@ -395,11 +534,14 @@ class ChannelMetricsTopologyTest {
     send(request("cloud", CLOUD, NOON.plusSeconds(30)).setRequestCount(250));
     emit();
 
-    assertThat(metricsRow(DIRECT, "MINUTE", NOON.minusSeconds(60)).getControlPointsOwned()).isEqualTo(4);
-    assertThat(metricsRow(DIRECT, "HOUR", NOON.minus(Duration.ofHours(1))).getControlPointsOwned()).isEqualTo(4);
+    assertThat(metricsRow(DIRECT, "MINUTE", NOON.minusSeconds(60)).getControlPointsOwned())
+        .isEqualTo(4);
+    assertThat(metricsRow(DIRECT, "HOUR", NOON.minus(Duration.ofHours(1))).getControlPointsOwned())
+        .isEqualTo(4);
     assertThat(metricsRow(DIRECT, "MINUTE", NOON).getControlPointsOwned()).isEqualTo(5);
     assertThat(metricsRow(DIRECT, "HOUR", NOON).getControlPointsOwned()).isEqualTo(5);
-    assertThat(metricsRow(DIRECT, "DAY", DAY).getControlPointsOwned()).isEqualTo(4); // the day started before noon
+    assertThat(metricsRow(DIRECT, "DAY", DAY).getControlPointsOwned())
+        .isEqualTo(4); // the day started before noon
     ChannelWindowMetrics cloud = metricsRow(CLOUD, "MINUTE", NOON);
     assertThat(cloud.getRoute()).isEqualTo("CLOUD_PARTNER");
     assertThat(cloud.getPartnerId()).isEqualTo("nimbus");
@@ -407,19 +549,29 @@ class ChannelMetricsTopologyTest {
   }
 
   @Test
-  @DisplayName("revenue per currency: signed refunds, gross only where known, lab-billed net, statements excluded")
+  @DisplayName(
+      "revenue per currency: signed refunds, gross only where known, lab-billed net, statements"
+          + " excluded")
   void shouldSumRevenuePerCurrencyWithRefundsAndWithoutStatements() {
     send(charge("c1", DIRECT, T0.plusSeconds(5), "100.0000", "0.0000", "100.0000"));
-    send(charge("r1", DIRECT, T0.plusSeconds(6), "-30.0000", "0.0000", "-30.0000").setKind(BillingKind.REFUND));
-    send(charge("c2", DIRECT, T0.plusSeconds(7), null, "5.0000", "20.0000").setBilledBy(BilledBy.PARTNER));
-    send(charge("e1", DIRECT, T0.plusSeconds(8), "50.0000", "0.0000", "50.0000").setCurrency("EUR"));
-    send(charge("s1", DIRECT, T0.plusSeconds(9), "999.0000", "99.0000", "900.0000")
-        .setKind(BillingKind.PARTNER_STATEMENT).setReportedRequestCount(10L));
+    send(
+        charge("r1", DIRECT, T0.plusSeconds(6), "-30.0000", "0.0000", "-30.0000")
+            .setKind(BillingKind.REFUND));
+    send(
+        charge("c2", DIRECT, T0.plusSeconds(7), null, "5.0000", "20.0000")
+            .setBilledBy(BilledBy.PARTNER));
+    send(
+        charge("e1", DIRECT, T0.plusSeconds(8), "50.0000", "0.0000", "50.0000").setCurrency("EUR"));
+    send(
+        charge("s1", DIRECT, T0.plusSeconds(9), "999.0000", "99.0000", "900.0000")
+            .setKind(BillingKind.PARTNER_STATEMENT)
+            .setReportedRequestCount(10L));
     emit();
 
     ChannelWindowRevenue usd = revenueRow(DIRECT, "MINUTE", T0, "USD");
     assertThat(usd.getBillingEvents()).isEqualTo(3);
-    assertThat(usd.getGross()).isEqualTo(new BigDecimal("70.0000")); // 100 - 30; c2's gross is unknown
+    assertThat(usd.getGross())
+        .isEqualTo(new BigDecimal("70.0000")); // 100 - 30; c2's gross is unknown
     assertThat(usd.getNetWhereGrossKnown()).isEqualTo(new BigDecimal("70.0000"));
     assertThat(usd.getPartnerFee()).isEqualTo(new BigDecimal("5.0000"));
     assertThat(usd.getNet()).isEqualTo(new BigDecimal("90.0000")); // 100 - 30 + 20
@@ -436,10 +588,12 @@ class ChannelMetricsTopologyTest {
   @Test
   void shouldForgetEventIdsOnceTheyAreTooLateToComeBack() {
     send(request("old", DIRECT, T0));
-    WindowStore<String, byte[]> seen = driver.getWindowStore(ChannelMetricsTopology.SEEN_USAGE_STORE);
+    WindowStore<String, byte[]> seen =
+        driver.getWindowStore(ChannelMetricsTopology.SEEN_USAGE_STORE);
     assertThat(countIds(seen, "old")).isEqualTo(1);
 
-    // Retention: 7 days of lateness + 1 day of margin, dropped a whole segment (half the retention) at a time.
+    // Retention: 7 days of lateness + 1 day of margin, dropped a whole segment (half the retention)
+    // at a time.
     send(request("new", DIRECT, T0.plus(Duration.ofDays(13))));
 
     assertThat(countIds(seen, "old")).isZero();
@@ -462,19 +616,28 @@ class ChannelMetricsTopologyTest {
     send(request("old", DIRECT, T0));
     send(charge("old-charge", DIRECT, T0, "1.0000", "0.0000", "1.0000"));
     emit();
-    KeyValueStore<String, ChannelWindowTally> windows = driver.getKeyValueStore(ChannelMetricsTopology.CHANNEL_WINDOWS_STORE);
-    KeyValueStore<String, RevenueTally> revenues = driver.getKeyValueStore(ChannelMetricsTopology.REVENUE_WINDOWS_STORE);
+    KeyValueStore<String, ChannelWindowTally> windows =
+        driver.getKeyValueStore(ChannelMetricsTopology.CHANNEL_WINDOWS_STORE);
+    KeyValueStore<String, RevenueTally> revenues =
+        driver.getKeyValueStore(ChannelMetricsTopology.REVENUE_WINDOWS_STORE);
     String minuteKey = FoldChannelWindows.key(DIRECT, WindowSize.MINUTE, T0.toEpochMilli());
     assertThat(windows.get(minuteKey)).isNotNull();
 
-    // 7 days of feedback horizon + 7 days of lateness + 1 day of margin after the window's end, and then some.
+    // 7 days of feedback horizon + 7 days of lateness + 1 day of margin after the window's end, and
+    // then some.
     send(request("new", DIRECT, T0.plus(Duration.ofDays(16))));
     send(charge("new-charge", DIRECT, T0.plus(Duration.ofDays(16)), "1.0000", "0.0000", "1.0000"));
     emit();
 
     assertThat(windows.get(minuteKey)).isNull();
-    assertThat(revenues.get(FoldRevenueWindows.key(DIRECT, WindowSize.MINUTE, T0.toEpochMilli(), "USD"))).isNull();
-    assertThat(windows.get(FoldChannelWindows.key(DIRECT, WindowSize.MINUTE, T0.plus(Duration.ofDays(16)).toEpochMilli())))
+    assertThat(
+            revenues.get(
+                FoldRevenueWindows.key(DIRECT, WindowSize.MINUTE, T0.toEpochMilli(), "USD")))
+        .isNull();
+    assertThat(
+            windows.get(
+                FoldChannelWindows.key(
+                    DIRECT, WindowSize.MINUTE, T0.plus(Duration.ofDays(16)).toEpochMilli())))
         .isNotNull();
   }
 }

@@ -13,7 +13,10 @@ class ChannelWindowTallyTest {
 
   private static UsageEvent request(int i, String account, String endUser) {
     return ChannelMetricsTopologyTest.request("e" + i, "direct-api", T0.plusMillis(i))
-        .setAccountId(account).setEndUserRef(endUser).setLatencyMs(i % 1000).build();
+        .setAccountId(account)
+        .setEndUserRef(endUser)
+        .setLatencyMs(i % 1000)
+        .build();
   }
 
   @Test
@@ -23,7 +26,9 @@ class ChannelWindowTallyTest {
       // 30 000 events over 10 000 users (each three times) and 777 accounts
       tally.add(request(i, "a-" + (i % 777), "u-" + (i % 10_000)));
       if (i % 5_000 == 0) {
-        tally = ChannelWindowTally.fromBytes(tally.toBytes()); // and the same after a trip through the store
+        tally =
+            ChannelWindowTally.fromBytes(
+                tally.toBytes()); // and the same after a trip through the store
       }
     }
     assertThat(tally.visibleEndUsers()).isEqualTo(10_000);
@@ -38,7 +43,8 @@ class ChannelWindowTallyTest {
       tally.endUsers.add("u-" + i);
     }
     tally = ChannelWindowTally.fromBytes(tally.toBytes());
-    assertThat((double) tally.visibleEndUsers()).isCloseTo(200_000, org.assertj.core.data.Percentage.withPercentage(2));
+    assertThat((double) tally.visibleEndUsers())
+        .isCloseTo(200_000, org.assertj.core.data.Percentage.withPercentage(2));
   }
 
   @Test
@@ -53,7 +59,8 @@ class ChannelWindowTallyTest {
     }
     // 300 accounts and users: 2 x 300 hashes of 8 bytes, plus the histogram and fields.
     assertThat(quiet.toBytes().length).isLessThan(8 * 1024);
-    // 50 000 of each: two HLL images of 2^15 one-byte registers, against 2 x 256 KiB of Theta tables before.
+    // 50 000 of each: two HLL images of 2^15 one-byte registers, against 2 x 256 KiB of Theta
+    // tables before.
     assertThat(busy.toBytes().length).isLessThan(70 * 1024);
     assertThat(busy.footprintBytes()).isLessThan(70 * 1024);
   }
@@ -80,15 +87,23 @@ class ChannelWindowTallyTest {
         one.add(request(i, "a-" + i, "u-" + (i % 1_000)));
         reversed.merge(one);
       }
-      assertThat(byThirds.activeAccounts()).as("%s accounts in thirds", distinct).isEqualTo(whole.activeAccounts());
-      assertThat(reversed.activeAccounts()).as("%s accounts one by one, reversed", distinct).isEqualTo(whole.activeAccounts());
+      assertThat(byThirds.activeAccounts())
+          .as("%s accounts in thirds", distinct)
+          .isEqualTo(whole.activeAccounts());
+      assertThat(reversed.activeAccounts())
+          .as("%s accounts one by one, reversed", distinct)
+          .isEqualTo(whole.activeAccounts());
       assertThat(byThirds.visibleEndUsers()).isEqualTo(1_000);
       assertThat(byThirds.requests).isEqualTo(distinct);
-      assertThat(byThirds.version).as("version counts contributions, not merges").isEqualTo(whole.version).isEqualTo(distinct);
+      assertThat(byThirds.version)
+          .as("version counts contributions, not merges")
+          .isEqualTo(whole.version)
+          .isEqualTo(distinct);
       if (distinct <= DistinctCount.EXACT_LIMIT) {
         assertThat(whole.activeAccounts()).isEqualTo(distinct);
       } else {
-        assertThat((double) whole.activeAccounts()).isCloseTo(distinct, org.assertj.core.data.Percentage.withPercentage(2));
+        assertThat((double) whole.activeAccounts())
+            .isCloseTo(distinct, org.assertj.core.data.Percentage.withPercentage(2));
       }
     }
   }
@@ -102,9 +117,11 @@ class ChannelWindowTallyTest {
     byte[] current = tally.toBytes();
     assertThat(current[0]).isEqualTo((byte) 4);
     // Format 3 is format 4 with the histogram block (the image's tail) deflated.
-    java.nio.ByteBuffer plain = java.nio.ByteBuffer.allocate(tally.latency.getNeededByteBufferCapacity());
+    java.nio.ByteBuffer plain =
+        java.nio.ByteBuffer.allocate(tally.latency.getNeededByteBufferCapacity());
     int plainLength = tally.latency.encodeIntoByteBuffer(plain);
-    java.nio.ByteBuffer deflated = java.nio.ByteBuffer.allocate(tally.latency.getNeededByteBufferCapacity());
+    java.nio.ByteBuffer deflated =
+        java.nio.ByteBuffer.allocate(tally.latency.getNeededByteBufferCapacity());
     int deflatedLength = tally.latency.encodeIntoCompressedByteBuffer(deflated);
     int head = current.length - plainLength - 4;
     java.io.ByteArrayOutputStream older = new java.io.ByteArrayOutputStream();
@@ -118,10 +135,12 @@ class ChannelWindowTallyTest {
     assertThat(read.requests).isEqualTo(1_000);
     assertThat(read.activeAccounts()).isEqualTo(10);
     assertThat(read.visibleEndUsers()).isEqualTo(20);
-    // latencies 1..1000 ms (i % 1000, the last one 0): p50 is the 500th smallest, 499 ms, exact below 256 ms
+    // latencies 1..1000 ms (i % 1000, the last one 0): p50 is the 500th smallest, 499 ms, exact
+    // below 256 ms
     // and within 1 % above, and the same as the current format's
-    assertThat(read.latencyQuantile(0.50)).isEqualTo(tally.latencyQuantile(0.50)).isCloseTo(499.0,
-        org.assertj.core.data.Offset.offset(5.0));
+    assertThat(read.latencyQuantile(0.50))
+        .isEqualTo(tally.latencyQuantile(0.50))
+        .isCloseTo(499.0, org.assertj.core.data.Offset.offset(5.0));
     assertThat(read.latencyQuantile(0.99)).isEqualTo(tally.latencyQuantile(0.99));
   }
 
@@ -166,11 +185,16 @@ class ChannelWindowTallyTest {
       }
     }
     for (double rank : new double[] {0.50, 0.95, 0.99}) {
-      assertThat(shuffled.latencyQuantile(rank)).as("p%s", rank).isEqualTo(ascending.latencyQuantile(rank));
+      assertThat(shuffled.latencyQuantile(rank))
+          .as("p%s", rank)
+          .isEqualTo(ascending.latencyQuantile(rank));
     }
-    assertThat(ascending.latencyQuantile(0.50)).isCloseTo(2_500, org.assertj.core.data.Percentage.withPercentage(1));
-    assertThat(ascending.latencyQuantile(0.95)).isCloseTo(4_750, org.assertj.core.data.Percentage.withPercentage(1));
-    assertThat(ascending.latencyQuantile(0.99)).isCloseTo(4_950, org.assertj.core.data.Percentage.withPercentage(1));
+    assertThat(ascending.latencyQuantile(0.50))
+        .isCloseTo(2_500, org.assertj.core.data.Percentage.withPercentage(1));
+    assertThat(ascending.latencyQuantile(0.95))
+        .isCloseTo(4_750, org.assertj.core.data.Percentage.withPercentage(1));
+    assertThat(ascending.latencyQuantile(0.99))
+        .isCloseTo(4_950, org.assertj.core.data.Percentage.withPercentage(1));
   }
 
   private static UsageEvent withLatency(int ms) {
@@ -179,7 +203,8 @@ class ChannelWindowTallyTest {
 
   @Test
   void shouldSurviveTheStoreRoundTripWithEveryField() {
-    ChannelWindowTally tally = new ChannelWindowTally("cloud-nimbus", WindowSize.HOUR, T0.toEpochMilli());
+    ChannelWindowTally tally =
+        new ChannelWindowTally("cloud-nimbus", WindowSize.HOUR, T0.toEpochMilli());
     tally.add(request(1, "a", null));
     tally.addCovered(3);
     ChannelWindowTally back = ChannelWindowTally.fromBytes(tally.toBytes());

@@ -43,9 +43,19 @@ class DroppedRecordsLoggedTest {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "dropped-records-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    driver = new TopologyTestDriver(ChannelMetricsTopology.build(topics, new ChannelMetricsTopology.Settings(
-        ChannelMetricsTopologyTest.registry(), Duration.ofDays(7), Duration.ofSeconds(1), dropped)), props);
-    billing = driver.createInputTopic(topics.billingEvents, new StringSerializer(), AvroSerde.of(BillingEvent.class));
+    driver =
+        new TopologyTestDriver(
+            ChannelMetricsTopology.build(
+                topics,
+                new ChannelMetricsTopology.Settings(
+                    ChannelMetricsTopologyTest.registry(),
+                    Duration.ofDays(7),
+                    Duration.ofSeconds(1),
+                    dropped)),
+            props);
+    billing =
+        driver.createInputTopic(
+            topics.billingEvents, new StringSerializer(), AvroSerde.of(BillingEvent.class));
     lines.start();
     for (Class<?> source : new Class<?>[] {LatenessGate.class, DeduplicateEvents.class}) {
       Logger logger = (Logger) LoggerFactory.getLogger(source);
@@ -68,26 +78,52 @@ class DroppedRecordsLoggedTest {
 
   @Test
   void shouldLogAndMeterABillingEventTooLateToCount() {
-    send(ChannelMetricsTopologyTest.charge("now", "direct-api", T0.plus(Duration.ofDays(8)), "1.0000", "0.0000", "1.0000").build());
-    send(ChannelMetricsTopologyTest.charge("old", "direct-api", T0, "1.0000", "0.0000", "1.0000").build());
+    send(
+        ChannelMetricsTopologyTest.charge(
+                "now", "direct-api", T0.plus(Duration.ofDays(8)), "1.0000", "0.0000", "1.0000")
+            .build());
+    send(
+        ChannelMetricsTopologyTest.charge("old", "direct-api", T0, "1.0000", "0.0000", "1.0000")
+            .build());
 
-    assertThat(lines.list).filteredOn(e -> e.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
-        .singleElement().asString().contains("event old").contains("too late");
+    assertThat(lines.list)
+        .filteredOn(e -> e.getLevel() == Level.WARN)
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .singleElement()
+        .asString()
+        .contains("event old")
+        .contains("too late");
     assertThat(dropped.total(DroppedRecords.TOO_LATE)).isEqualTo(1);
-    assertThat(meters.get("routemetrics.streams.records.dropped").tag("reason", DroppedRecords.TOO_LATE).counter().count())
+    assertThat(
+            meters
+                .get("routemetrics.streams.records.dropped")
+                .tag("reason", DroppedRecords.TOO_LATE)
+                .counter()
+                .count())
         .isEqualTo(1.0);
   }
 
   @Test
   void shouldLogAndMeterAnIdenticalCopyCountedOnce() {
-    BillingEvent charge = ChannelMetricsTopologyTest.charge("twice", "direct-api", T0, "1.0000", "0.0000", "1.0000").build();
+    BillingEvent charge =
+        ChannelMetricsTopologyTest.charge("twice", "direct-api", T0, "1.0000", "0.0000", "1.0000")
+            .build();
     send(charge);
     send(charge);
 
-    assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage)
-        .filteredOn(m -> m.contains("twice")).singleElement().asString().contains("copy of one counted already");
+    assertThat(lines.list)
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .filteredOn(m -> m.contains("twice"))
+        .singleElement()
+        .asString()
+        .contains("copy of one counted already");
     assertThat(dropped.total(DroppedRecords.DUPLICATE)).isEqualTo(1);
-    assertThat(meters.get("routemetrics.streams.records.dropped").tag("reason", DroppedRecords.DUPLICATE).counter().count())
+    assertThat(
+            meters
+                .get("routemetrics.streams.records.dropped")
+                .tag("reason", DroppedRecords.DUPLICATE)
+                .counter()
+                .count())
         .isEqualTo(1.0);
   }
 }

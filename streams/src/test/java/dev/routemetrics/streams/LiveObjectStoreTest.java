@@ -14,33 +14,43 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The live objects stay within their budget, and what leaves them early is written through, never lost. */
+/**
+ * The live objects stay within their budget, and what leaves them early is written through, never
+ * lost.
+ */
 class LiveObjectStoreTest {
 
   /** What the store below the live objects holds: written through on eviction or commit. */
   private final Map<String, String> stored = new TreeMap<>();
+
   /** Every write the store below was asked for (each one a changelog record in Kafka Streams). */
   private final List<String> writes = new ArrayList<>();
+
   private LiveObjectStore<String> store;
 
   @BeforeEach
   void setUp() {
     @SuppressWarnings("unchecked")
-    KeyValueStore<String, String> inner = (KeyValueStore<String, String>) Proxy.newProxyInstance(
-        getClass().getClassLoader(), new Class<?>[] {KeyValueStore.class}, (proxy, method, args) -> switch (method.getName()) {
-          case "get" -> stored.get(args[0]);
-          case "put" -> {
-            writes.add("put " + args[0]);
-            yield stored.put((String) args[0], (String) args[1]);
-          }
-          case "delete" -> {
-            writes.add("delete " + args[0]);
-            yield stored.remove(args[0]);
-          }
-          case "all" -> iterator(new ArrayList<>(stored.entrySet()).iterator());
-          case "flush" -> null;
-          default -> throw new UnsupportedOperationException(method.getName());
-        });
+    KeyValueStore<String, String> inner =
+        (KeyValueStore<String, String>)
+            Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {KeyValueStore.class},
+                (proxy, method, args) ->
+                    switch (method.getName()) {
+                      case "get" -> stored.get(args[0]);
+                      case "put" -> {
+                        writes.add("put " + args[0]);
+                        yield stored.put((String) args[0], (String) args[1]);
+                      }
+                      case "delete" -> {
+                        writes.add("delete " + args[0]);
+                        yield stored.remove(args[0]);
+                      }
+                      case "all" -> iterator(new ArrayList<>(stored.entrySet()).iterator());
+                      case "flush" -> null;
+                      default -> throw new UnsupportedOperationException(method.getName());
+                    });
     // Values weigh their length: at most 1000 "bytes" and 10 objects live.
     store = new LiveObjectStore<>(inner, new LiveObjectStore.Budget<>(10, 1_000, String::length));
   }
@@ -123,7 +133,8 @@ class LiveObjectStoreTest {
     assertThat(writes).isEmpty();
   }
 
-  private static KeyValueIterator<String, String> iterator(Iterator<Map.Entry<String, String>> entries) {
+  private static KeyValueIterator<String, String> iterator(
+      Iterator<Map.Entry<String, String>> entries) {
     return new KeyValueIterator<>() {
       @Override
       public boolean hasNext() {

@@ -41,12 +41,26 @@ class RequestsMinuteTest {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "usage-metrics-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    driver = new TopologyTestDriver(ChannelMetricsTopology.build(topics, new ChannelMetricsTopology.Settings(ChannelRegistry.builtIn(), Duration.ofDays(7), Duration.ofSeconds(1))), props);
-    usage = driver.createInputTopic(topics.usageEvents, new StringSerializer(), AvroSerde.of(UsageEvent.class));
-    requests = driver.createOutputTopic(topics.channelRequestsMinute, new StringDeserializer(),
-        AvroSerde.of(ChannelWindowRequests.class));
-    quarantine = driver.createOutputTopic(topics.quarantinedEvents, new StringDeserializer(),
-        AvroSerde.of(QuarantinedEvent.class));
+    driver =
+        new TopologyTestDriver(
+            ChannelMetricsTopology.build(
+                topics,
+                new ChannelMetricsTopology.Settings(
+                    ChannelRegistry.builtIn(), Duration.ofDays(7), Duration.ofSeconds(1))),
+            props);
+    usage =
+        driver.createInputTopic(
+            topics.usageEvents, new StringSerializer(), AvroSerde.of(UsageEvent.class));
+    requests =
+        driver.createOutputTopic(
+            topics.channelRequestsMinute,
+            new StringDeserializer(),
+            AvroSerde.of(ChannelWindowRequests.class));
+    quarantine =
+        driver.createOutputTopic(
+            topics.quarantinedEvents,
+            new StringDeserializer(),
+            AvroSerde.of(QuarantinedEvent.class));
   }
 
   @AfterEach
@@ -56,31 +70,54 @@ class RequestsMinuteTest {
 
   static UsageEvent usage(String eventId, String channel, Instant at, int requestCount) {
     return UsageEvent.newBuilder()
-        .setEventId(eventId).setEventTime(at).setChannelId(channel).setAccountId("acct-1")
-        .setEndUserRef(null).setModelId("m").setRequestId("req-" + eventId).setRequestCount(requestCount)
-        .setInputTokens(10).setOutputTokens(20).setLatencyMs(100)
-        .setOutcome(Outcome.SUCCESS).setTelemetry(TelemetryLevel.METADATA).build();
+        .setEventId(eventId)
+        .setEventTime(at)
+        .setChannelId(channel)
+        .setAccountId("acct-1")
+        .setEndUserRef(null)
+        .setModelId("m")
+        .setRequestId("req-" + eventId)
+        .setRequestCount(requestCount)
+        .setInputTokens(10)
+        .setOutputTokens(20)
+        .setLatencyMs(100)
+        .setOutcome(Outcome.SUCCESS)
+        .setTelemetry(TelemetryLevel.METADATA)
+        .build();
   }
 
-  /** Records reach Kafka later than they happened: windows must follow event_time, not the record timestamp. */
+  /**
+   * Records reach Kafka later than they happened: windows must follow event_time, not the record
+   * timestamp.
+   */
   private void send(UsageEvent event) {
     usage.pipeInput(event.getEventId(), event, event.getEventTime().plus(Duration.ofDays(30)));
   }
 
-  /** The newest version of every window seen on the output topic, once the changed windows were emitted. */
+  /**
+   * The newest version of every window seen on the output topic, once the changed windows were
+   * emitted.
+   */
   private Map<String, ChannelWindowRequests> latestRows() {
     // Partials ship on one emit, the join's on the next, the totals' rows on the one after.
     for (int hop = 0; hop < 3; hop++) {
       driver.advanceWallClockTime(Duration.ofSeconds(1));
     }
     Map<String, ChannelWindowRequests> rows = new java.util.TreeMap<>();
-    requests.readKeyValuesToList().forEach(kv -> rows.merge(kv.key, kv.value,
-        (old, fresh) -> fresh.getVersion() >= old.getVersion() ? fresh : old));
+    requests
+        .readKeyValuesToList()
+        .forEach(
+            kv ->
+                rows.merge(
+                    kv.key,
+                    kv.value,
+                    (old, fresh) -> fresh.getVersion() >= old.getVersion() ? fresh : old));
     return rows;
   }
 
   @Test
-  @DisplayName("requests are the sum of request_count over distinct usage events, per channel per minute")
+  @DisplayName(
+      "requests are the sum of request_count over distinct usage events, per channel per minute")
   void shouldSumRequestCountPerChannelPerMinute() {
     send(usage("a", "direct-api", T0.plusSeconds(1), 1));
     send(usage("b", "direct-api", T0.plusSeconds(59), 1));
@@ -91,7 +128,9 @@ class RequestsMinuteTest {
 
     long minute0 = T0.toEpochMilli();
     long minute1 = T0.plusSeconds(60).toEpochMilli();
-    assertThat(rows).containsOnlyKeys("direct-api@" + minute0, "direct-api@" + minute1, "cloud-nimbus@" + minute0);
+    assertThat(rows)
+        .containsOnlyKeys(
+            "direct-api@" + minute0, "direct-api@" + minute1, "cloud-nimbus@" + minute0);
     assertThat(rows.get("direct-api@" + minute0).getRequests()).isEqualTo(1 + 1);
     assertThat(rows.get("direct-api@" + minute1).getRequests()).isEqualTo(1);
     assertThat(rows.get("cloud-nimbus@" + minute0).getRequests()).isEqualTo(250);
@@ -110,12 +149,15 @@ class RequestsMinuteTest {
   }
 
   @Test
-  @DisplayName("a copy keyed by something other than its event_id takes the detour by event_id and still counts once")
+  @DisplayName(
+      "a copy keyed by something other than its event_id takes the detour by event_id and still"
+          + " counts once")
   void shouldCountOnceACopyNotKeyedByItsEventId() {
     UsageEvent event = usage("a", "direct-api", T0, 3);
     send(event);
     usage.pipeInput(event.getChannelId(), event, event.getEventTime().plus(Duration.ofDays(30)));
-    usage.pipeInput(event.getChannelId(), usage("a", "direct-api", T0, 7), T0.plus(Duration.ofDays(30)));
+    usage.pipeInput(
+        event.getChannelId(), usage("a", "direct-api", T0, 7), T0.plus(Duration.ofDays(30)));
 
     assertThat(latestRows().get("direct-api@" + T0.toEpochMilli()).getRequests()).isEqualTo(3);
     assertThat(quarantine.readValue().getReason()).isEqualTo(QuarantineReason.CONFLICT);
@@ -125,7 +167,12 @@ class RequestsMinuteTest {
   @Test
   void shouldSetAsideTheSameEventIdWithADifferentPayloadAsAConflict() {
     send(usage("a", "direct-api", T0, 3));
-    send(usage("a", "consumer-app", T0, 5)); // same id, other channel: lands on another partition upstream
+    send(
+        usage(
+            "a",
+            "consumer-app",
+            T0,
+            5)); // same id, other channel: lands on another partition upstream
 
     Map<String, ChannelWindowRequests> rows = latestRows();
     assertThat(rows).containsOnlyKeys("direct-api@" + T0.toEpochMilli());
@@ -134,7 +181,9 @@ class RequestsMinuteTest {
     assertThat(conflict.getEventId()).isEqualTo("a");
     assertThat(conflict.getReason()).isEqualTo(QuarantineReason.CONFLICT);
     assertThat(conflict.getChannelId()).isEqualTo("consumer-app");
-    assertThat(AvroSerde.of(UsageEvent.class).decode(conflict.getPayload().array()).getRequestCount()).isEqualTo(5);
+    assertThat(
+            AvroSerde.of(UsageEvent.class).decode(conflict.getPayload().array()).getRequestCount())
+        .isEqualTo(5);
   }
 
   @Test
@@ -156,6 +205,7 @@ class RequestsMinuteTest {
     QuarantinedEvent late = quarantine.readValue();
     assertThat(late.getEventId()).isEqualTo("too-late");
     assertThat(late.getReason()).isEqualTo(QuarantineReason.TOO_LATE);
-    assertThat(late.getDetail()).contains("more than 7 days behind the newest usage event_time seen");
+    assertThat(late.getDetail())
+        .contains("more than 7 days behind the newest usage event_time seen");
   }
 }

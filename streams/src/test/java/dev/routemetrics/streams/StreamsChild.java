@@ -3,7 +3,10 @@ package dev.routemetrics.streams;
 import java.util.HashMap;
 import java.util.Map;
 
-/** One streams instance in a JVM of its own, for tests that SIGKILL it: {@code key=value} settings as arguments. */
+/**
+ * One streams instance in a JVM of its own, for tests that SIGKILL it: {@code key=value} settings
+ * as arguments.
+ */
 public final class StreamsChild {
 
   private StreamsChild() {}

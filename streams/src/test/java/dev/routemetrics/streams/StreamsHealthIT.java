@@ -41,21 +41,33 @@ class StreamsHealthIT {
   private static final int PARTITIONS = 3;
 
   @Test
-  @DisplayName("asked from its start, /health says caught up only once the group has committed every event on its topics")
+  @DisplayName(
+      "asked from its start, /health says caught up only once the group has committed every event"
+          + " on its topics")
   void shouldNotSayCaughtUpBeforeReadingTheEventsAlreadyOnItsTopics() throws Exception {
     String run = "it-health-" + Long.toString(System.nanoTime(), 36) + "-";
     Topics topics = new Topics(run);
     new TopicProvisioner(BOOTSTRAP, PARTITIONS).ensure(topics);
     ChannelRegistry registry = ChannelRegistry.builtIn();
-    SimulationPlan plan = new SimulationPlan(START, START.plus(Duration.ofHours(1)), 21L, 1_000, Faults.defaults(),
-        SimulationPlan.DEFAULT_STATEMENT_SKEW, Instant.now());
+    SimulationPlan plan =
+        new SimulationPlan(
+            START,
+            START.plus(Duration.ofHours(1)),
+            21L,
+            1_000,
+            Faults.defaults(),
+            SimulationPlan.DEFAULT_STATEMENT_SKEW,
+            Instant.now());
     try (KafkaEventSink sink = new KafkaEventSink(BOOTSTRAP, topics)) {
-      new TrafficSimulator(registry, plan).run(sink::accept, new ExpectedMetrics(registry)::accept, (a, b, c) -> { });
+      new TrafficSimulator(registry, plan)
+          .run(sink::accept, new ExpectedMetrics(registry)::accept, (a, b, c) -> {});
     }
-    List<String> eventTopics = List.of(topics.usageEvents, topics.billingEvents, topics.feedbackEvents);
+    List<String> eventTopics =
+        List.of(topics.usageEvents, topics.billingEvents, topics.feedbackEvents);
     String applicationId = run + "metrics";
 
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP))) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP))) {
       // What is on the event topics before the app starts: every partition's end (a plain producer
       // wrote them, so the end is the number of records, no transaction markers).
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
@@ -66,16 +78,28 @@ class StreamsHealthIT {
       }
       Map<TopicPartition, Long> ends = new HashMap<>();
       admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
-      assertThat(ends.values().stream().mapToLong(Long::longValue).sum()).as("events on the topics").isGreaterThan(1_000);
+      assertThat(ends.values().stream().mapToLong(Long::longValue).sum())
+          .as("events on the topics")
+          .isGreaterThan(1_000);
 
-      try (StreamsApp app = new StreamsApp(new StreamsAppConfig(Map.of(
-          StreamsAppConfig.KAFKA_BOOTSTRAP, BOOTSTRAP,
-          StreamsAppConfig.APPLICATION_ID, applicationId,
-          StreamsAppConfig.TOPIC_NAMESPACE, run,
-          StreamsAppConfig.STATE_DIR, Files.createTempDirectory("routemetrics-streams-health-it").toString(),
-          StreamsAppConfig.COMMIT_INTERVAL_MS, "100",
-          StreamsAppConfig.EMIT_INTERVAL_MS, "200",
-          StreamsAppConfig.PORT, "0")))) {
+      try (StreamsApp app =
+          new StreamsApp(
+              new StreamsAppConfig(
+                  Map.of(
+                      StreamsAppConfig.KAFKA_BOOTSTRAP,
+                      BOOTSTRAP,
+                      StreamsAppConfig.APPLICATION_ID,
+                      applicationId,
+                      StreamsAppConfig.TOPIC_NAMESPACE,
+                      run,
+                      StreamsAppConfig.STATE_DIR,
+                      Files.createTempDirectory("routemetrics-streams-health-it").toString(),
+                      StreamsAppConfig.COMMIT_INTERVAL_MS,
+                      "100",
+                      StreamsAppConfig.EMIT_INTERVAL_MS,
+                      "200",
+                      StreamsAppConfig.PORT,
+                      "0")))) {
         app.start();
         List<String> answers = new ArrayList<>();
         Map<String, Object> health = app.health();
@@ -92,7 +116,9 @@ class StreamsHealthIT {
           Thread.sleep(10);
           health = app.health();
         }
-        assertThat(caughtUp(health)).as("never caught up; first answers %s, last %s", answers, health).isTrue();
+        assertThat(caughtUp(health))
+            .as("never caught up; first answers %s, last %s", answers, health)
+            .isTrue();
 
         // At the first answer that says caught up: the group's committed offsets, read now and
         // independently of the app, reach the end of every event-topic partition.
@@ -103,16 +129,22 @@ class StreamsHealthIT {
           OffsetAndMetadata offset = committed.get(tp);
           committedEvents.put(tp, offset == null ? 0L : offset.offset());
         }
-        assertThat(committedEvents).as("committed offsets at the first caught-up answer %s (before it: %s)", health, answers)
+        assertThat(committedEvents)
+            .as(
+                "committed offsets at the first caught-up answer %s (before it: %s)",
+                health, answers)
             .isEqualTo(ends);
         // And it says so per input partition: every event-topic partition is listed.
         @SuppressWarnings("unchecked")
         Map<String, Long> lag = (Map<String, Long>) health.get("lag");
         for (TopicPartition tp : ends.keySet()) {
-          assertThat(lag).as("lag of %s in %s", tp, health).containsEntry(tp.topic() + "-" + tp.partition(), 0L);
+          assertThat(lag)
+              .as("lag of %s in %s", tp, health)
+              .containsEntry(tp.topic() + "-" + tp.partition(), 0L);
         }
-        assertThat(lag.keySet()).as("repartition topics listed").anyMatch(k -> k.startsWith(applicationId + "-")
-            && k.contains("-repartition-"));
+        assertThat(lag.keySet())
+            .as("repartition topics listed")
+            .anyMatch(k -> k.startsWith(applicationId + "-") && k.contains("-repartition-"));
       }
     }
   }

@@ -12,11 +12,13 @@ class StreamsReplicationConfigTest {
 
   @Test
   void shouldReplicateInternalTopicsAsConfigured() {
-    Properties single = new StreamsAppConfig(Map.of(StreamsAppConfig.REPLICATION_FACTOR, 1)).streamsProperties();
+    Properties single =
+        new StreamsAppConfig(Map.of(StreamsAppConfig.REPLICATION_FACTOR, 1)).streamsProperties();
     assertThat(single.get(StreamsConfig.REPLICATION_FACTOR_CONFIG)).isEqualTo(1);
     assertThat(single).doesNotContainKey("topic.min.insync.replicas");
 
-    Properties cluster = new StreamsAppConfig(Map.of(StreamsAppConfig.REPLICATION_FACTOR, "3")).streamsProperties();
+    Properties cluster =
+        new StreamsAppConfig(Map.of(StreamsAppConfig.REPLICATION_FACTOR, "3")).streamsProperties();
     assertThat(cluster.get(StreamsConfig.REPLICATION_FACTOR_CONFIG)).isEqualTo(3);
     assertThat(cluster.get("topic.min.insync.replicas")).isEqualTo("2");
   }

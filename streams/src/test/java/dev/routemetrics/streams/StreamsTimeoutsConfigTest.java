@@ -22,15 +22,20 @@ class StreamsTimeoutsConfigTest {
     // Kafka Streams' own value under exactly-once (StreamsConfig's producer default): 10,000 ms.
     assertThat(byDefault.get("producer.transaction.timeout.ms")).isEqualTo(10_000);
 
-    Properties loaded = new StreamsAppConfig(Map.of(StreamsAppConfig.TRANSACTION_TIMEOUT_MS, "60000")).streamsProperties();
+    Properties loaded =
+        new StreamsAppConfig(Map.of(StreamsAppConfig.TRANSACTION_TIMEOUT_MS, "60000"))
+            .streamsProperties();
     assertThat(loaded.get("producer.transaction.timeout.ms")).isEqualTo(60_000);
   }
 
   @Test
   void shouldRefuseATimeoutTheBrokersWouldRefuse() {
-    // The brokers' transaction.max.timeout.ms defaults to 15 minutes (900,000 ms); a producer asking for more
+    // The brokers' transaction.max.timeout.ms defaults to 15 minutes (900,000 ms); a producer
+    // asking for more
     // fails at its first transaction, so the setting says so at start instead.
-    assertThatThrownBy(() -> new StreamsAppConfig(Map.of(StreamsAppConfig.TRANSACTION_TIMEOUT_MS, "900001")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining(StreamsAppConfig.TRANSACTION_TIMEOUT_MS);
+    assertThatThrownBy(
+            () -> new StreamsAppConfig(Map.of(StreamsAppConfig.TRANSACTION_TIMEOUT_MS, "900001")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(StreamsAppConfig.TRANSACTION_TIMEOUT_MS);
   }
 }

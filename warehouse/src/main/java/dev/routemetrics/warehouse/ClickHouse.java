@@ -7,7 +7,10 @@ import java.util.Properties;
 import ru.yandex.clickhouse.ClickHouseDataSource;
 import ru.yandex.clickhouse.settings.ClickHouseProperties;
 
-/** Connections to the configured ClickHouse server, and the one place that explains failing to reach it. */
+/**
+ * Connections to the configured ClickHouse server, and the one place that explains failing to reach
+ * it.
+ */
 public final class ClickHouse {
 
   private final String url;
@@ -30,7 +33,8 @@ public final class ClickHouse {
     } catch (SQLException e) {
       throw explained(e);
     } catch (RuntimeException e) {
-      // The driver asks the server for its time zone while connecting, and wraps a failure unchecked.
+      // The driver asks the server for its time zone while connecting, and wraps a failure
+      // unchecked.
       if (e.getCause() instanceof SQLException cause) {
         throw explained(cause);
       }
@@ -42,7 +46,9 @@ public final class ClickHouse {
     return url;
   }
 
-  /** Rewrites "cannot reach the server" into a message that names the server and how to start it. */
+  /**
+   * Rewrites "cannot reach the server" into a message that names the server and how to start it.
+   */
   public SQLException explained(SQLException e) {
     boolean unreachable = e.getErrorCode() == NETWORK_ERROR;
     for (Throwable cause = e; cause != null && !unreachable; cause = cause.getCause()) {
@@ -51,11 +57,17 @@ public final class ClickHouse {
     if (!unreachable || e.getMessage().startsWith(NOT_ANSWERING)) {
       return e;
     }
-    return new SQLException(NOT_ANSWERING + url + " (" + e.getMessage().replaceAll(".*; ", "")
-        + "). Start it with deploy/up.sh, or point routemetrics.clickhouse.url at your server.", e);
+    return new SQLException(
+        NOT_ANSWERING
+            + url
+            + " ("
+            + e.getMessage().replaceAll(".*; ", "")
+            + "). Start it with deploy/up.sh, or point routemetrics.clickhouse.url at your server.",
+        e);
   }
 
   /** ClickHouse's code for a failed connection, which the driver also uses for its own. */
   private static final int NETWORK_ERROR = 210;
+
   private static final String NOT_ANSWERING = "ClickHouse is not answering at ";
 }

@@ -12,20 +12,24 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A current ClickHouse engine (chDB, ClickHouse embedded in a Node addon) driven through
- * {@code warehouse/chdb/run-sql.js}: statements go in as SQL text and come back as ClickHouse's own
- * text rendering of every cell, the same strings JDBC's {@code getString()} reads from 18.16.
- * Installed by {@code deploy/install.sh}; a missing install is a failure, never a skip, because the
+ * A current ClickHouse engine (chDB, ClickHouse embedded in a Node addon) driven through {@code
+ * warehouse/chdb/run-sql.js}: statements go in as SQL text and come back as ClickHouse's own text
+ * rendering of every cell, the same strings JDBC's {@code getString()} reads from 18.16. Installed
+ * by {@code deploy/install.sh}; a missing install is a failure, never a skip, because the
  * compatibility check must not silently stop running.
  */
 final class ChDb {
 
   private static final String NULL_TEXT = "\u1D3A\u1D41\u1D38\u1D38";
 
-  /** One statement's answer: its columns as (name, type) and its rows; both empty for DDL and INSERT. */
+  /**
+   * One statement's answer: its columns as (name, type) and its rows; both empty for DDL and
+   * INSERT.
+   */
   record Result(List<List<String>> columns, List<List<String>> rows) {}
 
-  private static final Path DIR = Path.of("chdb").toAbsolutePath(); // failsafe runs in the module's basedir
+  private static final Path DIR =
+      Path.of("chdb").toAbsolutePath(); // failsafe runs in the module's basedir
   private static final Path SCRIPT = DIR.resolve("run-sql.js");
   private static final long TIMEOUT_SECONDS = 120;
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -33,22 +37,27 @@ final class ChDb {
   private ChDb() {}
 
   /** Runs the statements in order in one chDB session whose data lives in {@code sessionDir}. */
-  static List<Result> run(Path sessionDir, List<String> statements) throws IOException, InterruptedException {
+  static List<Result> run(Path sessionDir, List<String> statements)
+      throws IOException, InterruptedException {
     if (!Files.isDirectory(DIR.resolve("node_modules/chdb"))) {
-      throw new AssertionError("chDB is not installed in " + DIR.resolve("node_modules")
-          + ": run deploy/install.sh (it installs the pinned chdb from npm in 10-20 s)");
+      throw new AssertionError(
+          "chDB is not installed in "
+              + DIR.resolve("node_modules")
+              + ": run deploy/install.sh (it installs the pinned chdb from npm in 10-20 s)");
     }
     Path stderr = Files.createTempFile("chdb-run-sql", ".err");
     Process node;
     try {
-      ProcessBuilder command = new ProcessBuilder("node", SCRIPT.toString(), sessionDir.toString())
-          .redirectError(stderr.toFile());
+      ProcessBuilder command =
+          new ProcessBuilder("node", SCRIPT.toString(), sessionDir.toString())
+              .redirectError(stderr.toFile());
       // chDB's server time zone is the process's; deploy/clickhouse.sh pins 18.16's to UTC. Only
       // DateTime without a zone (and now()) depend on it, but those must render alike too.
       command.environment().put("TZ", "UTC");
       node = command.start();
     } catch (IOException e) {
-      throw new AssertionError("cannot start node (" + e.getMessage() + "): run deploy/install.sh", e);
+      throw new AssertionError(
+          "cannot start node (" + e.getMessage() + "): run deploy/install.sh", e);
     }
     try (OutputStream in = node.getOutputStream()) {
       JSON.writeValue(in, statements);
@@ -61,7 +70,8 @@ final class ChDb {
     String errors = Files.readString(stderr, StandardCharsets.UTF_8);
     Files.deleteIfExists(stderr);
     if (node.exitValue() != 0) {
-      throw new AssertionError("chDB (current ClickHouse) rejected our SQL, exit " + node.exitValue() + ":\n" + errors);
+      throw new AssertionError(
+          "chDB (current ClickHouse) rejected our SQL, exit " + node.exitValue() + ":\n" + errors);
     }
 
     List<Result> results = new ArrayList<>();
@@ -74,13 +84,20 @@ final class ChDb {
       for (JsonNode row : result.get("data")) {
         List<String> cells = new ArrayList<>();
         // JSONCompactStrings writes NULL as the text ᴺᵁᴸᴸ; JDBC's getString gives null.
-        row.forEach(cell -> cells.add(cell.isNull() || NULL_TEXT.equals(cell.asText()) ? null : cell.asText()));
+        row.forEach(
+            cell ->
+                cells.add(cell.isNull() || NULL_TEXT.equals(cell.asText()) ? null : cell.asText()));
         rows.add(cells);
       }
       results.add(new Result(columns, rows));
     }
     if (results.size() != statements.size()) {
-      throw new AssertionError("run-sql.js answered " + results.size() + " results for " + statements.size() + " statements");
+      throw new AssertionError(
+          "run-sql.js answered "
+              + results.size()
+              + " results for "
+              + statements.size()
+              + " statements");
     }
     return results;
   }
@@ -107,7 +124,8 @@ final class ChDb {
         quote = c;
       } else if (c == '?') {
         if (next == params.size()) {
-          throw new IllegalArgumentException("more ? than the " + params.size() + " parameters in: " + sql);
+          throw new IllegalArgumentException(
+              "more ? than the " + params.size() + " parameters in: " + sql);
         }
         text.append(literal(params.get(next++)));
         continue;
@@ -115,7 +133,8 @@ final class ChDb {
       text.append(c);
     }
     if (next != params.size()) {
-      throw new IllegalArgumentException(params.size() + " parameters for " + next + " ? in: " + sql);
+      throw new IllegalArgumentException(
+          params.size() + " parameters for " + next + " ? in: " + sql);
     }
     return text.toString();
   }

@@ -16,12 +16,14 @@ class ClickHouseTest {
       closedPort = socket.getLocalPort();
     }
     String url = "jdbc:clickhouse://127.0.0.1:" + closedPort + "/default?compress=0";
-    ClickHouse clickHouse = new ClickHouse(new WarehouseConfig(Map.of(WarehouseConfig.CLICKHOUSE_URL, url)));
+    ClickHouse clickHouse =
+        new ClickHouse(new WarehouseConfig(Map.of(WarehouseConfig.CLICKHOUSE_URL, url)));
 
     assertThatThrownBy(clickHouse::connect)
         .isInstanceOf(SQLException.class)
         .hasMessageStartingWith("ClickHouse is not answering at " + url)
         .hasMessageContaining("Connection refused")
-        .hasMessageEndingWith("Start it with deploy/up.sh, or point routemetrics.clickhouse.url at your server.");
+        .hasMessageEndingWith(
+            "Start it with deploy/up.sh, or point routemetrics.clickhouse.url at your server.");
   }
 }

@@ -2,6 +2,8 @@ package dev.routemetrics.warehouse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.schemas.topics.TopicProvisioner;
 import dev.routemetrics.schemas.topics.Topics;
@@ -11,8 +13,6 @@ import dev.routemetrics.warehouse.query.ChannelWindow;
 import dev.routemetrics.warehouse.query.MetricsReader;
 import dev.routemetrics.warehouse.query.TimeRange;
 import dev.routemetrics.warehouse.sink.ChannelMetricsWriter;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.routemetrics.warehouse.sink.Sink;
 import dev.routemetrics.warehouse.sink.SinkHttp;
 import dev.routemetrics.warehouse.sink.SinkTelemetry;
@@ -38,13 +38,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -55,12 +55,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The sink against the real broker and ClickHouse: replays, a crash between insert and commit, and
- * a ClickHouse outage leave every number exact; its /metrics and /health tell what it wrote and owes.
+ * a ClickHouse outage leave every number exact; its /metrics and /health tell what it wrote and
+ * owes.
  */
 class SinkIT {
 
   private static final Instant HOUR = Instant.parse("2026-11-01T10:00:00Z");
-  private static final String[] CHANNELS = {"direct-api", "consumer-app", "cloud-nimbus", "market-routerhub"};
+  private static final String[] CHANNELS = {
+    "direct-api", "consumer-app", "cloud-nimbus", "market-routerhub"
+  };
 
   private String id;
   private Topics topics;
@@ -77,41 +80,59 @@ class SinkIT {
   }
 
   private WarehouseConfig config(String group) {
-    return new WarehouseConfig(Map.of(
-        WarehouseConfig.DATABASE, id.replace('-', '_'),
-        WarehouseConfig.TOPIC_NAMESPACE, id + ".",
-        WarehouseConfig.SINK_GROUP, group,
-        WarehouseConfig.SINK_BATCH_ROWS, "500",
-        WarehouseConfig.SINK_FLUSH_INTERVAL_MS, "100",
-        WarehouseConfig.SINK_MAX_BACKOFF_MS, "2000"));
+    return new WarehouseConfig(
+        Map.of(
+            WarehouseConfig.DATABASE,
+            id.replace('-', '_'),
+            WarehouseConfig.TOPIC_NAMESPACE,
+            id + ".",
+            WarehouseConfig.SINK_GROUP,
+            group,
+            WarehouseConfig.SINK_BATCH_ROWS,
+            "500",
+            WarehouseConfig.SINK_FLUSH_INTERVAL_MS,
+            "100",
+            WarehouseConfig.SINK_MAX_BACKOFF_MS,
+            "2000"));
   }
 
   @AfterEach
   void dropDatabase() throws Exception {
-    try (Connection connection = clickHouse.connect(); Statement statement = connection.createStatement()) {
+    try (Connection connection = clickHouse.connect();
+        Statement statement = connection.createStatement()) {
       statement.execute("DROP DATABASE IF EXISTS " + config.database());
     }
   }
 
   /**
-   * Every window of 4 channels x {@code windows} hours re-emitted {@code versions} times, the newest
-   * last, as the topology does; returns the requests each channel should end with: the newest
-   * version's, requests = 10 x version + window index.
+   * Every window of 4 channels x {@code windows} hours re-emitted {@code versions} times, the
+   * newest last, as the topology does; returns the requests each channel should end with: the
+   * newest version's, requests = 10 x version + window index.
    */
   private Map<String, Long> produce(int windows, int versions) {
     Map<String, Long> expected = new TreeMap<>();
     AvroSerde<ChannelWindowMetrics> serde = AvroSerde.of(ChannelWindowMetrics.class);
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(WarehouseConfig.KAFKA_BOOTSTRAP),
-        ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
-      Map<ProducerRecord<String, byte[]>, java.util.concurrent.Future<?>> sent = new java.util.LinkedHashMap<>();
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                config.getString(WarehouseConfig.KAFKA_BOOTSTRAP),
+                ProducerConfig.ACKS_CONFIG,
+                "all"),
+            new StringSerializer(),
+            new ByteArraySerializer())) {
+      Map<ProducerRecord<String, byte[]>, java.util.concurrent.Future<?>> sent =
+          new java.util.LinkedHashMap<>();
       for (int v = 1; v <= versions; v++) {
         for (int w = 0; w < windows; w++) {
           for (String channel : CHANNELS) {
             long requests = 10L * v + w;
             Instant start = HOUR.plus(Duration.ofHours(w));
-            ProducerRecord<String, byte[]> record = new ProducerRecord<>(topics.channelMetrics,
-                channel + "|HOUR|" + start.toEpochMilli(), serde.encode(row(channel, start, v, requests)));
+            ProducerRecord<String, byte[]> record =
+                new ProducerRecord<>(
+                    topics.channelMetrics,
+                    channel + "|HOUR|" + start.toEpochMilli(),
+                    serde.encode(row(channel, start, v, requests)));
             sent.put(record, producer.send(record));
             if (v == versions) {
               expected.merge(channel, requests, Long::sum);
@@ -119,36 +140,64 @@ class SinkIT {
           }
         }
       }
-      // A send refused on a fresh topic (Kafka 4.1 answered OUT_OF_ORDER_SEQUENCE_NUMBER under load) is
-      // sent again: a repeated version is harmless to the table, a missing one fails the test silently.
-      sent.forEach((record, ack) -> {
-        try {
-          ack.get();
-        } catch (Exception refused) {
-          try {
-            producer.send(record).get();
-          } catch (Exception e) {
-            throw new IllegalStateException("the test could not write its input to Kafka", e);
-          }
-        }
-      });
+      // A send refused on a fresh topic (Kafka 4.1 answered OUT_OF_ORDER_SEQUENCE_NUMBER under
+      // load) is
+      // sent again: a repeated version is harmless to the table, a missing one fails the test
+      // silently.
+      sent.forEach(
+          (record, ack) -> {
+            try {
+              ack.get();
+            } catch (Exception refused) {
+              try {
+                producer.send(record).get();
+              } catch (Exception e) {
+                throw new IllegalStateException("the test could not write its input to Kafka", e);
+              }
+            }
+          });
     }
     return expected;
   }
 
   static ChannelWindowMetrics row(String channel, Instant start, long version, long requests) {
     return ChannelWindowMetrics.newBuilder()
-        .setChannelId(channel).setWindowSize("HOUR").setWindowStart(start).setVersion(version).setRoute("DIRECT_API")
-        .setPartnerId(null).setControlPointsOwned(3).setUsageEvents(requests).setRequests(requests).setInputTokens(0)
-        .setOutputTokens(0).setActiveAccounts(1).setVisibleEndUsers(1).setIdentifiedRequests(0).setErrorRequests(0)
-        .setLatencyP50Ms(null).setLatencyP95Ms(null).setLatencyP99Ms(null).setFullTelemetryRequests(0)
-        .setFeedbackEvents(0).setTrainableFeedback(0).setCoveredRequests(0).setNewestEventTime(start).build();
+        .setChannelId(channel)
+        .setWindowSize("HOUR")
+        .setWindowStart(start)
+        .setVersion(version)
+        .setRoute("DIRECT_API")
+        .setPartnerId(null)
+        .setControlPointsOwned(3)
+        .setUsageEvents(requests)
+        .setRequests(requests)
+        .setInputTokens(0)
+        .setOutputTokens(0)
+        .setActiveAccounts(1)
+        .setVisibleEndUsers(1)
+        .setIdentifiedRequests(0)
+        .setErrorRequests(0)
+        .setLatencyP50Ms(null)
+        .setLatencyP95Ms(null)
+        .setLatencyP99Ms(null)
+        .setFullTelemetryRequests(0)
+        .setFeedbackEvents(0)
+        .setTrainableFeedback(0)
+        .setCoveredRequests(0)
+        .setNewestEventTime(start)
+        .build();
   }
 
   private Map<String, Long> requestsInClickHouse(int windows) throws SQLException {
     Map<String, Long> totals = new TreeMap<>();
-    for (ChannelWindow.Usage u : new MetricsReader(clickHouse, config.database())
-        .metrics(new TimeRange(TimeRange.WindowSize.HOUR, HOUR, HOUR.plus(Duration.ofHours(windows)), List.of()))) {
+    for (ChannelWindow.Usage u :
+        new MetricsReader(clickHouse, config.database())
+            .metrics(
+                new TimeRange(
+                    TimeRange.WindowSize.HOUR,
+                    HOUR,
+                    HOUR.plus(Duration.ofHours(windows)),
+                    List.of()))) {
       totals.merge(u.channelId(), u.requests(), Long::sum);
     }
     return totals;
@@ -174,18 +223,33 @@ class SinkIT {
   @Test
   void shouldLeaveEveryResultUnchangedWhenTheTopicIsReplayedFromOffsetZero() throws Exception {
     Map<String, Long> expected = produce(50, 3);
-    try (Sink sink = new Sink(config).start(); SinkHttp http = new SinkHttp(sink.telemetry(), "127.0.0.1", 0).start()) {
+    try (Sink sink = new Sink(config).start();
+        SinkHttp http = new SinkHttp(sink.telemetry(), "127.0.0.1", 0).start()) {
       assertThat(waitFor(expected, 50)).isEqualTo(expected);
       // One consumer, no failure: every record in the topic became one row, once.
       long records = recordsAfter(Map.of());
       awaitHealth(http, h -> h.get("lagRecords").asLong() == 0);
       String metrics = get(http, "/metrics");
-      assertThat(sample(metrics, "routemetrics_sink_rows_written_total", "table", config.database() + ".channel_metrics"))
+      assertThat(
+              sample(
+                  metrics,
+                  "routemetrics_sink_rows_written_total",
+                  "table",
+                  config.database() + ".channel_metrics"))
           .isEqualTo(records);
-      assertThat(sample(metrics, "routemetrics_sink_records_read_total", "topic", topics.channelMetrics)).isEqualTo(records);
-      assertThat(sample(metrics, "routemetrics_sink_insert_rows_sum", "table", config.database() + ".channel_metrics"))
+      assertThat(
+              sample(
+                  metrics, "routemetrics_sink_records_read_total", "topic", topics.channelMetrics))
           .isEqualTo(records);
-      assertThat(sample(metrics, "routemetrics_sink_lag_records", "topic", topics.channelMetrics)).isZero();
+      assertThat(
+              sample(
+                  metrics,
+                  "routemetrics_sink_insert_rows_sum",
+                  "table",
+                  config.database() + ".channel_metrics"))
+          .isEqualTo(records);
+      assertThat(sample(metrics, "routemetrics_sink_lag_records", "topic", topics.channelMetrics))
+          .isZero();
     }
     // A new consumer group reads the whole topic again and writes every row a second time.
     try (Sink replay = new Sink(config(id + "-replay")).start()) {
@@ -193,7 +257,9 @@ class SinkIT {
       while (replay.rowsWritten() < 50L * 4 * 3 && System.currentTimeMillis() < deadline) {
         Thread.sleep(100);
       }
-      assertThat(replay.rowsWritten()).as("rows the replay wrote").isGreaterThanOrEqualTo(50L * 4 * 3);
+      assertThat(replay.rowsWritten())
+          .as("rows the replay wrote")
+          .isGreaterThanOrEqualTo(50L * 4 * 3);
     }
     assertThat(requestsInClickHouse(50)).isEqualTo(expected);
   }
@@ -203,18 +269,20 @@ class SinkIT {
     Map<String, Long> expected = produce(20, 2);
     new Migrations(clickHouse, config.database()).apply();
     ChannelMetricsWriter real = new ChannelMetricsWriter(config.database());
-    TableWriter<ChannelWindowMetrics> crashing = new TableWriter<>() {
-      @Override
-      public String table() {
-        return real.table();
-      }
+    TableWriter<ChannelWindowMetrics> crashing =
+        new TableWriter<>() {
+          @Override
+          public String table() {
+            return real.table();
+          }
 
-      @Override
-      public void insert(Connection connection, List<ChannelWindowMetrics> rows) throws SQLException {
-        real.insert(connection, rows);
-        throw new IllegalStateException("simulated crash: rows written, offsets not committed");
-      }
-    };
+          @Override
+          public void insert(Connection connection, List<ChannelWindowMetrics> rows)
+              throws SQLException {
+            real.insert(connection, rows);
+            throw new IllegalStateException("simulated crash: rows written, offsets not committed");
+          }
+        };
     SinkWorker<ChannelWindowMetrics> doomed = worker(crashing);
     Thread thread = new Thread(doomed);
     thread.start();
@@ -233,19 +301,36 @@ class SinkIT {
   }
 
   private SinkWorker<ChannelWindowMetrics> worker(TableWriter<ChannelWindowMetrics> writer) {
-    KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(WarehouseConfig.KAFKA_BOOTSTRAP),
-        ConsumerConfig.GROUP_ID_CONFIG, id + "-crash",
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer());
-    return new SinkWorker<>(consumer, topics.channelMetrics, AvroSerde.of(ChannelWindowMetrics.class), writer, clickHouse,
-        10_000, Duration.ofMillis(100), Duration.ofSeconds(2), new SinkTelemetry().topic(topics.channelMetrics, writer.table()));
+    KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                config.getString(WarehouseConfig.KAFKA_BOOTSTRAP),
+                ConsumerConfig.GROUP_ID_CONFIG,
+                id + "-crash",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest"),
+            new StringDeserializer(),
+            new ByteArrayDeserializer());
+    return new SinkWorker<>(
+        consumer,
+        topics.channelMetrics,
+        AvroSerde.of(ChannelWindowMetrics.class),
+        writer,
+        clickHouse,
+        10_000,
+        Duration.ofMillis(100),
+        Duration.ofSeconds(2),
+        new SinkTelemetry().topic(topics.channelMetrics, writer.table()));
   }
 
   @Test
   void shouldDelayButLoseNothingWhileClickHouseIsDownForThirtySeconds() throws Exception {
     Map<String, Long> first = produce(10, 1);
-    try (Sink sink = new Sink(config).start(); SinkHttp http = new SinkHttp(sink.telemetry(), "127.0.0.1", 0).start()) {
+    try (Sink sink = new Sink(config).start();
+        SinkHttp http = new SinkHttp(sink.telemetry(), "127.0.0.1", 0).start()) {
       assertThat(waitFor(first, 10)).isEqualTo(first);
       awaitHealth(http, h -> h.get("lagRecords").asLong() == 0);
       clickHouse("stop");
@@ -256,8 +341,12 @@ class SinkIT {
         // While ClickHouse is down the sink says so, and owes exactly the records after its group's
         // committed offsets, as Kafka counts them.
         long owed = recordsAfter(committedOffsets());
-        JsonNode health = awaitHealth(http, h -> "BACKING_OFF".equals(h.get("status").asText())
-            && h.get("lagRecords").asLong() == owed);
+        JsonNode health =
+            awaitHealth(
+                http,
+                h ->
+                    "BACKING_OFF".equals(h.get("status").asText())
+                        && h.get("lagRecords").asLong() == owed);
         assertThat(health.get("lagRecords").asLong()).isEqualTo(owed).isGreaterThanOrEqualTo(40);
         assertThat(topicStatus(health).get("failedInserts").asLong()).isPositive();
         Thread.sleep(Math.max(0, 30_000 - (System.currentTimeMillis() - down)));
@@ -265,18 +354,27 @@ class SinkIT {
         clickHouse("start");
       }
       assertThat(waitFor(expected, 10)).isEqualTo(expected);
-      JsonNode recovered = awaitHealth(http, h -> "UP".equals(h.get("status").asText()) && h.get("lagRecords").asLong() == 0);
+      JsonNode recovered =
+          awaitHealth(
+              http,
+              h -> "UP".equals(h.get("status").asText()) && h.get("lagRecords").asLong() == 0);
       assertThat(topicStatus(recovered).get("secondsSinceCommit").asDouble()).isLessThan(60);
     }
   }
 
   /** Records in the metric topic after {@code offsets} (per partition; none: from the start). */
   private long recordsAfter(Map<TopicPartition, OffsetAndMetadata> offsets) throws Exception {
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(WarehouseConfig.KAFKA_BOOTSTRAP)),
-        new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topics.channelMetrics).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                config.getString(WarehouseConfig.KAFKA_BOOTSTRAP)),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topics.channelMetrics).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
       Map<TopicPartition, Long> start = consumer.beginningOffsets(partitions);
       long records = 0;
       for (Map.Entry<TopicPartition, Long> end : consumer.endOffsets(partitions).entrySet()) {
@@ -288,10 +386,15 @@ class SinkIT {
   }
 
   private Map<TopicPartition, OffsetAndMetadata> committedOffsets() throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-        config.getString(WarehouseConfig.KAFKA_BOOTSTRAP)))) {
-      return admin.listConsumerGroupOffsets(config.sinkGroup() + "." + topics.channelMetrics)
-          .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+    try (Admin admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                config.getString(WarehouseConfig.KAFKA_BOOTSTRAP)))) {
+      return admin
+          .listConsumerGroupOffsets(config.sinkGroup() + "." + topics.channelMetrics)
+          .partitionsToOffsetAndMetadata()
+          .get(30, TimeUnit.SECONDS);
     }
   }
 
@@ -299,21 +402,26 @@ class SinkIT {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private static String get(SinkHttp http, String path) throws Exception {
-    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + path))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as("GET " + path).isEqualTo(200);
     return response.body();
   }
 
   /** /health once it satisfies {@code condition}, or as it last was after 60 s. */
-  private static JsonNode awaitHealth(SinkHttp http, Predicate<JsonNode> condition) throws Exception {
+  private static JsonNode awaitHealth(SinkHttp http, Predicate<JsonNode> condition)
+      throws Exception {
     long deadline = System.currentTimeMillis() + 60_000;
     JsonNode health = JSON.readTree(get(http, "/health"));
     while (!condition.test(health) && System.currentTimeMillis() < deadline) {
       Thread.sleep(100);
       health = JSON.readTree(get(http, "/health"));
     }
-    assertThat(condition.test(health)).as("/health reached the expected state; last: " + health).isTrue();
+    assertThat(condition.test(health))
+        .as("/health reached the expected state; last: " + health)
+        .isTrue();
     return health;
   }
 
@@ -326,10 +434,21 @@ class SinkIT {
     throw new AssertionError("no status for " + topics.channelMetrics + " in " + health);
   }
 
-  /** The value of one Prometheus sample, {@code name{label="value",...} number}, as a whole number. */
+  /**
+   * The value of one Prometheus sample, {@code name{label="value",...} number}, as a whole number.
+   */
   private static long sample(String metrics, String name, String label, String value) {
-    Matcher m = Pattern.compile("^" + name + "\\{[^}]*" + label + "=\"" + Pattern.quote(value) + "\"[^}]*\\} (\\S+)$",
-        Pattern.MULTILINE).matcher(metrics);
+    Matcher m =
+        Pattern.compile(
+                "^"
+                    + name
+                    + "\\{[^}]*"
+                    + label
+                    + "=\""
+                    + Pattern.quote(value)
+                    + "\"[^}]*\\} (\\S+)$",
+                Pattern.MULTILINE)
+            .matcher(metrics);
     assertThat(m.find()).as(name + " for " + value + " in:\n" + metrics).isTrue();
     return (long) Double.parseDouble(m.group(1));
   }
@@ -337,8 +456,14 @@ class SinkIT {
   /** Runs deploy/clickhouse.sh, the same script a person would use. */
   private static void clickHouse(String action) throws Exception {
     File repo = new File(System.getProperty("user.dir")).getParentFile();
-    Process process = new ProcessBuilder("bash", "deploy/clickhouse.sh", action).directory(repo).inheritIO().start();
-    assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("deploy/clickhouse.sh " + action + " finished").isTrue();
+    Process process =
+        new ProcessBuilder("bash", "deploy/clickhouse.sh", action)
+            .directory(repo)
+            .inheritIO()
+            .start();
+    assertThat(process.waitFor(120, TimeUnit.SECONDS))
+        .as("deploy/clickhouse.sh " + action + " finished")
+        .isTrue();
     assertThat(process.exitValue()).as("deploy/clickhouse.sh " + action + " exit code").isZero();
   }
 }

@@ -21,12 +21,17 @@ import picocli.CommandLine.Option;
 
 /**
  * The measuring parts of the end-to-end benchmark that {@code deploy/bench-e2e.sh} drives: the
- * script starts the servers and services, measures the baselines and sends the traffic; these
- * watch the pipeline, pace live traffic for freshness, and write the report.
+ * script starts the servers and services, measures the baselines and sends the traffic; these watch
+ * the pipeline, pace live traffic for freshness, and write the report.
  */
-@Command(name = "bench-e2e", mixinStandardHelpOptions = true,
-    description = {"Measurements of the whole pipeline, HTTP ingest to ClickHouse, for deploy/bench-e2e.sh.",
-        "ClickHouse and the database come from the usual settings (ROUTEMETRICS_CLICKHOUSE_URL, _DATABASE)."},
+@Command(
+    name = "bench-e2e",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Measurements of the whole pipeline, HTTP ingest to ClickHouse, for deploy/bench-e2e.sh.",
+      "ClickHouse and the database come from the usual settings (ROUTEMETRICS_CLICKHOUSE_URL,"
+          + " _DATABASE)."
+    },
     subcommands = {BenchE2eCommand.Watch.class, BenchE2eCommand.Freshness.class, E2eReport.class})
 public final class BenchE2eCommand {
 
@@ -37,22 +42,36 @@ public final class BenchE2eCommand {
     return new PipelineProgress(new ClickHouse(config), config.database(), ingestUrl);
   }
 
-  @Command(name = "watch", mixinStandardHelpOptions = true,
-      description = {"Progress, CPU and memory over time, to OUT/samples.csv until stopped.",
-          "Every --interval-ms: events the ingest accepted, events counted in ClickHouse's metrics, and CPU, RSS and",
-          "heap of each --process; a line is flushed as it is written."})
+  @Command(
+      name = "watch",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Progress, CPU and memory over time, to OUT/samples.csv until stopped.",
+        "Every --interval-ms: events the ingest accepted, events counted in ClickHouse's metrics,"
+            + " and CPU, RSS and",
+        "heap of each --process; a line is flushed as it is written."
+      })
   static final class Watch implements Callable<Integer> {
 
     @Option(names = "--out", required = true, description = "Directory of the run.")
     Path out;
 
-    @Option(names = "--process", paramLabel = "NAME=PID", description = "A process to sample (repeatable).")
+    @Option(
+        names = "--process",
+        paramLabel = "NAME=PID",
+        description = "A process to sample (repeatable).")
     Map<String, Long> processes = new LinkedHashMap<>();
 
-    @Option(names = "--ingest-url", defaultValue = "http://127.0.0.1:8080", description = "Ingest base URL (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--ingest-url",
+        defaultValue = "http://127.0.0.1:8080",
+        description = "Ingest base URL (default: ${DEFAULT-VALUE}).")
     String ingestUrl;
 
-    @Option(names = "--interval-ms", defaultValue = "1000", description = "Sampling interval (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--interval-ms",
+        defaultValue = "1000",
+        description = "Sampling interval (default: ${DEFAULT-VALUE}).")
     long intervalMs;
 
     @Override
@@ -62,17 +81,42 @@ public final class BenchE2eCommand {
       PipelineProgress progress = progress(ingestUrl);
       try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve("samples.csv")))) {
         StringBuilder header = new StringBuilder("epoch_ms,accepted,counted");
-        sampler.names().forEach(n -> header.append(',').append(n).append("_cpu_pct,").append(n).append("_rss_mib,")
-            .append(n).append("_heap_mib"));
+        sampler
+            .names()
+            .forEach(
+                n ->
+                    header
+                        .append(',')
+                        .append(n)
+                        .append("_cpu_pct,")
+                        .append(n)
+                        .append("_rss_mib,")
+                        .append(n)
+                        .append("_heap_mib"));
         csv.println(header);
         csv.flush();
         sampler.sample();
         while (!Thread.currentThread().isInterrupted()) {
           long next = System.currentTimeMillis() + intervalMs;
-          StringBuilder line = new StringBuilder().append(System.currentTimeMillis()).append(',')
-              .append(progress.acceptedByIngest()).append(',').append(progress.countedInClickHouse());
-          sampler.sample().values().forEach(u -> line.append(String.format(java.util.Locale.ROOT, ",%.1f,%.1f,%.1f",
-              u.cpuPercent(), u.rssMib(), u.heapMib())));
+          StringBuilder line =
+              new StringBuilder()
+                  .append(System.currentTimeMillis())
+                  .append(',')
+                  .append(progress.acceptedByIngest())
+                  .append(',')
+                  .append(progress.countedInClickHouse());
+          sampler
+              .sample()
+              .values()
+              .forEach(
+                  u ->
+                      line.append(
+                          String.format(
+                              java.util.Locale.ROOT,
+                              ",%.1f,%.1f,%.1f",
+                              u.cpuPercent(),
+                              u.rssMib(),
+                              u.heapMib())));
           csv.println(line);
           csv.flush();
           Thread.sleep(Math.max(0, next - System.currentTimeMillis()));
@@ -82,28 +126,51 @@ public final class BenchE2eCommand {
     }
   }
 
-  @Command(name = "freshness", mixinStandardHelpOptions = true,
-      description = {"Event time to queryable, for live usage at a fixed rate.",
-          "Sends usage stamped now at --rate for --seconds over HTTP, polls ClickHouse every 100 ms for how many of",
-          "those events its MINUTE windows hold, and reports p50, p99 and max; writes OUT/freshness-RATE.{csv,json}."})
+  @Command(
+      name = "freshness",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Event time to queryable, for live usage at a fixed rate.",
+        "Sends usage stamped now at --rate for --seconds over HTTP, polls ClickHouse every 100 ms"
+            + " for how many of",
+        "those events its MINUTE windows hold, and reports p50, p99 and max; writes"
+            + " OUT/freshness-RATE.{csv,json}."
+      })
   static final class Freshness implements Callable<Integer> {
 
     @Option(names = "--out", required = true, description = "Directory of the run.")
     Path out;
 
-    @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Ingest base URL (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--url",
+        defaultValue = "http://127.0.0.1:8080",
+        description = "Ingest base URL (default: ${DEFAULT-VALUE}).")
     String url;
 
-    @Option(names = "--api-key", defaultValue = "${env:ROUTEMETRICS_API_KEY}", required = true, description = "A lab API key.")
+    @Option(
+        names = "--api-key",
+        defaultValue = "${env:ROUTEMETRICS_API_KEY}",
+        required = true,
+        description = "A lab API key.")
     String apiKey;
 
-    @Option(names = "--rate", defaultValue = "5000", description = "Usage events per second (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--rate",
+        defaultValue = "5000",
+        description = "Usage events per second (default: ${DEFAULT-VALUE}).")
     int rate;
 
-    @Option(names = "--seconds", defaultValue = "120", description = "How long to send (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--seconds",
+        defaultValue = "120",
+        description = "How long to send (default: ${DEFAULT-VALUE}).")
     int seconds;
 
-    @Option(names = "--patience", defaultValue = "120", description = "Seconds to wait after sending for the last events (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--patience",
+        defaultValue = "120",
+        description =
+            "Seconds to wait after sending for the last events (default: ${DEFAULT-VALUE}).")
     int patience;
 
     @Override
@@ -118,14 +185,16 @@ public final class BenchE2eCommand {
       int batch = Math.max(1, Math.min(1000, rate / 10));
       List<SteadyLoad.Sent> ticks = java.util.Collections.synchronizedList(new ArrayList<>());
       SteadyLoad traffic = new SteadyLoad(url, apiKey, runId);
-      CompletableFuture<SteadyLoad.Result> sending = CompletableFuture.supplyAsync(() -> {
-        try {
-          return traffic.run(rate, batch, Duration.ofSeconds(seconds), ticks::add);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while sending", e);
-        }
-      });
+      CompletableFuture<SteadyLoad.Result> sending =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return traffic.run(rate, batch, Duration.ofSeconds(seconds), ticks::add);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  throw new IllegalStateException("interrupted while sending", e);
+                }
+              });
       List<FreshnessProbe.Poll> polls = new ArrayList<>();
       long giveUpAt = Long.MAX_VALUE;
       long lastReport = 0;
@@ -148,9 +217,11 @@ public final class BenchE2eCommand {
       }
       SteadyLoad.Result sent = sending.join();
       List<FreshnessProbe.Latency> latencies = FreshnessProbe.latencies(ticks, polls);
-      try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve("freshness-" + rate + ".csv")))) {
+      try (PrintWriter csv =
+          new PrintWriter(Files.newBufferedWriter(out.resolve("freshness-" + rate + ".csv")))) {
         csv.println("sent_at_ms,visible_at_ms,latency_ms");
-        latencies.forEach(l -> csv.println(l.sentAtMillis() + "," + l.visibleAtMillis() + "," + l.millis()));
+        latencies.forEach(
+            l -> csv.println(l.sentAtMillis() + "," + l.visibleAtMillis() + "," + l.millis()));
       }
       Map<String, Object> summary = new LinkedHashMap<>();
       summary.put("rate_per_second", rate);

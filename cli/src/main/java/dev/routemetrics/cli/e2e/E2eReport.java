@@ -23,37 +23,62 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Turns one run's samples, freshness and baselines into result.json, result.md and plot.png. */
-@Command(name = "report", mixinStandardHelpOptions = true,
-    description = {"One run's figures beside its baselines: OUT/result.json, OUT/result.md and OUT/plot.png.",
-        "Reads OUT/samples.csv and OUT/freshness-RATE.{csv,json}."})
+@Command(
+    name = "report",
+    mixinStandardHelpOptions = true,
+    description = {
+      "One run's figures beside its baselines: OUT/result.json, OUT/result.md and OUT/plot.png.",
+      "Reads OUT/samples.csv and OUT/freshness-RATE.{csv,json}."
+    })
 final class E2eReport implements Callable<Integer> {
 
   @Option(names = "--out", required = true, description = "Directory of the run.")
   Path out;
 
-  @Option(names = "--events", required = true, description = "Records the simulator delivered to the ingest.")
+  @Option(
+      names = "--events",
+      required = true,
+      description = "Records the simulator delivered to the ingest.")
   long events;
 
-  @Option(names = "--e2e-seconds", required = true, description = "From the first record sent to every metric in ClickHouse equal to the expectation.")
+  @Option(
+      names = "--e2e-seconds",
+      required = true,
+      description =
+          "From the first record sent to every metric in ClickHouse equal to the expectation.")
   double e2eSeconds;
 
-  @Option(names = "--send-seconds", required = true, description = "From the first record sent to the last one accepted.")
+  @Option(
+      names = "--send-seconds",
+      required = true,
+      description = "From the first record sent to the last one accepted.")
   double sendSeconds;
 
-  @Option(names = "--producer-rate", required = true, description = "Kafka ProducerPerformance records/s in the same run.")
+  @Option(
+      names = "--producer-rate",
+      required = true,
+      description = "Kafka ProducerPerformance records/s in the same run.")
   double producerRate;
 
-  @Option(names = "--clickhouse-rate", required = true, description = "clickhouse-client rows/s inserting the same records in the same run.")
+  @Option(
+      names = "--clickhouse-rate",
+      required = true,
+      description = "clickhouse-client rows/s inserting the same records in the same run.")
   double clickhouseRate;
 
   @Override
   public Integer call() throws IOException {
-    List<String[]> samples = Files.readAllLines(out.resolve("samples.csv")).stream().map(l -> l.split(",")).toList();
+    List<String[]> samples =
+        Files.readAllLines(out.resolve("samples.csv")).stream().map(l -> l.split(",")).toList();
     String[] header = samples.get(0);
     List<String[]> rows = samples.subList(1, samples.size());
     List<Path> freshnessFiles;
     try (var files = Files.list(out)) {
-      freshnessFiles = files.filter(f -> f.getFileName().toString().matches("freshness-\\d+\\.json")).sorted().toList();
+      freshnessFiles =
+          files
+              .filter(f -> f.getFileName().toString().matches("freshness-\\d+\\.json"))
+              .sorted()
+              .toList();
     }
     List<JsonNode> freshness = new ArrayList<>();
     for (Path f : freshnessFiles) {
@@ -91,34 +116,79 @@ final class E2eReport implements Callable<Integer> {
     return 0;
   }
 
-  private String markdown(Map<String, Object> r, Map<String, Object> processes, List<JsonNode> freshness) {
+  private String markdown(
+      Map<String, Object> r, Map<String, Object> processes, List<JsonNode> freshness) {
     StringBuilder md = new StringBuilder();
     md.append("| path | records | records/s | end-to-end vs it |\n|---|---:|---:|---:|\n");
-    md.append(String.format(Locale.ROOT, "| Kafka ProducerPerformance, 167-byte records, acks=all | %d | %.0f | %.1f%% |%n",
-        events, producerRate, r.get("e2e_vs_producer_percent")));
-    md.append(String.format(Locale.ROOT, "| clickhouse-client, the same records as JSONEachRow | %d | %.0f | %.1f%% |%n",
-        events, clickhouseRate, r.get("e2e_vs_clickhouse_client_percent")));
-    md.append(String.format(Locale.ROOT, "| HTTP ingest alone (first sent to last accepted) | %d | %.0f | — |%n",
-        events, events / sendSeconds));
-    md.append(String.format(Locale.ROOT, "| **end to end**: HTTP → Kafka → streams (exactly_once_v2) → sink → ClickHouse, every row verified | %d | **%.0f** | — |%n%n",
-        events, events / e2eSeconds));
-    md.append("| freshness, live usage | seconds | ticks of 100 ms measured | p50 ms | p99 ms | max ms |\n|---|---:|---:|---:|---:|---:|\n");
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "| Kafka ProducerPerformance, 167-byte records, acks=all | %d | %.0f | %.1f%% |%n",
+            events,
+            producerRate,
+            r.get("e2e_vs_producer_percent")));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "| clickhouse-client, the same records as JSONEachRow | %d | %.0f | %.1f%% |%n",
+            events,
+            clickhouseRate,
+            r.get("e2e_vs_clickhouse_client_percent")));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "| HTTP ingest alone (first sent to last accepted) | %d | %.0f | — |%n",
+            events,
+            events / sendSeconds));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "| **end to end**: HTTP → Kafka → streams (exactly_once_v2) → sink → ClickHouse, every"
+                + " row verified | %d | **%.0f** | — |%n%n",
+            events,
+            events / e2eSeconds));
+    md.append(
+        "| freshness, live usage | seconds | ticks of 100 ms measured | p50 ms | p99 ms | max ms"
+            + " |\n"
+            + "|---|---:|---:|---:|---:|---:|\n");
     for (JsonNode f : freshness) {
-      md.append(String.format(Locale.ROOT, "| %d events/s | %d | %d of %d | %d | %d | %d |%n", f.path("rate_per_second").asInt(),
-          f.path("seconds").asInt(), f.path("ticks_measured").asInt(), f.path("ticks_sent").asInt(), f.path("p50_ms").asLong(),
-          f.path("p99_ms").asLong(), f.path("max_ms").asLong()));
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %d events/s | %d | %d of %d | %d | %d | %d |%n",
+              f.path("rate_per_second").asInt(),
+              f.path("seconds").asInt(),
+              f.path("ticks_measured").asInt(),
+              f.path("ticks_sent").asInt(),
+              f.path("p50_ms").asLong(),
+              f.path("p99_ms").asLong(),
+              f.path("max_ms").asLong()));
     }
     md.append('\n');
-    md.append("| process | CPU mean | CPU max | RSS max MiB | heap used max MiB |\n|---|---:|---:|---:|---:|\n");
-    processes.forEach((name, v) -> {
-      @SuppressWarnings("unchecked") Map<String, Object> p = (Map<String, Object>) v;
-      md.append(String.format(Locale.ROOT, "| %s | %s %% | %s %% | %s | %s |%n", name, p.get("cpu_percent_mean"),
-          p.get("cpu_percent_max"), p.get("rss_mib_max"), p.get("heap_used_mib_max") == null ? "—" : p.get("heap_used_mib_max")));
-    });
+    md.append(
+        "| process | CPU mean | CPU max | RSS max MiB | heap used max MiB |\n"
+            + "|---|---:|---:|---:|---:|\n");
+    processes.forEach(
+        (name, v) -> {
+          @SuppressWarnings("unchecked")
+          Map<String, Object> p = (Map<String, Object>) v;
+          md.append(
+              String.format(
+                  Locale.ROOT,
+                  "| %s | %s %% | %s %% | %s | %s |%n",
+                  name,
+                  p.get("cpu_percent_mean"),
+                  p.get("cpu_percent_max"),
+                  p.get("rss_mib_max"),
+                  p.get("heap_used_mib_max") == null ? "—" : p.get("heap_used_mib_max")));
+        });
     return md.toString();
   }
 
-  /** Throughput (events/s into the ingest and into ClickHouse's metrics) above, freshness below, on one time axis. */
+  /**
+   * Throughput (events/s into the ingest and into ClickHouse's metrics) above, freshness below, on
+   * one time axis.
+   */
   private void plot(List<String[]> rows, List<Path> freshnessFiles) throws IOException {
     long t0 = Long.parseLong(rows.get(0)[0]);
     XYSeries accepted = rate("accepted by the ingest", rows, 1, t0);
@@ -127,7 +197,8 @@ final class E2eReport implements Callable<Integer> {
     for (Path json : freshnessFiles) {
       Path csv = json.resolveSibling(json.getFileName().toString().replace(".json", ".csv"));
       String rate = json.getFileName().toString().replaceAll("\\D", "");
-      XYSeries latency = new XYSeries("event time to queryable, live usage at " + rate + " events/s");
+      XYSeries latency =
+          new XYSeries("event time to queryable, live usage at " + rate + " events/s");
       List<String> lines = Files.readAllLines(csv);
       for (String line : lines.subList(1, lines.size())) {
         String[] v = line.split(",");
@@ -139,11 +210,16 @@ final class E2eReport implements Callable<Integer> {
     rates.addSeries(counted);
     XYPlot throughput = new XYPlot(rates, null, new NumberAxis("events/s"), lines());
     XYPlot fresh = new XYPlot(latencies, null, new NumberAxis("freshness, s"), lines());
-    CombinedDomainXYPlot combined = new CombinedDomainXYPlot(new NumberAxis("seconds since the run began"));
+    CombinedDomainXYPlot combined =
+        new CombinedDomainXYPlot(new NumberAxis("seconds since the run began"));
     combined.add(throughput, 3);
     combined.add(fresh, 2);
-    JFreeChart chart = new JFreeChart(String.format(Locale.ROOT, "routemetrics end to end: %,d records", events),
-        JFreeChart.DEFAULT_TITLE_FONT, combined, true);
+    JFreeChart chart =
+        new JFreeChart(
+            String.format(Locale.ROOT, "routemetrics end to end: %,d records", events),
+            JFreeChart.DEFAULT_TITLE_FONT,
+            combined,
+            true);
     ChartUtils.saveChartAsPNG(out.resolve("plot.png").toFile(), chart, 1200, 700);
   }
 
@@ -154,7 +230,10 @@ final class E2eReport implements Callable<Integer> {
     return r;
   }
 
-  /** Events per second between samples, over a 5-sample window so the 1 s poll's jitter does not dominate. */
+  /**
+   * Events per second between samples, over a 5-sample window so the 1 s poll's jitter does not
+   * dominate.
+   */
   private static XYSeries rate(String name, List<String[]> rows, int column, long t0) {
     XYSeries series = new XYSeries(name);
     List<long[]> points = new ArrayList<>();
@@ -173,7 +252,11 @@ final class E2eReport implements Callable<Integer> {
   }
 
   private static double mean(List<String[]> rows, int column) {
-    return rows.stream().mapToDouble(r -> Double.parseDouble(r[column])).filter(v -> v >= 0).average().orElse(-1);
+    return rows.stream()
+        .mapToDouble(r -> Double.parseDouble(r[column]))
+        .filter(v -> v >= 0)
+        .average()
+        .orElse(-1);
   }
 
   private static double max(List<String[]> rows, int column) {

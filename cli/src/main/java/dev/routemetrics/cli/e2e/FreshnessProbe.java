@@ -8,9 +8,9 @@ import java.util.List;
  * Event time to queryable, for paced live traffic ({@link SteadyLoad}, a request every 100 ms).
  * ClickHouse is polled for how many of the live usage events its MINUTE windows hold; a request's
  * events count as queryable at the first poll that shows at least as many events as had been sent
- * by the time that request left. Events do not become
- * visible strictly in order (channels fold on different partitions), so this is the lag of the
- * k-th event in aggregate, not of each event; at a 100 ms poll it is exact to about 100 ms.
+ * by the time that request left. Events do not become visible strictly in order (channels fold on
+ * different partitions), so this is the lag of the k-th event in aggregate, not of each event; at a
+ * 100 ms poll it is exact to about 100 ms.
  */
 final class FreshnessProbe {
 
@@ -31,7 +31,8 @@ final class FreshnessProbe {
     int p = 0;
     for (SteadyLoad.Sent tick : ticks) {
       long sentAt = tick.at().toEpochMilli();
-      while (p < polls.size() && (polls.get(p).visible() < tick.eventsSoFar() || polls.get(p).atMillis() < sentAt)) {
+      while (p < polls.size()
+          && (polls.get(p).visible() < tick.eventsSoFar() || polls.get(p).atMillis() < sentAt)) {
         p++;
       }
       if (p == polls.size()) {

@@ -13,13 +13,17 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 
-/** How far the pipeline has got: events the ingest accepted, and events counted in ClickHouse's metrics. */
+/**
+ * How far the pipeline has got: events the ingest accepted, and events counted in ClickHouse's
+ * metrics.
+ */
 final class PipelineProgress {
 
   private final ClickHouse clickHouse;
   private final String database;
   private final URI ingestMetrics;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   PipelineProgress(ClickHouse clickHouse, String database, String ingestUrl) {
     this.clickHouse = clickHouse;
@@ -34,20 +38,39 @@ final class PipelineProgress {
    * counts only feedback about a known request within 7 days, in the request's window).
    */
   long countedInClickHouse() {
-    try (Connection c = clickHouse.connect(); Statement s = c.createStatement()) {
-      long counted = single(s, "SELECT sum(usage_events) + sum(feedback_received) FROM " + database
-          + ".channel_metrics FINAL WHERE window_size = 'DAY'");
-      return counted + single(s, "SELECT sum(billing_events) FROM " + database + ".channel_revenue FINAL WHERE window_size = 'DAY'");
+    try (Connection c = clickHouse.connect();
+        Statement s = c.createStatement()) {
+      long counted =
+          single(
+              s,
+              "SELECT sum(usage_events) + sum(feedback_received) FROM "
+                  + database
+                  + ".channel_metrics FINAL WHERE window_size = 'DAY'");
+      return counted
+          + single(
+              s,
+              "SELECT sum(billing_events) FROM "
+                  + database
+                  + ".channel_revenue FINAL WHERE window_size = 'DAY'");
     } catch (SQLException | RuntimeException e) {
       return -1;
     }
   }
 
-  /** Usage events counted in MINUTE windows starting at or after {@code since}: the live traffic's. */
+  /**
+   * Usage events counted in MINUTE windows starting at or after {@code since}: the live traffic's.
+   */
   long liveUsageInClickHouse(Instant since) {
-    try (Connection c = clickHouse.connect(); Statement s = c.createStatement()) {
-      return single(s, "SELECT sum(usage_events) FROM " + database + ".channel_metrics FINAL WHERE window_size = 'MINUTE'"
-          + " AND window_start >= toDateTime(" + since.getEpochSecond() / 60 * 60 + ", 'UTC')");
+    try (Connection c = clickHouse.connect();
+        Statement s = c.createStatement()) {
+      return single(
+          s,
+          "SELECT sum(usage_events) FROM "
+              + database
+              + ".channel_metrics FINAL WHERE window_size = 'MINUTE'"
+              + " AND window_start >= toDateTime("
+              + since.getEpochSecond() / 60 * 60
+              + ", 'UTC')");
     } catch (SQLException | RuntimeException e) {
       return -1;
     }
@@ -56,10 +79,16 @@ final class PipelineProgress {
   /** The ingest's count of events Kafka acknowledged, every family; -1 when it does not answer. */
   long acceptedByIngest() {
     try {
-      String body = http.send(HttpRequest.newBuilder(ingestMetrics).timeout(Duration.ofSeconds(2)).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
-      return Math.round(body.lines().filter(l -> l.startsWith("routemetrics_ingest_events_accepted_total"))
-          .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum());
+      String body =
+          http.send(
+                  HttpRequest.newBuilder(ingestMetrics).timeout(Duration.ofSeconds(2)).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      return Math.round(
+          body.lines()
+              .filter(l -> l.startsWith("routemetrics_ingest_events_accepted_total"))
+              .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+              .sum());
     } catch (IOException | RuntimeException e) {
       return -1;
     } catch (InterruptedException e) {

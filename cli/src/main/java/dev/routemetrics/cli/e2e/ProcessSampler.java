@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * CPU, resident memory and (for JVMs) used heap of named processes, read from /proc and jstat.
- * CPU is the share of one core used since the previous sample (200 % = both cores of this machine).
+ * CPU, resident memory and (for JVMs) used heap of named processes, read from /proc and jstat. CPU
+ * is the share of one core used since the previous sample (200 % = both cores of this machine).
  */
 final class ProcessSampler {
 
@@ -33,17 +33,26 @@ final class ProcessSampler {
   Map<String, Usage> sample() {
     Map<String, Usage> usage = new LinkedHashMap<>();
     long now = System.nanoTime();
-    pids.forEach((name, pid) -> {
-      long ticks = cpuTicks(pid);
-      long[] before = previous.put(name, new long[] {now, ticks});
-      double cpu = before == null || ticks < 0 ? 0
-          : 100.0 * (ticks - before[1]) / CLOCK_TICKS_PER_SECOND / ((now - before[0]) / 1e9);
-      usage.put(name, new Usage(cpu, rssMib(pid), heapMib(pid)));
-    });
+    pids.forEach(
+        (name, pid) -> {
+          long ticks = cpuTicks(pid);
+          long[] before = previous.put(name, new long[] {now, ticks});
+          double cpu =
+              before == null || ticks < 0
+                  ? 0
+                  : 100.0
+                      * (ticks - before[1])
+                      / CLOCK_TICKS_PER_SECOND
+                      / ((now - before[0]) / 1e9);
+          usage.put(name, new Usage(cpu, rssMib(pid), heapMib(pid)));
+        });
     return usage;
   }
 
-  /** utime + stime, fields 14 and 15 of /proc/PID/stat (counted after the command name's closing parenthesis). */
+  /**
+   * utime + stime, fields 14 and 15 of /proc/PID/stat (counted after the command name's closing
+   * parenthesis).
+   */
   private static long cpuTicks(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
@@ -67,10 +76,14 @@ final class ProcessSampler {
     return -1;
   }
 
-  /** Survivor, eden and old generation in use, from {@code jstat -gc} (KiB); -1 when it is not a JVM. */
+  /**
+   * Survivor, eden and old generation in use, from {@code jstat -gc} (KiB); -1 when it is not a
+   * JVM.
+   */
   private static double heapMib(long pid) {
     try {
-      Process jstat = new ProcessBuilder("jstat", "-gc", Long.toString(pid)).redirectErrorStream(true).start();
+      Process jstat =
+          new ProcessBuilder("jstat", "-gc", Long.toString(pid)).redirectErrorStream(true).start();
       List<String> lines = new String(jstat.getInputStream().readAllBytes()).lines().toList();
       if (!jstat.waitFor(5, TimeUnit.SECONDS) || jstat.exitValue() != 0 || lines.size() < 2) {
         return -1;

@@ -43,7 +43,8 @@ public final class FileLoader {
   }
 
   /** Loads the file; {@code progress} hears the bytes read so far. */
-  public <T> Result load(Path file, RecordReader.Format format, EventFamily<T> family, LongConsumer progress)
+  public <T> Result load(
+      Path file, RecordReader.Format format, EventFamily<T> family, LongConsumer progress)
       throws IOException, InterruptedException {
     long loaded = 0;
     long dead = 0;
@@ -57,16 +58,24 @@ public final class FileLoader {
         if (reason == null) {
           try {
             T event = family.parse(item.json());
-            pending.add(publisher.publish(family.topic(topics), family.eventId(event),
-                family.eventTime(event).toEpochMilli(), family.encode(event)));
+            pending.add(
+                publisher.publish(
+                    family.topic(topics),
+                    family.eventId(event),
+                    family.eventTime(event).toEpochMilli(),
+                    family.encode(event)));
             loaded++;
           } catch (InvalidEventException e) {
             reason = e.getMessage();
           }
         }
         if (reason != null) {
-          pending.add(publisher.publish(topics.deadLetters, file.getFileName().toString(), System.currentTimeMillis(),
-              deadLetters.encode(deadLetter(file, item, family.name(), reason))));
+          pending.add(
+              publisher.publish(
+                  topics.deadLetters,
+                  file.getFileName().toString(),
+                  System.currentTimeMillis(),
+                  deadLetters.encode(deadLetter(file, item, family.name(), reason))));
           dead++;
         }
         if (pending.size() >= batchSize) {
@@ -80,18 +89,29 @@ public final class FileLoader {
     return new Result(loaded, dead);
   }
 
-  private static DeadLetter deadLetter(Path file, RecordReader.Item item, String family, String reason) {
+  private static DeadLetter deadLetter(
+      Path file, RecordReader.Item item, String family, String reason) {
     String raw = item.raw().length() > MAX_RAW ? item.raw().substring(0, MAX_RAW) : item.raw();
-    return DeadLetter.newBuilder().setSource(file.toString()).setLine(item.line()).setFamily(family)
-        .setRaw(raw).setReason(reason).setLoadedAt(Instant.now()).build();
+    return DeadLetter.newBuilder()
+        .setSource(file.toString())
+        .setLine(item.line())
+        .setFamily(family)
+        .setRaw(raw)
+        .setReason(reason)
+        .setLoadedAt(Instant.now())
+        .build();
   }
 
   private static void awaitAcks(List<CompletableFuture<?>> pending) throws InterruptedException {
     try {
       CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get();
     } catch (ExecutionException e) {
-      throw new IllegalStateException("Kafka did not acknowledge part of the load (" + e.getCause().getMessage()
-          + "); nothing after the last progress report is certain to be stored. Rerun the file: event ids make it count once.", e);
+      throw new IllegalStateException(
+          "Kafka did not acknowledge part of the load ("
+              + e.getCause().getMessage()
+              + "); nothing after the last progress report is certain to be stored. Rerun the file:"
+              + " event ids make it count once.",
+          e);
     }
     pending.clear();
   }

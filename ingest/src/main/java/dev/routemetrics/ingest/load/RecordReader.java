@@ -14,19 +14,25 @@ import java.util.List;
 import org.apache.avro.Schema;
 
 /**
- * Reads a file of events one record at a time: NDJSON (one JSON object a line) or CSV (a header
- * row of field names). CSV cells are typed by the family's Avro schema, so the same validation
- * applies to both: a number column gets a number, an empty cell is null.
+ * Reads a file of events one record at a time: NDJSON (one JSON object a line) or CSV (a header row
+ * of field names). CSV cells are typed by the family's Avro schema, so the same validation applies
+ * to both: a number column gets a number, an empty cell is null.
  */
 public final class RecordReader {
 
-  /** One record: where it was, its text, and the JSON it reads as (null when unreadable, with why). */
+  /**
+   * One record: where it was, its text, and the JSON it reads as (null when unreadable, with why).
+   */
   record Item(long line, String raw, JsonNode json, String unreadable) {}
 
-  public enum Format { NDJSON, CSV }
+  public enum Format {
+    NDJSON,
+    CSV
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final ObjectReader CSV_LINE = new CsvMapper().readerFor(String[].class).with(CsvParser.Feature.WRAP_AS_ARRAY);
+  private static final ObjectReader CSV_LINE =
+      new CsvMapper().readerFor(String[].class).with(CsvParser.Feature.WRAP_AS_ARRAY);
 
   private final BufferedReader in;
   private final Format format;
@@ -68,7 +74,8 @@ public final class RecordReader {
     }
     List<String> cells = split(text);
     if (cells.size() != header.size()) {
-      return new Item(line, text, null, "has " + cells.size() + " cells, the header has " + header.size());
+      return new Item(
+          line, text, null, "has " + cells.size() + " cells, the header has " + header.size());
     }
     ObjectNode json = JSON.createObjectNode();
     for (int i = 0; i < cells.size(); i++) {

@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * it changes, so keys are added, rotated and revoked without a restart. Keys are 32 random bytes,
  * so a plain hash is enough: there is nothing to guess that a slow hash would protect.
  *
- * <pre>{"keys": [{"id": "lab-ops", "sha256": "…"}, {"id": "nimbus-1", "sha256": "…", "partner": "nimbus-cloud"}]}</pre>
+ * <pre>
+ * {"keys": [{"id": "lab-ops", "sha256": "…"}, {"id": "nimbus-1", "sha256": "…", "partner": "nimbus-cloud"}]}
+ * </pre>
  */
 public final class ApiKeys {
 
@@ -57,11 +59,12 @@ public final class ApiKeys {
   }
 
   /**
-   * The key a request presents, from its headers: {@code Authorization: Bearer <key>}, else
-   * {@code X-Api-Key: <key>}; null when it presents none. Both services read keys this way.
+   * The key a request presents, from its headers: {@code Authorization: Bearer <key>}, else {@code
+   * X-Api-Key: <key>}; null when it presents none. Both services read keys this way.
    */
   public static String presented(String authorizationHeader, String apiKeyHeader) {
-    if (authorizationHeader != null && authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
+    if (authorizationHeader != null
+        && authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return authorizationHeader.substring(7);
     }
     return apiKeyHeader;
@@ -71,7 +74,10 @@ public final class ApiKeys {
     try {
       if (!Files.exists(file)) {
         if (!warnedMissing) {
-          log.warn("API key file {} does not exist: every request will get 401. Create a key with `routemetrics keys add`.", file);
+          log.warn(
+              "API key file {} does not exist: every request will get 401. Create a key with"
+                  + " `routemetrics keys add`.",
+              file);
           warnedMissing = true;
         }
         byHash = Map.of();
@@ -96,11 +102,18 @@ public final class ApiKeys {
       log.info("loaded {} API keys from {}", keys.size(), file);
     } catch (IOException e) {
       // Keep the keys we had: a half-written file must not lock everyone out or let anyone in.
-      log.error("cannot read API key file {}; keeping the {} keys loaded before: {}", file, byHash.size(), e.getMessage());
+      log.error(
+          "cannot read API key file {}; keeping the {} keys loaded before: {}",
+          file,
+          byHash.size(),
+          e.getMessage());
     }
   }
 
-  /** Creates a key, stores its hash under {@code id} (replacing a key of that id: rotation), and returns the key. */
+  /**
+   * Creates a key, stores its hash under {@code id} (replacing a key of that id: rotation), and
+   * returns the key.
+   */
   public static String add(Path file, String id, String partnerId) {
     byte[] random = new byte[32];
     new SecureRandom().nextBytes(random);
@@ -136,7 +149,9 @@ public final class ApiKeys {
 
   private static ObjectNode read(Path file) {
     try {
-      return Files.exists(file) ? (ObjectNode) JSON.readTree(file.toFile()) : JSON.createObjectNode();
+      return Files.exists(file)
+          ? (ObjectNode) JSON.readTree(file.toFile())
+          : JSON.createObjectNode();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read API key file " + file, e);
     }
@@ -157,7 +172,9 @@ public final class ApiKeys {
 
   static String sha256(String key) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);
     }

@@ -13,12 +13,19 @@ import org.apache.kafka.common.config.ConfigDef;
  */
 public final class ConfigSources {
 
-  /** A metrics generation's name goes into topic, group and database names: letters, digits and _ only. */
-  public static final ConfigDef.Validator GENERATION_NAME = ConfigDef.LambdaValidator.with((name, value) -> {
-    if (value == null || !value.toString().matches("[A-Za-z0-9_]*")) {
-      throw new org.apache.kafka.common.config.ConfigException(name, value, "letters, digits and _ only");
-    }
-  }, () -> "letters, digits and _");
+  /**
+   * A metrics generation's name goes into topic, group and database names: letters, digits and _
+   * only.
+   */
+  public static final ConfigDef.Validator GENERATION_NAME =
+      ConfigDef.LambdaValidator.with(
+          (name, value) -> {
+            if (value == null || !value.toString().matches("[A-Za-z0-9_]*")) {
+              throw new org.apache.kafka.common.config.ConfigException(
+                  name, value, "letters, digits and _ only");
+            }
+          },
+          () -> "letters, digits and _");
 
   private ConfigSources() {}
 
@@ -37,7 +44,8 @@ public final class ConfigSources {
     }
     for (String key : overrides.keySet()) {
       if (!definition.names().contains(key)) {
-        throw new IllegalArgumentException("unknown setting '" + key + "'; known: " + definition.names());
+        throw new IllegalArgumentException(
+            "unknown setting '" + key + "'; known: " + definition.names());
       }
     }
     return values;

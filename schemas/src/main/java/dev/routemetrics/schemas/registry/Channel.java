@@ -11,10 +11,16 @@ import java.util.Map;
  * @param takeRate the partner's default share of gross revenue, in [0, 1]
  */
 public record Channel(
-    String id, Route route, String partnerId, BigDecimal takeRate, Map<ControlPoint, ControlOwner> controlPoints) {
+    String id,
+    Route route,
+    String partnerId,
+    BigDecimal takeRate,
+    Map<ControlPoint, ControlOwner> controlPoints) {
 
   public boolean isDirect() {
-    return route == Route.DIRECT_API || route == Route.CONSUMER_APP || route == Route.ENTERPRISE_PLATFORM;
+    return route == Route.DIRECT_API
+        || route == Route.CONSUMER_APP
+        || route == Route.ENTERPRISE_PLATFORM;
   }
 
   /** Control points the lab owns, out of six. */

@@ -24,8 +24,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The channels the lab sells through, with their history: a list of versions, each effective from
- * a point in time, so metrics for a past window can use the registry as it was then ({@link
+ * The channels the lab sells through, with their history: a list of versions, each effective from a
+ * point in time, so metrics for a past window can use the registry as it was then ({@link
  * #asOf(Instant)}). {@link #find(String)} and {@link #channels()} answer from the latest version.
  * The default file ships in this jar ({@code registry/channels.json}); a deployment points {@code
  * routemetrics.registry} at its own.
@@ -40,6 +40,7 @@ public final class ChannelRegistry {
   public static final String BUILT_IN = "registry/channels.json";
 
   private final List<ChannelChange> changes;
+
   /** Oldest first; effective_from strictly increasing. */
   private final List<RegistrySnapshot> snapshots;
 
@@ -78,7 +79,9 @@ public final class ChannelRegistry {
    */
   public static ChannelRegistry of(List<ChannelChange> changes) {
     List<ChannelChange> ordered = new ArrayList<>(changes);
-    ordered.sort(Comparator.comparing(ChannelChange::effectiveFrom).thenComparingInt(ChannelChange::registryVersion));
+    ordered.sort(
+        Comparator.comparing(ChannelChange::effectiveFrom)
+            .thenComparingInt(ChannelChange::registryVersion));
     List<RegistrySnapshot> snapshots = new ArrayList<>();
     Map<String, Channel> state = new LinkedHashMap<>();
     for (int i = 0; i < ordered.size(); i++) {
@@ -88,9 +91,12 @@ public final class ChannelRegistry {
       } else {
         state.put(change.channel().id(), change.channel());
       }
-      boolean lastOfVersion = i == ordered.size() - 1 || !ordered.get(i + 1).effectiveFrom().equals(change.effectiveFrom());
+      boolean lastOfVersion =
+          i == ordered.size() - 1
+              || !ordered.get(i + 1).effectiveFrom().equals(change.effectiveFrom());
       if (lastOfVersion) {
-        snapshots.add(new RegistrySnapshot(change.registryVersion(), change.effectiveFrom(), state));
+        snapshots.add(
+            new RegistrySnapshot(change.registryVersion(), change.effectiveFrom(), state));
       }
     }
     if (snapshots.isEmpty() || snapshots.get(snapshots.size() - 1).channels().isEmpty()) {
@@ -100,8 +106,8 @@ public final class ChannelRegistry {
   }
 
   /**
-   * Reads {@code {"versions": [{"version", "effective_from", "channels": [...], "retired": [...]}]}};
-   * the older flat form {@code {"effective_from", "channels": [...]}} is one version.
+   * Reads {@code {"versions": [{"version", "effective_from", "channels": [...], "retired":
+   * [...]}]}}; the older flat form {@code {"effective_from", "channels": [...]}} is one version.
    */
   static ChannelRegistry parse(JsonNode root, String source) {
     if (!root.has("versions")) {
@@ -124,10 +130,12 @@ public final class ChannelRegistry {
     return of(changes);
   }
 
-  private static List<ChannelChange> parseVersion(JsonNode version, String where, int number, Instant previous) {
+  private static List<ChannelChange> parseVersion(
+      JsonNode version, String where, int number, Instant previous) {
     Instant effectiveFrom = instant(version, "effective_from", where);
     if (previous != null && !effectiveFrom.isAfter(previous)) {
-      throw new IllegalArgumentException(where + ".effective_from: must be after the previous version's " + previous);
+      throw new IllegalArgumentException(
+          where + ".effective_from: must be after the previous version's " + previous);
     }
     String prefix = where.contains(": ") ? where + "." : where + ": ";
     List<ChannelChange> changes = new ArrayList<>();
@@ -136,15 +144,21 @@ public final class ChannelRegistry {
     for (JsonNode node : version.path("channels")) {
       Channel channel = channel(node, prefix + "channels[" + index + "]");
       if (!ids.add(channel.id())) {
-        throw new IllegalArgumentException(prefix + "channels[" + index + "].id: duplicate channel id '" + channel.id() + "'");
+        throw new IllegalArgumentException(
+            prefix + "channels[" + index + "].id: duplicate channel id '" + channel.id() + "'");
       }
       changes.add(new ChannelChange(number, effectiveFrom, channel, false));
       index++;
     }
     for (JsonNode retired : version.path("retired")) {
-      // A retirement repeats nothing but the id; the consumer keeps the channel's last state for old windows.
-      changes.add(new ChannelChange(number, effectiveFrom,
-          new Channel(retired.asText(), Route.DIRECT_API, null, BigDecimal.ZERO, Map.of()), true));
+      // A retirement repeats nothing but the id; the consumer keeps the channel's last state for
+      // old windows.
+      changes.add(
+          new ChannelChange(
+              number,
+              effectiveFrom,
+              new Channel(retired.asText(), Route.DIRECT_API, null, BigDecimal.ZERO, Map.of()),
+              true));
     }
     if (changes.isEmpty()) {
       throw new IllegalArgumentException(prefix + "channels: no channels");
@@ -158,12 +172,18 @@ public final class ChannelRegistry {
     String partner = node.path("partner").isTextual() ? node.get("partner").asText() : null;
     BigDecimal takeRate = new BigDecimal(text(node, "take_rate", where));
     if (takeRate.signum() < 0 || takeRate.compareTo(BigDecimal.ONE) > 0) {
-      throw new IllegalArgumentException(where + ".take_rate: must be within [0, 1], was " + takeRate);
+      throw new IllegalArgumentException(
+          where + ".take_rate: must be within [0, 1], was " + takeRate);
     }
     Map<ControlPoint, ControlOwner> control = new EnumMap<>(ControlPoint.class);
     for (ControlPoint point : ControlPoint.values()) {
       String key = point.name().toLowerCase(Locale.ROOT);
-      control.put(point, parseEnum(ControlOwner.class, text(node.path("control"), key, where + ".control"), where + ".control." + key));
+      control.put(
+          point,
+          parseEnum(
+              ControlOwner.class,
+              text(node.path("control"), key, where + ".control"),
+              where + ".control." + key));
     }
     return new Channel(id, route, partner, takeRate, control);
   }
@@ -176,7 +196,8 @@ public final class ChannelRegistry {
     try {
       return Instant.parse(value.asText());
     } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException(where + "." + field + ": must be an ISO-8601 UTC time, was '" + value.asText() + "'", e);
+      throw new IllegalArgumentException(
+          where + "." + field + ": must be an ISO-8601 UTC time, was '" + value.asText() + "'", e);
     }
   }
 
@@ -218,7 +239,10 @@ public final class ChannelRegistry {
     return snapshots;
   }
 
-  /** The history as change events, in effective order: what {@link ChannelRegistryPublisher} publishes. */
+  /**
+   * The history as change events, in effective order: what {@link ChannelRegistryPublisher}
+   * publishes.
+   */
   public List<ChannelChange> changes() {
     return changes;
   }

@@ -22,12 +22,20 @@ public final class ChannelRegistryPublisher implements AutoCloseable {
   private final String topic;
 
   public ChannelRegistryPublisher(String bootstrap, String topic) {
-    this(new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ProducerConfig.ACKS_CONFIG, "all",
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-        ProducerConfig.CLIENT_ID_CONFIG, "routemetrics-registry"),
-        new StringSerializer(), AvroSerde.of(ChannelRegistryChange.class)), topic);
+    this(
+        new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                true,
+                ProducerConfig.CLIENT_ID_CONFIG,
+                "routemetrics-registry"),
+            new StringSerializer(),
+            AvroSerde.of(ChannelRegistryChange.class)),
+        topic);
   }
 
   public ChannelRegistryPublisher(Producer<String, ChannelRegistryChange> producer, String topic) {
@@ -40,10 +48,20 @@ public final class ChannelRegistryPublisher implements AutoCloseable {
     try {
       for (ChannelChange change : registry.changes()) {
         ChannelRegistryChange event = toEvent(change);
-        producer.send(new ProducerRecord<>(topic, null, event.getEffectiveFrom().toEpochMilli(), event.getChannelId(), event)).get();
+        producer
+            .send(
+                new ProducerRecord<>(
+                    topic,
+                    null,
+                    event.getEffectiveFrom().toEpochMilli(),
+                    event.getChannelId(),
+                    event))
+            .get();
       }
     } catch (ExecutionException e) {
-      throw new IllegalStateException("cannot publish registry changes to " + topic + ": " + e.getCause().getMessage(), e.getCause());
+      throw new IllegalStateException(
+          "cannot publish registry changes to " + topic + ": " + e.getCause().getMessage(),
+          e.getCause());
     }
     return registry.changes().size();
   }
@@ -58,7 +76,8 @@ public final class ChannelRegistryPublisher implements AutoCloseable {
         .setChannelId(channel.id())
         .setRoute(channel.route())
         .setPartnerId(channel.partnerId())
-        // The schema's scale is 6; a registry rate with more digits is rejected rather than rounded.
+        // The schema's scale is 6; a registry rate with more digits is rejected rather than
+        // rounded.
         .setTakeRate(channel.takeRate().setScale(6, RoundingMode.UNNECESSARY))
         .setIdentityOwner(owner(channel, ControlPoint.IDENTITY))
         .setWorkflowOwner(owner(channel, ControlPoint.WORKFLOW))
@@ -72,8 +91,11 @@ public final class ChannelRegistryPublisher implements AutoCloseable {
 
   private static dev.routemetrics.events.ControlOwner owner(Channel channel, ControlPoint point) {
     ControlOwner owner = channel.controlPoints().get(point);
-    // A retirement names no owners; UNKNOWN is the schema's "not said" and never counts as the lab's.
-    return owner == null ? dev.routemetrics.events.ControlOwner.UNKNOWN : dev.routemetrics.events.ControlOwner.valueOf(owner.name());
+    // A retirement names no owners; UNKNOWN is the schema's "not said" and never counts as the
+    // lab's.
+    return owner == null
+        ? dev.routemetrics.events.ControlOwner.UNKNOWN
+        : dev.routemetrics.events.ControlOwner.valueOf(owner.name());
   }
 
   @Override

@@ -9,7 +9,8 @@ import java.util.Optional;
 
 /**
  * The channels as they were from {@code effectiveFrom} until the next registry version. Iteration
- * follows the registry file's order, so anything seeded that walks the channels stays deterministic.
+ * follows the registry file's order, so anything seeded that walks the channels stays
+ * deterministic.
  */
 public final class RegistrySnapshot {
 

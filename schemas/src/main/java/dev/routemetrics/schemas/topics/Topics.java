@@ -3,8 +3,8 @@ package dev.routemetrics.schemas.topics;
 /**
  * Every Kafka topic of the pipeline, in one place. A namespace prefixes them all so tests and
  * side-by-side deployments get topics of their own. The topics the metrics topology derives from
- * the events (quarantined events and the metric topics) may have a namespace of their own: a rebuild
- * reads the same event log and derives everything again into topics of a new generation.
+ * the events (quarantined events and the metric topics) may have a namespace of their own: a
+ * rebuild reads the same event log and derives everything again into topics of a new generation.
  */
 public final class Topics {
 
@@ -12,10 +12,16 @@ public final class Topics {
 
   /** Usage events as accepted by the edge, keyed by event_id. */
   public final String usageEvents;
-  /** Billing events (charges, refunds, credits, partner statements) as accepted by the edge, keyed by event_id. */
+
+  /**
+   * Billing events (charges, refunds, credits, partner statements) as accepted by the edge, keyed
+   * by event_id.
+   */
   public final String billingEvents;
+
   /** Feedback events as accepted by the edge, keyed by event_id. */
   public final String feedbackEvents;
+
   /**
    * Channel registry changes, keyed by channel_id. A full log, not compacted: metrics for a past
    * window need the registry as it was then, and compaction would keep only each channel's newest
@@ -23,15 +29,22 @@ public final class Topics {
    * nothing.
    */
   public final String channelRegistryChanges;
+
   /** Events set aside (conflicting duplicates, too late), keyed by event_id. */
   public final String quarantinedEvents;
+
   /** What the bulk loader could not parse, with the reason, keyed by source file. */
   public final String deadLetters;
+
   /** Requests per channel per minute, keyed by channel and window start; newest version wins. */
   public final String channelRequestsMinute;
 
-  /** Reach, control and learning components per channel and window (ChannelWindowMetrics); newest version wins. */
+  /**
+   * Reach, control and learning components per channel and window (ChannelWindowMetrics); newest
+   * version wins.
+   */
   public final String channelMetrics;
+
   /** Revenue per channel, window and currency (ChannelWindowRevenue); newest version wins. */
   public final String channelRevenue;
 
@@ -39,7 +52,10 @@ public final class Topics {
     this(namespace, namespace);
   }
 
-  /** Event topics in {@code namespace}; topics the metrics topology derives in {@code derivedNamespace}. */
+  /**
+   * Event topics in {@code namespace}; topics the metrics topology derives in {@code
+   * derivedNamespace}.
+   */
   public Topics(String namespace, String derivedNamespace) {
     this.usageEvents = namespace + "usage-events";
     this.billingEvents = namespace + "billing-events";
@@ -57,6 +73,7 @@ public final class Topics {
    * {@code namespace}, generation G into {@code namespace + "gen-G."}.
    */
   public static Topics of(String namespace, String generation) {
-    return new Topics(namespace, generation.isEmpty() ? namespace : namespace + "gen-" + generation + ".");
+    return new Topics(
+        namespace, generation.isEmpty() ? namespace : namespace + "gen-" + generation + ".");
   }
 }

@@ -23,7 +23,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * Serde<UsageEvent> serde = AvroSerde.of(UsageEvent.class);
  * }</pre>
  */
-public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer<T>, Deserializer<T> {
+public final class AvroSerde<T extends SpecificRecord>
+    implements Serde<T>, Serializer<T>, Deserializer<T> {
 
   private final Class<T> type;
   private final BinaryMessageEncoder<T> encoder;
@@ -55,7 +56,8 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
       buffer.get(bytes);
       return bytes;
     } catch (IOException | RuntimeException e) {
-      throw new SerializationException("cannot encode " + type.getSimpleName() + ": " + e.getMessage(), e);
+      throw new SerializationException(
+          "cannot encode " + type.getSimpleName() + ": " + e.getMessage(), e);
     }
   }
 
@@ -63,7 +65,8 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
     try {
       return decoder.decode(bytes);
     } catch (IOException | RuntimeException e) {
-      throw new SerializationException("cannot decode " + type.getSimpleName() + ": " + e.getMessage(), e);
+      throw new SerializationException(
+          "cannot decode " + type.getSimpleName() + ": " + e.getMessage(), e);
     }
   }
 

@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.Test;
 
-/** What the provisioner declares: one copy on one broker, three with min.insync.replicas 2 on a cluster. */
+/**
+ * What the provisioner declares: one copy on one broker, three with min.insync.replicas 2 on a
+ * cluster.
+ */
 class TopicProvisionerTest {
 
   @Test
@@ -24,8 +27,11 @@ class TopicProvisionerTest {
     for (NewTopic topic : declared) {
       assertThat(topic.replicationFactor()).as(topic.name()).isEqualTo((short) 3);
       assertThat(topic.configs()).as(topic.name()).containsEntry("min.insync.replicas", "2");
-      assertThat(topic.numPartitions()).as(topic.name()).isEqualTo(topic.name().equals("channel-registry-changes") ? 1 : 6);
+      assertThat(topic.numPartitions())
+          .as(topic.name())
+          .isEqualTo(topic.name().equals("channel-registry-changes") ? 1 : 6);
     }
-    assertThatThrownBy(() -> new TopicProvisioner("x:1", 6, 0)).hasMessageContaining("replication factor");
+    assertThatThrownBy(() -> new TopicProvisioner("x:1", 6, 0))
+        .hasMessageContaining("replication factor");
   }
 }

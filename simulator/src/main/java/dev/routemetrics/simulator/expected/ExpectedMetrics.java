@@ -24,21 +24,23 @@ import java.util.TreeMap;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * The reference calculation: docs/domain.md's metrics computed the plain way, straight from the events,
- * sharing no code with the pipeline, so the pipeline's tests have an independent answer to compare
- * with row by row. Feed it only the events the pipeline should count (distinct, accepted, not too
- * late): it does not deduplicate, so a feedback event counts at most once only if it is fed once,
- * and conflicting copies and too-late events, which the pipeline quarantines, must not be fed. The
- * order of events does not matter, except between usage events naming one request_id (below).
+ * The reference calculation: docs/domain.md's metrics computed the plain way, straight from the
+ * events, sharing no code with the pipeline, so the pipeline's tests have an independent answer to
+ * compare with row by row. Feed it only the events the pipeline should count (distinct, accepted,
+ * not too late): it does not deduplicate, so a feedback event counts at most once only if it is fed
+ * once, and conflicting copies and too-late events, which the pipeline quarantines, must not be
+ * fed. The order of events does not matter, except between usage events naming one request_id
+ * (below).
  *
- * <p>Choices docs/domain.md leaves open, made here so both sides make the same ones (docs/domain.md states them too):
+ * <p>Choices docs/domain.md leaves open, made here so both sides make the same ones (docs/domain.md
+ * states them too):
  *
  * <ul>
  *   <li>Every family lands in the window of its own event_time (billing too: a charge counts when
  *       it is billed, not in the period it covers).
  *   <li>error_rate counts every outcome other than SUCCESS as an error, weighted by request_count.
- *   <li>Revenue sums CHARGE, REFUND and CREDIT, whose amounts are signed; a PARTNER_STATEMENT is
- *       a claim to reconcile, never revenue. capture_rate uses only the events whose gross is known.
+ *   <li>Revenue sums CHARGE, REFUND and CREDIT, whose amounts are signed; a PARTNER_STATEMENT is a
+ *       claim to reconcile, never revenue. capture_rate uses only the events whose gross is known.
  *   <li>Ratios over money are computed per currency (no exchange rates); the row's capture_rate and
  *       billing_ownership are the mean of the per-currency values.
  *   <li>control_points_owned comes from the registry as it was at the window's start; control_score
@@ -56,7 +58,8 @@ import org.apache.avro.specific.SpecificRecord;
  *       its own event_time on its own channel_id, whatever request it names or fails to name.
  *   <li>trainable_rate, feedback_coverage, learning_loss and lost_signals use the counts about the
  *       window's requests, never the received ones: they divide counts of the same requests. The
- *       direct yardstick pools trainable_feedback and requests of all direct channels in the window.
+ *       direct yardstick pools trainable_feedback and requests of all direct channels in the
+ *       window.
  *   <li>When two usage events (different event_ids) name the same request_id, the request is the
  *       first one accepted here: feedback is attributed to its channel and time, and coverage goes
  *       with it; the later one still counts as usage (requests, tokens) but is never covered. The
@@ -70,7 +73,10 @@ public final class ExpectedMetrics {
   public static final Duration FEEDBACK_HORIZON = Duration.ofDays(7);
 
   /** Both outputs: rows for every window size, and one reconciliation per partner statement. */
-  public record Result(List<MetricsRow> rows, List<WindowSummary> windows, List<StatementReconciliation> reconciliations) {}
+  public record Result(
+      List<MetricsRow> rows,
+      List<WindowSummary> windows,
+      List<StatementReconciliation> reconciliations) {}
 
   private record Cell(WindowSize size, long start, String channelId) {}
 
@@ -82,10 +88,13 @@ public final class ExpectedMetrics {
   private final Map<Cell, ChannelWindow> cells = new HashMap<>();
   private final Map<String, UsageRef> usageByRequest = new HashMap<>();
   private final Map<String, List<FeedbackRef>> feedbackByRequest = new HashMap<>();
+
   /** Requests per channel per minute, for reconciling statements over any minute-aligned period. */
   private final Map<String, NavigableMap<Long, Long>> meteredRequests = new HashMap<>();
+
   /** Partner-billed net per channel and currency, by period_start. */
   private final Map<String, NavigableMap<Long, BigDecimal>> meteredNet = new HashMap<>();
+
   private final List<BillingEvent> statements = new ArrayList<>();
 
   public ExpectedMetrics(ChannelRegistry registry) {
@@ -127,7 +136,8 @@ public final class ExpectedMetrics {
     }
     // The first usage event naming a request_id is the request (see the class comment).
     usageByRequest.putIfAbsent(e.getRequestId(), new UsageRef(e.getChannelId(), time, count));
-    meteredRequests.computeIfAbsent(e.getChannelId(), c -> new TreeMap<>())
+    meteredRequests
+        .computeIfAbsent(e.getChannelId(), c -> new TreeMap<>())
         .merge(WindowSize.MINUTE.startOf(time), (long) count, Long::sum);
   }
 
@@ -150,7 +160,8 @@ public final class ExpectedMetrics {
       }
     }
     if (e.getBilledBy() == BilledBy.PARTNER) {
-      meteredNet.computeIfAbsent(e.getChannelId() + "|" + e.getCurrency(), k -> new TreeMap<>())
+      meteredNet
+          .computeIfAbsent(e.getChannelId() + "|" + e.getCurrency(), k -> new TreeMap<>())
           .merge(e.getPeriodStart().toEpochMilli(), e.getNetAmount(), BigDecimal::add);
     }
   }
@@ -165,12 +176,15 @@ public final class ExpectedMetrics {
       }
     }
     if (e.getRequestId() != null) {
-      feedbackByRequest.computeIfAbsent(e.getRequestId(), r -> new ArrayList<>(1)).add(new FeedbackRef(time, e.getTrainable()));
+      feedbackByRequest
+          .computeIfAbsent(e.getRequestId(), r -> new ArrayList<>(1))
+          .add(new FeedbackRef(time, e.getTrainable()));
     }
   }
 
   private ChannelWindow cell(WindowSize size, long time, String channelId) {
-    return cells.computeIfAbsent(new Cell(size, size.startOf(time), channelId), c -> new ChannelWindow());
+    return cells.computeIfAbsent(
+        new Cell(size, size.startOf(time), channelId), c -> new ChannelWindow());
   }
 
   /** The metrics of everything accepted so far. Call once, after the last event. */
@@ -181,8 +195,9 @@ public final class ExpectedMetrics {
   }
 
   /**
-   * Feedback about a request, in the request's windows and channel: feedback_events, trainable_feedback
-   * and covered_requests. Done once all events are in, so arrival order cannot matter.
+   * Feedback about a request, in the request's windows and channel: feedback_events,
+   * trainable_feedback and covered_requests. Done once all events are in, so arrival order cannot
+   * matter.
    */
   private void attributeFeedbackToRequests() {
     long horizon = FEEDBACK_HORIZON.toMillis();
@@ -214,8 +229,15 @@ public final class ExpectedMetrics {
   private List<MetricsRow> rows(List<WindowSummary> windows) {
     Map<Cell, List<Cell>> byWindow = new LinkedHashMap<>();
     cells.keySet().stream()
-        .sorted(Comparator.comparing(Cell::size).thenComparingLong(Cell::start).thenComparing(Cell::channelId))
-        .forEach(c -> byWindow.computeIfAbsent(new Cell(c.size(), c.start(), ""), k -> new ArrayList<>()).add(c));
+        .sorted(
+            Comparator.comparing(Cell::size)
+                .thenComparingLong(Cell::start)
+                .thenComparing(Cell::channelId))
+        .forEach(
+            c ->
+                byWindow
+                    .computeIfAbsent(new Cell(c.size(), c.start(), ""), k -> new ArrayList<>())
+                    .add(c));
     List<MetricsRow> rows = new ArrayList<>(cells.size());
     for (Map.Entry<Cell, List<Cell>> window : byWindow.entrySet()) {
       Instant start = Instant.ofEpochMilli(window.getKey().start());
@@ -232,7 +254,8 @@ public final class ExpectedMetrics {
           directRequests += w.requests;
           directTrainable += w.trainableFeedback;
         } else if (channel.isPresent() && w.requests > 0) {
-          String partner = channel.get().partnerId() != null ? channel.get().partnerId() : channel.get().id();
+          String partner =
+              channel.get().partnerId() != null ? channel.get().partnerId() : channel.get().id();
           partnerRequests.merge(partner, w.requests, Long::sum);
         }
       }
@@ -240,11 +263,25 @@ public final class ExpectedMetrics {
       List<MetricsRow> windowRows = new ArrayList<>();
       for (Cell c : window.getValue()) {
         Optional<Channel> channel = channel(snapshot.find(c.channelId()), c.channelId());
-        windowRows.add(row(c, start, cells.get(c), channel, snapshot.version(), allRequests, directTrainableRate));
+        windowRows.add(
+            row(
+                c,
+                start,
+                cells.get(c),
+                channel,
+                snapshot.version(),
+                allRequests,
+                directTrainableRate));
       }
       rows.addAll(windowRows);
-      windows.add(new WindowSummary(window.getKey().size(), start, allRequests, directTrainableRate,
-          herfindahl(partnerRequests), volumeWithoutControl(windowRows)));
+      windows.add(
+          new WindowSummary(
+              window.getKey().size(),
+              start,
+              allRequests,
+              directTrainableRate,
+              herfindahl(partnerRequests),
+              volumeWithoutControl(windowRows)));
     }
     return rows;
   }
@@ -264,9 +301,14 @@ public final class ExpectedMetrics {
   }
 
   private static List<String> volumeWithoutControl(List<MetricsRow> rows) {
-    List<MetricsRow> withRequests = rows.stream().filter(r -> r.requests() > 0)
-        .sorted(Comparator.comparingLong(MetricsRow::requests).reversed().thenComparing(MetricsRow::channelId))
-        .toList();
+    List<MetricsRow> withRequests =
+        rows.stream()
+            .filter(r -> r.requests() > 0)
+            .sorted(
+                Comparator.comparingLong(MetricsRow::requests)
+                    .reversed()
+                    .thenComparing(MetricsRow::channelId))
+            .toList();
     int topQuartile = (withRequests.size() + 3) / 4;
     return withRequests.subList(0, topQuartile).stream()
         .filter(r -> r.controlScore() != null && r.controlScore() < WindowSummary.LOW_CONTROL)
@@ -275,13 +317,21 @@ public final class ExpectedMetrics {
         .toList();
   }
 
-  /** The channel as the registry had it then; one added mid-window is taken from the latest version. */
+  /**
+   * The channel as the registry had it then; one added mid-window is taken from the latest version.
+   */
   private Optional<Channel> channel(Optional<Channel> then, String channelId) {
     return then.isPresent() ? then : registry.find(channelId);
   }
 
-  private static MetricsRow row(Cell c, Instant start, ChannelWindow w, Optional<Channel> channel, int registryVersion,
-      long allRequests, Double directTrainableRate) {
+  private static MetricsRow row(
+      Cell c,
+      Instant start,
+      ChannelWindow w,
+      Optional<Channel> channel,
+      int registryVersion,
+      long allRequests,
+      Double directTrainableRate) {
     List<MetricsRow.Revenue> revenue = new ArrayList<>();
     double captureSum = 0;
     int captureCount = 0;
@@ -291,7 +341,9 @@ public final class ExpectedMetrics {
       ChannelWindow.Money m = e.getValue();
       Double capture = ratio(m.netWhereGrossKnown, m.gross);
       Double ownership = ratio(m.netBilledByLab, m.net);
-      revenue.add(new MetricsRow.Revenue(e.getKey(), m.gross, m.partnerFee, m.net, m.netBilledByLab, capture, ownership));
+      revenue.add(
+          new MetricsRow.Revenue(
+              e.getKey(), m.gross, m.partnerFee, m.net, m.netBilledByLab, capture, ownership));
       if (capture != null) {
         captureSum += capture;
         captureCount++;
@@ -305,37 +357,97 @@ public final class ExpectedMetrics {
     Double billingOwnership = ownershipCount == 0 ? null : ownershipSum / ownershipCount;
     int owned = channel.map(Channel::controlPointsOwned).orElse(0);
     Double identityVisibility = ratio(w.requestsWithEndUser, w.requests);
-    Double controlScore = identityVisibility == null || billingOwnership == null ? null
-        : (owned / 6.0 + identityVisibility + billingOwnership) / 3.0;
+    Double controlScore =
+        identityVisibility == null || billingOwnership == null
+            ? null
+            : (owned / 6.0 + identityVisibility + billingOwnership) / 3.0;
     Double trainableRate = ratio(w.trainableFeedback, w.requests);
-    Double learningLoss = trainableRate == null || directTrainableRate == null || directTrainableRate == 0 ? null
-        : Math.max(0, Math.min(1, 1 - trainableRate / directTrainableRate));
-    Double lostSignals = directTrainableRate == null ? null
-        : Math.max(0, directTrainableRate * w.requests - w.trainableFeedback);
-    return new MetricsRow(c.size(), start, c.channelId(), channel.map(ch -> ch.route().name()).orElse(null), registryVersion,
-        w.usageEvents, w.requests, w.inputTokens, w.outputTokens, w.accounts.size(), w.endUsers.size(),
-        ratio(w.requests, allRequests), identityVisibility, ratio(w.errorRequests, w.requests),
-        revenue, captureRate, billingOwnership, owned, controlScore,
-        w.feedbackEvents, w.trainableFeedback, w.coveredRequests, w.feedbackReceived, w.trainableReceived, ratio(w.coveredRequests, w.requests), trainableRate,
-        ratio(w.fullTelemetryRequests, w.requests), learningLoss, lostSignals);
+    Double learningLoss =
+        trainableRate == null || directTrainableRate == null || directTrainableRate == 0
+            ? null
+            : Math.max(0, Math.min(1, 1 - trainableRate / directTrainableRate));
+    Double lostSignals =
+        directTrainableRate == null
+            ? null
+            : Math.max(0, directTrainableRate * w.requests - w.trainableFeedback);
+    return new MetricsRow(
+        c.size(),
+        start,
+        c.channelId(),
+        channel.map(ch -> ch.route().name()).orElse(null),
+        registryVersion,
+        w.usageEvents,
+        w.requests,
+        w.inputTokens,
+        w.outputTokens,
+        w.accounts.size(),
+        w.endUsers.size(),
+        ratio(w.requests, allRequests),
+        identityVisibility,
+        ratio(w.errorRequests, w.requests),
+        revenue,
+        captureRate,
+        billingOwnership,
+        owned,
+        controlScore,
+        w.feedbackEvents,
+        w.trainableFeedback,
+        w.coveredRequests,
+        w.feedbackReceived,
+        w.trainableReceived,
+        ratio(w.coveredRequests, w.requests),
+        trainableRate,
+        ratio(w.fullTelemetryRequests, w.requests),
+        learningLoss,
+        lostSignals);
   }
 
   private List<StatementReconciliation> reconciliations() {
     List<StatementReconciliation> out = new ArrayList<>();
-    statements.sort(Comparator.comparing(BillingEvent::getPeriodStart).thenComparing(BillingEvent::getChannelId));
+    statements.sort(
+        Comparator.comparing(BillingEvent::getPeriodStart)
+            .thenComparing(BillingEvent::getChannelId));
     for (BillingEvent s : statements) {
       long from = s.getPeriodStart().toEpochMilli();
       long to = s.getPeriodEnd().toEpochMilli();
-      long metered = meteredRequests.getOrDefault(s.getChannelId(), new TreeMap<>()).subMap(from, to).values().stream()
-          .mapToLong(Long::longValue).sum();
-      BigDecimal net = meteredNet.getOrDefault(s.getChannelId() + "|" + s.getCurrency(), new TreeMap<>()).subMap(from, to)
-          .values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
+      long metered =
+          meteredRequests
+              .getOrDefault(s.getChannelId(), new TreeMap<>())
+              .subMap(from, to)
+              .values()
+              .stream()
+              .mapToLong(Long::longValue)
+              .sum();
+      BigDecimal net =
+          meteredNet
+              .getOrDefault(s.getChannelId() + "|" + s.getCurrency(), new TreeMap<>())
+              .subMap(from, to)
+              .values()
+              .stream()
+              .reduce(BigDecimal.ZERO, BigDecimal::add);
       Long reported = s.getReportedRequestCount();
-      Double requestGap = reported == null || metered == 0 ? null : (reported - metered) * 100.0 / metered;
-      Double netGap = net.signum() == 0 ? null : s.getNetAmount().subtract(net).doubleValue() * 100.0 / net.doubleValue();
-      String partner = registry.find(s.getChannelId()).map(Channel::partnerId).orElse(s.getAccountId());
-      out.add(new StatementReconciliation(s.getBillingId(), s.getChannelId(), partner, s.getPeriodStart(),
-          s.getPeriodEnd(), s.getCurrency(), reported, metered, requestGap, s.getNetAmount(), net, netGap));
+      Double requestGap =
+          reported == null || metered == 0 ? null : (reported - metered) * 100.0 / metered;
+      Double netGap =
+          net.signum() == 0
+              ? null
+              : s.getNetAmount().subtract(net).doubleValue() * 100.0 / net.doubleValue();
+      String partner =
+          registry.find(s.getChannelId()).map(Channel::partnerId).orElse(s.getAccountId());
+      out.add(
+          new StatementReconciliation(
+              s.getBillingId(),
+              s.getChannelId(),
+              partner,
+              s.getPeriodStart(),
+              s.getPeriodEnd(),
+              s.getCurrency(),
+              reported,
+              metered,
+              requestGap,
+              s.getNetAmount(),
+              net,
+              netGap));
     }
     return out;
   }

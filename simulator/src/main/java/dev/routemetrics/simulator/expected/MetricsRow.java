@@ -5,15 +5,15 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * The expected metrics of one channel in one window, as docs/domain.md defines them. A ratio is null
- * when its denominator is zero (no requests, no revenue) rather than a made-up 0.
+ * The expected metrics of one channel in one window, as docs/domain.md defines them. A ratio is
+ * null when its denominator is zero (no requests, no revenue) rather than a made-up 0.
  *
- * <p>Learning, per docs/domain.md#learning-retention: {@code feedbackEvents}, {@code trainableFeedback}
- * and {@code coveredRequests} are about this window's requests (feedback in the request's windows and
- * channel, within 7 days of the request), so {@code trainableRate}, {@code feedbackCoverage}, {@code
- * learningLoss} and {@code lostSignals} divide counts of the same requests; {@code feedbackReceived}
- * and {@code trainableReceived} count feedback by its own event_time window and channel, whatever
- * request it names or fails to name.
+ * <p>Learning, per docs/domain.md#learning-retention: {@code feedbackEvents}, {@code
+ * trainableFeedback} and {@code coveredRequests} are about this window's requests (feedback in the
+ * request's windows and channel, within 7 days of the request), so {@code trainableRate}, {@code
+ * feedbackCoverage}, {@code learningLoss} and {@code lostSignals} divide counts of the same
+ * requests; {@code feedbackReceived} and {@code trainableReceived} count feedback by its own
+ * event_time window and channel, whatever request it names or fails to name.
  */
 public record MetricsRow(
     WindowSize window,
@@ -46,8 +46,15 @@ public record MetricsRow(
     Double learningLoss,
     Double lostSignals) {
 
-  /** One currency's revenue: sums of CHARGE, REFUND and CREDIT events (statements are not revenue). */
+  /**
+   * One currency's revenue: sums of CHARGE, REFUND and CREDIT events (statements are not revenue).
+   */
   public record Revenue(
-      String currency, BigDecimal gross, BigDecimal partnerFee, BigDecimal net, BigDecimal netBilledByLab,
-      Double captureRate, Double billingOwnership) {}
+      String currency,
+      BigDecimal gross,
+      BigDecimal partnerFee,
+      BigDecimal net,
+      BigDecimal netBilledByLab,
+      Double captureRate,
+      Double billingOwnership) {}
 }

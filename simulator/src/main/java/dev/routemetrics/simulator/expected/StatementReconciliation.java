@@ -8,8 +8,10 @@ import java.time.Instant;
  * distinct usage events whose event_time falls in the period, money from the partner-billed CHARGE,
  * REFUND and CREDIT events whose period_start falls in it (same currency).
  *
- * @param requestDiscrepancyPercent (reported − metered) / metered × 100; null when nothing was metered
- * @param netDiscrepancyPercent (statement net − metered net) / metered net × 100; null when metered net is 0
+ * @param requestDiscrepancyPercent (reported − metered) / metered × 100; null when nothing was
+ *     metered
+ * @param netDiscrepancyPercent (statement net − metered net) / metered net × 100; null when metered
+ *     net is 0
  */
 public record StatementReconciliation(
     String billingId,

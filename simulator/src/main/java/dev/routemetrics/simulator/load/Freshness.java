@@ -28,11 +28,21 @@ public final class Freshness implements AutoCloseable {
   private int count;
 
   public Freshness(String bootstrap, String topic) {
-    this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-        .map(p -> new TopicPartition(topic, p.partition())).toList();
+    this.consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed",
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
+                50),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
+    List<TopicPartition> partitions =
+        consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+            .map(p -> new TopicPartition(topic, p.partition()))
+            .toList();
     consumer.assign(partitions);
     consumer.seekToEnd(partitions);
     partitions.forEach(consumer::position); // resolve the end now, before any load
@@ -56,7 +66,9 @@ public final class Freshness implements AutoCloseable {
     consumer.close();
   }
 
-  /** Stops reading, after {@code drain} for the last records to arrive, and returns what was seen. */
+  /**
+   * Stops reading, after {@code drain} for the last records to arrive, and returns what was seen.
+   */
   public Result stop(Duration drain) throws InterruptedException {
     Thread.sleep(drain.toMillis());
     running.set(false);
@@ -69,11 +81,17 @@ public final class Freshness implements AutoCloseable {
     for (int i = 0; i < sorted.length; i++) {
       sorted[i] *= 1_000_000; // to nanoseconds, for the shared quantile
     }
-    return new Result(sorted.length, SteadyLoad.quantileMillis(sorted, 0.50), SteadyLoad.quantileMillis(sorted, 0.99),
+    return new Result(
+        sorted.length,
+        SteadyLoad.quantileMillis(sorted, 0.50),
+        SteadyLoad.quantileMillis(sorted, 0.99),
         SteadyLoad.quantileMillis(sorted, 1.0));
   }
 
-  /** Stops reading without a drain. An interrupt ends the wait for the reader and stays set for the caller. */
+  /**
+   * Stops reading without a drain. An interrupt ends the wait for the reader and stays set for the
+   * caller.
+   */
   @Override
   public void close() {
     running.set(false);

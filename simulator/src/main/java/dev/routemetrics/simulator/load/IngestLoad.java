@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class IngestLoad {
 
   /** What a run measured. */
-  public record Result(int batchSize, long events, long accepted, long failedRequests, double seconds) {
+  public record Result(
+      int batchSize, long events, long accepted, long failedRequests, double seconds) {
     public double eventsPerSecond() {
       return accepted / seconds;
     }
@@ -32,19 +33,25 @@ public final class IngestLoad {
 
   private final URI endpoint;
   private final String apiKey;
-  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   public IngestLoad(String baseUrl, String apiKey) {
     this.endpoint = URI.create(baseUrl.replaceAll("/+$", "") + "/v1/events/usage");
     this.apiKey = apiKey;
   }
 
-  public Result run(List<UsageBurst.Event> events, int batchSize, int concurrency) throws InterruptedException {
+  public Result run(List<UsageBurst.Event> events, int batchSize, int concurrency)
+      throws InterruptedException {
     List<String> bodies = new ArrayList<>();
     for (int from = 0; from < events.size(); from += batchSize) {
       ArrayNode batch = JSON.createArrayNode();
-      events.subList(from, Math.min(events.size(), from + batchSize)).forEach(e -> batch.add(JSON.valueToTree(e.json())));
+      events
+          .subList(from, Math.min(events.size(), from + batchSize))
+          .forEach(e -> batch.add(JSON.valueToTree(e.json())));
       bodies.add(batchSize == 1 ? batch.get(0).toString() : batch.toString());
     }
     Semaphore inFlight = new Semaphore(concurrency);
@@ -55,17 +62,25 @@ public final class IngestLoad {
     for (int i = 0; i < bodies.size(); i++) {
       int size = Math.min(batchSize, events.size() - i * batchSize);
       inFlight.acquire();
-      HttpRequest request = HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(60))
-          .header("Content-Type", "application/json").header("Authorization", "Bearer " + apiKey)
-          .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i))).build();
-      all.add(client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
-        inFlight.release();
-        if (error == null && response.statusCode() == 202) {
-          accepted.addAndGet(size);
-        } else {
-          failed.incrementAndGet();
-        }
-      }));
+      HttpRequest request =
+          HttpRequest.newBuilder(endpoint)
+              .timeout(Duration.ofSeconds(60))
+              .header("Content-Type", "application/json")
+              .header("Authorization", "Bearer " + apiKey)
+              .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i)))
+              .build();
+      all.add(
+          client
+              .sendAsync(request, HttpResponse.BodyHandlers.discarding())
+              .whenComplete(
+                  (response, error) -> {
+                    inFlight.release();
+                    if (error == null && response.statusCode() == 202) {
+                      accepted.addAndGet(size);
+                    } else {
+                      failed.incrementAndGet();
+                    }
+                  }));
     }
     CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
     double seconds = (System.nanoTime() - started) / 1e9;

@@ -14,13 +14,13 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Drives the ingest edge at a fixed rate for a fixed time (open loop: requests leave on schedule
@@ -31,15 +31,31 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class SteadyLoad {
 
-  /** What a run measured. Latencies in milliseconds; answers by HTTP status ("error" when none came). */
-  public record Result(long requests, long events, long accepted, Map<String, Long> answers, double seconds,
-      double p50, double p99, double max) {
+  /**
+   * What a run measured. Latencies in milliseconds; answers by HTTP status ("error" when none
+   * came).
+   */
+  public record Result(
+      long requests,
+      long events,
+      long accepted,
+      Map<String, Long> answers,
+      double seconds,
+      double p50,
+      double p99,
+      double max) {
     public long failedRequests() {
-      return answers.entrySet().stream().filter(e -> !e.getKey().equals("202")).mapToLong(Map.Entry::getValue).sum();
+      return answers.entrySet().stream()
+          .filter(e -> !e.getKey().equals("202"))
+          .mapToLong(Map.Entry::getValue)
+          .sum();
     }
   }
 
-  /** One request sent: when its events happened (and left), and how many events had left by then in all. */
+  /**
+   * One request sent: when its events happened (and left), and how many events had left by then in
+   * all.
+   */
   public record Sent(Instant at, long eventsSoFar) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,8 +64,11 @@ public final class SteadyLoad {
   private final URI endpoint;
   private final String apiKey;
   private final String runId;
-  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   public SteadyLoad(String baseUrl, String apiKey, String runId) {
     this.endpoint = URI.create(baseUrl.replaceAll("/+$", "") + "/v1/events/usage");
@@ -57,16 +76,24 @@ public final class SteadyLoad {
     this.runId = runId;
   }
 
-  /** Sends {@code eventsPerSecond} usage events a second, in requests of {@code batchSize}, for {@code duration}. */
-  public Result run(int eventsPerSecond, int batchSize, Duration duration) throws InterruptedException {
-    return run(eventsPerSecond, batchSize, duration, sent -> { });
+  /**
+   * Sends {@code eventsPerSecond} usage events a second, in requests of {@code batchSize}, for
+   * {@code duration}.
+   */
+  public Result run(int eventsPerSecond, int batchSize, Duration duration)
+      throws InterruptedException {
+    return run(eventsPerSecond, batchSize, duration, sent -> {});
   }
 
-  /** The same, telling {@code onSent} of every request as it leaves (a freshness probe counts from there). */
+  /**
+   * The same, telling {@code onSent} of every request as it leaves (a freshness probe counts from
+   * there).
+   */
   public Result run(int eventsPerSecond, int batchSize, Duration duration, Consumer<Sent> onSent)
       throws InterruptedException {
     // Shapes by route from the seeded burst; ids and times are set as each event is sent.
-    List<UsageBurst.Event> shapes = new UsageBurst(ChannelRegistry.builtIn(), 1).generate(Instant.now(), 20, 1);
+    List<UsageBurst.Event> shapes =
+        new UsageBurst(ChannelRegistry.builtIn(), 1).generate(Instant.now(), 20, 1);
     long requestsPerSecond = Math.max(1, eventsPerSecond / batchSize);
     long intervalNanos = TimeUnit.SECONDS.toNanos(1) / requestsPerSecond;
     long total = requestsPerSecond * duration.toSeconds();
@@ -93,19 +120,29 @@ public final class SteadyLoad {
         event.put("event_time", now.toString());
         batch.add(event);
       }
-      HttpRequest request = HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(30))
-          .header("Content-Type", "application/json").header("Authorization", "Bearer " + apiKey)
-          .POST(HttpRequest.BodyPublishers.ofString(batch.toString())).build();
+      HttpRequest request =
+          HttpRequest.newBuilder(endpoint)
+              .timeout(Duration.ofSeconds(30))
+              .header("Content-Type", "application/json")
+              .header("Authorization", "Bearer " + apiKey)
+              .POST(HttpRequest.BodyPublishers.ofString(batch.toString()))
+              .build();
       onSent.accept(new Sent(now, sequence));
-      client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
-        latencyNanos[measured.getAndIncrement()] = System.nanoTime() - due;
-        String answer = error != null ? "error (" + error.getClass().getSimpleName() + ")" : String.valueOf(response.statusCode());
-        answers.computeIfAbsent(answer, k -> new AtomicLong()).incrementAndGet();
-        if (error == null && response.statusCode() == 202) {
-          accepted.addAndGet(batchSize);
-        }
-        inFlight.release();
-      });
+      client
+          .sendAsync(request, HttpResponse.BodyHandlers.discarding())
+          .whenComplete(
+              (response, error) -> {
+                latencyNanos[measured.getAndIncrement()] = System.nanoTime() - due;
+                String answer =
+                    error != null
+                        ? "error (" + error.getClass().getSimpleName() + ")"
+                        : String.valueOf(response.statusCode());
+                answers.computeIfAbsent(answer, k -> new AtomicLong()).incrementAndGet();
+                if (error == null && response.statusCode() == 202) {
+                  accepted.addAndGet(batchSize);
+                }
+                inFlight.release();
+              });
     }
     inFlight.acquire(MAX_IN_FLIGHT);
     double seconds = (System.nanoTime() - started) / 1e9;
@@ -113,11 +150,21 @@ public final class SteadyLoad {
     Arrays.sort(sorted);
     Map<String, Long> counted = new TreeMap<>();
     answers.forEach((k, v) -> counted.put(k, v.get()));
-    return new Result(total, total * batchSize, accepted.get(), counted, seconds,
-        quantileMillis(sorted, 0.50), quantileMillis(sorted, 0.99), quantileMillis(sorted, 1.0));
+    return new Result(
+        total,
+        total * batchSize,
+        accepted.get(),
+        counted,
+        seconds,
+        quantileMillis(sorted, 0.50),
+        quantileMillis(sorted, 0.99),
+        quantileMillis(sorted, 1.0));
   }
 
-  /** The q-quantile (nearest rank) of sorted nanosecond values, in milliseconds; NaN when there are none. */
+  /**
+   * The q-quantile (nearest rank) of sorted nanosecond values, in milliseconds; NaN when there are
+   * none.
+   */
   static double quantileMillis(long[] sortedNanos, double q) {
     if (sortedNanos.length == 0) {
       return Double.NaN;

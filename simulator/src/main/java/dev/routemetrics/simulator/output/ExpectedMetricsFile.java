@@ -34,22 +34,42 @@ public final class ExpectedMetricsFile {
 
   private ExpectedMetricsFile() {}
 
-  public static void write(Path file, SimulationPlan plan, TrafficSimulator.Summary summary, ExpectedMetrics.Result result,
-      Set<WindowSize> windows) throws IOException {
-    write(file, plan, summary, result, windows, dev.routemetrics.simulator.traffic.Elasticities.DEFAULT);
+  public static void write(
+      Path file,
+      SimulationPlan plan,
+      TrafficSimulator.Summary summary,
+      ExpectedMetrics.Result result,
+      Set<WindowSize> windows)
+      throws IOException {
+    write(
+        file,
+        plan,
+        summary,
+        result,
+        windows,
+        dev.routemetrics.simulator.traffic.Elasticities.DEFAULT);
   }
 
   /**
-   * With the channels' true latency and price elasticities ({@code true_elasticities}; a channel not
-   * listed has none), what routemetrics' substitution view should estimate.
+   * With the channels' true latency and price elasticities ({@code true_elasticities}; a channel
+   * not listed has none), what routemetrics' substitution view should estimate.
    */
-  public static void write(Path file, SimulationPlan plan, TrafficSimulator.Summary summary, ExpectedMetrics.Result result,
-      Set<WindowSize> windows, Map<String, dev.routemetrics.simulator.traffic.Elasticities> elasticities) throws IOException {
+  public static void write(
+      Path file,
+      SimulationPlan plan,
+      TrafficSimulator.Summary summary,
+      ExpectedMetrics.Result result,
+      Set<WindowSize> windows,
+      Map<String, dev.routemetrics.simulator.traffic.Elasticities> elasticities)
+      throws IOException {
     try (OutputStream stream = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20);
         JsonGenerator out = new JsonFactory().createGenerator(stream).useDefaultPrettyPrinter()) {
       out.writeStartObject();
-      out.writeStringField("about", "Expected metrics computed independently of the pipeline from the distinct, accepted, "
-          + "not-too-late events, as docs/domain.md defines them; see simulator/README.md for the choices docs/domain.md leaves open.");
+      out.writeStringField(
+          "about",
+          "Expected metrics computed independently of the pipeline from the distinct, accepted,"
+              + " not-too-late events, as docs/domain.md defines them; see simulator/README.md for"
+              + " the choices docs/domain.md leaves open.");
       out.writeObjectFieldStart("simulation");
       out.writeStringField("start", plan.start().toString());
       out.writeStringField("end", plan.end().toString());
@@ -67,7 +87,8 @@ public final class ExpectedMetricsFile {
       }
       out.writeEndObject();
       out.writeObjectFieldStart("true_elasticities");
-      for (Map.Entry<String, dev.routemetrics.simulator.traffic.Elasticities> e : new java.util.TreeMap<>(elasticities).entrySet()) {
+      for (Map.Entry<String, dev.routemetrics.simulator.traffic.Elasticities> e :
+          new java.util.TreeMap<>(elasticities).entrySet()) {
         out.writeObjectFieldStart(e.getKey());
         out.writeNumberField("latency_elasticity", e.getValue().latency());
         out.writeNumberField("price_elasticity", e.getValue().price());
@@ -165,7 +186,8 @@ public final class ExpectedMetricsFile {
     out.writeEndObject();
   }
 
-  private static void reconciliation(JsonGenerator out, StatementReconciliation r) throws IOException {
+  private static void reconciliation(JsonGenerator out, StatementReconciliation r)
+      throws IOException {
     out.writeStartObject();
     out.writeStringField("billing_id", r.billingId());
     out.writeStringField("channel_id", r.channelId());

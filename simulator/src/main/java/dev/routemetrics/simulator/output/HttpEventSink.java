@@ -22,13 +22,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Posts deliveries to the ingest endpoint of their family ({@code POST /v1/events/usage},
- * {@code /billing}, {@code /feedback}), one event per request or, with a batch size above one, arrays
- * of that many events of one family (a malformed record always goes alone, as the broken client that
- * sent it would). A bounded number of requests is in flight, so arrival order is kept within
- * {@code concurrency × batchSize} records, and a record whose {@code event_id} is still in flight
- * in an earlier request waits for that request: a duplicate or a conflicting payload never
- * overtakes its original (which would count the conflicting payload and set the original aside).
+ * Posts deliveries to the ingest endpoint of their family ({@code POST /v1/events/usage}, {@code
+ * /billing}, {@code /feedback}), one event per request or, with a batch size above one, arrays of
+ * that many events of one family (a malformed record always goes alone, as the broken client that
+ * sent it would). A bounded number of requests is in flight, so arrival order is kept within {@code
+ * concurrency × batchSize} records, and a record whose {@code event_id} is still in flight in an
+ * earlier request waits for that request: a duplicate or a conflicting payload never overtakes its
+ * original (which would count the conflicting payload and set the original aside).
  *
  * <p>A 503 (Kafka not acknowledging), a 429 (too much waiting for Kafka), a request that timed out
  * and a connection that broke are retried every second for up to two minutes, as a well-behaved
@@ -48,7 +48,8 @@ public final class HttpEventSink implements EventSink {
   private final int batchSize;
   private final Duration timeout;
   private final Semaphore inFlight;
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final Map<String, AtomicLong> answers = new ConcurrentHashMap<>();
   private final Map<Family, URI> endpoints = new EnumMap<>(Family.class);
   private final Map<Family, List<Delivery>> batches = new EnumMap<>(Family.class);
@@ -60,7 +61,8 @@ public final class HttpEventSink implements EventSink {
     this(baseUrl, apiKey, concurrency, 1, Duration.ofSeconds(30));
   }
 
-  public HttpEventSink(String baseUrl, String apiKey, int concurrency, int batchSize, Duration timeout) {
+  public HttpEventSink(
+      String baseUrl, String apiKey, int concurrency, int batchSize, Duration timeout) {
     if (batchSize < 1 || concurrency < 1) {
       throw new IllegalArgumentException("batch size and concurrency must be at least 1");
     }
@@ -98,21 +100,28 @@ public final class HttpEventSink implements EventSink {
   }
 
   private void post(Family family, List<Delivery> deliveries) {
-    List<String> events = deliveries.stream()
-        .map(d -> d.isMalformed() ? d.malformedJson() : EventJson.toJson(d.event())).toList();
-    String body = batchSize == 1 || deliveries.get(0).isMalformed() ? events.get(0) : "[" + String.join(",", events) + "]";
+    List<String> events =
+        deliveries.stream()
+            .map(d -> d.isMalformed() ? d.malformedJson() : EventJson.toJson(d.event()))
+            .toList();
+    String body =
+        batchSize == 1 || deliveries.get(0).isMalformed()
+            ? events.get(0)
+            : "[" + String.join(",", events) + "]";
     for (Delivery delivery : deliveries) {
-      CompletableFuture<Integer> earlier = delivery.eventId() == null ? null : inFlightIds.get(delivery.eventId());
+      CompletableFuture<Integer> earlier =
+          delivery.eventId() == null ? null : inFlightIds.get(delivery.eventId());
       if (earlier != null) {
         earlier.exceptionally(error -> 0).join();
       }
     }
-    HttpRequest request = HttpRequest.newBuilder(endpoints.get(family))
-        .timeout(timeout)
-        .header("Content-Type", "application/json")
-        .header("Authorization", "Bearer " + apiKey)
-        .POST(HttpRequest.BodyPublishers.ofString(body))
-        .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(endpoints.get(family))
+            .timeout(timeout)
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + apiKey)
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
     try {
       synchronized (retries) {
         while (retrying > 0) {
@@ -125,31 +134,53 @@ public final class HttpEventSink implements EventSink {
       throw new IllegalStateException("interrupted while sending", e);
     }
     CompletableFuture<Integer> sent = new CompletableFuture<>();
-    deliveries.stream().map(Delivery::eventId).filter(id -> id != null).forEach(id -> inFlightIds.put(id, sent));
-    send(request, 1).whenComplete((status, error) -> {
-      String key = family + " " + (error != null ? "unreachable (" + error.getClass().getSimpleName() + ")" : status);
-      answers.computeIfAbsent(key, k -> new AtomicLong()).addAndGet(events.size());
-      deliveries.stream().map(Delivery::eventId).filter(id -> id != null).forEach(id -> inFlightIds.remove(id, sent));
-      inFlight.release();
-      sent.complete(status == null ? 0 : status);
-    });
+    deliveries.stream()
+        .map(Delivery::eventId)
+        .filter(id -> id != null)
+        .forEach(id -> inFlightIds.put(id, sent));
+    send(request, 1)
+        .whenComplete(
+            (status, error) -> {
+              String key =
+                  family
+                      + " "
+                      + (error != null
+                          ? "unreachable (" + error.getClass().getSimpleName() + ")"
+                          : status);
+              answers.computeIfAbsent(key, k -> new AtomicLong()).addAndGet(events.size());
+              deliveries.stream()
+                  .map(Delivery::eventId)
+                  .filter(id -> id != null)
+                  .forEach(id -> inFlightIds.remove(id, sent));
+              inFlight.release();
+              sent.complete(status == null ? 0 : status);
+            });
   }
 
   private CompletableFuture<Integer> send(HttpRequest request, int attempt) {
-    return client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).handle((response, error) -> {
-      boolean again = attempt < MAX_ATTEMPTS && (error != null ? isTransient(error) : isTransient(response.statusCode()));
-      if (attempt > 1 && !again) {
-        retried(-1);
-      }
-      if (!again) {
-        return error != null ? CompletableFuture.<Integer>failedFuture(error) : CompletableFuture.completedFuture(response.statusCode());
-      }
-      if (attempt == 1) {
-        retried(+1);
-      }
-      return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS))
-          .thenCompose(ignored -> send(request, attempt + 1));
-    }).thenCompose(next -> next);
+    return client
+        .sendAsync(request, HttpResponse.BodyHandlers.discarding())
+        .handle(
+            (response, error) -> {
+              boolean again =
+                  attempt < MAX_ATTEMPTS
+                      && (error != null ? isTransient(error) : isTransient(response.statusCode()));
+              if (attempt > 1 && !again) {
+                retried(-1);
+              }
+              if (!again) {
+                return error != null
+                    ? CompletableFuture.<Integer>failedFuture(error)
+                    : CompletableFuture.completedFuture(response.statusCode());
+              }
+              if (attempt == 1) {
+                retried(+1);
+              }
+              return CompletableFuture.supplyAsync(
+                      () -> null, CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS))
+                  .thenCompose(ignored -> send(request, attempt + 1));
+            })
+        .thenCompose(next -> next);
   }
 
   private void retried(int delta) {
@@ -159,21 +190,30 @@ public final class HttpEventSink implements EventSink {
     }
   }
 
-  /** 503: Kafka did not acknowledge; 429: too many events waiting for Kafka. Both say Retry-After. */
+  /**
+   * 503: Kafka did not acknowledge; 429: too many events waiting for Kafka. Both say Retry-After.
+   */
   static boolean isTransient(int status) {
     return status == 503 || status == 429;
   }
 
-  /** No answer (a timeout, a broken connection): the event may or may not be stored; sending it again is safe. */
+  /**
+   * No answer (a timeout, a broken connection): the event may or may not be stored; sending it
+   * again is safe.
+   */
   static boolean isTransient(Throwable error) {
-    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    Throwable cause =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     return cause instanceof IOException;
   }
 
   @Override
   public String describe() {
-    return "posted to " + baseUrl + (batchSize > 1 ? " in batches of up to " + batchSize : "")
-        + "; answers by family and status, per record: " + new TreeMap<>(answers);
+    return "posted to "
+        + baseUrl
+        + (batchSize > 1 ? " in batches of up to " + batchSize : "")
+        + "; answers by family and status, per record: "
+        + new TreeMap<>(answers);
   }
 
   @Override

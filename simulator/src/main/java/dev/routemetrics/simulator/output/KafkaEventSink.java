@@ -35,15 +35,26 @@ public final class KafkaEventSink implements EventSink {
   private long skippedMalformed;
 
   public KafkaEventSink(String bootstrap, Topics topics) {
-    this(new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ProducerConfig.ACKS_CONFIG, "all",
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-        ProducerConfig.LINGER_MS_CONFIG, 20,
-        ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
-        ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
-        ProducerConfig.CLIENT_ID_CONFIG, "routemetrics-simulator"),
-        new StringSerializer(), new ByteArraySerializer()), topics);
+    this(
+        new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                true,
+                ProducerConfig.LINGER_MS_CONFIG,
+                20,
+                ProducerConfig.BATCH_SIZE_CONFIG,
+                256 * 1024,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG,
+                "lz4",
+                ProducerConfig.CLIENT_ID_CONFIG,
+                "routemetrics-simulator"),
+            new StringSerializer(),
+            new ByteArraySerializer()),
+        topics);
   }
 
   public KafkaEventSink(Producer<String, byte[]> producer, Topics topics) {
@@ -54,23 +65,29 @@ public final class KafkaEventSink implements EventSink {
   @Override
   public void accept(Delivery delivery) {
     if (failure.get() != null) {
-      throw new IllegalStateException("Kafka refused a record: " + failure.get().getMessage(), failure.get());
+      throw new IllegalStateException(
+          "Kafka refused a record: " + failure.get().getMessage(), failure.get());
     }
     if (delivery.isMalformed()) {
       skippedMalformed++;
       return;
     }
     SpecificRecord event = delivery.event();
-    // Keyed by event_id, as the ingest does: every copy of an id on one partition (see EventPublisher).
+    // Keyed by event_id, as the ingest does: every copy of an id on one partition (see
+    // EventPublisher).
     String eventId = event.get(event.getSchema().getField("event_id").pos()).toString();
-    long eventTime = ((java.time.Instant) event.get(event.getSchema().getField("event_time").pos())).toEpochMilli();
-    producer.send(new ProducerRecord<>(topic(delivery.family()), null, eventTime, eventId, encode(event)), (metadata, error) -> {
-      if (error != null) {
-        failure.compareAndSet(null, error);
-      } else {
-        sent.incrementAndGet();
-      }
-    });
+    long eventTime =
+        ((java.time.Instant) event.get(event.getSchema().getField("event_time").pos()))
+            .toEpochMilli();
+    producer.send(
+        new ProducerRecord<>(topic(delivery.family()), null, eventTime, eventId, encode(event)),
+        (metadata, error) -> {
+          if (error != null) {
+            failure.compareAndSet(null, error);
+          } else {
+            sent.incrementAndGet();
+          }
+        });
   }
 
   private String topic(Family family) {
@@ -92,8 +109,17 @@ public final class KafkaEventSink implements EventSink {
 
   @Override
   public String describe() {
-    return "sent " + sent.get() + " records to " + topics.usageEvents + ", " + topics.billingEvents + " and "
-        + topics.feedbackEvents + "; skipped " + skippedMalformed + " malformed (the edge rejects those)";
+    return "sent "
+        + sent.get()
+        + " records to "
+        + topics.usageEvents
+        + ", "
+        + topics.billingEvents
+        + " and "
+        + topics.feedbackEvents
+        + "; skipped "
+        + skippedMalformed
+        + " malformed (the edge rejects those)";
   }
 
   @Override
@@ -101,7 +127,8 @@ public final class KafkaEventSink implements EventSink {
     producer.flush();
     producer.close();
     if (failure.get() != null) {
-      throw new IllegalStateException("Kafka refused a record: " + failure.get().getMessage(), failure.get());
+      throw new IllegalStateException(
+          "Kafka refused a record: " + failure.get().getMessage(), failure.get());
     }
   }
 }

@@ -14,9 +14,10 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * One NDJSON file per family ({@code usage.ndjson}, {@code billing.ndjson}, {@code feedback.ndjson})
- * in arrival order; each line is exactly the body the ingest endpoint of that family takes, so a
- * file can be replayed with {@code curl} line by line. Malformed records are written as sent.
+ * One NDJSON file per family ({@code usage.ndjson}, {@code billing.ndjson}, {@code
+ * feedback.ndjson}) in arrival order; each line is exactly the body the ingest endpoint of that
+ * family takes, so a file can be replayed with {@code curl} line by line. Malformed records are
+ * written as sent.
  */
 public final class NdjsonFiles implements EventSink {
 
@@ -30,7 +31,10 @@ public final class NdjsonFiles implements EventSink {
     try {
       Files.createDirectories(dir);
       for (Family family : Family.values()) {
-        JsonGenerator out = factory.createGenerator(new BufferedOutputStream(Files.newOutputStream(dir.resolve(family.fileName())), 1 << 20));
+        JsonGenerator out =
+            factory.createGenerator(
+                new BufferedOutputStream(
+                    Files.newOutputStream(dir.resolve(family.fileName())), 1 << 20));
         out.setRootValueSeparator(null);
         files.put(family, out);
         lines.put(family, 0L);
@@ -51,15 +55,22 @@ public final class NdjsonFiles implements EventSink {
       }
       out.writeRaw('\n');
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + dir.resolve(delivery.family().fileName()), e);
+      throw new UncheckedIOException(
+          "cannot write " + dir.resolve(delivery.family().fileName()), e);
     }
     lines.merge(delivery.family(), 1L, Long::sum);
   }
 
   @Override
   public String describe() {
-    return "wrote " + lines.get(Family.USAGE) + " usage, " + lines.get(Family.BILLING) + " billing and "
-        + lines.get(Family.FEEDBACK) + " feedback lines to " + dir;
+    return "wrote "
+        + lines.get(Family.USAGE)
+        + " usage, "
+        + lines.get(Family.BILLING)
+        + " billing and "
+        + lines.get(Family.FEEDBACK)
+        + " feedback lines to "
+        + dir;
   }
 
   @Override

@@ -4,7 +4,10 @@ import dev.routemetrics.simulator.traffic.TrafficSimulator;
 import java.io.PrintStream;
 import java.util.Locale;
 
-/** A one-line progress bar on stderr, redrawn at most five times a second so drawing never costs time. */
+/**
+ * A one-line progress bar on stderr, redrawn at most five times a second so drawing never costs
+ * time.
+ */
 public final class ProgressBar implements TrafficSimulator.Progress {
 
   private static final int WIDTH = 30;
@@ -28,9 +31,16 @@ public final class ProgressBar implements TrafficSimulator.Progress {
     double fraction = Math.min(1, simulatedMillis / (double) totalMillis);
     int filled = (int) Math.round(fraction * WIDTH);
     double seconds = (now - startedNanos) / 1e9;
-    err.print(String.format(Locale.ROOT, "\r[%s%s] %3d%%  %,d records  %.1f s  %,.0f records/s",
-        "#".repeat(filled), "-".repeat(WIDTH - filled), Math.round(fraction * 100), delivered, seconds,
-        seconds > 0 ? delivered / seconds : 0));
+    err.print(
+        String.format(
+            Locale.ROOT,
+            "\r[%s%s] %3d%%  %,d records  %.1f s  %,.0f records/s",
+            "#".repeat(filled),
+            "-".repeat(WIDTH - filled),
+            Math.round(fraction * 100),
+            delivered,
+            seconds,
+            seconds > 0 ? delivered / seconds : 0));
     if (done) {
       err.println();
     }

@@ -20,12 +20,14 @@ public record Elasticities(double latency, double price) {
    * which also routes between models, mildly (0.6 and 0.8); every other channel not at all
    * (vertical-lexdraft is the check of that: its traffic must read as not reacting).
    */
-  public static final Map<String, Elasticities> DEFAULT = Map.of(
-      "market-routerhub", new Elasticities(1.5, 2.0),
-      "vertical-codepilot", new Elasticities(0.6, 0.8));
+  public static final Map<String, Elasticities> DEFAULT =
+      Map.of(
+          "market-routerhub", new Elasticities(1.5, 2.0),
+          "vertical-codepilot", new Elasticities(0.6, 0.8));
 
   /** The volume multiplier at {@code progress} in [0, 1] of the period. */
   double volumeFactor(double progress) {
-    return Math.pow(MarketConditions.latencyFactor(progress), -latency) * Math.pow(MarketConditions.priceIndex(progress), -price);
+    return Math.pow(MarketConditions.latencyFactor(progress), -latency)
+        * Math.pow(MarketConditions.priceIndex(progress), -price);
   }
 }

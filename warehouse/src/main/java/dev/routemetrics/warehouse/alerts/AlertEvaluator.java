@@ -20,14 +20,16 @@ import org.slf4j.LoggerFactory;
  * Runs the rules, remembers which alerts are firing, and turns each change into one transition:
  * FIRING when a rule's condition starts to hold for a subject, RESOLVED when it stops. Each
  * evaluation goes in this order:
+ *
  * <ol>
  *   <li>run every rule; a rule that fails keeps its alerts as they were (a warehouse outage must
- *       not resolve everything and fire it all again when it comes back);</li>
- *   <li>diff the findings against the firing set: new keys fire, missing keys resolve, still
- *       firing ones get the latest value and detail but keep their {@code since};</li>
+ *       not resolve everything and fire it all again when it comes back);
+ *   <li>diff the findings against the firing set: new keys fire, missing keys resolve, still firing
+ *       ones get the latest value and detail but keep their {@code since};
  *   <li>publish each transition to every publisher; a publisher that fails is logged and skipped,
- *       the state change stands (publishing is at most once: no outbox yet).</li>
+ *       the state change stands (publishing is at most once: no outbox yet).
  * </ol>
+ *
  * State is in memory: after a restart, alerts still holding fire again.
  */
 public final class AlertEvaluator implements AutoCloseable {
@@ -40,7 +42,11 @@ public final class AlertEvaluator implements AutoCloseable {
   }
 
   /** What {@code GET /api/alerts} shows. */
-  public record Snapshot(Instant evaluatedAt, List<Alert> active, List<Alert> recent, Map<String, String> failingRules) {}
+  public record Snapshot(
+      Instant evaluatedAt,
+      List<Alert> active,
+      List<Alert> recent,
+      Map<String, String> failingRules) {}
 
   private final List<Rule> rules;
   private final AlertInputs inputs;
@@ -53,7 +59,12 @@ public final class AlertEvaluator implements AutoCloseable {
   private Instant evaluatedAt;
   private ScheduledExecutorService scheduler;
 
-  public AlertEvaluator(List<Rule> rules, AlertInputs inputs, List<Publisher> publishers, int keepRecent, Clock clock) {
+  public AlertEvaluator(
+      List<Rule> rules,
+      AlertInputs inputs,
+      List<Publisher> publishers,
+      int keepRecent,
+      Clock clock) {
     this.rules = List.copyOf(rules);
     this.inputs = inputs;
     this.publishers = List.copyOf(publishers);
@@ -65,21 +76,29 @@ public final class AlertEvaluator implements AutoCloseable {
    * The evaluator the query service runs: the rules' inputs from ClickHouse, transitions to the
    * rules' topic (after the topic namespace) and, when set, to the webhook. Not started.
    */
-  public static AlertEvaluator forWarehouse(dev.routemetrics.warehouse.WarehouseConfig config, AlertRules rules,
-      dev.routemetrics.warehouse.query.MetricsReader reader, Clock clock) {
+  public static AlertEvaluator forWarehouse(
+      dev.routemetrics.warehouse.WarehouseConfig config,
+      AlertRules rules,
+      dev.routemetrics.warehouse.query.MetricsReader reader,
+      Clock clock) {
     List<Publisher> publishers = new ArrayList<>();
-    publishers.add(new KafkaPublisher(config.getString(dev.routemetrics.warehouse.WarehouseConfig.KAFKA_BOOTSTRAP),
-        config.getString(dev.routemetrics.warehouse.WarehouseConfig.TOPIC_NAMESPACE) + rules.topic(),
-        config.getInt(dev.routemetrics.warehouse.WarehouseConfig.PARTITIONS)));
+    publishers.add(
+        new KafkaPublisher(
+            config.getString(dev.routemetrics.warehouse.WarehouseConfig.KAFKA_BOOTSTRAP),
+            config.getString(dev.routemetrics.warehouse.WarehouseConfig.TOPIC_NAMESPACE)
+                + rules.topic(),
+            config.getInt(dev.routemetrics.warehouse.WarehouseConfig.PARTITIONS)));
     if (!rules.webhookUrl().isEmpty()) {
       publishers.add(new WebhookPublisher(java.net.URI.create(rules.webhookUrl())));
     }
-    return new AlertEvaluator(rules.rules(), new WarehouseInputs(reader), publishers, rules.keepRecent(), clock);
+    return new AlertEvaluator(
+        rules.rules(), new WarehouseInputs(reader), publishers, rules.keepRecent(), clock);
   }
 
   /** One evaluation; returns the transitions it caused, in key order. */
   public synchronized List<Alert> evaluate() {
-    // Alerts are about windows and events stored to the second: their times are too (no nanoseconds in JSON or text).
+    // Alerts are about windows and events stored to the second: their times are too (no nanoseconds
+    // in JSON or text).
     Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     List<Alert> transitions = new ArrayList<>();
     for (Rule rule : rules) {
@@ -90,24 +109,46 @@ public final class AlertEvaluator implements AutoCloseable {
         }
         failingRules.remove(rule.name());
       } catch (Exception e) {
-        log.warn("alert rule {} could not be evaluated, its alerts stay as they were: {}", rule.name(), e.toString());
+        log.warn(
+            "alert rule {} could not be evaluated, its alerts stay as they were: {}",
+            rule.name(),
+            e.toString());
         failingRules.put(rule.name(), e.toString());
         continue;
       }
-      found.forEach((key, f) -> {
-        Alert before = firing.get(key);
-        Alert now0 = new Alert(rule.name(), f.subject(), Alert.State.FIRING, before == null ? now : before.since(),
-            before == null ? now : before.at(), f.value(), rule.threshold(), rule.unit(), f.detail());
-        firing.put(key, now0);
-        if (before == null) {
-          transitions.add(now0);
-        }
-      });
+      found.forEach(
+          (key, f) -> {
+            Alert before = firing.get(key);
+            Alert now0 =
+                new Alert(
+                    rule.name(),
+                    f.subject(),
+                    Alert.State.FIRING,
+                    before == null ? now : before.since(),
+                    before == null ? now : before.at(),
+                    f.value(),
+                    rule.threshold(),
+                    rule.unit(),
+                    f.detail());
+            firing.put(key, now0);
+            if (before == null) {
+              transitions.add(now0);
+            }
+          });
       for (String key : List.copyOf(firing.keySet())) {
         if (key.startsWith(rule.name() + "|") && !found.containsKey(key)) {
           Alert before = firing.remove(key);
-          transitions.add(new Alert(before.rule(), before.subject(), Alert.State.RESOLVED, before.since(), now,
-              before.value(), before.threshold(), before.unit(), "resolved; was: " + before.detail()));
+          transitions.add(
+              new Alert(
+                  before.rule(),
+                  before.subject(),
+                  Alert.State.RESOLVED,
+                  before.since(),
+                  now,
+                  before.value(),
+                  before.threshold(),
+                  before.unit(),
+                  "resolved; was: " + before.detail()));
         }
       }
     }
@@ -122,8 +163,12 @@ public final class AlertEvaluator implements AutoCloseable {
         try {
           publisher.publish(alert);
         } catch (Exception e) {
-          log.warn("could not publish alert {} {} with {}: {}", alert.state(), alert.key(),
-              publisher.getClass().getSimpleName(), e.toString());
+          log.warn(
+              "could not publish alert {} {} with {}: {}",
+              alert.state(),
+              alert.key(),
+              publisher.getClass().getSimpleName(),
+              e.toString());
         }
       }
     }
@@ -131,23 +176,30 @@ public final class AlertEvaluator implements AutoCloseable {
   }
 
   public synchronized Snapshot snapshot() {
-    return new Snapshot(evaluatedAt, List.copyOf(firing.values()), List.copyOf(recent), Map.copyOf(failingRules));
+    return new Snapshot(
+        evaluatedAt, List.copyOf(firing.values()), List.copyOf(recent), Map.copyOf(failingRules));
   }
 
   /** Evaluates now and then every {@code every}, on one daemon thread. */
   public synchronized AlertEvaluator start(Duration every) {
-    scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread thread = new Thread(r, "alert-evaluator");
-      thread.setDaemon(true);
-      return thread;
-    });
-    scheduler.scheduleWithFixedDelay(() -> {
-      try {
-        evaluate();
-      } catch (RuntimeException e) {
-        log.error("alert evaluation failed", e);
-      }
-    }, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+    scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread thread = new Thread(r, "alert-evaluator");
+              thread.setDaemon(true);
+              return thread;
+            });
+    scheduler.scheduleWithFixedDelay(
+        () -> {
+          try {
+            evaluate();
+          } catch (RuntimeException e) {
+            log.error("alert evaluation failed", e);
+          }
+        },
+        0,
+        every.toMillis(),
+        TimeUnit.MILLISECONDS);
     return this;
   }
 
@@ -162,7 +214,8 @@ public final class AlertEvaluator implements AutoCloseable {
       try {
         s.awaitTermination(10, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
-        Thread.currentThread().interrupt(); // stays set for the caller; the publishers are closed all the same
+        Thread.currentThread()
+            .interrupt(); // stays set for the caller; the publishers are closed all the same
       }
     }
     for (Publisher publisher : publishers) {

@@ -23,6 +23,12 @@ public interface AlertInputs {
    * What a partner reported for one period: requests and the net owed to the lab, in one currency.
    * Half-open period [{@code from}, {@code until}), whole UTC days.
    */
-  record PartnerStatement(String statementId, String partnerId, Instant from, Instant until, long requests,
-      String currency, BigDecimal net) {}
+  record PartnerStatement(
+      String statementId,
+      String partnerId,
+      Instant from,
+      Instant until,
+      long requests,
+      String currency,
+      BigDecimal net) {}
 }

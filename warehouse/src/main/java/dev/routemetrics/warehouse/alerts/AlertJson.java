@@ -7,15 +7,17 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 /**
- * Alerts as JSON, the same on Kafka, to webhooks and at {@code /api/alerts}:
- * {@code {"rule","subject","state","since","at","value","threshold","unit","detail"}}, instants
- * as ISO-8601 UTC, keys snake_case.
+ * Alerts as JSON, the same on Kafka, to webhooks and at {@code /api/alerts}: {@code
+ * {"rule","subject","state","since","at","value","threshold","unit","detail"}}, instants as
+ * ISO-8601 UTC, keys snake_case.
  */
 public final class AlertJson {
 
-  public static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new JavaTimeModule())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+  public static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
   private AlertJson() {}
 

@@ -14,13 +14,13 @@ import java.util.TreeMap;
 /**
  * (b) Feedback coverage drop: a channel's coverage on one day (covered requests / requests) is
  * lower than its pooled coverage over the trailing days before it (sum of covered / sum of
- * requests) by more than {@code maxDrop}, as a fraction of the trailing coverage. The value is
- * that drop.
+ * requests) by more than {@code maxDrop}, as a fraction of the trailing coverage. The value is that
+ * drop.
  *
  * <p>Coverage counts feedback arriving up to 7 days after a request, so a day's coverage keeps
- * growing after it ends; comparing today with last week would fire every morning. The day judged
- * is therefore {@code lagDays} days back (default 1, yesterday), and a day with fewer than
- * {@code minRequests} requests on either side is not judged.
+ * growing after it ends; comparing today with last week would fire every morning. The day judged is
+ * therefore {@code lagDays} days back (default 1, yesterday), and a day with fewer than {@code
+ * minRequests} requests on either side is not judged.
  */
 public final class FeedbackCoverageDropRule implements Rule {
 
@@ -55,8 +55,11 @@ public final class FeedbackCoverageDropRule implements Rule {
   public List<Finding> evaluate(AlertInputs inputs, Instant now) throws Exception {
     Instant day = now.truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(lagDays));
     Instant trailingFrom = day.minus(Duration.ofDays(trailingDays));
-    TimeRange range = new TimeRange(TimeRange.WindowSize.DAY, trailingFrom, day.plus(Duration.ofDays(1)), List.of());
-    Map<String, long[]> byChannel = new TreeMap<>(); // requests, covered on the day; requests, covered trailing
+    TimeRange range =
+        new TimeRange(
+            TimeRange.WindowSize.DAY, trailingFrom, day.plus(Duration.ofDays(1)), List.of());
+    Map<String, long[]> byChannel =
+        new TreeMap<>(); // requests, covered on the day; requests, covered trailing
     for (ChannelWindow.Usage u : inputs.usage(range)) {
       long[] sums = byChannel.computeIfAbsent(u.channelId(), k -> new long[4]);
       int at = u.windowStart().equals(day) ? 0 : 2;
@@ -64,20 +67,36 @@ public final class FeedbackCoverageDropRule implements Rule {
       sums[at + 1] += u.coveredRequests();
     }
     List<Finding> findings = new ArrayList<>();
-    byChannel.forEach((channel, s) -> {
-      if (s[0] < minRequests || s[2] < minRequests || s[3] == 0) {
-        return;
-      }
-      double current = (double) s[1] / s[0];
-      double trailing = (double) s[3] / s[2];
-      double drop = (trailing - current) / trailing;
-      if (drop > maxDrop) {
-        findings.add(new Finding(channel, drop, String.format(Locale.ROOT,
-            "%s feedback coverage on %s is %.1f%% (%d/%d), %.0f%% below its %d-day coverage %.1f%% (%d/%d); bound %.0f%%",
-            channel, day.toString().substring(0, 10), current * 100, s[1], s[0], drop * 100, trailingDays, trailing * 100,
-            s[3], s[2], maxDrop * 100)));
-      }
-    });
+    byChannel.forEach(
+        (channel, s) -> {
+          if (s[0] < minRequests || s[2] < minRequests || s[3] == 0) {
+            return;
+          }
+          double current = (double) s[1] / s[0];
+          double trailing = (double) s[3] / s[2];
+          double drop = (trailing - current) / trailing;
+          if (drop > maxDrop) {
+            findings.add(
+                new Finding(
+                    channel,
+                    drop,
+                    String.format(
+                        Locale.ROOT,
+                        "%s feedback coverage on %s is %.1f%% (%d/%d), %.0f%% below its %d-day"
+                            + " coverage %.1f%% (%d/%d); bound %.0f%%",
+                        channel,
+                        day.toString().substring(0, 10),
+                        current * 100,
+                        s[1],
+                        s[0],
+                        drop * 100,
+                        trailingDays,
+                        trailing * 100,
+                        s[3],
+                        s[2],
+                        maxDrop * 100)));
+          }
+        });
     return findings;
   }
 }

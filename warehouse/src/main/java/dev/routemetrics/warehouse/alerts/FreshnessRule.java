@@ -13,9 +13,9 @@ import java.util.TreeMap;
 
 /**
  * (d) Freshness: a channel's newest event is more than {@code maxSeconds} old. Read from day
- * windows over {@code lookBackDays}, so a channel silent for longer than that drops out of the
- * data and its alert resolves; set the look-back past the longest silence you care about. The
- * value is the age in seconds.
+ * windows over {@code lookBackDays}, so a channel silent for longer than that drops out of the data
+ * and its alert resolves; set the look-back past the longest silence you care about. The value is
+ * the age in seconds.
  */
 public final class FreshnessRule implements Rule {
 
@@ -53,13 +53,23 @@ public final class FreshnessRule implements Rule {
       }
     }
     List<Finding> findings = new ArrayList<>();
-    newest.forEach((channel, at) -> {
-      long age = Duration.between(at, now).toSeconds();
-      if (age > maxSeconds) {
-        findings.add(new Finding(channel, (double) age, String.format(Locale.ROOT,
-            "%s: newest event at %s, %d s ago > %d s", channel, at, age, maxSeconds)));
-      }
-    });
+    newest.forEach(
+        (channel, at) -> {
+          long age = Duration.between(at, now).toSeconds();
+          if (age > maxSeconds) {
+            findings.add(
+                new Finding(
+                    channel,
+                    (double) age,
+                    String.format(
+                        Locale.ROOT,
+                        "%s: newest event at %s, %d s ago > %d s",
+                        channel,
+                        at,
+                        age,
+                        maxSeconds)));
+          }
+        });
     return findings;
   }
 }

@@ -26,28 +26,43 @@ public final class KafkaPublisher implements AlertEvaluator.Publisher, AutoClose
 
   public KafkaPublisher(String bootstrap, String topic, int partitions) {
     this.topic = topic;
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty()))).all()
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      admin
+          .createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty())))
+          .all()
           .get(30, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof TopicExistsException)) {
-        throw new IllegalStateException("could not create alert topic " + topic + ": " + e.getCause(), e.getCause());
+        throw new IllegalStateException(
+            "could not create alert topic " + topic + ": " + e.getCause(), e.getCause());
       }
     } catch (Exception e) {
-      throw new IllegalStateException("could not create alert topic " + topic + " on " + bootstrap + ": " + e, e);
+      throw new IllegalStateException(
+          "could not create alert topic " + topic + " on " + bootstrap + ": " + e, e);
     }
-    this.producer = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ProducerConfig.ACKS_CONFIG, "all",
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000,
-        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000),
-        new StringSerializer(), new StringSerializer());
+    this.producer =
+        new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                true,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                30_000,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                10_000),
+            new StringSerializer(),
+            new StringSerializer());
   }
 
   @Override
   public void publish(Alert alert) throws Exception {
-    producer.send(new ProducerRecord<>(topic, alert.key(), AlertJson.write(alert))).get(35, TimeUnit.SECONDS);
+    producer
+        .send(new ProducerRecord<>(topic, alert.key(), AlertJson.write(alert)))
+        .get(35, TimeUnit.SECONDS);
   }
 
   @Override

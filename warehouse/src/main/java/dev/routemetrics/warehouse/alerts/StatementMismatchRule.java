@@ -13,8 +13,8 @@ import java.util.Objects;
 
 /**
  * (c) Statement mismatch: a partner's statement for a period reports requests or net revenue that
- * differ from what the pipeline metered for that partner's channels over the same days by more
- * than {@code maxDiscrepancyPercent} of the metered figure. The value is the larger discrepancy in
+ * differ from what the pipeline metered for that partner's channels over the same days by more than
+ * {@code maxDiscrepancyPercent} of the metered figure. The value is the larger discrepancy in
  * percent; where the metered figure is zero and the stated one is not, there is no percent: the
  * value is null and the alert fires.
  */
@@ -46,22 +46,47 @@ public final class StatementMismatchRule implements Rule {
   @Override
   public List<Finding> evaluate(AlertInputs inputs, Instant now) throws Exception {
     List<Finding> findings = new ArrayList<>();
-    for (AlertInputs.PartnerStatement s : inputs.statements(now.minus(Duration.ofDays(lookBackDays)))) {
+    for (AlertInputs.PartnerStatement s :
+        inputs.statements(now.minus(Duration.ofDays(lookBackDays)))) {
       TimeRange range = new TimeRange(TimeRange.WindowSize.DAY, s.from(), s.until(), List.of());
-      long requests = inputs.usage(range).stream().filter(u -> Objects.equals(u.partnerId(), s.partnerId()))
-          .mapToLong(ChannelWindow.Usage::requests).sum();
-      BigDecimal net = inputs.revenue(range).stream()
-          .filter(m -> Objects.equals(m.partnerId(), s.partnerId()) && m.currency().equals(s.currency()))
-          .map(ChannelWindow.Money::net).reduce(BigDecimal.ZERO, BigDecimal::add);
+      long requests =
+          inputs.usage(range).stream()
+              .filter(u -> Objects.equals(u.partnerId(), s.partnerId()))
+              .mapToLong(ChannelWindow.Usage::requests)
+              .sum();
+      BigDecimal net =
+          inputs.revenue(range).stream()
+              .filter(
+                  m ->
+                      Objects.equals(m.partnerId(), s.partnerId())
+                          && m.currency().equals(s.currency()))
+              .map(ChannelWindow.Money::net)
+              .reduce(BigDecimal.ZERO, BigDecimal::add);
       Double requestGap = percent(BigDecimal.valueOf(s.requests()), BigDecimal.valueOf(requests));
       Double netGap = percent(s.net(), net);
       boolean unbounded = requestGap == null || netGap == null;
       double worst = Math.max(requestGap == null ? 0 : requestGap, netGap == null ? 0 : netGap);
       if (unbounded || worst > maxPercent) {
-        findings.add(new Finding(s.partnerId() + "/" + s.statementId(), unbounded ? null : worst, String.format(Locale.ROOT,
-            "%s statement %s for %s..%s: requests stated %d vs metered %d (%s), net stated %s vs metered %s %s (%s); bound %.1f%%",
-            s.partnerId(), s.statementId(), s.from(), s.until(), s.requests(), requests, show(requestGap),
-            Amounts.exact(s.net()), Amounts.exact(net), s.currency(), show(netGap), maxPercent)));
+        findings.add(
+            new Finding(
+                s.partnerId() + "/" + s.statementId(),
+                unbounded ? null : worst,
+                String.format(
+                    Locale.ROOT,
+                    "%s statement %s for %s..%s: requests stated %d vs metered %d (%s), net stated"
+                        + " %s vs metered %s %s (%s); bound %.1f%%",
+                    s.partnerId(),
+                    s.statementId(),
+                    s.from(),
+                    s.until(),
+                    s.requests(),
+                    requests,
+                    show(requestGap),
+                    Amounts.exact(s.net()),
+                    Amounts.exact(net),
+                    s.currency(),
+                    show(netGap),
+                    maxPercent)));
       }
     }
     return findings;

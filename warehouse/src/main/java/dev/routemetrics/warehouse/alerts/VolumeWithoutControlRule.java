@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * (a) Volume without control: a channel flagged (docs/domain.md: top quartile of request share, control
- * score below 0.34) in the latest window of the given size that has data within the look-back.
- * The value is the channel's control score.
+ * (a) Volume without control: a channel flagged (docs/domain.md: top quartile of request share,
+ * control score below 0.34) in the latest window of the given size that has data within the
+ * look-back. The value is the channel's control score.
  */
 public final class VolumeWithoutControlRule implements Rule {
 
@@ -40,20 +40,40 @@ public final class VolumeWithoutControlRule implements Rule {
 
   @Override
   public List<Finding> evaluate(AlertInputs inputs, Instant now) throws Exception {
-    Duration length = switch (window) {
-      case MINUTE -> Duration.ofMinutes(1);
-      case HOUR -> Duration.ofHours(1);
-      case DAY -> Duration.ofDays(1);
-    };
-    TimeRange range = new TimeRange(window, now.minus(length.multipliedBy(lookBackWindows)), now.plusSeconds(60), List.of());
+    Duration length =
+        switch (window) {
+          case MINUTE -> Duration.ofMinutes(1);
+          case HOUR -> Duration.ofHours(1);
+          case DAY -> Duration.ofDays(1);
+        };
+    TimeRange range =
+        new TimeRange(
+            window,
+            now.minus(length.multipliedBy(lookBackWindows)),
+            now.plusSeconds(60),
+            List.of());
     return ReachControl.compute(inputs.usage(range), inputs.revenue(range)).stream()
         .max(Comparator.comparing(ReachControl.Window::windowStart))
-        .map(latest -> latest.channels().stream().filter(ReachControl.Row::volumeWithoutControl)
-            .map(r -> new Finding(r.channelId(), r.controlScore(), String.format(Locale.ROOT,
-                "%s has %.1f%% of requests (top quartile) with control score %.2f < %.2f in the %s window from %s",
-                r.channelId(), r.requestShare() * 100, r.controlScore(), ReachControl.LOW_CONTROL,
-                window.name().toLowerCase(Locale.ROOT), r.windowStart())))
-            .toList())
+        .map(
+            latest ->
+                latest.channels().stream()
+                    .filter(ReachControl.Row::volumeWithoutControl)
+                    .map(
+                        r ->
+                            new Finding(
+                                r.channelId(),
+                                r.controlScore(),
+                                String.format(
+                                    Locale.ROOT,
+                                    "%s has %.1f%% of requests (top quartile) with control score"
+                                        + " %.2f < %.2f in the %s window from %s",
+                                    r.channelId(),
+                                    r.requestShare() * 100,
+                                    r.controlScore(),
+                                    ReachControl.LOW_CONTROL,
+                                    window.name().toLowerCase(Locale.ROOT),
+                                    r.windowStart())))
+                    .toList())
         .orElse(List.of());
   }
 }

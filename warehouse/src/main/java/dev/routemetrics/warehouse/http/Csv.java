@@ -54,7 +54,10 @@ public final class Csv {
     return out;
   }
 
-  /** One cell's text: numbers as numbers (money exact), text neutralised, a map as {@code key=value;...}, a list's items joined by {@code " | "}. */
+  /**
+   * One cell's text: numbers as numbers (money exact), text neutralised, a map as {@code
+   * key=value;...}, a list's items joined by {@code " | "}.
+   */
   static String cell(Object value) {
     if (value == null) {
       return "";
@@ -69,13 +72,18 @@ public final class Csv {
       return neutralised(list.stream().map(Csv::cell).collect(Collectors.joining(" | ")));
     }
     if (value instanceof Map<?, ?> map) {
-      return neutralised(map.entrySet().stream().map(e -> e.getKey() + "=" + cell(e.getValue()))
-          .collect(Collectors.joining(";")));
+      return neutralised(
+          map.entrySet().stream()
+              .map(e -> e.getKey() + "=" + cell(e.getValue()))
+              .collect(Collectors.joining(";")));
     }
     return neutralised(value.toString());
   }
 
-  /** OWASP's rule for text: a leading {@code '} before a first character a spreadsheet would start a formula with. */
+  /**
+   * OWASP's rule for text: a leading {@code '} before a first character a spreadsheet would start a
+   * formula with.
+   */
   static String neutralised(String text) {
     if (!text.isEmpty() && "=+-@\t\r".indexOf(text.charAt(0)) >= 0) {
       return "'" + text;

@@ -20,10 +20,13 @@ import java.math.BigDecimal;
 public final class Json {
 
   /** Thread-safe once configured; share it. */
-  public static final ObjectMapper MAPPER = new ObjectMapper()
-      .registerModule(new JavaTimeModule())
-      .registerModule(new SimpleModule("routemetrics-amounts").addSerializer(BigDecimal.class, new AmountSerializer()))
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+  public static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          .registerModule(
+              new SimpleModule("routemetrics-amounts")
+                  .addSerializer(BigDecimal.class, new AmountSerializer()))
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
   private Json() {}
 
@@ -33,7 +36,8 @@ public final class Json {
     }
 
     @Override
-    public void serialize(BigDecimal amount, JsonGenerator json, SerializerProvider provider) throws IOException {
+    public void serialize(BigDecimal amount, JsonGenerator json, SerializerProvider provider)
+        throws IOException {
       json.writeString(Amounts.exact(amount));
     }
   }

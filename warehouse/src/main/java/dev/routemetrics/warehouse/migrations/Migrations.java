@@ -27,9 +27,9 @@ import org.slf4j.LoggerFactory;
  * them stands for the configured database. Every file runs on ClickHouse 18.16 and on current
  * releases.
  *
- * <p>With a cluster ({@code routemetrics.clickhouse.cluster}) each statement runs in its cluster form
- * ({@link ClusterDdl}): local tables on every node plus Distributed tables under the same names, so
- * the sink and the queries are the same on both layouts.
+ * <p>With a cluster ({@code routemetrics.clickhouse.cluster}) each statement runs in its cluster
+ * form ({@link ClusterDdl}): local tables on every node plus Distributed tables under the same
+ * names, so the sink and the queries are the same on both layouts.
  */
 public final class Migrations {
 
@@ -40,12 +40,17 @@ public final class Migrations {
   private final String database;
   private final String cluster;
 
-  /** On the layout the environment names (ROUTEMETRICS_CLICKHOUSE_CLUSTER; unset: a single server). */
+  /**
+   * On the layout the environment names (ROUTEMETRICS_CLICKHOUSE_CLUSTER; unset: a single server).
+   */
   public Migrations(ClickHouse clickHouse, String database) {
     this(clickHouse, database, WarehouseConfig.clusterFromEnvironment());
   }
 
-  /** On {@code cluster}, a remote_servers cluster of the server {@code clickHouse} connects to; empty: that server alone. */
+  /**
+   * On {@code cluster}, a remote_servers cluster of the server {@code clickHouse} connects to;
+   * empty: that server alone.
+   */
   public Migrations(ClickHouse clickHouse, String database, String cluster) {
     this.clickHouse = clickHouse;
     this.database = database;
@@ -58,7 +63,8 @@ public final class Migrations {
   /** Applies the migrations not applied yet; returns the files it applied. */
   public List<String> apply() throws SQLException {
     List<String> applied = new ArrayList<>();
-    try (Connection connection = clickHouse.connect(); Statement statement = connection.createStatement()) {
+    try (Connection connection = clickHouse.connect();
+        Statement statement = connection.createStatement()) {
       ClusterDdl ddl = cluster.isEmpty() ? null : new ClusterDdl(cluster, replicated(connection));
       for (String sql : bootstrap(database)) {
         for (String each : ddl == null ? List.of(sql) : ddl.translate(sql)) {
@@ -75,13 +81,17 @@ public final class Migrations {
             statement.execute(each);
           }
         }
-        try (PreparedStatement record = connection.prepareStatement(
-            "INSERT INTO " + database + ".schema_migrations (version, file) VALUES (?, ?)")) {
+        try (PreparedStatement record =
+            connection.prepareStatement(
+                "INSERT INTO " + database + ".schema_migrations (version, file) VALUES (?, ?)")) {
           record.setInt(1, migration.version());
           record.setString(2, migration.file());
           record.execute();
         }
-        log.info("applied migration {} to database {}{}", migration.file(), database,
+        log.info(
+            "applied migration {} to database {}{}",
+            migration.file(),
+            database,
             cluster.isEmpty() ? "" : " on cluster " + cluster);
         applied.add(migration.file());
       }
@@ -91,16 +101,25 @@ public final class Migrations {
     return applied;
   }
 
-  /** Whether the cluster's shards have replicas (then the local tables are Replicated); fails if the server does not know it. */
+  /**
+   * Whether the cluster's shards have replicas (then the local tables are Replicated); fails if the
+   * server does not know it.
+   */
   private boolean replicated(Connection connection) throws SQLException {
-    try (PreparedStatement query = connection.prepareStatement(
-        "SELECT count(), max(replica_num) FROM system.clusters WHERE cluster = ?")) {
+    try (PreparedStatement query =
+        connection.prepareStatement(
+            "SELECT count(), max(replica_num) FROM system.clusters WHERE cluster = ?")) {
       query.setString(1, cluster);
       try (ResultSet rows = query.executeQuery()) {
         rows.next();
         if (rows.getLong(1) == 0) {
-          throw new IllegalStateException("routemetrics.clickhouse.cluster is '" + cluster + "', but the ClickHouse server at "
-              + clickHouse.url() + " has no such cluster in its remote_servers (deploy/cluster.sh writes one named routemetrics)");
+          throw new IllegalStateException(
+              "routemetrics.clickhouse.cluster is '"
+                  + cluster
+                  + "', but the ClickHouse server at "
+                  + clickHouse.url()
+                  + " has no such cluster in its remote_servers (deploy/cluster.sh writes one named"
+                  + " routemetrics)");
         }
         return rows.getLong(2) > 1;
       }
@@ -110,7 +129,8 @@ public final class Migrations {
   private Set<Integer> appliedVersions(Connection connection) throws SQLException {
     Set<Integer> versions = new HashSet<>();
     try (Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery("SELECT version FROM " + database + ".schema_migrations")) {
+        ResultSet rows =
+            statement.executeQuery("SELECT version FROM " + database + ".schema_migrations")) {
       while (rows.next()) {
         versions.add(rows.getInt(1));
       }
@@ -118,11 +138,15 @@ public final class Migrations {
     return versions;
   }
 
-  /** The database and the table recording applied migrations: run before any migration, every time. */
+  /**
+   * The database and the table recording applied migrations: run before any migration, every time.
+   */
   public static List<String> bootstrap(String database) {
     return List.of(
         "CREATE DATABASE IF NOT EXISTS " + database,
-        "CREATE TABLE IF NOT EXISTS " + database + ".schema_migrations"
+        "CREATE TABLE IF NOT EXISTS "
+            + database
+            + ".schema_migrations"
             + " (version UInt32, file String, applied_at DateTime DEFAULT now())"
             + " ENGINE = MergeTree() ORDER BY version");
   }
@@ -135,7 +159,11 @@ public final class Migrations {
       String text = String.join("\n", lines(ROOT + file)).replace("{db}", database);
       List<String> statements = new ArrayList<>();
       for (String sql : text.split(";\\s*(\n|$)")) {
-        String body = sql.lines().filter(line -> !line.strip().startsWith("--")).collect(Collectors.joining("\n")).strip();
+        String body =
+            sql.lines()
+                .filter(line -> !line.strip().startsWith("--"))
+                .collect(Collectors.joining("\n"))
+                .strip();
         if (!body.isEmpty()) {
           statements.add(body);
         }
@@ -150,8 +178,10 @@ public final class Migrations {
       if (in == null) {
         throw new IllegalStateException("classpath resource " + resource + " is missing");
       }
-      return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).lines()
-          .filter(line -> !resource.endsWith("index.txt") || !(line.isBlank() || line.startsWith("#")))
+      return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))
+          .lines()
+          .filter(
+              line -> !resource.endsWith("index.txt") || !(line.isBlank() || line.startsWith("#")))
           .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -12,7 +12,10 @@ interface Connections {
 
   Connection open() throws SQLException;
 
-  /** The failure as the caller should see it (ClickHouse names an unreachable server and how to start it). */
+  /**
+   * The failure as the caller should see it (ClickHouse names an unreachable server and how to
+   * start it).
+   */
   SQLException explained(SQLException e);
 
   static Connections of(ClickHouse clickHouse) {

@@ -1,14 +1,14 @@
 package dev.routemetrics.warehouse.query;
 
 /**
- * The substitution-risk fit of docs/domain.md, in one place (ClickHouse 18.16 has no regression to do it in
- * SQL): ordinary least squares of ln(requests) on ln(p95 latency), optionally ln(net revenue per
- * request), and one indicator per hour of day present (no separate intercept: the indicators are
- * it), so the daily cycle is not read as a reaction. Slopes come out with their sign flipped, so
- * that traffic routing away from a slow or expensive lab is a positive elasticity, with standard
- * errors {@code sqrt(s² (XᵀX)⁻¹)}, {@code s² = RSS / (n − k)}. Null below {@link #MIN_WINDOWS}
- * windows, or when the regressors do not vary apart from the hour of day (nothing to read a
- * reaction from).
+ * The substitution-risk fit of docs/domain.md, in one place (ClickHouse 18.16 has no regression to
+ * do it in SQL): ordinary least squares of ln(requests) on ln(p95 latency), optionally ln(net
+ * revenue per request), and one indicator per hour of day present (no separate intercept: the
+ * indicators are it), so the daily cycle is not read as a reaction. Slopes come out with their sign
+ * flipped, so that traffic routing away from a slow or expensive lab is a positive elasticity, with
+ * standard errors {@code sqrt(s² (XᵀX)⁻¹)}, {@code s² = RSS / (n − k)}. Null below {@link
+ * #MIN_WINDOWS} windows, or when the regressors do not vary apart from the hour of day (nothing to
+ * read a reaction from).
  */
 public final class ElasticityFit {
 
@@ -16,10 +16,11 @@ public final class ElasticityFit {
   public static final int MIN_WINDOWS = 48;
 
   /**
-   * The flipped slopes and their standard errors; {@code price} and {@code priceError} are null when
-   * the price term was left out.
+   * The flipped slopes and their standard errors; {@code price} and {@code priceError} are null
+   * when the price term was left out.
    */
-  public record Result(int windows, double latency, double latencyError, Double price, Double priceError) {}
+  public record Result(
+      int windows, double latency, double latencyError, Double price, Double priceError) {}
 
   private ElasticityFit() {}
 
@@ -30,7 +31,8 @@ public final class ElasticityFit {
    * @param hourOfDay per window, 0 to 23
    * @return null below {@link #MIN_WINDOWS} windows or when the fit is not identified
    */
-  public static Result fit(double[] requests, double[] p95, double[] netPerRequest, int[] hourOfDay) {
+  public static Result fit(
+      double[] requests, double[] p95, double[] netPerRequest, int[] hourOfDay) {
     int n = requests.length;
     if (n < MIN_WINDOWS) {
       return null;
@@ -77,14 +79,20 @@ public final class ElasticityFit {
     }
     double rss = 0;
     for (int i = 0; i < n; i++) {
-      double fitted = beta[0] * Math.log(p95[i]) + (netPerRequest == null ? 0 : beta[1] * Math.log(netPerRequest[i]))
-          + beta[column[hourOfDay[i]]];
+      double fitted =
+          beta[0] * Math.log(p95[i])
+              + (netPerRequest == null ? 0 : beta[1] * Math.log(netPerRequest[i]))
+              + beta[column[hourOfDay[i]]];
       double residual = Math.log(requests[i]) - fitted;
       rss += residual * residual;
     }
     double s2 = rss / (n - k);
-    return new Result(n, -beta[0], Math.sqrt(Math.max(0, s2 * inverse[0][0])),
-        netPerRequest == null ? null : -beta[1], netPerRequest == null ? null : Math.sqrt(Math.max(0, s2 * inverse[1][1])));
+    return new Result(
+        n,
+        -beta[0],
+        Math.sqrt(Math.max(0, s2 * inverse[0][0])),
+        netPerRequest == null ? null : -beta[1],
+        netPerRequest == null ? null : Math.sqrt(Math.max(0, s2 * inverse[1][1])));
   }
 
   /**

@@ -13,8 +13,8 @@ import java.util.stream.Collectors;
 
 /**
  * Data teams' and operators' reach-versus-control table: per window and channel, request share,
- * identity visibility, billing ownership, control points and control score, the volume-without-control
- * flag, net revenue per currency, and per window the partner concentration.
+ * identity visibility, billing ownership, control points and control score, the
+ * volume-without-control flag, net revenue per currency, and per window the partner concentration.
  */
 public final class ReachControl {
 
@@ -22,18 +22,32 @@ public final class ReachControl {
   public static final double LOW_CONTROL = 0.34;
 
   /** One channel in one window. */
-  public record Row(Instant windowStart, String channelId, String route, long requests, Double requestShare,
-      Double identityVisibility, Double billingOwnership, int controlPointsOwned, Double controlScore,
-      boolean topQuartile, boolean volumeWithoutControl, Map<String, BigDecimal> netRevenue) {}
+  public record Row(
+      Instant windowStart,
+      String channelId,
+      String route,
+      long requests,
+      Double requestShare,
+      Double identityVisibility,
+      Double billingOwnership,
+      int controlPointsOwned,
+      Double controlScore,
+      boolean topQuartile,
+      boolean volumeWithoutControl,
+      Map<String, BigDecimal> netRevenue) {}
 
   /** One window: its channels and the Herfindahl index of partners' shares of indirect requests. */
   public record Window(Instant windowStart, Double partnerConcentration, List<Row> channels) {}
 
   private ReachControl() {}
 
-  public static List<Window> compute(List<ChannelWindow.Usage> usage, List<ChannelWindow.Money> revenue) {
-    Map<Instant, List<ChannelWindow.Usage>> byWindow = usage.stream()
-        .collect(Collectors.groupingBy(ChannelWindow.Usage::windowStart, TreeMap::new, Collectors.toList()));
+  public static List<Window> compute(
+      List<ChannelWindow.Usage> usage, List<ChannelWindow.Money> revenue) {
+    Map<Instant, List<ChannelWindow.Usage>> byWindow =
+        usage.stream()
+            .collect(
+                Collectors.groupingBy(
+                    ChannelWindow.Usage::windowStart, TreeMap::new, Collectors.toList()));
     Map<String, Double> ownership = billingOwnership(revenue);
     Map<String, Map<String, BigDecimal>> net = netRevenue(revenue);
     List<Window> windows = new ArrayList<>();
@@ -45,11 +59,25 @@ public final class ReachControl {
         Double share = ChannelWindow.ratio(u.requests(), total);
         Double billing = ownership.get(key(u.windowStart(), u.channelId()));
         Double identity = u.identityVisibility();
-        Double score = identity == null || billing == null ? null : (u.controlPointsOwned() / 6.0 + identity + billing) / 3.0;
+        Double score =
+            identity == null || billing == null
+                ? null
+                : (u.controlPointsOwned() / 6.0 + identity + billing) / 3.0;
         boolean top = topQuartile.contains(u.channelId());
-        rows.add(new Row(u.windowStart(), u.channelId(), u.route(), u.requests(), share, identity, billing,
-            u.controlPointsOwned(), score, top, top && score != null && score < LOW_CONTROL,
-            net.getOrDefault(key(u.windowStart(), u.channelId()), Map.of())));
+        rows.add(
+            new Row(
+                u.windowStart(),
+                u.channelId(),
+                u.route(),
+                u.requests(),
+                share,
+                identity,
+                billing,
+                u.controlPointsOwned(),
+                score,
+                top,
+                top && score != null && score < LOW_CONTROL,
+                net.getOrDefault(key(u.windowStart(), u.channelId()), Map.of())));
       }
       windows.add(new Window(window.getKey(), partnerConcentration(window.getValue()), rows));
     }
@@ -65,19 +93,26 @@ public final class ReachControl {
     for (ChannelWindow.Money m : revenue) {
       Double ratio = m.billingOwnership();
       if (ratio != null) {
-        perCurrency.computeIfAbsent(key(m.windowStart(), m.channelId()), k -> new ArrayList<>()).add(ratio);
+        perCurrency
+            .computeIfAbsent(key(m.windowStart(), m.channelId()), k -> new ArrayList<>())
+            .add(ratio);
       }
     }
     Map<String, Double> mean = new HashMap<>();
-    perCurrency.forEach((k, ratios) -> mean.put(k, ratios.stream().mapToDouble(Double::doubleValue).average().orElseThrow()));
+    perCurrency.forEach(
+        (k, ratios) ->
+            mean.put(k, ratios.stream().mapToDouble(Double::doubleValue).average().orElseThrow()));
     return mean;
   }
 
-  /** A channel's net revenue in the window, per currency (sorted), for sizing it on the dashboard. */
+  /**
+   * A channel's net revenue in the window, per currency (sorted), for sizing it on the dashboard.
+   */
   static Map<String, Map<String, BigDecimal>> netRevenue(List<ChannelWindow.Money> revenue) {
     Map<String, Map<String, BigDecimal>> net = new HashMap<>();
     for (ChannelWindow.Money m : revenue) {
-      net.computeIfAbsent(key(m.windowStart(), m.channelId()), k -> new TreeMap<>()).merge(m.currency(), m.net(), BigDecimal::add);
+      net.computeIfAbsent(key(m.windowStart(), m.channelId()), k -> new TreeMap<>())
+          .merge(m.currency(), m.net(), BigDecimal::add);
     }
     return net;
   }
@@ -87,19 +122,30 @@ public final class ReachControl {
    * channels that have any, ties broken by channel id so the answer never depends on row order.
    */
   static Set<String> topQuartile(List<ChannelWindow.Usage> window) {
-    List<ChannelWindow.Usage> busy = window.stream().filter(u -> u.requests() > 0)
-        .sorted(Comparator.comparingLong(ChannelWindow.Usage::requests).reversed().thenComparing(ChannelWindow.Usage::channelId))
-        .toList();
-    return busy.subList(0, (busy.size() + 3) / 4).stream().map(ChannelWindow.Usage::channelId).collect(Collectors.toSet());
+    List<ChannelWindow.Usage> busy =
+        window.stream()
+            .filter(u -> u.requests() > 0)
+            .sorted(
+                Comparator.comparingLong(ChannelWindow.Usage::requests)
+                    .reversed()
+                    .thenComparing(ChannelWindow.Usage::channelId))
+            .toList();
+    return busy.subList(0, (busy.size() + 3) / 4).stream()
+        .map(ChannelWindow.Usage::channelId)
+        .collect(Collectors.toSet());
   }
 
-  /** Sum over partners of (partner's indirect requests / all indirect requests)², null without indirect requests. */
+  /**
+   * Sum over partners of (partner's indirect requests / all indirect requests)², null without
+   * indirect requests.
+   */
   static Double partnerConcentration(List<ChannelWindow.Usage> window) {
     Map<String, Long> byPartner = new HashMap<>();
     long indirect = 0;
     for (ChannelWindow.Usage u : window) {
       if (!u.isDirect()) {
-        byPartner.merge(u.partnerId() == null ? u.channelId() : u.partnerId(), u.requests(), Long::sum);
+        byPartner.merge(
+            u.partnerId() == null ? u.channelId() : u.partnerId(), u.requests(), Long::sum);
         indirect += u.requests();
       }
     }

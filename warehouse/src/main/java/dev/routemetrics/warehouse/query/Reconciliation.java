@@ -18,16 +18,25 @@ import java.util.TreeMap;
  * Finance's check of partner statements: each PARTNER_STATEMENT's reported requests and net amount
  * against what the pipeline metered for that channel over the statement's period (hour windows, so
  * periods are expected on hour boundaries), with the discrepancy in percent of the metered figure.
- * The metered net is the partner-billed part of the channel's net (net minus net billed by the lab);
- * a charge counts in the hour of its event_time, which the simulator and the edge's clients date
- * inside the hour the charge covers.
+ * The metered net is the partner-billed part of the channel's net (net minus net billed by the
+ * lab); a charge counts in the hour of its event_time, which the simulator and the edge's clients
+ * date inside the hour the charge covers.
  */
 public final class Reconciliation {
 
   /** One statement against the metered figures. */
-  public record Row(String billingId, String channelId, Instant periodStart, Instant periodEnd, String currency,
-      Long reportedRequests, long meteredRequests, Double requestGapPercent, BigDecimal reportedNet,
-      BigDecimal meteredNet, Double netGapPercent) {}
+  public record Row(
+      String billingId,
+      String channelId,
+      Instant periodStart,
+      Instant periodEnd,
+      String currency,
+      Long reportedRequests,
+      long meteredRequests,
+      Double requestGapPercent,
+      BigDecimal reportedNet,
+      BigDecimal meteredNet,
+      Double netGapPercent) {}
 
   private final Connections connections;
   private final String database;
@@ -47,9 +56,15 @@ public final class Reconciliation {
   public String statementsSql(List<String> channels) {
     return "SELECT billing_id, channel_id, toString(period_start), toString(period_end), currency,"
         + " reported_request_count, toString(net_amount)"
-        + " FROM " + database + ".billing_events FINAL"
-        + " WHERE kind = 'PARTNER_STATEMENT' AND period_start >= toDateTime(?, 'UTC') AND period_start < toDateTime(?, 'UTC')"
-        + (channels.isEmpty() ? "" : " AND channel_id IN (" + String.join(", ", channels.stream().map(c -> "?").toList()) + ")")
+        + " FROM "
+        + database
+        + ".billing_events FINAL WHERE kind = 'PARTNER_STATEMENT' AND period_start >= toDateTime(?,"
+        + " 'UTC') AND period_start < toDateTime(?, 'UTC')"
+        + (channels.isEmpty()
+            ? ""
+            : " AND channel_id IN ("
+                + String.join(", ", channels.stream().map(c -> "?").toList())
+                + ")")
         + " ORDER BY period_start, channel_id, billing_id";
   }
 
@@ -70,18 +85,25 @@ public final class Reconciliation {
     if (statements.isEmpty()) {
       return List.of();
     }
-    Instant spanStart = statements.stream().map(Statement::start).min(Instant::compareTo).orElseThrow();
+    Instant spanStart =
+        statements.stream().map(Statement::start).min(Instant::compareTo).orElseThrow();
     Instant spanEnd = statements.stream().map(Statement::end).max(Instant::compareTo).orElseThrow();
     Map<String, TreeMap<Instant, Long>> requests = new HashMap<>();
     Map<String, TreeMap<Instant, BigDecimal>> net = new HashMap<>();
-    if (spanStart.isBefore(spanEnd)) { // else every period is empty and nothing can be metered in it
-      List<String> channels = statements.stream().map(Statement::channelId).distinct().sorted().toList();
-      TimeRange span = new TimeRange(TimeRange.WindowSize.HOUR, spanStart, spanEnd, channels, range.partnerId());
+    if (spanStart.isBefore(
+        spanEnd)) { // else every period is empty and nothing can be metered in it
+      List<String> channels =
+          statements.stream().map(Statement::channelId).distinct().sorted().toList();
+      TimeRange span =
+          new TimeRange(TimeRange.WindowSize.HOUR, spanStart, spanEnd, channels, range.partnerId());
       for (ChannelWindow.Usage u : reader.metrics(span)) {
-        requests.computeIfAbsent(u.channelId(), c -> new TreeMap<>()).merge(u.windowStart(), u.requests(), Long::sum);
+        requests
+            .computeIfAbsent(u.channelId(), c -> new TreeMap<>())
+            .merge(u.windowStart(), u.requests(), Long::sum);
       }
       for (ChannelWindow.Money m : reader.revenue(span)) {
-        // "What the pipeline metered for that partner" (docs/domain.md): the net the partner billed,
+        // "What the pipeline metered for that partner" (docs/domain.md): the net the partner
+        // billed,
         // not what the lab billed itself on the same channel.
         net.computeIfAbsent(m.channelId() + "|" + m.currency(), c -> new TreeMap<>())
             .merge(m.windowStart(), m.net().subtract(m.netBilledByLab()), BigDecimal::add);
@@ -89,17 +111,25 @@ public final class Reconciliation {
     }
     List<Row> rows = new ArrayList<>(statements.size());
     for (Statement s : statements) {
-      long metered = within(requests.get(s.channelId()), s).values().stream().mapToLong(Long::longValue).sum();
-      BigDecimal meteredNet = within(net.get(s.channelId() + "|" + s.currency()), s).values().stream()
-          .reduce(BigDecimal.ZERO, BigDecimal::add);
+      long metered =
+          within(requests.get(s.channelId()), s).values().stream().mapToLong(Long::longValue).sum();
+      BigDecimal meteredNet =
+          within(net.get(s.channelId() + "|" + s.currency()), s).values().stream()
+              .reduce(BigDecimal.ZERO, BigDecimal::add);
       rows.add(reconcile(s, metered, meteredNet));
     }
     return rows;
   }
 
   /** One PARTNER_STATEMENT as stored. */
-  private record Statement(String billingId, String channelId, Instant start, Instant end, String currency,
-      Long reportedRequests, BigDecimal reportedNet) {}
+  private record Statement(
+      String billingId,
+      String channelId,
+      Instant start,
+      Instant end,
+      String currency,
+      Long reportedRequests,
+      BigDecimal reportedNet) {}
 
   private List<Statement> statements(TimeRange range) throws SQLException {
     List<Statement> statements = new ArrayList<>();
@@ -114,9 +144,15 @@ public final class Reconciliation {
         while (r.next()) {
           long reported = r.getLong(6);
           Long reportedRequests = r.wasNull() ? null : reported;
-          statements.add(new Statement(r.getString(1), r.getString(2), epochIfZero(MetricsReader.instant(r.getString(3))),
-              epochIfZero(MetricsReader.instant(r.getString(4))), r.getString(5), reportedRequests,
-              new BigDecimal(r.getString(7))));
+          statements.add(
+              new Statement(
+                  r.getString(1),
+                  r.getString(2),
+                  epochIfZero(MetricsReader.instant(r.getString(3))),
+                  epochIfZero(MetricsReader.instant(r.getString(4))),
+                  r.getString(5),
+                  reportedRequests,
+                  new BigDecimal(r.getString(7))));
         }
       }
     } catch (SQLException e) {
@@ -125,12 +161,18 @@ public final class Reconciliation {
     return statements;
   }
 
-  /** 18.16 renders the DateTime 0 as '0000-00-00 00:00:00', which {@link MetricsReader#instant} reads as null. */
+  /**
+   * 18.16 renders the DateTime 0 as '0000-00-00 00:00:00', which {@link MetricsReader#instant}
+   * reads as null.
+   */
   private static Instant epochIfZero(Instant at) {
     return at == null ? TimeRange.EARLIEST : at;
   }
 
-  /** The hour windows that start within the statement's period [start, end); none for an empty period. */
+  /**
+   * The hour windows that start within the statement's period [start, end); none for an empty
+   * period.
+   */
   private static <V> Map<Instant, V> within(TreeMap<Instant, V> windows, Statement s) {
     if (windows == null || !s.start().isBefore(s.end())) {
       return Map.of();
@@ -139,12 +181,30 @@ public final class Reconciliation {
   }
 
   private static Row reconcile(Statement s, long metered, BigDecimal meteredNet) {
-    Double requestGap = s.reportedRequests() == null || metered == 0 ? null
-        : (s.reportedRequests() - metered) * 100.0 / metered;
-    Double netGap = meteredNet.signum() == 0 ? null
-        : s.reportedNet().subtract(meteredNet).multiply(HUNDRED).divide(meteredNet, MathContext.DECIMAL64).doubleValue();
-    return new Row(s.billingId(), s.channelId(), s.start(), s.end(), s.currency(), s.reportedRequests(), metered,
-        requestGap, s.reportedNet(), meteredNet, netGap);
+    Double requestGap =
+        s.reportedRequests() == null || metered == 0
+            ? null
+            : (s.reportedRequests() - metered) * 100.0 / metered;
+    Double netGap =
+        meteredNet.signum() == 0
+            ? null
+            : s.reportedNet()
+                .subtract(meteredNet)
+                .multiply(HUNDRED)
+                .divide(meteredNet, MathContext.DECIMAL64)
+                .doubleValue();
+    return new Row(
+        s.billingId(),
+        s.channelId(),
+        s.start(),
+        s.end(),
+        s.currency(),
+        s.reportedRequests(),
+        metered,
+        requestGap,
+        s.reportedNet(),
+        meteredNet,
+        netGap);
   }
 
   private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);

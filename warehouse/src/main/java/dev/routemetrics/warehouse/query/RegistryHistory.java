@@ -20,11 +20,19 @@ import java.util.List;
  */
 public final class RegistryHistory {
 
-  private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter UTC =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
   /** One channel's registry state; {@code partnerId} is null on direct routes. */
-  public record Row(String channelId, int registryVersion, Instant effectiveFrom, String route, String partnerId,
-      BigDecimal takeRate, int controlPointsOwned, boolean retired) {}
+  public record Row(
+      String channelId,
+      int registryVersion,
+      Instant effectiveFrom,
+      String route,
+      String partnerId,
+      BigDecimal takeRate,
+      int controlPointsOwned,
+      boolean retired) {}
 
   private final ClickHouse clickHouse;
   private final String database;
@@ -34,23 +42,36 @@ public final class RegistryHistory {
     this.database = database;
   }
 
-  /** The SQL, the moment bound as a parameter; FINAL so a change read twice and not yet merged counts once. */
+  /**
+   * The SQL, the moment bound as a parameter; FINAL so a change read twice and not yet merged
+   * counts once.
+   */
   public String asOfSql() {
-    return "SELECT channel_id, registry_version, effective_from, route, partner_id, take_rate, control_points_owned,"
-        + " retired FROM " + database + ".channel_registry_history FINAL"
+    return "SELECT channel_id, registry_version, effective_from, route, partner_id, take_rate,"
+        + " control_points_owned, retired FROM "
+        + database
+        + ".channel_registry_history FINAL"
         + " WHERE effective_from <= toDateTime(?, 'UTC')"
         + " ORDER BY channel_id, effective_from DESC LIMIT 1 BY channel_id";
   }
 
   public List<Row> asOf(Instant moment) throws SQLException {
     List<Row> result = new ArrayList<>();
-    try (Connection connection = clickHouse.connect(); PreparedStatement query = connection.prepareStatement(asOfSql())) {
+    try (Connection connection = clickHouse.connect();
+        PreparedStatement query = connection.prepareStatement(asOfSql())) {
       query.setString(1, UTC.format(moment));
       try (ResultSet rows = query.executeQuery()) {
         while (rows.next()) {
-          result.add(new Row(rows.getString(1), rows.getInt(2),
-              LocalDateTime.parse(rows.getString(3), UTC).toInstant(ZoneOffset.UTC), rows.getString(4), rows.getString(5),
-              new BigDecimal(rows.getString(6)).stripTrailingZeros(), rows.getInt(7), rows.getInt(8) == 1));
+          result.add(
+              new Row(
+                  rows.getString(1),
+                  rows.getInt(2),
+                  LocalDateTime.parse(rows.getString(3), UTC).toInstant(ZoneOffset.UTC),
+                  rows.getString(4),
+                  rows.getString(5),
+                  new BigDecimal(rows.getString(6)).stripTrailingZeros(),
+                  rows.getInt(7),
+                  rows.getInt(8) == 1));
         }
       }
     } catch (SQLException e) {

@@ -13,10 +13,10 @@ import java.util.stream.Collectors;
 
 /**
  * docs/domain.md#what-if: shifting a fraction f of a channel's requests in a period to a direct
- * channel gives those requests the target channel's per-request ratios of the same window
- * (identity visibility, trainable rate, net revenue, partner fee and gross per request), while the
- * requests left behind keep the source's ratios. Per window where the source has requests, with
- * m = f × requests(source):
+ * channel gives those requests the target channel's per-request ratios of the same window (identity
+ * visibility, trainable rate, net revenue, partner fee and gross per request), while the requests
+ * left behind keep the source's ratios. Per window where the source has requests, with m = f ×
+ * requests(source):
  *
  * <ul>
  *   <li><b>control score</b>: the window's request-weighted control score over every channel that
@@ -39,20 +39,27 @@ import java.util.stream.Collectors;
  */
 public final class WhatIf {
 
-  /** What to shift: a fraction in [0, 1] of {@code channelId}'s requests to the direct channel {@code toChannelId}. */
+  /**
+   * What to shift: a fraction in [0, 1] of {@code channelId}'s requests to the direct channel
+   * {@code toChannelId}.
+   */
   public record Shift(String channelId, String toChannelId, BigDecimal fraction) {
     public Shift {
       if (channelId == null || channelId.isBlank()) {
-        throw new IllegalArgumentException("channel: the channel to shift requests from is required");
+        throw new IllegalArgumentException(
+            "channel: the channel to shift requests from is required");
       }
       if (toChannelId == null || toChannelId.isBlank()) {
-        throw new IllegalArgumentException("to: the direct channel to shift requests to is required");
+        throw new IllegalArgumentException(
+            "to: the direct channel to shift requests to is required");
       }
       if (channelId.equals(toChannelId)) {
-        throw new IllegalArgumentException("to: must differ from channel (both are '" + channelId + "')");
+        throw new IllegalArgumentException(
+            "to: must differ from channel (both are '" + channelId + "')");
       }
       if (fraction == null || fraction.signum() < 0 || fraction.compareTo(BigDecimal.ONE) > 0) {
-        throw new IllegalArgumentException("shift: must be a fraction between 0 and 1, was " + fraction);
+        throw new IllegalArgumentException(
+            "shift: must be a fraction between 0 and 1, was " + fraction);
       }
     }
   }
@@ -61,26 +68,48 @@ public final class WhatIf {
    * One window's change (scope WINDOW), or the period's (scope PERIOD, windowStart null). Money
    * changes are per currency.
    */
-  public record Row(String scope, Instant windowStart, String channelId, String toChannelId, double shift,
-      Double movedRequests, Double controlScoreBefore, Double controlScoreAfter, Double controlScoreChange,
-      Map<String, BigDecimal> netRevenueChange, Map<String, BigDecimal> partnerFeeChange, Double identityVisibleChange,
-      Double lostSignalsChange, String note) {}
+  public record Row(
+      String scope,
+      Instant windowStart,
+      String channelId,
+      String toChannelId,
+      double shift,
+      Double movedRequests,
+      Double controlScoreBefore,
+      Double controlScoreAfter,
+      Double controlScoreChange,
+      Map<String, BigDecimal> netRevenueChange,
+      Map<String, BigDecimal> partnerFeeChange,
+      Double identityVisibleChange,
+      Double lostSignalsChange,
+      String note) {}
 
   private WhatIf() {}
 
   /**
-   * @param usage every channel's rows of the range (the control score and the direct pool are over all channels)
+   * @param usage every channel's rows of the range (the control score and the direct pool are over
+   *     all channels)
    * @throws IllegalArgumentException when the target is not on a direct route
    */
-  public static List<Row> compute(List<ChannelWindow.Usage> usage, List<ChannelWindow.Money> revenue, Shift shift) {
+  public static List<Row> compute(
+      List<ChannelWindow.Usage> usage, List<ChannelWindow.Money> revenue, Shift shift) {
     for (ChannelWindow.Usage u : usage) {
       if (u.channelId().equals(shift.toChannelId()) && !u.isDirect()) {
-        throw new IllegalArgumentException("to: '" + shift.toChannelId() + "' is on route " + u.route()
-            + ", not a direct route (" + String.join(", ", new TreeSet<>(ChannelWindow.DIRECT_ROUTES)) + ")");
+        throw new IllegalArgumentException(
+            "to: '"
+                + shift.toChannelId()
+                + "' is on route "
+                + u.route()
+                + ", not a direct route ("
+                + String.join(", ", new TreeSet<>(ChannelWindow.DIRECT_ROUTES))
+                + ")");
       }
     }
-    Map<Instant, List<ChannelWindow.Usage>> byWindow = usage.stream()
-        .collect(Collectors.groupingBy(ChannelWindow.Usage::windowStart, TreeMap::new, Collectors.toList()));
+    Map<Instant, List<ChannelWindow.Usage>> byWindow =
+        usage.stream()
+            .collect(
+                Collectors.groupingBy(
+                    ChannelWindow.Usage::windowStart, TreeMap::new, Collectors.toList()));
     Map<String, Double> ownership = ReachControl.billingOwnership(revenue);
     Map<String, List<ChannelWindow.Money>> money = new HashMap<>();
     for (ChannelWindow.Money m : revenue) {
@@ -108,8 +137,24 @@ public final class WhatIf {
       double m = f * source.requests();
       if (target == null || target.requests() == 0) {
         skipped++;
-        rows.add(new Row("WINDOW", window.getKey(), shift.channelId(), shift.toChannelId(), f, m, null, null, null, Map.of(),
-            Map.of(), null, null, "'" + shift.toChannelId() + "' has no requests in this window: no ratios to give the shifted requests"));
+        rows.add(
+            new Row(
+                "WINDOW",
+                window.getKey(),
+                shift.channelId(),
+                shift.toChannelId(),
+                f,
+                m,
+                null,
+                null,
+                null,
+                Map.of(),
+                Map.of(),
+                null,
+                null,
+                "'"
+                    + shift.toChannelId()
+                    + "' has no requests in this window: no ratios to give the shifted requests"));
         continue;
       }
       evaluated++;
@@ -123,7 +168,8 @@ public final class WhatIf {
         if (score == null) {
           continue;
         }
-        double after = u == source ? u.requests() - m : u == target ? u.requests() + m : u.requests();
+        double after =
+            u == source ? u.requests() - m : u == target ? u.requests() + m : u.requests();
         sumBefore += u.requests() * score;
         weightBefore += u.requests();
         sumAfter += after * score;
@@ -140,56 +186,119 @@ public final class WhatIf {
       Map<String, BigDecimal> feeChange = new TreeMap<>();
       BigDecimal movedExact = shift.fraction().multiply(BigDecimal.valueOf(source.requests()));
       BigDecimal targetRequests = BigDecimal.valueOf(target.requests());
-      Map<String, ChannelWindow.Money> sourceMoney = byCurrency(money.get(key(window.getKey(), source.channelId())));
-      Map<String, ChannelWindow.Money> targetMoney = byCurrency(money.get(key(window.getKey(), target.channelId())));
+      Map<String, ChannelWindow.Money> sourceMoney =
+          byCurrency(money.get(key(window.getKey(), source.channelId())));
+      Map<String, ChannelWindow.Money> targetMoney =
+          byCurrency(money.get(key(window.getKey(), target.channelId())));
       for (String currency : new TreeSet<>(union(sourceMoney.keySet(), targetMoney.keySet()))) {
         ChannelWindow.Money s = sourceMoney.get(currency);
         ChannelWindow.Money t = targetMoney.get(currency);
-        BigDecimal n = change(movedExact, t == null ? BigDecimal.ZERO : t.net(), targetRequests, shift.fraction(),
-            s == null ? BigDecimal.ZERO : s.net());
-        BigDecimal fee = change(movedExact, t == null ? BigDecimal.ZERO : t.partnerFee(), targetRequests, shift.fraction(),
-            s == null ? BigDecimal.ZERO : s.partnerFee());
+        BigDecimal n =
+            change(
+                movedExact,
+                t == null ? BigDecimal.ZERO : t.net(),
+                targetRequests,
+                shift.fraction(),
+                s == null ? BigDecimal.ZERO : s.net());
+        BigDecimal fee =
+            change(
+                movedExact,
+                t == null ? BigDecimal.ZERO : t.partnerFee(),
+                targetRequests,
+                shift.fraction(),
+                s == null ? BigDecimal.ZERO : s.partnerFee());
         netChange.put(currency, n);
         feeChange.put(currency, fee);
         net.merge(currency, n, BigDecimal::add);
         fees.merge(currency, fee, BigDecimal::add);
       }
       double identityChange = m * (target.identityVisibility() - source.identityVisibility());
-      double lostChange = lostSignals(window.getValue(), source, target, m, f) - lostSignals(window.getValue(), null, null, 0, 0);
+      double lostChange =
+          lostSignals(window.getValue(), source, target, m, f)
+              - lostSignals(window.getValue(), null, null, 0, 0);
       moved += m;
       identity += identityChange;
       lost += lostChange;
-      rows.add(new Row("WINDOW", window.getKey(), shift.channelId(), shift.toChannelId(), f, m, before, after,
-          before == null || after == null ? null : after - before, netChange, feeChange, identityChange, lostChange, null));
+      rows.add(
+          new Row(
+              "WINDOW",
+              window.getKey(),
+              shift.channelId(),
+              shift.toChannelId(),
+              f,
+              m,
+              before,
+              after,
+              before == null || after == null ? null : after - before,
+              netChange,
+              feeChange,
+              identityChange,
+              lostChange,
+              null));
     }
     Double periodBefore = scoredBefore == 0 ? null : weightedBefore / scoredBefore;
     Double periodAfter = scoredAfter == 0 ? null : weightedAfter / scoredAfter;
-    String note = evaluated + " window(s) evaluated" + (skipped == 0 ? "" : ", " + skipped + " without target requests left out");
-    rows.add(new Row("PERIOD", null, shift.channelId(), shift.toChannelId(), f, moved, periodBefore, periodAfter,
-        periodBefore == null || periodAfter == null ? null : periodAfter - periodBefore, net, fees, identity, lost, note));
+    String note =
+        evaluated
+            + " window(s) evaluated"
+            + (skipped == 0 ? "" : ", " + skipped + " without target requests left out");
+    rows.add(
+        new Row(
+            "PERIOD",
+            null,
+            shift.channelId(),
+            shift.toChannelId(),
+            f,
+            moved,
+            periodBefore,
+            periodAfter,
+            periodBefore == null || periodAfter == null ? null : periodAfter - periodBefore,
+            net,
+            fees,
+            identity,
+            lost,
+            note));
     return rows;
   }
 
-  /** (m × targetAmount − f × sourceAmount × targetRequests) / targetRequests, rounded once to four places. */
-  static BigDecimal change(BigDecimal moved, BigDecimal targetAmount, BigDecimal targetRequests, BigDecimal fraction,
+  /**
+   * (m × targetAmount − f × sourceAmount × targetRequests) / targetRequests, rounded once to four
+   * places.
+   */
+  static BigDecimal change(
+      BigDecimal moved,
+      BigDecimal targetAmount,
+      BigDecimal targetRequests,
+      BigDecimal fraction,
       BigDecimal sourceAmount) {
-    return moved.multiply(targetAmount).subtract(fraction.multiply(sourceAmount).multiply(targetRequests))
+    return moved
+        .multiply(targetAmount)
+        .subtract(fraction.multiply(sourceAmount).multiply(targetRequests))
         .divide(targetRequests, Amounts.SCALE, RoundingMode.HALF_EVEN);
   }
 
-  /** The control score docs/domain.md defines, null without identity visibility or billing ownership. */
+  /**
+   * The control score docs/domain.md defines, null without identity visibility or billing
+   * ownership.
+   */
   static Double score(ChannelWindow.Usage u, Double billingOwnership) {
     Double identity = u.identityVisibility();
-    return identity == null || billingOwnership == null ? null
+    return identity == null || billingOwnership == null
+        ? null
         : (u.controlPointsOwned() / 6.0 + identity + billingOwnership) / 3.0;
   }
 
   /**
    * The window's lost signals over its indirect channels, with m of the source's requests (and f of
-   * its trainable feedback) moved to the target at the target's trainable rate; null source for as is.
+   * its trainable feedback) moved to the target at the target's trainable rate; null source for as
+   * is.
    */
-  private static double lostSignals(List<ChannelWindow.Usage> window, ChannelWindow.Usage source,
-      ChannelWindow.Usage target, double m, double f) {
+  private static double lostSignals(
+      List<ChannelWindow.Usage> window,
+      ChannelWindow.Usage source,
+      ChannelWindow.Usage target,
+      double m,
+      double f) {
     double directTrainable = 0;
     double directRequests = 0;
     Map<ChannelWindow.Usage, double[]> after = new HashMap<>();

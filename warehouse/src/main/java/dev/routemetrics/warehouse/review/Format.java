@@ -6,12 +6,18 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** How the review writes its numbers: the same text in the sentences, the tables and the charts' labels. */
+/**
+ * How the review writes its numbers: the same text in the sentences, the tables and the charts'
+ * labels.
+ */
 final class Format {
 
   private Format() {}
 
-  /** A ratio as a percentage with one decimal ({@code 0.1824} is {@code 18.2 %}); {@code –} when undefined. */
+  /**
+   * A ratio as a percentage with one decimal ({@code 0.1824} is {@code 18.2 %}); {@code –} when
+   * undefined.
+   */
   static String percent(Double ratio) {
     return ratio == null ? "–" : String.format(Locale.ROOT, "%.1f %%", ratio * 100);
   }
@@ -41,18 +47,27 @@ final class Format {
     return count == null ? "–" : String.format(Locale.ROOT, "%,.0f", count);
   }
 
-  /** An amount exactly as the warehouse holds it ({@link Amounts#exact}) with its currency: {@code 1234.5600 USD}. */
+  /**
+   * An amount exactly as the warehouse holds it ({@link Amounts#exact}) with its currency: {@code
+   * 1234.5600 USD}.
+   */
   static String money(BigDecimal amount, String currency) {
     return Amounts.exact(amount) + " " + currency;
   }
 
   /** Amounts per currency, {@code 10.0000 EUR, 1234.5600 USD}; {@code –} without any. */
   static String money(Map<String, BigDecimal> amounts) {
-    return amounts.isEmpty() ? "–" : amounts.entrySet().stream().map(e -> money(e.getValue(), e.getKey()))
-        .collect(Collectors.joining(", "));
+    return amounts.isEmpty()
+        ? "–"
+        : amounts.entrySet().stream()
+            .map(e -> money(e.getValue(), e.getKey()))
+            .collect(Collectors.joining(", "));
   }
 
-  /** A route name for people: {@code CLOUD_PARTNER} is {@code Cloud partner}, {@code DIRECT_API} {@code Direct API}. */
+  /**
+   * A route name for people: {@code CLOUD_PARTNER} is {@code Cloud partner}, {@code DIRECT_API}
+   * {@code Direct API}.
+   */
   static String route(String route) {
     String words = route.toLowerCase(Locale.ROOT).replace('_', ' ').replace("api", "API");
     return Character.toUpperCase(words.charAt(0)) + words.substring(1);

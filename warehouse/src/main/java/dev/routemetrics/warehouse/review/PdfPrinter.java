@@ -13,9 +13,9 @@ import java.util.stream.Stream;
 
 /**
  * Prints an HTML file to PDF with headless Chromium (Debian's {@code chromium}; {@code
- * deploy/install.sh} installs it), offline: no background networking, component updates or sync,
- * a throw-away profile, no header or footer. Chromium is found at {@code CHROMIUM_BINARY} or
- * {@code /usr/bin/chromium}; without it printing fails with a message saying how to install it.
+ * deploy/install.sh} installs it), offline: no background networking, component updates or sync, a
+ * throw-away profile, no header or footer. Chromium is found at {@code CHROMIUM_BINARY} or {@code
+ * /usr/bin/chromium}; without it printing fails with a message saying how to install it.
  */
 public final class PdfPrinter {
 
@@ -40,8 +40,11 @@ public final class PdfPrinter {
 
   /** Why Chromium cannot run here, or null: the message names the binary and how to install it. */
   public static String missing(Path chromium) {
-    return Files.isExecutable(chromium) ? null
-        : "Chromium is needed to print the review to PDF and is not at " + chromium + ": install it with deploy/install.sh"
+    return Files.isExecutable(chromium)
+        ? null
+        : "Chromium is needed to print the review to PDF and is not at "
+            + chromium
+            + ": install it with deploy/install.sh"
             + " (apt-get install chromium) or set CHROMIUM_BINARY to its path";
   }
 
@@ -55,16 +58,27 @@ public final class PdfPrinter {
 
   /** The flags of every run: headless, offline, no state kept. */
   List<String> command(Path html, Path pdf, Path profile) {
-    return List.of(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--user-data-dir=" + profile, "--no-pdf-header-footer", "--print-to-pdf=" + pdf.toAbsolutePath(),
+    return List.of(
+        chromium.toString(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--user-data-dir=" + profile,
+        "--no-pdf-header-footer",
+        "--print-to-pdf=" + pdf.toAbsolutePath(),
         html.toAbsolutePath().toUri().toString());
   }
 
   /**
    * Prints {@code html} to {@code pdf}.
    *
-   * @throws IllegalStateException when Chromium is missing, fails, times out, or writes no PDF (with its output)
+   * @throws IllegalStateException when Chromium is missing, fails, times out, or writes no PDF
+   *     (with its output)
    */
   public void print(Path html, Path pdf) throws IOException, InterruptedException {
     requireChromium();
@@ -78,12 +92,18 @@ public final class PdfPrinter {
       reader.start();
       if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         process.destroyForcibly();
-        throw new IllegalStateException("Chromium did not print " + html + " within " + TIMEOUT_SECONDS + " s");
+        throw new IllegalStateException(
+            "Chromium did not print " + html + " within " + TIMEOUT_SECONDS + " s");
       }
       reader.join(5000);
       if (process.exitValue() != 0 || !Files.isRegularFile(pdf) || !isPdf(pdf)) {
-        throw new IllegalStateException("Chromium exited " + process.exitValue() + " without a PDF at " + pdf + ": "
-            + tail(output.toString()));
+        throw new IllegalStateException(
+            "Chromium exited "
+                + process.exitValue()
+                + " without a PDF at "
+                + pdf
+                + ": "
+                + tail(output.toString()));
       }
     } finally {
       deleteTree(profile);

@@ -40,7 +40,8 @@ public final class RouteReview {
     progress.section("printing PDF with headless Chromium");
     Path pdf = dir.resolve(fileName(month, "pdf"));
     printer.print(html, pdf);
-    progress.section("done: " + Files.size(html) / 1024 + " KiB HTML, " + Files.size(pdf) / 1024 + " KiB PDF");
+    progress.section(
+        "done: " + Files.size(html) / 1024 + " KiB HTML, " + Files.size(pdf) / 1024 + " KiB PDF");
     return new Written(html, pdf, review);
   }
 }

@@ -12,8 +12,8 @@ import org.apache.kafka.common.TopicPartition;
  * Decoded rows of one insert, and the offsets they came from: per partition the first (where to
  * rewind to if the insert fails) and the one after the last (what to commit once it succeeded).
  * Each row keeps the record it came from, so that one ClickHouse refuses can be set aside by its
- * offset and bytes. Records that did not decode count as read, so their offsets are covered, and are
- * kept as {@link Rejection}s instead of rows.
+ * offset and bytes. Records that did not decode count as read, so their offsets are covered, and
+ * are kept as {@link Rejection}s instead of rows.
  */
 final class Batch<V> {
 

@@ -42,16 +42,16 @@ final class BatchInserter<V> implements AutoCloseable {
    * ClickHouse's codes for "this data does not fit its column", the same for every repetition of
    * the row: parse failures, sizes and ranges (CANNOT_PARSE_TEXT 6, CANNOT_PARSE_QUOTED_STRING 26,
    * CANNOT_PARSE_INPUT_ASSERTION_FAILED 27, ATTEMPT_TO_READ_AFTER_EOF 32, CANNOT_READ_ALL_DATA 33,
-   * CANNOT_PARSE_DATE 38, CANNOT_PARSE_DATETIME 41, TYPE_MISMATCH 53, ARGUMENT_OUT_OF_BOUND 69 (18.16:
-   * "Too many digits in decimal value"), CANNOT_CONVERT_TYPE 70, CANNOT_PARSE_NUMBER 72,
+   * CANNOT_PARSE_DATE 38, CANNOT_PARSE_DATETIME 41, TYPE_MISMATCH 53, ARGUMENT_OUT_OF_BOUND 69
+   * (18.16: "Too many digits in decimal value"), CANNOT_CONVERT_TYPE 70, CANNOT_PARSE_NUMBER 72,
    * INCORRECT_DATA 117, TOO_LARGE_STRING_SIZE 131 ("Too large value for FixedString(3)"),
    * VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE 321, CANNOT_INSERT_NULL_IN_ORDINARY_COLUMN 349,
    * DECIMAL_OVERFLOW 407, UNKNOWN_ELEMENT_OF_ENUM 691). Any other failure (a connection, a timeout,
    * too many parts, a missing table) is the server's, not the row's: retried with backoff, never
    * set aside, so an outage cannot turn good rows into rejected ones.
    */
-  static final Set<Integer> DATA_REFUSED = Set.of(6, 26, 27, 32, 33, 38, 41, 53, 69, 70, 72, 117, 131, 321, 349,
-      407, 691);
+  static final Set<Integer> DATA_REFUSED =
+      Set.of(6, 26, 27, 32, 33, 38, 41, 53, 69, 70, 72, 117, 131, 321, 349, 407, 691);
 
   private final TableWriter<V> writer;
   private final RejectedRecordsWriter rejectedWriter;
@@ -59,19 +59,24 @@ final class BatchInserter<V> implements AutoCloseable {
   private final SinkTelemetry.Topic meters;
   private final ExecutorService thread;
 
-  BatchInserter(String name, TableWriter<V> writer, ClickHouse clickHouse, SinkTelemetry.Topic meters) {
+  BatchInserter(
+      String name, TableWriter<V> writer, ClickHouse clickHouse, SinkTelemetry.Topic meters) {
     this.writer = writer;
     String table = writer.table();
-    this.rejectedWriter = new RejectedRecordsWriter(table.substring(0, Math.max(0, table.indexOf('.'))), table);
+    this.rejectedWriter =
+        new RejectedRecordsWriter(table.substring(0, Math.max(0, table.indexOf('.'))), table);
     this.clickHouse = clickHouse;
     this.meters = meters;
-    this.thread = Executors.newSingleThreadExecutor(task -> {
-      Thread t = new Thread(task, name);
-      // An insert stuck in a socket read must not keep the JVM alive after the worker stopped:
-      // whatever it was writing is uncommitted, so it will be read and written again.
-      t.setDaemon(true);
-      return t;
-    });
+    this.thread =
+        Executors.newSingleThreadExecutor(
+            task -> {
+              Thread t = new Thread(task, name);
+              // An insert stuck in a socket read must not keep the JVM alive after the worker
+              // stopped:
+              // whatever it was writing is uncommitted, so it will be read and written again.
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /** True when ClickHouse refused the data itself, so that the same rows would be refused again. */
@@ -89,28 +94,39 @@ final class BatchInserter<V> implements AutoCloseable {
     if (batch.rows().isEmpty() && batch.rejected().isEmpty()) {
       return CompletableFuture.completedFuture(List.of());
     }
-    return thread.submit(() -> {
-      long started = System.nanoTime();
-      List<Rejection> rejected = new ArrayList<>(batch.rejected());
-      int refused;
-      try (Connection connection = clickHouse.connect()) {
-        write(connection, batch.rows(), batch.sources(), 0, batch.rows().size(), rejected);
-        refused = rejected.size() - batch.rejected().size();
-        if (!rejected.isEmpty()) {
-          rejectedWriter.insert(connection, rejected);
-        }
-      } catch (SQLException e) {
-        meters.insertFailed(Duration.ofNanos(System.nanoTime() - started));
-        throw clickHouse.explained(e);
-      }
-      meters.inserted(batch.rows().size() - refused, Duration.ofNanos(System.nanoTime() - started));
-      return rejected;
-    });
+    return thread.submit(
+        () -> {
+          long started = System.nanoTime();
+          List<Rejection> rejected = new ArrayList<>(batch.rejected());
+          int refused;
+          try (Connection connection = clickHouse.connect()) {
+            write(connection, batch.rows(), batch.sources(), 0, batch.rows().size(), rejected);
+            refused = rejected.size() - batch.rejected().size();
+            if (!rejected.isEmpty()) {
+              rejectedWriter.insert(connection, rejected);
+            }
+          } catch (SQLException e) {
+            meters.insertFailed(Duration.ofNanos(System.nanoTime() - started));
+            throw clickHouse.explained(e);
+          }
+          meters.inserted(
+              batch.rows().size() - refused, Duration.ofNanos(System.nanoTime() - started));
+          return rejected;
+        });
   }
 
-  /** Inserts rows {@code from} to {@code to}; where ClickHouse refuses the data, halves until the refused rows stand alone. */
-  private void write(Connection connection, List<V> rows, List<ConsumerRecord<String, byte[]>> sources, int from, int to,
-      List<Rejection> rejected) throws SQLException {
+  /**
+   * Inserts rows {@code from} to {@code to}; where ClickHouse refuses the data, halves until the
+   * refused rows stand alone.
+   */
+  private void write(
+      Connection connection,
+      List<V> rows,
+      List<ConsumerRecord<String, byte[]>> sources,
+      int from,
+      int to,
+      List<Rejection> rejected)
+      throws SQLException {
     if (from == to) {
       return;
     }
@@ -121,23 +137,37 @@ final class BatchInserter<V> implements AutoCloseable {
         throw e;
       }
       if (to - from == 1) {
-        Rejection rejection = Rejection.of(sources.get(from), Rejection.Reason.REFUSED,
-            writer.table() + " refused the row: " + serverMessage(e));
-        log.debug("ClickHouse refused record {} for {}: {}", rejection.where(), writer.table(), rejection.error());
+        Rejection rejection =
+            Rejection.of(
+                sources.get(from),
+                Rejection.Reason.REFUSED,
+                writer.table() + " refused the row: " + serverMessage(e));
+        log.debug(
+            "ClickHouse refused record {} for {}: {}",
+            rejection.where(),
+            writer.table(),
+            rejection.error());
         rejected.add(rejection);
         return;
       }
-      log.info("insert of {} rows into {} refused ({}); inserting its halves to find the refused rows", to - from,
-          writer.table(), Rejection.firstLine(e.getMessage()));
+      log.info(
+          "insert of {} rows into {} refused ({}); inserting its halves to find the refused rows",
+          to - from,
+          writer.table(),
+          Rejection.firstLine(e.getMessage()));
       int middle = (from + to) >>> 1;
       write(connection, rows, sources, from, middle, rejected);
       write(connection, rows, sources, middle, to, rejected);
     }
   }
 
-  /** The server's own words, without the driver's "ClickHouse exception, code: N, host: H, port: P; " prefix. */
+  /**
+   * The server's own words, without the driver's "ClickHouse exception, code: N, host: H, port: P;
+   * " prefix.
+   */
   private static String serverMessage(SQLException e) {
-    return Rejection.firstLine(e.getMessage()).replaceFirst("^ClickHouse exception, code: \\d+, host: [^;]*; ", "");
+    return Rejection.firstLine(e.getMessage())
+        .replaceFirst("^ClickHouse exception, code: \\d+, host: [^;]*; ", "");
   }
 
   /** Lets a running insert finish for a while (its outcome is then the caller's to use or drop). */

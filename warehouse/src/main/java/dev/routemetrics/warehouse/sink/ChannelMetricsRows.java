@@ -25,44 +25,52 @@ import org.apache.kafka.common.serialization.Deserializer;
  * whole sink. Here each field is a varint or a byte copy, read in schema order and written in
  * column order.
  *
- * <p>Safe because every record names its schema: only records whose fingerprint is that of
- * {@link ChannelWindowMetrics#getClassSchema()} (schema v2) or of the released v1 schema are read,
- * any other is refused as undecodable (as {@code AvroSerde} refuses a schema it does not know), and
- * the constructor fails if the current schema's fields are no longer the ones this class reads. A v1
+ * <p>Safe because every record names its schema: only records whose fingerprint is that of {@link
+ * ChannelWindowMetrics#getClassSchema()} (schema v2) or of the released v1 schema are read, any
+ * other is refused as undecodable (as {@code AvroSerde} refuses a schema it does not know), and the
+ * constructor fails if the current schema's fields are no longer the ones this class reads. A v1
  * record is v2's fields up to {@code newest_event_time}, without {@code feedback_received} and
  * {@code trainable_received}: its row gets their default, 0, so records a v1 streams app wrote
- * before an upgrade still land. Values that decode but do not fit their column (a negative count, an
- * unknown window size) throw {@link IllegalArgumentException}, which the worker sets aside as out of
- * range in {@code sink_rejected_records} (a bug upstream, or another producer), counted and logged,
- * rather than stop the topic. {@code ChannelMetricsRowsTest} compares the
- * rows with Avro's own decoding encoded column by column.
+ * before an upgrade still land. Values that decode but do not fit their column (a negative count,
+ * an unknown window size) throw {@link IllegalArgumentException}, which the worker sets aside as
+ * out of range in {@code sink_rejected_records} (a bug upstream, or another producer), counted and
+ * logged, rather than stop the topic. {@code ChannelMetricsRowsTest} compares the rows with Avro's
+ * own decoding encoded column by column.
  */
 public final class ChannelMetricsRows implements Deserializer<byte[]> {
 
   /** The columns of each row, in their order. */
-  static final String COLUMNS = "window_size, window_start, channel_id, version, route, partner_id, control_points_owned,"
-      + " usage_events, requests, input_tokens, output_tokens, active_accounts, visible_end_users, identified_requests,"
-      + " error_requests, latency_p50_ms, latency_p95_ms, latency_p99_ms, full_telemetry_requests, feedback_events,"
-      + " trainable_feedback, covered_requests, newest_event_time, feedback_received, trainable_received";
+  static final String COLUMNS =
+      "window_size, window_start, channel_id, version, route, partner_id, control_points_owned,"
+          + " usage_events, requests, input_tokens, output_tokens, active_accounts,"
+          + " visible_end_users, identified_requests, error_requests, latency_p50_ms,"
+          + " latency_p95_ms, latency_p99_ms, full_telemetry_requests, feedback_events,"
+          + " trainable_feedback, covered_requests, newest_event_time, feedback_received,"
+          + " trainable_received";
 
   /** The fields read below, in the schema's order, with their Avro types. */
-  static final String FIELDS = "channel_id:string window_size:string window_start:long version:long route:string"
-      + " partner_id:[null,string] control_points_owned:int usage_events:long requests:long input_tokens:long"
-      + " output_tokens:long active_accounts:long visible_end_users:long identified_requests:long error_requests:long"
-      + " latency_p50_ms:[null,double] latency_p95_ms:[null,double] latency_p99_ms:[null,double]"
-      + " full_telemetry_requests:long feedback_events:long trainable_feedback:long covered_requests:long"
-      + " newest_event_time:[null,long] feedback_received:long trainable_received:long";
+  static final String FIELDS =
+      "channel_id:string window_size:string window_start:long version:long route:string"
+          + " partner_id:[null,string] control_points_owned:int usage_events:long requests:long"
+          + " input_tokens:long output_tokens:long active_accounts:long visible_end_users:long"
+          + " identified_requests:long error_requests:long latency_p50_ms:[null,double]"
+          + " latency_p95_ms:[null,double] latency_p99_ms:[null,double]"
+          + " full_telemetry_requests:long feedback_events:long trainable_feedback:long"
+          + " covered_requests:long newest_event_time:[null,long] feedback_received:long"
+          + " trainable_received:long";
 
   /**
    * The fields of ChannelWindowMetrics as released in v1 ({@code schemas/released/v1}): the first
-   * fields of {@link #FIELDS}. Released schemas never change, so neither do this and its fingerprint.
+   * fields of {@link #FIELDS}. Released schemas never change, so neither do this and its
+   * fingerprint.
    */
   static final String V1_FIELDS = FIELDS.substring(0, FIELDS.indexOf(" feedback_received:"));
 
   /** CRC-64-AVRO fingerprint of ChannelWindowMetrics v1 (schemas/README.md). */
   static final long V1_FINGERPRINT = 0x730CAE507D9AFD4AL;
 
-  private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final int HEADER = 10;
   private static final byte[] MINUTE = "MINUTE".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] HOUR = "HOUR".getBytes(StandardCharsets.US_ASCII);
@@ -77,15 +85,23 @@ public final class ChannelMetricsRows implements Deserializer<byte[]> {
     Schema schema = ChannelWindowMetrics.getClassSchema();
     String fields = fields(schema);
     if (!fields.equals(FIELDS)) {
-      throw new IllegalStateException("ChannelMetricsRows reads ChannelWindowMetrics as " + FIELDS
-          + "; the schema now has " + fields + ". Update ChannelMetricsRows and COLUMNS to match.");
+      throw new IllegalStateException(
+          "ChannelMetricsRows reads ChannelWindowMetrics as "
+              + FIELDS
+              + "; the schema now has "
+              + fields
+              + ". Update ChannelMetricsRows and COLUMNS to match.");
     }
     this.fingerprint = SchemaNormalization.parsingFingerprint64(schema);
   }
 
-  /** {@code name:type} of each field, unions as {@code [a,b]}, logical types by their physical type. */
+  /**
+   * {@code name:type} of each field, unions as {@code [a,b]}, logical types by their physical type.
+   */
   static String fields(Schema schema) {
-    return schema.getFields().stream().map(f -> f.name() + ":" + type(f.schema())).collect(Collectors.joining(" "));
+    return schema.getFields().stream()
+        .map(f -> f.name() + ":" + type(f.schema()))
+        .collect(Collectors.joining(" "));
   }
 
   private static String type(Schema schema) {
@@ -139,7 +155,8 @@ public final class ChannelMetricsRows implements Deserializer<byte[]> {
     }
     long controlPoints = readLong();
     if (controlPoints < 0 || controlPoints > 0xFF) {
-      throw new IllegalArgumentException("control_points_owned must fit UInt8, was " + controlPoints);
+      throw new IllegalArgumentException(
+          "control_points_owned must fit UInt8, was " + controlPoints);
     }
     row.writeUInt8((int) controlPoints);
     for (int i = 0; i < 8; i++) { // usage_events .. error_requests
@@ -160,7 +177,8 @@ public final class ChannelMetricsRows implements Deserializer<byte[]> {
     if (newest) {
       row.writeUInt32(Math.floorDiv(readLong(), 1000L));
     }
-    // feedback_received, trainable_received: schema v2; a v1 record has neither, their default is 0.
+    // feedback_received, trainable_received: schema v2; a v1 record has neither, their default is
+    // 0.
     row.writeUInt64(v2 ? readLong() : 0);
     row.writeUInt64(v2 ? readLong() : 0);
     return row.toByteArray();
@@ -182,8 +200,10 @@ public final class ChannelMetricsRows implements Deserializer<byte[]> {
     if (equal(DAY, offset, length)) {
       return 3;
     }
-    throw new IllegalArgumentException("window_size must be MINUTE, HOUR or DAY, was '"
-        + new String(in, offset, length, StandardCharsets.UTF_8) + "'");
+    throw new IllegalArgumentException(
+        "window_size must be MINUTE, HOUR or DAY, was '"
+            + new String(in, offset, length, StandardCharsets.UTF_8)
+            + "'");
   }
 
   private boolean equal(byte[] expected, int offset, int length) {

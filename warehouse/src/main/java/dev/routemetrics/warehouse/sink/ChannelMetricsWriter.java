@@ -16,7 +16,8 @@ import java.util.List;
  */
 public final class ChannelMetricsWriter implements TableWriter<ChannelWindowMetrics> {
 
-  private static final AvroSerde<ChannelWindowMetrics> SERDE = AvroSerde.of(ChannelWindowMetrics.class);
+  private static final AvroSerde<ChannelWindowMetrics> SERDE =
+      AvroSerde.of(ChannelWindowMetrics.class);
 
   private final RowBinaryRowsWriter rows;
 
@@ -35,7 +36,8 @@ public final class ChannelMetricsWriter implements TableWriter<ChannelWindowMetr
   }
 
   @Override
-  public void insert(Connection connection, List<ChannelWindowMetrics> records) throws SQLException {
+  public void insert(Connection connection, List<ChannelWindowMetrics> records)
+      throws SQLException {
     ChannelMetricsRows transcoder = new ChannelMetricsRows();
     List<byte[]> encoded = new ArrayList<>(records.size());
     for (ChannelWindowMetrics record : records) {

@@ -27,13 +27,23 @@ public final class ChannelRegistryWriter implements TableWriter<ChannelRegistryC
 
   @Override
   public void insert(Connection connection, List<ChannelRegistryChange> rows) throws SQLException {
-    try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table
-        + " (change_id, registry_version, effective_from, channel_id, route, partner_id, take_rate, identity_owner,"
-        + " workflow_owner, procurement_owner, governance_owner, billing_owner, interface_owner, control_points_owned,"
-        + " retired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO "
+                + table
+                + " (change_id, registry_version, effective_from, channel_id, route, partner_id,"
+                + " take_rate, identity_owner, workflow_owner, procurement_owner, governance_owner,"
+                + " billing_owner, interface_owner, control_points_owned, retired) VALUES (?, ?, ?,"
+                + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       for (ChannelRegistryChange row : rows) {
-        List<ControlOwner> owners = List.of(row.getIdentityOwner(), row.getWorkflowOwner(), row.getProcurementOwner(),
-            row.getGovernanceOwner(), row.getBillingOwner(), row.getInterfaceOwner());
+        List<ControlOwner> owners =
+            List.of(
+                row.getIdentityOwner(),
+                row.getWorkflowOwner(),
+                row.getProcurementOwner(),
+                row.getGovernanceOwner(),
+                row.getBillingOwner(),
+                row.getInterfaceOwner());
         int i = 0;
         insert.setString(++i, row.getChangeId());
         insert.setInt(++i, row.getRegistryVersion());

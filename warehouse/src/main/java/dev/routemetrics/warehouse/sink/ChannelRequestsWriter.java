@@ -6,7 +6,10 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 
-/** Requests per channel per minute into {@code channel_requests_minute}; a repeated row has the same version and so changes nothing. */
+/**
+ * Requests per channel per minute into {@code channel_requests_minute}; a repeated row has the same
+ * version and so changes nothing.
+ */
 public final class ChannelRequestsWriter implements TableWriter<ChannelWindowRequests> {
 
   private final String table;
@@ -22,8 +25,12 @@ public final class ChannelRequestsWriter implements TableWriter<ChannelWindowReq
 
   @Override
   public void insert(Connection connection, List<ChannelWindowRequests> rows) throws SQLException {
-    try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table
-        + " (channel_id, window_start, requests, usage_events, version) VALUES (?, ?, ?, ?, ?)")) {
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO "
+                + table
+                + " (channel_id, window_start, requests, usage_events, version) VALUES (?, ?, ?, ?,"
+                + " ?)")) {
       for (ChannelWindowRequests row : rows) {
         insert.setString(1, row.getChannelId());
         ClickHouseValues.dateTime(insert, 2, row.getWindowStart());

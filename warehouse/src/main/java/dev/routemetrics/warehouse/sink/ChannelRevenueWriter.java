@@ -22,9 +22,13 @@ public final class ChannelRevenueWriter implements TableWriter<ChannelWindowReve
 
   @Override
   public void insert(Connection connection, List<ChannelWindowRevenue> rows) throws SQLException {
-    try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table
-        + " (window_size, window_start, channel_id, currency, version, route, partner_id, billing_events, gross,"
-        + " net_where_gross_known, partner_fee, net, net_billed_by_lab) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO "
+                + table
+                + " (window_size, window_start, channel_id, currency, version, route, partner_id,"
+                + " billing_events, gross, net_where_gross_known, partner_fee, net,"
+                + " net_billed_by_lab) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       for (ChannelWindowRevenue row : rows) {
         int i = 0;
         insert.setString(++i, row.getWindowSize());

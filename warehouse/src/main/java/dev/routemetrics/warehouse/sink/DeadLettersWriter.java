@@ -11,9 +11,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The ingest's dead letters into {@code dead_letters} (migration 010): file, line, family (upper case,
- * as the quarantine view names families), every problem found, the text, and the channel the text
- * named when it is a JSON object with a {@code channel_id} string (unvalidated: for grouping only).
+ * The ingest's dead letters into {@code dead_letters} (migration 010): file, line, family (upper
+ * case, as the quarantine view names families), every problem found, the text, and the channel the
+ * text named when it is a JSON object with a {@code channel_id} string (unvalidated: for grouping
+ * only).
  */
 public final class DeadLettersWriter implements TableWriter<Located<DeadLetter>> {
 
@@ -45,8 +46,12 @@ public final class DeadLettersWriter implements TableWriter<Located<DeadLetter>>
 
   @Override
   public void insert(Connection connection, List<Located<DeadLetter>> rows) throws SQLException {
-    try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table + " (family, source, line, reason,"
-        + " channel_id, raw, loaded_at, kafka_partition, kafka_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO "
+                + table
+                + " (family, source, line, reason, channel_id, raw, loaded_at, kafka_partition,"
+                + " kafka_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       for (Located<DeadLetter> row : rows) {
         DeadLetter letter = row.value();
         insert.setString(1, letter.getFamily().toUpperCase(Locale.ROOT));

@@ -15,12 +15,16 @@ import org.apache.kafka.common.serialization.Deserializer;
  * @param source the value of the header {@code routemetrics.source} (the streams app's quarantine
  *     records: where the set-aside copy was read), or null
  */
-public record Located<V>(V value, String topic, int partition, long offset, long timestampMillis, String source) {
+public record Located<V>(
+    V value, String topic, int partition, long offset, long timestampMillis, String source) {
 
   /** The streams app's header naming a quarantined copy's place: {@code topic/partition@offset}. */
   public static final String SOURCE_HEADER = "routemetrics.source";
 
-  /** {@code values} as if read in this order from partition 0 of {@code topic}, offsets 0, 1, ...: for tests and tools. */
+  /**
+   * {@code values} as if read in this order from partition 0 of {@code topic}, offsets 0, 1, ...:
+   * for tests and tools.
+   */
   public static <V> List<Located<V>> inOrder(String topic, List<V> values) {
     List<Located<V>> out = new ArrayList<>();
     for (int i = 0; i < values.size(); i++) {
@@ -29,7 +33,9 @@ public record Located<V>(V value, String topic, int partition, long offset, long
     return out;
   }
 
-  /** A {@link SinkWorker} decoder that sees the whole record; {@code deserialize} is never called. */
+  /**
+   * A {@link SinkWorker} decoder that sees the whole record; {@code deserialize} is never called.
+   */
   interface Decoder<V> extends Deserializer<V> {
     V decode(ConsumerRecord<String, byte[]> record);
 
@@ -47,8 +53,15 @@ public record Located<V>(V value, String topic, int partition, long offset, long
         return null;
       }
       Header header = record.headers().lastHeader(SOURCE_HEADER);
-      return new Located<>(value, record.topic(), record.partition(), record.offset(), record.timestamp(),
-          header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8));
+      return new Located<>(
+          value,
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          record.timestamp(),
+          header == null || header.value() == null
+              ? null
+              : new String(header.value(), StandardCharsets.UTF_8));
     };
   }
 }

@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Set-aside events into {@code quarantined_events}, payload kept (base64 of its single-object
- * encoding), and each set-aside copy's place into {@code quarantined_copies} (migration 009) when its
- * record names it (the header {@code routemetrics.source}, {@code topic/partition@offset}).
+ * encoding), and each set-aside copy's place into {@code quarantined_copies} (migration 009) when
+ * its record names it (the header {@code routemetrics.source}, {@code topic/partition@offset}).
  */
 public final class QuarantinedEventsWriter implements TableWriter<Located<QuarantinedEvent>> {
 
@@ -24,7 +24,10 @@ public final class QuarantinedEventsWriter implements TableWriter<Located<Quaran
   private final String copies;
   private final Set<String> eventTopics;
 
-  /** @param eventTopics the event topics: a copy read from any other (the repartition topic) cannot be placed in them */
+  /**
+   * @param eventTopics the event topics: a copy read from any other (the repartition topic) cannot
+   *     be placed in them
+   */
   public QuarantinedEventsWriter(String database, Set<String> eventTopics) {
     this.table = database + ".quarantined_events";
     this.copies = database + ".quarantined_copies";
@@ -42,8 +45,11 @@ public final class QuarantinedEventsWriter implements TableWriter<Located<Quaran
       return null;
     }
     try {
-      return new Object[] {source.substring(0, slash), Integer.parseInt(source.substring(slash + 1, at)),
-          Long.parseLong(source.substring(at + 1))};
+      return new Object[] {
+        source.substring(0, slash),
+        Integer.parseInt(source.substring(slash + 1, at)),
+        Long.parseLong(source.substring(at + 1))
+      };
     } catch (NumberFormatException e) {
       return null;
     }
@@ -55,10 +61,15 @@ public final class QuarantinedEventsWriter implements TableWriter<Located<Quaran
   }
 
   @Override
-  public void insert(Connection connection, List<Located<QuarantinedEvent>> located) throws SQLException {
+  public void insert(Connection connection, List<Located<QuarantinedEvent>> located)
+      throws SQLException {
     List<QuarantinedEvent> rows = located.stream().map(Located::value).toList();
-    try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table
-        + " (family, event_id, reason, channel_id, event_time, detail, payload_b64) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO "
+                + table
+                + " (family, event_id, reason, channel_id, event_time, detail, payload_b64) VALUES"
+                + " (?, ?, ?, ?, ?, ?, ?)")) {
       for (QuarantinedEvent row : rows) {
         ByteBuffer payload = row.getPayload().duplicate();
         byte[] bytes = new byte[payload.remaining()];
@@ -74,17 +85,28 @@ public final class QuarantinedEventsWriter implements TableWriter<Located<Quaran
       }
       insert.executeBatch();
     }
-    try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + copies + " (family, event_id, reason,"
-        + " source_topic, kafka_partition, kafka_offset, from_event_topic, event_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO "
+                + copies
+                + " (family, event_id, reason, source_topic, kafka_partition, kafka_offset,"
+                + " from_event_topic, event_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
       int placed = 0;
       for (Located<QuarantinedEvent> record : located) {
         QuarantinedEvent row = record.value();
         Object[] place = place(record.source());
         if (place == null) {
-          // Records of a streams app older than the header, and UNPROCESSABLE ones (their id is their place).
+          // Records of a streams app older than the header, and UNPROCESSABLE ones (their id is
+          // their place).
           if (record.source() != null) {
-            log.warn("quarantine record {} at {}/{}@{} names no place in its header ({}); its copy is not placed",
-                row.getEventId(), record.topic(), record.partition(), record.offset(), record.source());
+            log.warn(
+                "quarantine record {} at {}/{}@{} names no place in its header ({}); its copy is"
+                    + " not placed",
+                row.getEventId(),
+                record.topic(),
+                record.partition(),
+                record.offset(),
+                record.source());
           }
           continue;
         }

@@ -27,7 +27,8 @@ public final class RawEventsWriters {
   private RawEventsWriters() {}
 
   /** A writer of one family's events into {@code table}, binding one event's columns at a time. */
-  private abstract static class RawWriter<T extends SpecificRecord> implements TableWriter<Located<T>> {
+  private abstract static class RawWriter<T extends SpecificRecord>
+      implements TableWriter<Located<T>> {
     private final String table;
     private final String arrivals;
     private final String family;
@@ -58,8 +59,15 @@ public final class RawEventsWriters {
       int count = columns.split(",").length + 1;
       String marks = String.join(", ", java.util.Collections.nCopies(count, "?"));
       String[] digests = new String[rows.size()];
-      try (PreparedStatement insert = connection.prepareStatement(
-          "INSERT INTO " + table + " (payload_sha256, " + columns + ") VALUES (" + marks + ")")) {
+      try (PreparedStatement insert =
+          connection.prepareStatement(
+              "INSERT INTO "
+                  + table
+                  + " (payload_sha256, "
+                  + columns
+                  + ") VALUES ("
+                  + marks
+                  + ")")) {
         for (int i = 0; i < digests.length; i++) {
           T event = rows.get(i).value();
           digests[i] = sha256(serde.encode(event));
@@ -69,9 +77,14 @@ public final class RawEventsWriters {
         }
         insert.executeBatch();
       }
-      // After the audit rows: a batch refused there (and bisected) never leaves arrivals without them.
-      try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + arrivals + " (family, event_id,"
-          + " kafka_partition, kafka_offset, payload_sha256, event_time, arrived_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+      // After the audit rows: a batch refused there (and bisected) never leaves arrivals without
+      // them.
+      try (PreparedStatement insert =
+          connection.prepareStatement(
+              "INSERT INTO "
+                  + arrivals
+                  + " (family, event_id, kafka_partition, kafka_offset, payload_sha256, event_time,"
+                  + " arrived_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
         for (int i = 0; i < digests.length; i++) {
           Located<T> row = rows.get(i);
           insert.setString(1, family);
@@ -80,7 +93,8 @@ public final class RawEventsWriters {
           insert.setLong(4, row.offset());
           insert.setString(5, digests[i]);
           ClickHouseValues.dateTime(insert, 6, eventTime(row.value()));
-          ClickHouseValues.dateTime(insert, 7, ClickHouseValues.storable(Instant.ofEpochMilli(row.timestampMillis())));
+          ClickHouseValues.dateTime(
+              insert, 7, ClickHouseValues.storable(Instant.ofEpochMilli(row.timestampMillis())));
           insert.addBatch();
         }
         insert.executeBatch();
@@ -89,8 +103,12 @@ public final class RawEventsWriters {
   }
 
   public static TableWriter<Located<UsageEvent>> usage(String database) {
-    return new RawWriter<>(database, "usage_events", "USAGE", "event_id, event_time, channel_id, account_id, end_user_ref,"
-        + " model_id, request_id, request_count, input_tokens, output_tokens, latency_ms, outcome, telemetry",
+    return new RawWriter<>(
+        database,
+        "usage_events",
+        "USAGE",
+        "event_id, event_time, channel_id, account_id, end_user_ref, model_id, request_id,"
+            + " request_count, input_tokens, output_tokens, latency_ms, outcome, telemetry",
         AvroSerde.of(UsageEvent.class)) {
       @Override
       String eventId(UsageEvent e) {
@@ -122,9 +140,14 @@ public final class RawEventsWriters {
   }
 
   public static TableWriter<Located<BillingEvent>> billing(String database) {
-    return new RawWriter<>(database, "billing_events", "BILLING", "event_id, event_time, channel_id, account_id, end_user_ref,"
-        + " model_id, billing_id, kind, billed_by, currency, gross_amount, partner_fee, net_amount, period_start,"
-        + " period_end, reported_request_count", AvroSerde.of(BillingEvent.class)) {
+    return new RawWriter<>(
+        database,
+        "billing_events",
+        "BILLING",
+        "event_id, event_time, channel_id, account_id, end_user_ref, model_id, billing_id, kind,"
+            + " billed_by, currency, gross_amount, partner_fee, net_amount, period_start,"
+            + " period_end, reported_request_count",
+        AvroSerde.of(BillingEvent.class)) {
       @Override
       String eventId(BillingEvent e) {
         return e.getEventId();
@@ -147,7 +170,8 @@ public final class RawEventsWriters {
         insert.setString(9, e.getKind().name());
         insert.setString(10, e.getBilledBy().name());
         insert.setString(11, e.getCurrency());
-        ClickHouseValues.nullableString(insert, 12, e.getGrossAmount() == null ? null : e.getGrossAmount().toPlainString());
+        ClickHouseValues.nullableString(
+            insert, 12, e.getGrossAmount() == null ? null : e.getGrossAmount().toPlainString());
         ClickHouseValues.decimal(insert, 13, e.getPartnerFee());
         ClickHouseValues.decimal(insert, 14, e.getNetAmount());
         ClickHouseValues.dateTime(insert, 15, e.getPeriodStart());
@@ -162,8 +186,13 @@ public final class RawEventsWriters {
   }
 
   public static TableWriter<Located<FeedbackEvent>> feedback(String database) {
-    return new RawWriter<>(database, "feedback_events", "FEEDBACK", "event_id, event_time, channel_id, account_id, end_user_ref,"
-        + " model_id, feedback_id, request_id, kind, score, trainable, source", AvroSerde.of(FeedbackEvent.class)) {
+    return new RawWriter<>(
+        database,
+        "feedback_events",
+        "FEEDBACK",
+        "event_id, event_time, channel_id, account_id, end_user_ref,"
+            + " model_id, feedback_id, request_id, kind, score, trainable, source",
+        AvroSerde.of(FeedbackEvent.class)) {
       @Override
       String eventId(FeedbackEvent e) {
         return e.getEventId();

@@ -7,7 +7,10 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 
-/** Set-aside records into {@code sink_rejected_records} (migration 007), bytes kept as base64; repeating is harmless. */
+/**
+ * Set-aside records into {@code sink_rejected_records} (migration 007), bytes kept as base64;
+ * repeating is harmless.
+ */
 final class RejectedRecordsWriter implements TableWriter<Rejection> {
 
   private final String table;
@@ -26,8 +29,12 @@ final class RejectedRecordsWriter implements TableWriter<Rejection> {
 
   @Override
   public void insert(Connection connection, List<Rejection> rows) throws SQLException {
-    try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table + " (topic, kafka_partition,"
-        + " kafka_offset, record_time, reason, error, target_table, payload_b64) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO "
+                + table
+                + " (topic, kafka_partition, kafka_offset, record_time, reason, error,"
+                + " target_table, payload_b64) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
       for (Rejection row : rows) {
         insert.setString(1, row.topic());
         insert.setInt(2, row.partition());

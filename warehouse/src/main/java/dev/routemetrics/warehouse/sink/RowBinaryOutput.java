@@ -33,8 +33,10 @@ import ru.yandex.clickhouse.util.ClickHouseRowBinaryStream;
  */
 final class RowBinaryOutput {
 
-  private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle INT =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final int CAPACITY = 64 * 1024;
 
   private final ClickHouseRowBinaryStream stream;
@@ -77,7 +79,10 @@ final class RowBinaryOutput {
     return this;
   }
 
-  /** Java's long holds UInt64 values up to 2^63 - 1; a negative one is a bug upstream, not a huge count. */
+  /**
+   * Java's long holds UInt64 values up to 2^63 - 1; a negative one is a bug upstream, not a huge
+   * count.
+   */
   RowBinaryOutput writeUInt64(long value) throws IOException {
     if (value < 0) {
       throw new IllegalArgumentException("not a UInt64: " + value);
@@ -179,7 +184,10 @@ final class RowBinaryOutput {
     return this;
   }
 
-  /** Makes room for {@code bytes} more: flushes a body (never more than it holds, see {@link #writeRaw}), grows a row. */
+  /**
+   * Makes room for {@code bytes} more: flushes a body (never more than it holds, see {@link
+   * #writeRaw}), grows a row.
+   */
   private void ensure(int bytes) throws IOException {
     if (position + bytes <= buffer.length) {
       return;

@@ -9,8 +9,8 @@ import ru.yandex.clickhouse.domain.ClickHouseFormat;
 
 /**
  * Rows already encoded in RowBinary into a table: one streamed request body per batch, 64 KiB per
- * write. RowBinary rather than escaped text values: several times faster through the 0.2.x
- * driver, and a format 18.16 and current servers read alike.
+ * write. RowBinary rather than escaped text values: several times faster through the 0.2.x driver,
+ * and a format 18.16 and current servers read alike.
  */
 final class RowBinaryRowsWriter implements TableWriter<byte[]> {
 
@@ -30,14 +30,20 @@ final class RowBinaryRowsWriter implements TableWriter<byte[]> {
 
   @Override
   public void insert(Connection connection, List<byte[]> rows) throws SQLException {
-    try (ClickHouseStatement statement = connection.unwrap(ClickHouseConnection.class).createStatement()) {
-      statement.write().send(insert, stream -> {
-        RowBinaryOutput out = new RowBinaryOutput(stream);
-        for (byte[] row : rows) {
-          out.writeRaw(row, 0, row.length);
-        }
-        out.flush();
-      }, ClickHouseFormat.RowBinary);
+    try (ClickHouseStatement statement =
+        connection.unwrap(ClickHouseConnection.class).createStatement()) {
+      statement
+          .write()
+          .send(
+              insert,
+              stream -> {
+                RowBinaryOutput out = new RowBinaryOutput(stream);
+                for (byte[] row : rows) {
+                  out.writeRaw(row, 0, row.length);
+                }
+                out.flush();
+              },
+              ClickHouseFormat.RowBinary);
     }
   }
 }

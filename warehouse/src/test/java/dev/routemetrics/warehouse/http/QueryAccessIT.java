@@ -47,6 +47,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Who may read what through the query service, on the real ClickHouse with the built-in channel
  * registry (cloud-nimbus belongs to partner nimbus-cloud, cloud-stratus to stratus-cloud,
  * direct-api and consumer-app are the lab's own). One hour, 2026-11-01 10:00 UTC:
+ *
  * <pre>
  * channel        route          partner        requests errors trainable | gross  fee  net  (USD)
  * direct-api     DIRECT_API     –              400      4      40        | 500    0    500
@@ -54,15 +55,21 @@ import org.junit.jupiter.params.provider.MethodSource;
  * cloud-nimbus   CLOUD_PARTNER  nimbus-cloud   300      30     3         | 1000   300  700
  * cloud-stratus  CLOUD_PARTNER  stratus-cloud  200      2      10        | 400    80   320
  * </pre>
+ *
  * Partner statements for that hour: nimbus reports 330 requests and 700 net, stratus 200 and 300.
  */
 class QueryAccessIT {
 
   private static final Instant HOUR = Instant.parse("2026-11-01T10:00:00Z");
-  private static final String RANGE = "window=HOUR&from=2026-11-01T10:00:00Z&until=2026-11-01T11:00:00Z";
-  private static final List<String> CHANNELS = List.of("direct-api", "consumer-app", "cloud-nimbus", "cloud-stratus");
+  private static final String RANGE =
+      "window=HOUR&from=2026-11-01T10:00:00Z&until=2026-11-01T11:00:00Z";
+  private static final List<String> CHANNELS =
+      List.of("direct-api", "consumer-app", "cloud-nimbus", "cloud-stratus");
+
   /** The views a partner reads, over its own rows. */
-  private static final List<String> PARTNER_VIEWS = List.of("health", "learning", "finance", "reconciliation", "trend");
+  private static final List<String> PARTNER_VIEWS =
+      List.of("health", "learning", "finance", "reconciliation", "trend");
+
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -81,61 +88,130 @@ class QueryAccessIT {
     labKey = ApiKeys.add(keyFile, "finance", null);
     nimbusKey = ApiKeys.add(keyFile, "nimbus-portal", "nimbus-cloud");
     stratusKey = ApiKeys.add(keyFile, "stratus-portal", "stratus-cloud");
-    WarehouseConfig config = new WarehouseConfig(Map.of(WarehouseConfig.DATABASE, database,
-        WarehouseConfig.QUERY_API_KEYS_FILE, keyFile.toString()));
+    WarehouseConfig config =
+        new WarehouseConfig(
+            Map.of(
+                WarehouseConfig.DATABASE,
+                database,
+                WarehouseConfig.QUERY_API_KEYS_FILE,
+                keyFile.toString()));
     clickHouse = new ClickHouse(config);
     new Migrations(clickHouse, database).apply();
     try (Connection connection = clickHouse.connect()) {
-      new ChannelMetricsWriter(database).insert(connection, List.of(
-          metrics("direct-api", "DIRECT_API", null, 400, 4, 40),
-          metrics("consumer-app", "CONSUMER_APP", null, 100, 0, 20),
-          metrics("cloud-nimbus", "CLOUD_PARTNER", "nimbus-cloud", 300, 30, 3),
-          metrics("cloud-stratus", "CLOUD_PARTNER", "stratus-cloud", 200, 2, 10)));
-      new ChannelRevenueWriter(database).insert(connection, List.of(
-          revenue("direct-api", "DIRECT_API", null, "500", "0", "500", "500"),
-          revenue("cloud-nimbus", "CLOUD_PARTNER", "nimbus-cloud", "1000", "300", "700", "0"),
-          revenue("cloud-stratus", "CLOUD_PARTNER", "stratus-cloud", "400", "80", "320", "0")));
-      RawEventsWriters.billing(database).insert(connection, Located.inOrder("billing-events", List.of(
-          statement("cloud-nimbus", "nimbus-2026-11-01T10", 330, "700"),
-          statement("cloud-stratus", "stratus-2026-11-01T10", 200, "300"))));
+      new ChannelMetricsWriter(database)
+          .insert(
+              connection,
+              List.of(
+                  metrics("direct-api", "DIRECT_API", null, 400, 4, 40),
+                  metrics("consumer-app", "CONSUMER_APP", null, 100, 0, 20),
+                  metrics("cloud-nimbus", "CLOUD_PARTNER", "nimbus-cloud", 300, 30, 3),
+                  metrics("cloud-stratus", "CLOUD_PARTNER", "stratus-cloud", 200, 2, 10)));
+      new ChannelRevenueWriter(database)
+          .insert(
+              connection,
+              List.of(
+                  revenue("direct-api", "DIRECT_API", null, "500", "0", "500", "500"),
+                  revenue(
+                      "cloud-nimbus", "CLOUD_PARTNER", "nimbus-cloud", "1000", "300", "700", "0"),
+                  revenue(
+                      "cloud-stratus", "CLOUD_PARTNER", "stratus-cloud", "400", "80", "320", "0")));
+      RawEventsWriters.billing(database)
+          .insert(
+              connection,
+              Located.inOrder(
+                  "billing-events",
+                  List.of(
+                      statement("cloud-nimbus", "nimbus-2026-11-01T10", 330, "700"),
+                      statement("cloud-stratus", "stratus-2026-11-01T10", 200, "300"))));
     }
-    server = new QueryServer(config, "127.0.0.1", 0, Clock.fixed(HOUR.plusSeconds(3600), ZoneOffset.UTC)).start();
+    server =
+        new QueryServer(config, "127.0.0.1", 0, Clock.fixed(HOUR.plusSeconds(3600), ZoneOffset.UTC))
+            .start();
   }
 
   @AfterAll
   static void stop() throws Exception {
     server.close();
-    try (Connection connection = clickHouse.connect(); Statement statement = connection.createStatement()) {
+    try (Connection connection = clickHouse.connect();
+        Statement statement = connection.createStatement()) {
       statement.execute("DROP DATABASE IF EXISTS " + database);
     }
   }
 
-  static ChannelWindowMetrics metrics(String channel, String route, String partner, long requests, long errors, long trainable) {
+  static ChannelWindowMetrics metrics(
+      String channel, String route, String partner, long requests, long errors, long trainable) {
     return ChannelWindowMetrics.newBuilder()
-        .setChannelId(channel).setWindowSize("HOUR").setWindowStart(HOUR).setVersion(1).setRoute(route).setPartnerId(partner)
-        .setControlPointsOwned(partner == null ? 6 : 0).setUsageEvents(requests).setRequests(requests)
-        .setInputTokens(0).setOutputTokens(0).setActiveAccounts(1).setVisibleEndUsers(0)
-        .setIdentifiedRequests(partner == null ? requests : 0).setErrorRequests(errors)
-        .setLatencyP50Ms(1.0).setLatencyP95Ms(2.0).setLatencyP99Ms(3.0).setFullTelemetryRequests(0)
-        .setFeedbackEvents(trainable).setTrainableFeedback(trainable).setCoveredRequests(trainable)
-        .setNewestEventTime(HOUR.plusSeconds(60)).build();
+        .setChannelId(channel)
+        .setWindowSize("HOUR")
+        .setWindowStart(HOUR)
+        .setVersion(1)
+        .setRoute(route)
+        .setPartnerId(partner)
+        .setControlPointsOwned(partner == null ? 6 : 0)
+        .setUsageEvents(requests)
+        .setRequests(requests)
+        .setInputTokens(0)
+        .setOutputTokens(0)
+        .setActiveAccounts(1)
+        .setVisibleEndUsers(0)
+        .setIdentifiedRequests(partner == null ? requests : 0)
+        .setErrorRequests(errors)
+        .setLatencyP50Ms(1.0)
+        .setLatencyP95Ms(2.0)
+        .setLatencyP99Ms(3.0)
+        .setFullTelemetryRequests(0)
+        .setFeedbackEvents(trainable)
+        .setTrainableFeedback(trainable)
+        .setCoveredRequests(trainable)
+        .setNewestEventTime(HOUR.plusSeconds(60))
+        .build();
   }
 
-  static ChannelWindowRevenue revenue(String channel, String route, String partner, String gross, String fee, String net,
+  static ChannelWindowRevenue revenue(
+      String channel,
+      String route,
+      String partner,
+      String gross,
+      String fee,
+      String net,
       String billedByLab) {
     return ChannelWindowRevenue.newBuilder()
-        .setChannelId(channel).setWindowSize("HOUR").setWindowStart(HOUR).setCurrency("USD").setVersion(1)
-        .setRoute(route).setPartnerId(partner).setBillingEvents(1)
-        .setGross(money(gross)).setNetWhereGrossKnown(money(net)).setPartnerFee(money(fee)).setNet(money(net))
-        .setNetBilledByLab(money(billedByLab)).build();
+        .setChannelId(channel)
+        .setWindowSize("HOUR")
+        .setWindowStart(HOUR)
+        .setCurrency("USD")
+        .setVersion(1)
+        .setRoute(route)
+        .setPartnerId(partner)
+        .setBillingEvents(1)
+        .setGross(money(gross))
+        .setNetWhereGrossKnown(money(net))
+        .setPartnerFee(money(fee))
+        .setNet(money(net))
+        .setNetBilledByLab(money(billedByLab))
+        .build();
   }
 
-  static BillingEvent statement(String channel, String billingId, long reportedRequests, String net) {
-    return BillingEvent.newBuilder().setEventId("stmt-" + channel).setEventTime(HOUR.plusSeconds(3600))
-        .setChannelId(channel).setAccountId(channel).setEndUserRef(null).setModelId("*")
-        .setBillingId(billingId).setKind(BillingKind.PARTNER_STATEMENT).setBilledBy(BilledBy.PARTNER)
-        .setCurrency("USD").setGrossAmount(null).setPartnerFee(money("0")).setNetAmount(money(net))
-        .setPeriodStart(HOUR).setPeriodEnd(HOUR.plusSeconds(3600)).setReportedRequestCount(reportedRequests).build();
+  static BillingEvent statement(
+      String channel, String billingId, long reportedRequests, String net) {
+    return BillingEvent.newBuilder()
+        .setEventId("stmt-" + channel)
+        .setEventTime(HOUR.plusSeconds(3600))
+        .setChannelId(channel)
+        .setAccountId(channel)
+        .setEndUserRef(null)
+        .setModelId("*")
+        .setBillingId(billingId)
+        .setKind(BillingKind.PARTNER_STATEMENT)
+        .setBilledBy(BilledBy.PARTNER)
+        .setCurrency("USD")
+        .setGrossAmount(null)
+        .setPartnerFee(money("0"))
+        .setNetAmount(money(net))
+        .setPeriodStart(HOUR)
+        .setPeriodEnd(HOUR.plusSeconds(3600))
+        .setReportedRequestCount(reportedRequests)
+        .build();
   }
 
   static BigDecimal money(String amount) {
@@ -143,7 +219,8 @@ class QueryAccessIT {
   }
 
   static HttpResponse<String> get(String pathAndQuery, String key) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + pathAndQuery));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + pathAndQuery));
     if (key != null) {
       request.header("Authorization", "Bearer " + key);
     }
@@ -178,9 +255,12 @@ class QueryAccessIT {
 
   @ParameterizedTest(name = "{0} reads {1} as {2}: only {3}")
   @MethodSource("partnerReads")
-  @DisplayName("a partner's key never sees another channel's rows or name, on any view, JSON or CSV")
-  void shouldShowAPartnerOnlyItsOwnChannel(String partner, String view, String format, String own) throws Exception {
-    HttpResponse<String> response = get("/api/" + view + "?" + RANGE + "&period=DAY&format=" + format, keyOf(partner));
+  @DisplayName(
+      "a partner's key never sees another channel's rows or name, on any view, JSON or CSV")
+  void shouldShowAPartnerOnlyItsOwnChannel(String partner, String view, String format, String own)
+      throws Exception {
+    HttpResponse<String> response =
+        get("/api/" + view + "?" + RANGE + "&period=DAY&format=" + format, keyOf(partner));
 
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     for (String channel : CHANNELS) {
@@ -190,7 +270,8 @@ class QueryAccessIT {
     }
     if (format.equals("csv")) {
       List<String> lines = response.body().lines().toList();
-      // Every data line is the partner's (finance rows name no channel: it has one, the partner side).
+      // Every data line is the partner's (finance rows name no channel: it has one, the partner
+      // side).
       assertThat(lines).hasSize(2);
       assertThat(lines.get(1)).contains(view.equals("finance") ? "partner" : own);
     } else {
@@ -208,11 +289,13 @@ class QueryAccessIT {
     JsonNode nimbus = rows(get("/api/health?" + RANGE, nimbusKey));
     assertThat(channelsOf(nimbus)).containsExactly("cloud-nimbus");
     assertThat(nimbus.get(0).path("requests").asLong()).isEqualTo(300);
-    assertThat(nimbus.get(0).path("error_rate").asDouble()).isCloseTo(0.1, within(1e-12)); // 30 / 300
+    assertThat(nimbus.get(0).path("error_rate").asDouble())
+        .isCloseTo(0.1, within(1e-12)); // 30 / 300
 
     JsonNode stratus = rows(get("/api/health?" + RANGE, stratusKey));
     assertThat(channelsOf(stratus)).containsExactly("cloud-stratus");
-    assertThat(stratus.get(0).path("error_rate").asDouble()).isCloseTo(0.01, within(1e-12)); // 2 / 200
+    assertThat(stratus.get(0).path("error_rate").asDouble())
+        .isCloseTo(0.01, within(1e-12)); // 2 / 200
 
     // The lab: sorted by route, then channel.
     assertThat(channelsOf(rows(get("/api/health?" + RANGE, labKey))))
@@ -220,14 +303,17 @@ class QueryAccessIT {
   }
 
   @Test
-  @DisplayName("learning: a partner sees its own rates; what is measured against the lab's direct routes is null")
+  @DisplayName(
+      "learning: a partner sees its own rates; what is measured against the lab's direct routes is"
+          + " null")
   void shouldComputeLearningOverThePartnersRowsOnly() throws Exception {
     JsonNode nimbus = rows(get("/api/learning?" + RANGE, nimbusKey));
     assertThat(channelsOf(nimbus)).containsExactly("cloud-nimbus");
     JsonNode row = nimbus.get(0);
     assertThat(row.path("requests").asLong()).isEqualTo(300);
     assertThat(row.path("trainable_rate").asDouble()).isCloseTo(0.01, within(1e-12)); // 3 / 300
-    // Over the partner's rows alone there is no direct route: the lab's direct rate stays the lab's.
+    // Over the partner's rows alone there is no direct route: the lab's direct rate stays the
+    // lab's.
     assertThat(row.path("direct_trainable_rate").isNull()).isTrue();
     assertThat(row.path("learning_loss").isNull()).isTrue();
     assertThat(row.path("lost_signals").isNull()).isTrue();
@@ -241,18 +327,32 @@ class QueryAccessIT {
   }
 
   @Test
-  @DisplayName("finance: a partner gets its own partner-side totals, never the lab's direct revenue or other partners'")
+  @DisplayName(
+      "finance: a partner gets its own partner-side totals, never the lab's direct revenue or other"
+          + " partners'")
   void shouldComputeFinanceOverThePartnersRowsOnly() throws Exception {
     String query = "/api/finance?" + RANGE + "&period=DAY";
     // nimbus: gross 1000, fee 300, net 700; take 300 / 1000 = 0.3, capture 700 / 1000 = 0.7.
-    assertFinance(rows(get(query, nimbusKey)), List.of(List.of("partner", "1000", "300", "700", "0.3", "0.7")));
+    assertFinance(
+        rows(get(query, nimbusKey)),
+        List.of(List.of("partner", "1000", "300", "700", "0.3", "0.7")));
     // stratus: 400, 80, 320; take 80 / 400 = 0.2, capture 320 / 400 = 0.8.
-    assertFinance(rows(get(query, stratusKey)), List.of(List.of("partner", "400", "80", "320", "0.2", "0.8")));
+    assertFinance(
+        rows(get(query, stratusKey)),
+        List.of(List.of("partner", "400", "80", "320", "0.2", "0.8")));
     // The lab: direct 500 / 0 / 500; partner 1000 + 400 = 1400, 300 + 80 = 380, 700 + 320 = 1020,
     // take 380 / 1400, capture 1020 / 1400.
-    assertFinance(rows(get(query, labKey)), List.of(
-        List.of("direct", "500", "0", "500", "0", "1"),
-        List.of("partner", "1400", "380", "1020", String.valueOf(380.0 / 1400), String.valueOf(1020.0 / 1400))));
+    assertFinance(
+        rows(get(query, labKey)),
+        List.of(
+            List.of("direct", "500", "0", "500", "0", "1"),
+            List.of(
+                "partner",
+                "1400",
+                "380",
+                "1020",
+                String.valueOf(380.0 / 1400),
+                String.valueOf(1020.0 / 1400))));
   }
 
   private static void assertFinance(JsonNode rows, List<List<String>> expected) {
@@ -270,8 +370,10 @@ class QueryAccessIT {
       assertThat(row.path("gross").asText()).isEqualTo(want.get(1) + ".0000");
       assertThat(row.path("partner_fee").asText()).isEqualTo(want.get(2) + ".0000");
       assertThat(row.path("net").asText()).isEqualTo(want.get(3) + ".0000");
-      assertThat(row.path("partner_take").asDouble()).isCloseTo(Double.parseDouble(want.get(4)), within(1e-12));
-      assertThat(row.path("capture_rate").asDouble()).isCloseTo(Double.parseDouble(want.get(5)), within(1e-12));
+      assertThat(row.path("partner_take").asDouble())
+          .isCloseTo(Double.parseDouble(want.get(4)), within(1e-12));
+      assertThat(row.path("capture_rate").asDouble())
+          .isCloseTo(Double.parseDouble(want.get(5)), within(1e-12));
     }
   }
 
@@ -296,27 +398,33 @@ class QueryAccessIT {
     assertThat(stratus.get(0).path("reported_net").asText()).isEqualTo("300.0000");
     assertThat(stratus.get(0).path("metered_net").asText()).isEqualTo("320.0000");
 
-    assertThat(channelsOf(rows(get("/api/reconciliation?" + RANGE, labKey)))).containsExactly("cloud-nimbus", "cloud-stratus");
+    assertThat(channelsOf(rows(get("/api/reconciliation?" + RANGE, labKey))))
+        .containsExactly("cloud-nimbus", "cloud-stratus");
   }
 
   @Test
-  @DisplayName("trend: the lab sees every channel's line with its share of all requests; a partner its own, without share")
+  @DisplayName(
+      "trend: the lab sees every channel's line with its share of all requests; a partner its own,"
+          + " without share")
   void shouldServeTheTrendPerChannelAndScopeItToAPartner() throws Exception {
     JsonNode lab = rows(get("/api/trend?" + RANGE, labKey));
     // Sorted by window, then channel. 1000 requests in the hour.
-    assertThat(channelsOf(lab)).containsExactly("cloud-nimbus", "cloud-stratus", "consumer-app", "direct-api");
+    assertThat(channelsOf(lab))
+        .containsExactly("cloud-nimbus", "cloud-stratus", "consumer-app", "direct-api");
     JsonNode nimbus = lab.get(0);
     assertThat(nimbus.path("window_start").asText()).isEqualTo("2026-11-01T10:00:00Z");
     assertThat(nimbus.path("requests").asLong()).isEqualTo(300);
     assertThat(nimbus.path("request_share").asDouble()).isCloseTo(0.3, within(1e-12)); // 300 / 1000
     assertThat(nimbus.path("error_rate").asDouble()).isCloseTo(0.1, within(1e-12)); // 30 / 300
     assertThat(nimbus.path("latency_p95_ms").asDouble()).isEqualTo(2.0);
-    assertThat(lab.get(3).path("request_share").asDouble()).isCloseTo(0.4, within(1e-12)); // direct-api 400 / 1000
+    assertThat(lab.get(3).path("request_share").asDouble())
+        .isCloseTo(0.4, within(1e-12)); // direct-api 400 / 1000
     assertThat(lab.get(3).path("error_rate").asDouble()).isCloseTo(0.01, within(1e-12)); // 4 / 400
     // A channel filter picks a line out; its share stays of all channels.
     JsonNode filtered = rows(get("/api/trend?" + RANGE + "&channel=cloud-stratus", labKey));
     assertThat(channelsOf(filtered)).containsExactly("cloud-stratus");
-    assertThat(filtered.get(0).path("request_share").asDouble()).isCloseTo(0.2, within(1e-12)); // 200 / 1000
+    assertThat(filtered.get(0).path("request_share").asDouble())
+        .isCloseTo(0.2, within(1e-12)); // 200 / 1000
 
     JsonNode partner = rows(get("/api/trend?" + RANGE, nimbusKey));
     assertThat(channelsOf(partner)).containsExactly("cloud-nimbus");
@@ -327,12 +435,19 @@ class QueryAccessIT {
   }
 
   @Test
-  @DisplayName("reach-control and alerts compare partners: a partner's key gets 403, the lab's reads them")
+  @DisplayName(
+      "reach-control and alerts compare partners: a partner's key gets 403, the lab's reads them")
   void shouldRefuseTheCrossPartnerViewsToAPartner() throws Exception {
-    for (String path : List.of("/api/reach-control?" + RANGE, "/api/reach-control?" + RANGE + "&format=csv", "/api/alerts")) {
+    for (String path :
+        List.of(
+            "/api/reach-control?" + RANGE,
+            "/api/reach-control?" + RANGE + "&format=csv",
+            "/api/alerts")) {
       HttpResponse<String> refused = get(path, nimbusKey);
       assertThat(refused.statusCode()).as(path).isEqualTo(403);
-      assertThat(refused.body()).contains("Forbidden view").contains("a partner's key may not read");
+      assertThat(refused.body())
+          .contains("Forbidden view")
+          .contains("a partner's key may not read");
       CHANNELS.forEach(channel -> assertThat(refused.body()).doesNotContain(channel));
     }
     // The lab: request share over all four, 1000 requests: nimbus 300 / 1000 = 0.3.
@@ -355,8 +470,12 @@ class QueryAccessIT {
     HttpResponse<String> unknown = get(query + "no-such-channel", nimbusKey);
     HttpResponse<String> mixed = get(query + "cloud-nimbus,cloud-stratus", nimbusKey);
 
-    assertThat(foreign.statusCode()).isEqualTo(403).isEqualTo(unknown.statusCode()).isEqualTo(mixed.statusCode());
-    assertThat(foreign.headers().firstValue("Content-Type")).isEqualTo(unknown.headers().firstValue("Content-Type"));
+    assertThat(foreign.statusCode())
+        .isEqualTo(403)
+        .isEqualTo(unknown.statusCode())
+        .isEqualTo(mixed.statusCode());
+    assertThat(foreign.headers().firstValue("Content-Type"))
+        .isEqualTo(unknown.headers().firstValue("Content-Type"));
     // Word for word, but for the name the caller itself sent.
     assertThat(foreign.body().replace("cloud-stratus", "<channel>"))
         .isEqualTo(unknown.body().replace("no-such-channel", "<channel>"))
@@ -365,10 +484,20 @@ class QueryAccessIT {
   }
 
   @Test
-  @DisplayName("without a valid key: 401 on every /api path, before any parameter is read, naming no channel")
+  @DisplayName(
+      "without a valid key: 401 on every /api path, before any parameter is read, naming no"
+          + " channel")
   void shouldAnswer401WithoutAValidKeyAndNameNoChannel() throws Exception {
     List<String> paths = new ArrayList<>();
-    for (String view : List.of("health", "reach-control", "learning", "finance", "reconciliation", "trend", "nonsense")) {
+    for (String view :
+        List.of(
+            "health",
+            "reach-control",
+            "learning",
+            "finance",
+            "reconciliation",
+            "trend",
+            "nonsense")) {
       paths.add("/api/" + view + "?" + RANGE);
       paths.add("/api/" + view + "?" + RANGE + "&format=csv&channel=cloud-nimbus");
       paths.add("/api/" + view + "?window=WEEK&channel=x%27%20OR%201%3D1");
@@ -382,16 +511,22 @@ class QueryAccessIT {
         assertThat(response.headers().firstValue("WWW-Authenticate")).contains("Bearer");
         CHANNELS.forEach(channel -> assertThat(response.body()).as(path).doesNotContain(channel));
         if (first != null) {
-          assertThat(response.body()).as("the same answer whatever was asked").isEqualTo(first.body());
+          assertThat(response.body())
+              .as("the same answer whatever was asked")
+              .isEqualTo(first.body());
         }
         first = response;
       }
     }
     assertThat(JSON.readTree(first.body()).path("detail").asText()).contains("API key is required");
     // X-Api-Key works like the ingest's.
-    HttpResponse<String> viaHeader = HTTP.send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + server.port() + "/api/health?" + RANGE)).header("X-Api-Key", nimbusKey).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> viaHeader =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.port() + "/api/health?" + RANGE))
+                .header("X-Api-Key", nimbusKey)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(channelsOf(rows(viaHeader))).containsExactly("cloud-nimbus");
   }
 
@@ -410,11 +545,15 @@ class QueryAccessIT {
   void shouldTakeRotationAndRevocationWithoutARestart() throws Exception {
     String health = "/api/health?" + RANGE;
     String first = ApiKeys.add(keyFile, "nimbus-rotating", "nimbus-cloud");
-    assertThat(channelsOf(rows(get(health, first)))).as("a key added while running").containsExactly("cloud-nimbus");
+    assertThat(channelsOf(rows(get(health, first))))
+        .as("a key added while running")
+        .containsExactly("cloud-nimbus");
 
     String second = ApiKeys.add(keyFile, "nimbus-rotating", "nimbus-cloud");
     assertThat(get(health, first).statusCode()).as("the key rotated away").isEqualTo(401);
-    assertThat(channelsOf(rows(get(health, second)))).as("its replacement").containsExactly("cloud-nimbus");
+    assertThat(channelsOf(rows(get(health, second))))
+        .as("its replacement")
+        .containsExactly("cloud-nimbus");
 
     assertThat(ApiKeys.revoke(keyFile, "nimbus-rotating")).isTrue();
     assertThat(get(health, second).statusCode()).as("a revoked key").isEqualTo(401);

@@ -11,8 +11,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The loopback cluster of deploy/cluster.sh (three brokers, 2 ClickHouse shards x 2 replicas), started
- * if it is not running (the script is idempotent), and the settings that point a service at it.
+ * The loopback cluster of deploy/cluster.sh (three brokers, 2 ClickHouse shards x 2 replicas),
+ * started if it is not running (the script is idempotent), and the settings that point a service at
+ * it.
  */
 final class LocalCluster {
 
@@ -20,16 +21,24 @@ final class LocalCluster {
 
   private LocalCluster() {}
 
-  /** ROUTEMETRICS_* variable -> value, as `deploy/cluster.sh env` prints them, once the cluster answers. */
+  /**
+   * ROUTEMETRICS_* variable -> value, as `deploy/cluster.sh env` prints them, once the cluster
+   * answers.
+   */
   static synchronized Map<String, String> up() throws IOException, InterruptedException {
     if (settings == null) {
       Path repo = Path.of("").toAbsolutePath().getParent();
       Path output = Files.createTempFile("cluster-up", ".log");
-      Process up = new ProcessBuilder("bash", "deploy/cluster.sh", "up").directory(repo.toFile())
-          .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+      Process up =
+          new ProcessBuilder("bash", "deploy/cluster.sh", "up")
+              .directory(repo.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(output.toFile())
+              .start();
       if (!up.waitFor(5, TimeUnit.MINUTES)) {
         up.destroy();
-        throw new IllegalStateException("deploy/cluster.sh up did not finish within 5 minutes: " + Files.readString(output));
+        throw new IllegalStateException(
+            "deploy/cluster.sh up did not finish within 5 minutes: " + Files.readString(output));
       }
       String log = Files.readString(output, StandardCharsets.UTF_8);
       if (up.exitValue() != 0) {
@@ -45,9 +54,13 @@ final class LocalCluster {
     return settings;
   }
 
-  /** The JDBC URL of one ClickHouse node (shard 1..2, replica 1..2) at the script's default ports. */
+  /**
+   * The JDBC URL of one ClickHouse node (shard 1..2, replica 1..2) at the script's default ports.
+   */
   static String node(int shard, int replica) {
     int base = Integer.parseInt(System.getenv().getOrDefault("CLUSTER_CH_BASE", "54000"));
-    return "jdbc:clickhouse://127.0.0.1:" + (base + 123 + 1000 * (shard - 1) + replica - 1) + "/default?compress=0";
+    return "jdbc:clickhouse://127.0.0.1:"
+        + (base + 123 + 1000 * (shard - 1) + replica - 1)
+        + "/default?compress=0";
   }
 }

@@ -40,10 +40,12 @@ import org.junit.jupiter.api.Test;
  * for 1,000 partner statements as for one (a partner's POST of 1,000 statements made it go from
  * 0.14 s to 8.1 s when it ran two queries per statement). Hour rows, from 2026-11-01 00:00 UTC,
  * hour h = 0..25:
+ *
  * <pre>
  * cloud-nimbus   (nimbus-cloud)   requests 100 + h    net USD h + 0.25    net EUR 99 (another currency)
  * cloud-stratus  (stratus-cloud)  requests 1000 + h   net USD 7
  * </pre>
+ *
  * Statements: 1,000 with period_start on 2026-11-01 (statement i: cloud-nimbus for even i,
  * cloud-stratus for odd; from hour i % 20 for 1 + i % 4 hours; reports 1000 + i requests and net
  * i.0000 USD), and one with period_start on 2026-11-02 (cloud-nimbus, hours 24 and 25, 249
@@ -72,7 +74,8 @@ class ReconciliationIT {
       metrics.add(metrics(hour, "cloud-stratus", "stratus-cloud", 1000 + h));
       revenue.add(revenue(hour, "cloud-nimbus", "nimbus-cloud", "USD", h + ".25"));
       revenue.add(revenue(hour, "cloud-nimbus", "nimbus-cloud", "EUR", "99"));
-      // cloud-stratus: 7 USD an hour billed by the partner, and 2 the lab billed itself on that channel,
+      // cloud-stratus: 7 USD an hour billed by the partner, and 2 the lab billed itself on that
+      // channel,
       // which is not the partner's to report: what is metered for the statement is the 7.
       ChannelWindowRevenue stratus = revenue(hour, "cloud-stratus", "stratus-cloud", "USD", "9");
       stratus.setNetBilledByLab(new BigDecimal("2.0000"));
@@ -81,48 +84,107 @@ class ReconciliationIT {
     List<BillingEvent> statements = new ArrayList<>();
     for (int i = 0; i < STATEMENTS; i++) {
       Instant start = DAY.plus(Duration.ofHours(i % 20));
-      statements.add(statement("stmt-" + String.format("%04d", i), i % 2 == 0 ? "cloud-nimbus" : "cloud-stratus",
-          start, start.plus(Duration.ofHours(1 + i % 4)), 1000 + i, i + ".0000"));
+      statements.add(
+          statement(
+              "stmt-" + String.format("%04d", i),
+              i % 2 == 0 ? "cloud-nimbus" : "cloud-stratus",
+              start,
+              start.plus(Duration.ofHours(1 + i % 4)),
+              1000 + i,
+              i + ".0000"));
     }
-    statements.add(statement(FORMULA_ID, "cloud-nimbus", NEXT_DAY, NEXT_DAY.plus(Duration.ofHours(2)), 249, "50.0000"));
+    statements.add(
+        statement(
+            FORMULA_ID,
+            "cloud-nimbus",
+            NEXT_DAY,
+            NEXT_DAY.plus(Duration.ofHours(2)),
+            249,
+            "50.0000"));
     try (Connection connection = clickHouse.connect()) {
       new ChannelMetricsWriter(database).insert(connection, metrics);
       new ChannelRevenueWriter(database).insert(connection, revenue);
-      RawEventsWriters.billing(database).insert(connection, Located.inOrder("billing-events", statements));
+      RawEventsWriters.billing(database)
+          .insert(connection, Located.inOrder("billing-events", statements));
     }
   }
 
   @AfterAll
   static void dropDatabase() throws SQLException {
-    try (Connection connection = clickHouse.connect(); Statement statement = connection.createStatement()) {
+    try (Connection connection = clickHouse.connect();
+        Statement statement = connection.createStatement()) {
       statement.execute("DROP DATABASE IF EXISTS " + database);
     }
   }
 
   static ChannelWindowMetrics metrics(Instant hour, String channel, String partner, long requests) {
-    return ChannelWindowMetrics.newBuilder().setChannelId(channel).setWindowSize("HOUR").setWindowStart(hour)
-        .setVersion(1).setRoute("CLOUD_PARTNER").setPartnerId(partner).setControlPointsOwned(0)
-        .setUsageEvents(requests).setRequests(requests).setInputTokens(0).setOutputTokens(0).setActiveAccounts(1)
-        .setVisibleEndUsers(0).setIdentifiedRequests(0).setErrorRequests(0).setLatencyP50Ms(null).setLatencyP95Ms(null)
-        .setLatencyP99Ms(null).setFullTelemetryRequests(0).setFeedbackEvents(0).setTrainableFeedback(0)
-        .setCoveredRequests(0).setNewestEventTime(hour).build();
+    return ChannelWindowMetrics.newBuilder()
+        .setChannelId(channel)
+        .setWindowSize("HOUR")
+        .setWindowStart(hour)
+        .setVersion(1)
+        .setRoute("CLOUD_PARTNER")
+        .setPartnerId(partner)
+        .setControlPointsOwned(0)
+        .setUsageEvents(requests)
+        .setRequests(requests)
+        .setInputTokens(0)
+        .setOutputTokens(0)
+        .setActiveAccounts(1)
+        .setVisibleEndUsers(0)
+        .setIdentifiedRequests(0)
+        .setErrorRequests(0)
+        .setLatencyP50Ms(null)
+        .setLatencyP95Ms(null)
+        .setLatencyP99Ms(null)
+        .setFullTelemetryRequests(0)
+        .setFeedbackEvents(0)
+        .setTrainableFeedback(0)
+        .setCoveredRequests(0)
+        .setNewestEventTime(hour)
+        .build();
   }
 
-  static ChannelWindowRevenue revenue(Instant hour, String channel, String partner, String currency, String net) {
+  static ChannelWindowRevenue revenue(
+      Instant hour, String channel, String partner, String currency, String net) {
     BigDecimal amount = new BigDecimal(net).setScale(4);
-    return ChannelWindowRevenue.newBuilder().setChannelId(channel).setWindowSize("HOUR").setWindowStart(hour)
-        .setCurrency(currency).setVersion(1).setRoute("CLOUD_PARTNER").setPartnerId(partner).setBillingEvents(1)
-        .setGross(amount).setNetWhereGrossKnown(amount).setPartnerFee(BigDecimal.ZERO.setScale(4)).setNet(amount)
-        .setNetBilledByLab(BigDecimal.ZERO.setScale(4)).build();
+    return ChannelWindowRevenue.newBuilder()
+        .setChannelId(channel)
+        .setWindowSize("HOUR")
+        .setWindowStart(hour)
+        .setCurrency(currency)
+        .setVersion(1)
+        .setRoute("CLOUD_PARTNER")
+        .setPartnerId(partner)
+        .setBillingEvents(1)
+        .setGross(amount)
+        .setNetWhereGrossKnown(amount)
+        .setPartnerFee(BigDecimal.ZERO.setScale(4))
+        .setNet(amount)
+        .setNetBilledByLab(BigDecimal.ZERO.setScale(4))
+        .build();
   }
 
-  static BillingEvent statement(String billingId, String channel, Instant start, Instant end, long requests, String net) {
-    return BillingEvent.newBuilder().setEventId("evt-" + billingId).setEventTime(end)
-        .setChannelId(channel).setAccountId(channel).setEndUserRef(null).setModelId("*")
-        .setBillingId(billingId).setKind(BillingKind.PARTNER_STATEMENT).setBilledBy(BilledBy.PARTNER)
-        .setCurrency("USD").setGrossAmount(null).setPartnerFee(BigDecimal.ZERO.setScale(4))
-        .setNetAmount(new BigDecimal(net).setScale(4)).setPeriodStart(start).setPeriodEnd(end)
-        .setReportedRequestCount(requests).build();
+  static BillingEvent statement(
+      String billingId, String channel, Instant start, Instant end, long requests, String net) {
+    return BillingEvent.newBuilder()
+        .setEventId("evt-" + billingId)
+        .setEventTime(end)
+        .setChannelId(channel)
+        .setAccountId(channel)
+        .setEndUserRef(null)
+        .setModelId("*")
+        .setBillingId(billingId)
+        .setKind(BillingKind.PARTNER_STATEMENT)
+        .setBilledBy(BilledBy.PARTNER)
+        .setCurrency("USD")
+        .setGrossAmount(null)
+        .setPartnerFee(BigDecimal.ZERO.setScale(4))
+        .setNetAmount(new BigDecimal(net).setScale(4))
+        .setPeriodStart(start)
+        .setPeriodEnd(end)
+        .setReportedRequestCount(requests)
+        .build();
   }
 
   /** Connections to the test's ClickHouse whose statements count every query they run. */
@@ -132,20 +194,26 @@ class ReconciliationIT {
       @Override
       public Connection open() throws SQLException {
         Connection connection = real.open();
-        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
-            (proxy, method, args) -> {
-              Object result = invoke(connection, method, args);
-              if (result instanceof Statement statement) {
-                Class<?> type = method.getReturnType();
-                return Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (p, m, a) -> {
-                  if (m.getName().startsWith("execute")) {
-                    queries.incrementAndGet();
+        return (Connection)
+            Proxy.newProxyInstance(
+                Connection.class.getClassLoader(),
+                new Class<?>[] {Connection.class},
+                (proxy, method, args) -> {
+                  Object result = invoke(connection, method, args);
+                  if (result instanceof Statement statement) {
+                    Class<?> type = method.getReturnType();
+                    return Proxy.newProxyInstance(
+                        type.getClassLoader(),
+                        new Class<?>[] {type},
+                        (p, m, a) -> {
+                          if (m.getName().startsWith("execute")) {
+                            queries.incrementAndGet();
+                          }
+                          return invoke(statement, m, a);
+                        });
                   }
-                  return invoke(statement, m, a);
+                  return result;
                 });
-              }
-              return result;
-            });
       }
 
       @Override
@@ -155,7 +223,8 @@ class ReconciliationIT {
     };
   }
 
-  private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
+  private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args)
+      throws Throwable {
     try {
       return method.invoke(target, args);
     } catch (InvocationTargetException e) {
@@ -164,19 +233,27 @@ class ReconciliationIT {
   }
 
   private static TimeRange day(Instant start) {
-    return new TimeRange(TimeRange.WindowSize.HOUR, start, start.plus(Duration.ofDays(1)), List.of());
+    return new TimeRange(
+        TimeRange.WindowSize.HOUR, start, start.plus(Duration.ofDays(1)), List.of());
   }
 
   @Test
   @DisplayName("1,000 statements take as many ClickHouse queries as one")
   void shouldReconcileInAConstantNumberOfQueries() throws Exception {
     AtomicInteger forOne = new AtomicInteger();
-    List<Reconciliation.Row> one = new Reconciliation(counting(forOne), database).compute(day(NEXT_DAY));
+    List<Reconciliation.Row> one =
+        new Reconciliation(counting(forOne), database).compute(day(NEXT_DAY));
     AtomicInteger forThousand = new AtomicInteger();
     long started = System.nanoTime();
-    List<Reconciliation.Row> thousand = new Reconciliation(counting(forThousand), database).compute(day(DAY));
-    System.out.printf("reconciliation: %d statement(s) in %d queries; %d statements in %d queries, %.3f s%n",
-        one.size(), forOne.get(), thousand.size(), forThousand.get(), (System.nanoTime() - started) / 1e9);
+    List<Reconciliation.Row> thousand =
+        new Reconciliation(counting(forThousand), database).compute(day(DAY));
+    System.out.printf(
+        "reconciliation: %d statement(s) in %d queries; %d statements in %d queries, %.3f s%n",
+        one.size(),
+        forOne.get(),
+        thousand.size(),
+        forThousand.get(),
+        (System.nanoTime() - started) / 1e9);
 
     assertThat(one).hasSize(1);
     assertThat(thousand).hasSize(STATEMENTS);
@@ -188,28 +265,56 @@ class ReconciliationIT {
   @DisplayName("each statement against its own channel, hours and currency, by hand")
   void shouldMeterEachStatementOverItsOwnPeriodChannelAndCurrency() throws Exception {
     Map<String, Reconciliation.Row> rows = new java.util.HashMap<>();
-    new Reconciliation(clickHouse, database).compute(day(DAY)).forEach(r -> rows.put(r.billingId(), r));
+    new Reconciliation(clickHouse, database)
+        .compute(day(DAY))
+        .forEach(r -> rows.put(r.billingId(), r));
 
-    // i = 0: cloud-nimbus, hour 0 for 1 hour: 100 requests, net 0.25 USD (the EUR 99 is another currency).
+    // i = 0: cloud-nimbus, hour 0 for 1 hour: 100 requests, net 0.25 USD (the EUR 99 is another
+    // currency).
     // Reported 1000 and 0.0000: (1000 − 100) / 100 = +900 %; (0 − 0.25) / 0.25 = −100 %.
     assertRow(rows.get("stmt-0000"), "cloud-nimbus", 100, "0.2500", 900.0, -100.0);
     // i = 7: cloud-stratus, hours 7..10: 1007 + 1008 + 1009 + 1010 = 4034; net 4 × 7 = 28.
     // Reported 1007 and 7: (1007 − 4034) / 4034; (7 − 28) / 28 = −75 %.
-    assertRow(rows.get("stmt-0007"), "cloud-stratus", 4034, "28.0000", (1007 - 4034) * 100.0 / 4034, -75.0);
+    assertRow(
+        rows.get("stmt-0007"),
+        "cloud-stratus",
+        4034,
+        "28.0000",
+        (1007 - 4034) * 100.0 / 4034,
+        -75.0);
     // i = 42: cloud-nimbus, hours 2..4 (42 % 20 = 2, 1 + 42 % 4 = 3 hours): 102 + 103 + 104 = 309;
     // net 2.25 + 3.25 + 4.25 = 9.75. Reported 1042 and 42: (1042 − 309) / 309; (42 − 9.75) / 9.75.
-    assertRow(rows.get("stmt-0042"), "cloud-nimbus", 309, "9.7500", (1042 - 309) * 100.0 / 309, (42 - 9.75) * 100 / 9.75);
+    assertRow(
+        rows.get("stmt-0042"),
+        "cloud-nimbus",
+        309,
+        "9.7500",
+        (1042 - 309) * 100.0 / 309,
+        (42 - 9.75) * 100 / 9.75);
     // i = 999: cloud-stratus, hours 19..22: 1019 + 1020 + 1021 + 1022 = 4082; net 28.
-    assertRow(rows.get("stmt-0999"), "cloud-stratus", 4082, "28.0000", (1999 - 4082) * 100.0 / 4082, (999 - 28) * 100.0 / 28);
+    assertRow(
+        rows.get("stmt-0999"),
+        "cloud-stratus",
+        4082,
+        "28.0000",
+        (1999 - 4082) * 100.0 / 4082,
+        (999 - 28) * 100.0 / 28);
 
-    // The next day's statement: hours 24 and 25 of cloud-nimbus: 124 + 125 = 249; net 24.25 + 25.25 = 49.5.
+    // The next day's statement: hours 24 and 25 of cloud-nimbus: 124 + 125 = 249; net 24.25 + 25.25
+    // = 49.5.
     // Reported 249 and 50: 0 %; (50 − 49.5) / 49.5.
-    Reconciliation.Row next = new Reconciliation(clickHouse, database).compute(day(NEXT_DAY)).get(0);
+    Reconciliation.Row next =
+        new Reconciliation(clickHouse, database).compute(day(NEXT_DAY)).get(0);
     assertRow(next, "cloud-nimbus", 249, "49.5000", 0.0, 0.5 * 100 / 49.5);
   }
 
-  private static void assertRow(Reconciliation.Row row, String channel, long metered, String meteredNet,
-      double requestGap, double netGap) {
+  private static void assertRow(
+      Reconciliation.Row row,
+      String channel,
+      long metered,
+      String meteredNet,
+      double requestGap,
+      double netGap) {
     assertThat(row.channelId()).isEqualTo(channel);
     assertThat(row.meteredRequests()).isEqualTo(metered);
     assertThat(Amounts.exact(row.meteredNet())).isEqualTo(meteredNet);
@@ -218,33 +323,61 @@ class ReconciliationIT {
   }
 
   @Test
-  @DisplayName("a partner reconciles its own 500 statements against its own rows, in as many queries")
+  @DisplayName(
+      "a partner reconciles its own 500 statements against its own rows, in as many queries")
   void shouldReconcileAPartnersOwnStatementsOnly() throws Exception {
     AtomicInteger queries = new AtomicInteger();
-    List<Reconciliation.Row> nimbus = new Reconciliation(counting(queries), database)
-        .compute(new TimeRange(TimeRange.WindowSize.HOUR, DAY, NEXT_DAY, List.of("cloud-nimbus"), "nimbus-cloud"));
+    List<Reconciliation.Row> nimbus =
+        new Reconciliation(counting(queries), database)
+            .compute(
+                new TimeRange(
+                    TimeRange.WindowSize.HOUR,
+                    DAY,
+                    NEXT_DAY,
+                    List.of("cloud-nimbus"),
+                    "nimbus-cloud"));
 
-    assertThat(nimbus).hasSize(STATEMENTS / 2).allSatisfy(r -> assertThat(r.channelId()).isEqualTo("cloud-nimbus"));
+    assertThat(nimbus)
+        .hasSize(STATEMENTS / 2)
+        .allSatisfy(r -> assertThat(r.channelId()).isEqualTo("cloud-nimbus"));
     assertThat(queries.get()).isLessThanOrEqualTo(3);
     // i = 42 again, as the lab saw it.
-    assertRow(nimbus.stream().filter(r -> r.billingId().equals("stmt-0042")).findFirst().orElseThrow(),
-        "cloud-nimbus", 309, "9.7500", (1042 - 309) * 100.0 / 309, (42 - 9.75) * 100 / 9.75);
+    assertRow(
+        nimbus.stream().filter(r -> r.billingId().equals("stmt-0042")).findFirst().orElseThrow(),
+        "cloud-nimbus",
+        309,
+        "9.7500",
+        (1042 - 309) * 100.0 / 309,
+        (42 - 9.75) * 100 / 9.75);
     // Another partner's key reads none of nimbus's rows, even naming the channel.
-    assertThat(new Reconciliation(clickHouse, database)
-        .compute(new TimeRange(TimeRange.WindowSize.HOUR, DAY, NEXT_DAY, List.of("cloud-nimbus"), "stratus-cloud")))
+    assertThat(
+            new Reconciliation(clickHouse, database)
+                .compute(
+                    new TimeRange(
+                        TimeRange.WindowSize.HOUR,
+                        DAY,
+                        NEXT_DAY,
+                        List.of("cloud-nimbus"),
+                        "stratus-cloud")))
         .allSatisfy(r -> assertThat(r.meteredRequests()).isZero());
   }
 
   @Test
   @DisplayName("a partner's billing id that is a spreadsheet formula leaves the CSV as text")
   void shouldNeutraliseAFormulaInTheCsv() throws Exception {
-    AudienceQueries queries = new AudienceQueries(new MetricsReader(clickHouse, database),
-        new Reconciliation(clickHouse, database), Clock.systemUTC());
-    String csv = Csv.write(queries.run(AudienceQueries.View.RECONCILIATION, day(NEXT_DAY), Finance.Period.DAY));
+    AudienceQueries queries =
+        new AudienceQueries(
+            new MetricsReader(clickHouse, database),
+            new Reconciliation(clickHouse, database),
+            Clock.systemUTC());
+    String csv =
+        Csv.write(
+            queries.run(AudienceQueries.View.RECONCILIATION, day(NEXT_DAY), Finance.Period.DAY));
 
     List<String> lines = csv.lines().toList();
     assertThat(lines.get(0)).startsWith("billing_id,channel_id,");
-    assertThat(lines.get(1)).startsWith("\"'=HYPERLINK(\"\"https://evil.example\"\",\"\"pay here\"\")\",cloud-nimbus,")
+    assertThat(lines.get(1))
+        .startsWith("\"'=HYPERLINK(\"\"https://evil.example\"\",\"\"pay here\"\")\",cloud-nimbus,")
         .contains(",USD,249,249,0.0,50.0000,49.5000,");
   }
 }

@@ -11,7 +11,10 @@ import org.junit.jupiter.api.Test;
 import ru.yandex.clickhouse.settings.ClickHouseProperties;
 import ru.yandex.clickhouse.util.ClickHouseRowBinaryStream;
 
-/** The encoder writes, byte for byte, what the driver's own RowBinary stream writes for the same values. */
+/**
+ * The encoder writes, byte for byte, what the driver's own RowBinary stream writes for the same
+ * values.
+ */
 class RowBinaryOutputTest {
 
   private final ByteArrayOutputStream ours = new ByteArrayOutputStream();
@@ -20,15 +23,27 @@ class RowBinaryOutputTest {
   private final ClickHouseRowBinaryStream reference = stream(drivers);
 
   private static ClickHouseRowBinaryStream stream(ByteArrayOutputStream bytes) {
-    return new ClickHouseRowBinaryStream(bytes, TimeZone.getTimeZone("UTC"), new ClickHouseProperties());
+    return new ClickHouseRowBinaryStream(
+        bytes, TimeZone.getTimeZone("UTC"), new ClickHouseProperties());
   }
 
   @Test
   @DisplayName("numbers, null markers and strings encode as the driver encodes them")
   void shouldWriteTheDriversBytesForEveryColumnType() throws IOException {
-    out.writeInt8(-128).writeInt8(3).writeUInt8(255).writeUInt32(0xFFFF_FFFFL).writeUInt32(1_767_225_600L)
-        .writeUInt64(Long.MAX_VALUE).writeUInt64(0).writeFloat64(120.5).writeFloat64(-0.0).writeNullMarker(true)
-        .writeNullMarker(false).writeString("").writeString("direct-api").writeString("Zürich ☃ 日本");
+    out.writeInt8(-128)
+        .writeInt8(3)
+        .writeUInt8(255)
+        .writeUInt32(0xFFFF_FFFFL)
+        .writeUInt32(1_767_225_600L)
+        .writeUInt64(Long.MAX_VALUE)
+        .writeUInt64(0)
+        .writeFloat64(120.5)
+        .writeFloat64(-0.0)
+        .writeNullMarker(true)
+        .writeNullMarker(false)
+        .writeString("")
+        .writeString("direct-api")
+        .writeString("Zürich ☃ 日本");
     out.flush();
     reference.writeInt8(-128);
     reference.writeInt8(3);
@@ -48,7 +63,9 @@ class RowBinaryOutputTest {
   }
 
   @Test
-  @DisplayName("values that straddle the 64 KiB buffer, and strings longer than it, arrive whole and in order")
+  @DisplayName(
+      "values that straddle the 64 KiB buffer, and strings longer than it, arrive whole and in"
+          + " order")
   void shouldKeepOrderAcrossBufferBoundariesAndOversizedStrings() throws IOException {
     String longAscii = "a".repeat(200_000);
     String longUnicode = "é".repeat(70_000);

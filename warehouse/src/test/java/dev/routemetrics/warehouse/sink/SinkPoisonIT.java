@@ -49,8 +49,8 @@ import org.junit.jupiter.api.Test;
  * Poison records written straight to Kafka while the sink runs: bytes that are not a record, a
  * record whose value its column cannot hold, and one ClickHouse refuses. Each is set aside in
  * {@code sink_rejected_records} with its topic, partition, offset and reason, and counted; every
- * other row lands exactly once (counted without FINAL, so a good row written twice while the bad one
- * was looked for would show), and the sink stays UP.
+ * other row lands exactly once (counted without FINAL, so a good row written twice while the bad
+ * one was looked for would show), and the sink stays UP.
  */
 class SinkPoisonIT {
 
@@ -69,51 +69,109 @@ class SinkPoisonIT {
   void setUp() {
     id = "it-poison-" + UUID.randomUUID().toString().substring(0, 8);
     topics = new Topics(id + ".");
-    config = new WarehouseConfig(Map.of(
-        WarehouseConfig.DATABASE, id.replace('-', '_'),
-        WarehouseConfig.TOPIC_NAMESPACE, id + ".",
-        WarehouseConfig.SINK_GROUP, id + "-sink",
-        WarehouseConfig.SINK_BATCH_ROWS, "500",
-        WarehouseConfig.SINK_FLUSH_INTERVAL_MS, "100",
-        WarehouseConfig.SINK_MAX_BACKOFF_MS, "2000"));
+    config =
+        new WarehouseConfig(
+            Map.of(
+                WarehouseConfig.DATABASE,
+                id.replace('-', '_'),
+                WarehouseConfig.TOPIC_NAMESPACE,
+                id + ".",
+                WarehouseConfig.SINK_GROUP,
+                id + "-sink",
+                WarehouseConfig.SINK_BATCH_ROWS,
+                "500",
+                WarehouseConfig.SINK_FLUSH_INTERVAL_MS,
+                "100",
+                WarehouseConfig.SINK_MAX_BACKOFF_MS,
+                "2000"));
     clickHouse = new ClickHouse(config);
     new TopicProvisioner(config.getString(WarehouseConfig.KAFKA_BOOTSTRAP), 3).ensure(topics);
-    producer = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(WarehouseConfig.KAFKA_BOOTSTRAP),
-        ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
+    producer =
+        new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                config.getString(WarehouseConfig.KAFKA_BOOTSTRAP),
+                ProducerConfig.ACKS_CONFIG,
+                "all"),
+            new StringSerializer(),
+            new ByteArraySerializer());
   }
 
   @AfterEach
   void tearDown() throws Exception {
     producer.close();
-    try (Connection connection = clickHouse.connect(); Statement statement = connection.createStatement()) {
+    try (Connection connection = clickHouse.connect();
+        Statement statement = connection.createStatement()) {
       statement.execute("DROP DATABASE IF EXISTS " + config.database());
     }
   }
 
   static UsageEvent usage(String id, int requests) {
-    return UsageEvent.newBuilder().setEventId(id).setEventTime(DAY).setChannelId("cloud-nimbus").setAccountId("acct")
-        .setEndUserRef(null).setModelId("m").setRequestId("r-" + id).setRequestCount(requests).setInputTokens(1)
-        .setOutputTokens(1).setLatencyMs(1).setOutcome(Outcome.SUCCESS).setTelemetry(TelemetryLevel.NONE).build();
+    return UsageEvent.newBuilder()
+        .setEventId(id)
+        .setEventTime(DAY)
+        .setChannelId("cloud-nimbus")
+        .setAccountId("acct")
+        .setEndUserRef(null)
+        .setModelId("m")
+        .setRequestId("r-" + id)
+        .setRequestCount(requests)
+        .setInputTokens(1)
+        .setOutputTokens(1)
+        .setLatencyMs(1)
+        .setOutcome(Outcome.SUCCESS)
+        .setTelemetry(TelemetryLevel.NONE)
+        .build();
   }
 
   static BillingEvent charge(String id, String currency, String net) {
-    return BillingEvent.newBuilder().setEventId(id).setEventTime(DAY).setChannelId("direct-api").setAccountId("acct")
-        .setEndUserRef(null).setModelId("m").setBillingId("b-" + id).setKind(BillingKind.CHARGE)
-        .setBilledBy(BilledBy.LAB).setCurrency(currency).setGrossAmount(new BigDecimal(net))
-        .setPartnerFee(new BigDecimal("0.0000")).setNetAmount(new BigDecimal(net)).setPeriodStart(DAY)
-        .setPeriodEnd(DAY.plus(Duration.ofHours(1))).setReportedRequestCount(null).build();
+    return BillingEvent.newBuilder()
+        .setEventId(id)
+        .setEventTime(DAY)
+        .setChannelId("direct-api")
+        .setAccountId("acct")
+        .setEndUserRef(null)
+        .setModelId("m")
+        .setBillingId("b-" + id)
+        .setKind(BillingKind.CHARGE)
+        .setBilledBy(BilledBy.LAB)
+        .setCurrency(currency)
+        .setGrossAmount(new BigDecimal(net))
+        .setPartnerFee(new BigDecimal("0.0000"))
+        .setNetAmount(new BigDecimal(net))
+        .setPeriodStart(DAY)
+        .setPeriodEnd(DAY.plus(Duration.ofHours(1)))
+        .setReportedRequestCount(null)
+        .build();
   }
 
   static ChannelWindowMetrics metrics(String channel, int hour, int controlPoints) {
     Instant start = DAY.plus(Duration.ofHours(hour));
     return ChannelWindowMetrics.newBuilder()
-        .setChannelId(channel).setWindowSize("HOUR").setWindowStart(start).setVersion(1).setRoute("DIRECT_API")
-        .setPartnerId(null).setControlPointsOwned(controlPoints).setUsageEvents(1).setRequests(hour + 1L)
-        .setInputTokens(0).setOutputTokens(0).setActiveAccounts(1).setVisibleEndUsers(1).setIdentifiedRequests(0)
-        .setErrorRequests(0).setLatencyP50Ms(null).setLatencyP95Ms(null).setLatencyP99Ms(null)
-        .setFullTelemetryRequests(0).setFeedbackEvents(0).setTrainableFeedback(0).setCoveredRequests(0)
-        .setNewestEventTime(start).build();
+        .setChannelId(channel)
+        .setWindowSize("HOUR")
+        .setWindowStart(start)
+        .setVersion(1)
+        .setRoute("DIRECT_API")
+        .setPartnerId(null)
+        .setControlPointsOwned(controlPoints)
+        .setUsageEvents(1)
+        .setRequests(hour + 1L)
+        .setInputTokens(0)
+        .setOutputTokens(0)
+        .setActiveAccounts(1)
+        .setVisibleEndUsers(1)
+        .setIdentifiedRequests(0)
+        .setErrorRequests(0)
+        .setLatencyP50Ms(null)
+        .setLatencyP95Ms(null)
+        .setLatencyP99Ms(null)
+        .setFullTelemetryRequests(0)
+        .setFeedbackEvents(0)
+        .setTrainableFeedback(0)
+        .setCoveredRequests(0)
+        .setNewestEventTime(start)
+        .build();
   }
 
   private RecordMetadata send(String topic, byte[] value) throws Exception {
@@ -127,11 +185,13 @@ class SinkPoisonIT {
   }
 
   @Test
-  void shouldSetPoisonRecordsAsideWithTheirReasonAndLandEveryOtherRowExactlyOnce() throws Exception {
+  void shouldSetPoisonRecordsAsideWithTheirReasonAndLandEveryOtherRowExactlyOnce()
+      throws Exception {
     AvroSerde<UsageEvent> usageSerde = AvroSerde.of(UsageEvent.class);
     AvroSerde<BillingEvent> billingSerde = AvroSerde.of(BillingEvent.class);
     AvroSerde<ChannelWindowMetrics> metricsSerde = AvroSerde.of(ChannelWindowMetrics.class);
-    // Before the sink starts: 300 usage events of 1 request, 40 USD charges of 2.5000, 10 hours of metrics.
+    // Before the sink starts: 300 usage events of 1 request, 40 USD charges of 2.5000, 10 hours of
+    // metrics.
     for (int i = 0; i < 300; i++) {
       send(topics.usageEvents, usageSerde.encode(usage("u-" + i, 1)));
     }
@@ -142,10 +202,12 @@ class SinkPoisonIT {
       send(topics.channelMetrics, metricsSerde.encode(metrics("direct-api", h, 3)));
     }
     TreeSet<String> poison = new TreeSet<>();
-    try (Sink sink = new Sink(config).start(); SinkHttp http = new SinkHttp(sink.telemetry(), "127.0.0.1", 0).start()) {
+    try (Sink sink = new Sink(config).start();
+        SinkHttp http = new SinkHttp(sink.telemetry(), "127.0.0.1", 0).start()) {
       awaitCount("SELECT count() FROM " + config.database() + ".usage_events", 300);
       // Mid-run, interleaved with good records: bytes that are no record on three topics; a charge
-      // in "EURO", which FixedString(3) refuses; a window owning 300 control points, which UInt8 cannot hold.
+      // in "EURO", which FixedString(3) refuses; a window owning 300 control points, which UInt8
+      // cannot hold.
       byte[] garbage = "not an avro record".getBytes(StandardCharsets.UTF_8);
       for (int i = 300; i < 600; i++) {
         send(topics.usageEvents, usageSerde.encode(usage("u-" + i, 1)));
@@ -156,16 +218,22 @@ class SinkPoisonIT {
       for (int i = 40; i < 80; i++) {
         send(topics.billingEvents, billingSerde.encode(charge("c-" + i, "USD", "2.5000")));
         if (i == 60) {
-          poison.add(rejected(send(topics.billingEvents, billingSerde.encode(charge("c-euro", "EURO", "7.0000"))),
-              "refused-by-clickhouse"));
+          poison.add(
+              rejected(
+                  send(
+                      topics.billingEvents,
+                      billingSerde.encode(charge("c-euro", "EURO", "7.0000"))),
+                  "refused-by-clickhouse"));
           poison.add(rejected(send(topics.billingEvents, garbage), "undecodable"));
         }
       }
       for (int h = 10; h < 20; h++) {
         send(topics.channelMetrics, metricsSerde.encode(metrics("direct-api", h, 3)));
         if (h == 15) {
-          poison.add(rejected(send(topics.channelMetrics, metricsSerde.encode(metrics("consumer-app", h, 300))),
-              "out-of-range"));
+          poison.add(
+              rejected(
+                  send(topics.channelMetrics, metricsSerde.encode(metrics("consumer-app", h, 300))),
+                  "out-of-range"));
           poison.add(rejected(send(topics.channelMetrics, garbage), "undecodable"));
         }
       }
@@ -178,18 +246,38 @@ class SinkPoisonIT {
       awaitCount("SELECT count() FROM " + db + ".channel_metrics", 20);
       awaitCount("SELECT count() FROM " + db + ".sink_rejected_records", poison.size());
       JsonNode health = awaitLagZero(http);
-      assertThat(single("SELECT toString(sum(request_count)) FROM " + db + ".usage_events")).isEqualTo("600");
-      assertThat(single("SELECT toString(sum(net_amount)) FROM " + db + ".billing_events")).isEqualTo("200.0000");
-      assertThat(single("SELECT toString(countIf(currency = 'EUR')) FROM " + db + ".billing_events")).isEqualTo("0");
-      assertThat(single("SELECT toString(sum(requests)) FROM " + db + ".channel_metrics")).isEqualTo("210");
-      assertThat(single("SELECT toString(uniqExact(channel_id)) FROM " + db + ".channel_metrics")).isEqualTo("1");
+      assertThat(single("SELECT toString(sum(request_count)) FROM " + db + ".usage_events"))
+          .isEqualTo("600");
+      assertThat(single("SELECT toString(sum(net_amount)) FROM " + db + ".billing_events"))
+          .isEqualTo("200.0000");
+      assertThat(
+              single("SELECT toString(countIf(currency = 'EUR')) FROM " + db + ".billing_events"))
+          .isEqualTo("0");
+      assertThat(single("SELECT toString(sum(requests)) FROM " + db + ".channel_metrics"))
+          .isEqualTo("210");
+      assertThat(single("SELECT toString(uniqExact(channel_id)) FROM " + db + ".channel_metrics"))
+          .isEqualTo("1");
 
-      // The quarantine holds exactly the seven poison records, each with its reason and what went wrong.
+      // The quarantine holds exactly the seven poison records, each with its reason and what went
+      // wrong.
       assertThat(rejectedRows()).containsExactlyElementsOf(poison);
-      assertThat(single("SELECT error FROM " + db + ".sink_rejected_records WHERE topic = '" + topics.billingEvents
-          + "' AND reason = 'refused-by-clickhouse'")).contains("FixedString(3)");
-      assertThat(single("SELECT error FROM " + db + ".sink_rejected_records WHERE topic = '" + topics.channelMetrics
-          + "' AND payload_b64 = '" + java.util.Base64.getEncoder().encodeToString(garbage) + "'"))
+      assertThat(
+              single(
+                  "SELECT error FROM "
+                      + db
+                      + ".sink_rejected_records WHERE topic = '"
+                      + topics.billingEvents
+                      + "' AND reason = 'refused-by-clickhouse'"))
+          .contains("FixedString(3)");
+      assertThat(
+              single(
+                  "SELECT error FROM "
+                      + db
+                      + ".sink_rejected_records WHERE topic = '"
+                      + topics.channelMetrics
+                      + "' AND payload_b64 = '"
+                      + java.util.Base64.getEncoder().encodeToString(garbage)
+                      + "'"))
           .contains("single-object");
 
       assertThat(health.get("status").asText()).isEqualTo("UP");
@@ -204,11 +292,16 @@ class SinkPoisonIT {
 
   private List<String> rejectedRows() throws SQLException {
     List<String> rows = new ArrayList<>();
-    try (Connection connection = clickHouse.connect(); Statement statement = connection.createStatement();
-        ResultSet rs = statement.executeQuery("SELECT topic, kafka_partition, kafka_offset, reason FROM "
-            + config.database() + ".sink_rejected_records ORDER BY topic, kafka_partition, kafka_offset")) {
+    try (Connection connection = clickHouse.connect();
+        Statement statement = connection.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT topic, kafka_partition, kafka_offset, reason FROM "
+                    + config.database()
+                    + ".sink_rejected_records ORDER BY topic, kafka_partition, kafka_offset")) {
       while (rs.next()) {
-        rows.add(rs.getString(1) + "|" + rs.getInt(2) + "|" + rs.getLong(3) + "|" + rs.getString(4));
+        rows.add(
+            rs.getString(1) + "|" + rs.getInt(2) + "|" + rs.getLong(3) + "|" + rs.getString(4));
       }
     }
     rows.sort(null);
@@ -216,7 +309,8 @@ class SinkPoisonIT {
   }
 
   private String single(String sql) throws SQLException {
-    try (Connection connection = clickHouse.connect(); Statement statement = connection.createStatement();
+    try (Connection connection = clickHouse.connect();
+        Statement statement = connection.createStatement();
         ResultSet rs = statement.executeQuery(sql)) {
       assertThat(rs.next()).as(sql).isTrue();
       return rs.getString(1);
@@ -242,8 +336,10 @@ class SinkPoisonIT {
   }
 
   private static String get(SinkHttp http, String path) throws Exception {
-    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + path))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as("GET " + path).isEqualTo(200);
     return response.body();
   }
@@ -260,13 +356,22 @@ class SinkPoisonIT {
   }
 
   private static long sample(String metrics, String topic, String reason) {
-    Matcher m = Pattern.compile("^routemetrics_sink_records_rejected_total\\{([^}]*)\\} (\\S+)$", Pattern.MULTILINE)
-        .matcher(metrics);
+    Matcher m =
+        Pattern.compile(
+                "^routemetrics_sink_records_rejected_total\\{([^}]*)\\} (\\S+)$", Pattern.MULTILINE)
+            .matcher(metrics);
     while (m.find()) {
-      if (m.group(1).contains("topic=\"" + topic + "\"") && m.group(1).contains("reason=\"" + reason + "\"")) {
+      if (m.group(1).contains("topic=\"" + topic + "\"")
+          && m.group(1).contains("reason=\"" + reason + "\"")) {
         return (long) Double.parseDouble(m.group(2));
       }
     }
-    throw new AssertionError("no routemetrics_sink_records_rejected_total for " + topic + ", " + reason + " in:\n" + metrics);
+    throw new AssertionError(
+        "no routemetrics_sink_records_rejected_total for "
+            + topic
+            + ", "
+            + reason
+            + " in:\n"
+            + metrics);
   }
 }

@@ -60,7 +60,9 @@ class SinkTelemetryTest {
     assertThat(status().state()).isEqualTo(SinkTelemetry.State.STALLED);
 
     meters.lag(0);
-    assertThat(status().state()).as("nothing owed is never stalled").isEqualTo(SinkTelemetry.State.UP);
+    assertThat(status().state())
+        .as("nothing owed is never stalled")
+        .isEqualTo(SinkTelemetry.State.UP);
   }
 
   @Test
@@ -70,13 +72,16 @@ class SinkTelemetryTest {
     meters.failed(new IllegalStateException("a bug"));
     assertThat(status().state()).isEqualTo(SinkTelemetry.State.DOWN);
     assertThat(status().error()).isEqualTo("java.lang.IllegalStateException: a bug");
-    assertThat(telemetry.scrape()).contains("routemetrics_sink_worker_up{topic=\"ns.usage-events\"} 0.0");
+    assertThat(telemetry.scrape())
+        .contains("routemetrics_sink_worker_up{topic=\"ns.usage-events\"} 0.0");
   }
 
   @Test
   void shouldCountRejectedRecordsPerReasonAndShowEveryReasonFromTheStart() {
     assertThat(telemetry.scrape())
-        .contains("routemetrics_sink_records_rejected_total{reason=\"refused-by-clickhouse\",topic=\"ns.usage-events\"} 0.0");
+        .contains(
+            "routemetrics_sink_records_rejected_total{reason=\"refused-by-clickhouse\",topic=\"ns.usage-events\"}"
+                + " 0.0");
     meters.rejected(Rejection.Reason.UNDECODABLE);
     meters.rejected(Rejection.Reason.UNDECODABLE);
     meters.rejected(Rejection.Reason.REFUSED);
@@ -84,7 +89,9 @@ class SinkTelemetryTest {
         .isEqualTo(Map.of("undecodable", 2L, "out-of-range", 0L, "refused-by-clickhouse", 1L));
     assertThat(status().recordsRejected()).isEqualTo(3);
     assertThat(telemetry.scrape())
-        .contains("routemetrics_sink_records_rejected_total{reason=\"undecodable\",topic=\"ns.usage-events\"} 2.0");
+        .contains(
+            "routemetrics_sink_records_rejected_total{reason=\"undecodable\",topic=\"ns.usage-events\"}"
+                + " 2.0");
   }
 
   @Test
@@ -94,31 +101,39 @@ class SinkTelemetryTest {
     clock.advance(Duration.ofSeconds(90));
     meters.backoff(Duration.ofMillis(200));
     Map<String, Object> health = SinkHttp.health(telemetry.namespace(), telemetry.status());
-    assertThat(health).containsEntry("service", "sink").containsEntry("namespace", "ns.")
-        .containsEntry("pid", ProcessHandle.current().pid()).containsEntry("status", "STALLED")
+    assertThat(health)
+        .containsEntry("service", "sink")
+        .containsEntry("namespace", "ns.")
+        .containsEntry("pid", ProcessHandle.current().pid())
+        .containsEntry("status", "STALLED")
         .containsEntry("lagRecords", 5L);
     assertThat(SinkHttp.health("", List.of())).containsEntry("status", "UP");
   }
 
   @Test
   void shouldReportTheLagMeasuredWhenAskedNotTheWorkersLastFetch() {
-    // The worker's last fetch saw nothing unread; the broker, asked now, has 7 records after the group's commit.
+    // The worker's last fetch saw nothing unread; the broker, asked now, has 7 records after the
+    // group's commit.
     meters.lag(0);
     meters.pending(3);
     telemetry.measureLagWith(() -> Map.of("ns.usage-events", 7L));
     assertThat(status().lagRecords()).isEqualTo(7L);
     assertThat(status().pendingRecords()).isEqualTo(3L);
     assertThat(SinkHttp.health(telemetry.namespace(), telemetry.status()))
-        .containsEntry("lagRecords", 7L).containsEntry("pendingRecords", 3L);
+        .containsEntry("lagRecords", 7L)
+        .containsEntry("pendingRecords", 3L);
   }
 
   @Test
   void shouldSayTheLagIsUnknownWhenKafkaDoesNotAnswerNotZero() {
-    telemetry.measureLagWith(() -> {
-      throw new java.util.concurrent.TimeoutException("no broker");
-    });
+    telemetry.measureLagWith(
+        () -> {
+          throw new java.util.concurrent.TimeoutException("no broker");
+        });
     assertThat(status().lagRecords()).isNull();
-    assertThat(status().lagError()).isEqualTo("could not measure the lag: java.util.concurrent.TimeoutException: no broker");
-    assertThat(SinkHttp.health(telemetry.namespace(), telemetry.status())).containsEntry("lagRecords", null);
+    assertThat(status().lagError())
+        .isEqualTo("could not measure the lag: java.util.concurrent.TimeoutException: no broker");
+    assertThat(SinkHttp.health(telemetry.namespace(), telemetry.status()))
+        .containsEntry("lagRecords", null);
   }
 }
