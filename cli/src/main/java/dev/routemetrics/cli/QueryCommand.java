@@ -110,7 +110,32 @@ final class QueryCommand implements Callable<Integer> {
     List<Map<String, Object>> rows =
         view.equalsIgnoreCase("registry") ? registry(config) : view(config);
     print(rows, format);
+    if (rows.isEmpty()) {
+      System.err.println(nothingFound);
+    }
     return 0;
+  }
+
+  /**
+   * What stderr says when a view has no rows, so that an empty answer is not mistaken for a failure
+   * or for the end of the data: the README's examples read yesterday's demo by default ranges that
+   * ended today, and printed nothing at all.
+   */
+  private String nothingFound = "no rows";
+
+  static String nothingFound(
+      String view, TimeRange.WindowSize size, Instant start, Instant end, List<String> channels) {
+    return "no "
+        + view
+        + " rows for "
+        + size
+        + " windows from "
+        + start
+        + " until "
+        + end
+        + (channels == null || channels.isEmpty() ? "" : " on " + String.join(",", channels))
+        + "; without --from the range is the last 15 minutes, 24 hours or 31 days before --until"
+        + " (MINUTE, HOUR, DAY): set --from and --until to the data's days";
   }
 
   static void print(List<Map<String, Object>> rows, Format format) throws Exception {
@@ -190,6 +215,7 @@ final class QueryCommand implements Callable<Integer> {
           spec.commandLine(),
           "--from: must be before --until (" + start + " is not before " + end + ")");
     }
+    nothingFound = nothingFound(view, size, start, end, channels);
     return new AudienceQueries(
             new MetricsReader(new ClickHouse(config), config.database()),
             new Reconciliation(new ClickHouse(config), config.database()),
