@@ -50,6 +50,13 @@ public final class KafkaEventSink implements EventSink {
                 256 * 1024,
                 ProducerConfig.COMPRESSION_TYPE_CONFIG,
                 "lz4",
+                // One batch in flight per connection: a retried batch can then never be overtaken
+                // by later ones. With five, twice on a topic created a moment before (clean-clone
+                // runs of ChannelMetricsIT and SimulatedElasticitiesIT), a retry of sequence 0 came
+                // after sequence 22 had been appended, the 4.4 broker answered
+                // OUT_OF_ORDER_SEQUENCE_NUMBER to every retry, and the batch expired after 120 s.
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
+                1,
                 ProducerConfig.CLIENT_ID_CONFIG,
                 "routemetrics-simulator"),
             new StringSerializer(),
