@@ -19,12 +19,16 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * The sink's lag as the broker sees it, measured when asked: per topic, the records after its
- * consumer group's committed offsets, up to each partition's last stable offset (read_committed, as
- * the sink reads: a transaction still open is the streams app's, not yet the sink's). A worker
- * commits only once ClickHouse acknowledged a batch, and commits past the transaction markers once
- * idle ({@link SinkWorker}), so 0 means ClickHouse holds every record the topic had when asked,
- * with nothing pending. A partition its group never committed counts from the log's start (the sink
- * reads from the earliest offset).
+ * consumer group's committed offsets, up to each partition's high watermark: every record the
+ * broker has acknowledged, in a transaction still open too. Not the last stable offset: the streams
+ * app writes its outputs in transactions, and Kafka writes a transaction's commit markers to its
+ * partitions one at a time after the commit returns, so for a moment the app's input offsets are
+ * committed while its outputs are not yet readable; a lag counted to the readable end was 0 then,
+ * and the pipeline said drained before ClickHouse had the rows (SinkIT). A worker commits only once
+ * ClickHouse acknowledged a batch, and commits past the transaction markers and aborted records
+ * once idle ({@link SinkWorker}), so 0 means ClickHouse holds every record the topic had when
+ * asked, with nothing pending or still to be decided. A partition its group never committed counts
+ * from the log's start (the sink reads from the earliest offset).
  *
  * <p>The end offsets are asked before the committed ones: a record that arrives in between is not
  * counted, but it arrived after the question, and a commit in between can only make the lag smaller
@@ -76,7 +80,7 @@ final class SinkOffsets implements SinkTelemetry.LagSource, AutoCloseable {
                     }));
     Map<TopicPartition, ListOffsetsResultInfo> ends =
         admin
-            .listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+            .listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED))
             .all()
             .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
     Map<TopicPartition, ListOffsetsResultInfo> starts =
