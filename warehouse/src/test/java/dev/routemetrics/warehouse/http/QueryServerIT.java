@@ -260,6 +260,27 @@ class QueryServerIT {
         .doesNotContain("127.0.0.1");
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"quarantine", "substitution", "control-map"})
+  @DisplayName(
+      "the views added for route strategy refuse a far-past or far-future bound with 400 naming it,"
+          + " as the first views do")
+  void shouldRefuseUnstorableBoundsOnTheNewViewsToo(String view) throws Exception {
+    for (String[] query :
+        new String[][] {
+          {"from=1969-12-31T23:59:59Z&until=2026-11-01T11:00:00Z", "from"},
+          {"from=2026-11-01T00:00:00Z&until=%2B10000-01-01T00:00:00Z", "until"}
+        }) {
+      HttpResponse<String> response = get("/api/" + view + "?" + query[0]);
+
+      assertThat(response.statusCode()).as(view + " " + response.body()).isEqualTo(400);
+      assertThat(response.headers().firstValue("Content-Type"))
+          .hasValue("application/problem+json");
+      assertThat(new ObjectMapper().readTree(response.body()).path("detail").asText())
+          .startsWith(query[1] + ": ");
+    }
+  }
+
   @Test
   @DisplayName(
       "the edges of the storable range are answered: from the epoch until the last second of 2105")
