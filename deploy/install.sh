@@ -108,7 +108,7 @@ else
 fi
 
 # --- chDB: a current ClickHouse engine, for CurrentClickHouseCompatibilityIT ---------
-# Pinned in warehouse/chdb/package-lock.json; a 178 MB download, 546 MB on disk, 10-16 s.
+# Pinned in query/chdb/package-lock.json; a 178 MB download, 546 MB on disk, 10-16 s.
 # `npm install --no-save` rather than `npm ci`: chdb lists per-platform optional packages that
 # are not all published (e.g. @chdb/lib-darwin-arm64 answers 404), so they are missing from the
 # lock and `npm ci` refuses it as out of sync. With the lock present, `install` still takes the
@@ -116,7 +116,7 @@ fi
 # no-op (the engine comes prebuilt), so nothing runs at install time. The marker holds the lock's
 # hash, so a changed pin reinstalls; a run cut short leaves no marker and is redone.
 ensure_pkgs "node/npm" node:nodejs npm:npm
-CHDB_DIR="$REPO/warehouse/chdb"
+CHDB_DIR="$REPO/query/chdb"
 chdb_lock_sum="$(sha256sum "$CHDB_DIR/package-lock.json" | cut -d' ' -f1)"
 if [[ -f "$CHDB_DIR/node_modules/.installed-$chdb_lock_sum" ]]; then
   log "install: chdb already in $CHDB_DIR/node_modules, skipping"

@@ -3,6 +3,7 @@ package dev.routemetrics.cli;
 import dev.routemetrics.schemas.topics.Topics;
 import dev.routemetrics.streams.StreamsApp;
 import dev.routemetrics.streams.StreamsAppConfig;
+import dev.routemetrics.tools.rebuild.Rebuild;
 import java.nio.file.Files;
 import java.util.HashMap;
 import java.util.List;

@@ -1,12 +1,12 @@
 package dev.routemetrics.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.routemetrics.query.ChannelRequests;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
 import dev.routemetrics.simulator.HttpSender;
 import dev.routemetrics.simulator.UsageBurst;
-import dev.routemetrics.warehouse.ClickHouse;
-import dev.routemetrics.warehouse.WarehouseConfig;
-import dev.routemetrics.warehouse.query.ChannelRequests;
+import dev.routemetrics.sink.clickhouse.ClickHouse;
+import dev.routemetrics.sink.clickhouse.WarehouseConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

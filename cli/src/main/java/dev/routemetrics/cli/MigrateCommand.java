@@ -1,8 +1,8 @@
 package dev.routemetrics.cli;
 
-import dev.routemetrics.warehouse.ClickHouse;
-import dev.routemetrics.warehouse.WarehouseConfig;
-import dev.routemetrics.warehouse.migrations.Migrations;
+import dev.routemetrics.sink.clickhouse.ClickHouse;
+import dev.routemetrics.sink.clickhouse.WarehouseConfig;
+import dev.routemetrics.sink.migrations.Migrations;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

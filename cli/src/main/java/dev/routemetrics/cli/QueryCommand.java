@@ -1,15 +1,15 @@
 package dev.routemetrics.cli;
 
-import dev.routemetrics.warehouse.ClickHouse;
-import dev.routemetrics.warehouse.WarehouseConfig;
-import dev.routemetrics.warehouse.http.Csv;
-import dev.routemetrics.warehouse.http.Json;
-import dev.routemetrics.warehouse.query.AudienceQueries;
-import dev.routemetrics.warehouse.query.Finance;
-import dev.routemetrics.warehouse.query.MetricsReader;
-import dev.routemetrics.warehouse.query.Reconciliation;
-import dev.routemetrics.warehouse.query.RegistryHistory;
-import dev.routemetrics.warehouse.query.TimeRange;
+import dev.routemetrics.query.AudienceQueries;
+import dev.routemetrics.query.Finance;
+import dev.routemetrics.query.MetricsReader;
+import dev.routemetrics.query.Reconciliation;
+import dev.routemetrics.query.RegistryHistory;
+import dev.routemetrics.query.TimeRange;
+import dev.routemetrics.query.http.Csv;
+import dev.routemetrics.query.http.Json;
+import dev.routemetrics.sink.clickhouse.ClickHouse;
+import dev.routemetrics.sink.clickhouse.WarehouseConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,11 +1,11 @@
 package dev.routemetrics.cli;
 
-import dev.routemetrics.warehouse.ClickHouse;
-import dev.routemetrics.warehouse.WarehouseConfig;
-import dev.routemetrics.warehouse.alerts.AlertEvaluator;
-import dev.routemetrics.warehouse.alerts.AlertRules;
-import dev.routemetrics.warehouse.http.QueryServer;
-import dev.routemetrics.warehouse.query.MetricsReader;
+import dev.routemetrics.query.MetricsReader;
+import dev.routemetrics.query.alerts.AlertEvaluator;
+import dev.routemetrics.query.alerts.AlertRules;
+import dev.routemetrics.query.http.QueryServer;
+import dev.routemetrics.sink.clickhouse.ClickHouse;
+import dev.routemetrics.sink.clickhouse.WarehouseConfig;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

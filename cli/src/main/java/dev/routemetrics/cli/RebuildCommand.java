@@ -1,7 +1,8 @@
 package dev.routemetrics.cli;
 
+import dev.routemetrics.sink.clickhouse.WarehouseConfig;
 import dev.routemetrics.streams.StreamsAppConfig;
-import dev.routemetrics.warehouse.WarehouseConfig;
+import dev.routemetrics.tools.rebuild.Rebuild;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,14 +1,14 @@
 package dev.routemetrics.cli;
 
-import dev.routemetrics.warehouse.ClickHouse;
-import dev.routemetrics.warehouse.WarehouseConfig;
-import dev.routemetrics.warehouse.alerts.AlertRules;
-import dev.routemetrics.warehouse.query.MetricsReader;
-import dev.routemetrics.warehouse.query.Reconciliation;
-import dev.routemetrics.warehouse.review.PdfPrinter;
-import dev.routemetrics.warehouse.review.Progress;
-import dev.routemetrics.warehouse.review.ReviewData;
-import dev.routemetrics.warehouse.review.RouteReview;
+import dev.routemetrics.query.MetricsReader;
+import dev.routemetrics.query.Reconciliation;
+import dev.routemetrics.query.alerts.AlertRules;
+import dev.routemetrics.query.review.PdfPrinter;
+import dev.routemetrics.query.review.Progress;
+import dev.routemetrics.query.review.ReviewData;
+import dev.routemetrics.query.review.RouteReview;
+import dev.routemetrics.sink.clickhouse.ClickHouse;
+import dev.routemetrics.sink.clickhouse.WarehouseConfig;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.YearMonth;

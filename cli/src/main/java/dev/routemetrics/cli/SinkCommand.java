@@ -1,8 +1,8 @@
 package dev.routemetrics.cli;
 
-import dev.routemetrics.warehouse.WarehouseConfig;
-import dev.routemetrics.warehouse.sink.Sink;
-import dev.routemetrics.warehouse.sink.SinkHttp;
+import dev.routemetrics.sink.Sink;
+import dev.routemetrics.sink.SinkHttp;
+import dev.routemetrics.sink.clickhouse.WarehouseConfig;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

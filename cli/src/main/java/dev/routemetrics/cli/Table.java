@@ -1,6 +1,6 @@
 package dev.routemetrics.cli;
 
-import dev.routemetrics.warehouse.query.Amounts;
+import dev.routemetrics.query.Amounts;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,13 +1,13 @@
 package dev.routemetrics.cli;
 
-import dev.routemetrics.warehouse.ClickHouse;
-import dev.routemetrics.warehouse.WarehouseConfig;
-import dev.routemetrics.warehouse.query.AudienceQueries;
-import dev.routemetrics.warehouse.query.Finance;
-import dev.routemetrics.warehouse.query.MetricsReader;
-import dev.routemetrics.warehouse.query.Reconciliation;
-import dev.routemetrics.warehouse.query.TimeRange;
-import dev.routemetrics.warehouse.query.WhatIf;
+import dev.routemetrics.query.AudienceQueries;
+import dev.routemetrics.query.Finance;
+import dev.routemetrics.query.MetricsReader;
+import dev.routemetrics.query.Reconciliation;
+import dev.routemetrics.query.TimeRange;
+import dev.routemetrics.query.WhatIf;
+import dev.routemetrics.sink.clickhouse.ClickHouse;
+import dev.routemetrics.sink.clickhouse.WarehouseConfig;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;

@@ -36,13 +36,23 @@ class LayoutTest {
   static final String INGEST = "dev.routemetrics.ingest..";
   static final String STREAMS = "dev.routemetrics.streams..";
 
+  /** The ClickHouse tables (migrations), the connection to them, and the sink that fills them. */
+  static final String SINK = "dev.routemetrics.sink..";
+
+  /** What the queries may take from the sink's module: the connection and its settings. */
+  static final String SINK_CLICKHOUSE = "dev.routemetrics.sink.clickhouse..";
+
   /**
-   * The sink into ClickHouse and everything that reads it back: queries, query server, dashboard,
-   * alerts.
+   * Everything that reads ClickHouse back: the views, the query server, dashboard and review, the
+   * alerts, the pipeline's status.
    */
-  static final String WAREHOUSE = "dev.routemetrics.warehouse..";
+  static final String QUERY = "dev.routemetrics.query..";
 
   static final String SIMULATOR = "dev.routemetrics.simulator..";
+
+  /** What operators run around the pipeline: the rebuild, the benchmarks' probes. */
+  static final String TOOLS = "dev.routemetrics.tools..";
+
   static final String CLI = "dev.routemetrics.cli..";
 
   @ArchTest
@@ -51,7 +61,7 @@ class LayoutTest {
           .that()
           .resideInAPackage("dev.routemetrics..")
           .should()
-          .resideInAnyPackage(concat(CONTRACT, INGEST, STREAMS, WAREHOUSE, SIMULATOR, CLI))
+          .resideInAnyPackage(concat(CONTRACT, INGEST, STREAMS, SINK, QUERY, SIMULATOR, TOOLS, CLI))
           .because(
               "the rules below only hold a package they know: a new module is placed in the data"
                   + " flow here");
@@ -66,10 +76,14 @@ class LayoutTest {
           .definedBy(INGEST)
           .layer("streams")
           .definedBy(STREAMS)
-          .layer("warehouse")
-          .definedBy(WAREHOUSE)
+          .layer("sink")
+          .definedBy(SINK)
+          .layer("query")
+          .definedBy(QUERY)
           .layer("simulator")
           .definedBy(SIMULATOR)
+          .layer("tools")
+          .definedBy(TOOLS)
           .layer("cli")
           .definedBy(CLI)
           .whereLayer("contract")
@@ -80,14 +94,19 @@ class LayoutTest {
           .mayOnlyAccessLayers("contract")
           .whereLayer("simulator")
           .mayOnlyAccessLayers("contract")
-          .whereLayer("warehouse")
+          .whereLayer("sink")
           .mayOnlyAccessLayers("contract")
+          .whereLayer("query")
+          .mayOnlyAccessLayers("contract", "sink")
+          .whereLayer("tools")
+          .mayOnlyAccessLayers("contract", "ingest", "streams", "sink", "query", "simulator")
           .whereLayer("cli")
-          .mayOnlyAccessLayers("contract", "ingest", "streams", "warehouse", "simulator")
+          .mayOnlyAccessLayers(
+              "contract", "ingest", "streams", "sink", "query", "simulator", "tools")
           .because(
               "stages talk through Kafka topics in the contract's format, never through each"
                   + " other's classes: each one can be built, run, tested and replaced alone, and"
-                  + " only cli's mains wire them together");
+                  + " only the tools and cli's mains wire them together");
 
   @ArchTest
   static final ArchRule theContractDependsOnNoStage =
@@ -96,7 +115,7 @@ class LayoutTest {
           .resideInAnyPackage(CONTRACT)
           .should()
           .dependOnClassesThat()
-          .resideInAnyPackage(INGEST, STREAMS, WAREHOUSE, SIMULATOR, CLI)
+          .resideInAnyPackage(INGEST, STREAMS, SINK, QUERY, SIMULATOR, TOOLS, CLI)
           .because(
               "every stage reads the contract; a stage's class in it would tie every stage to that"
                   + " one");
@@ -105,7 +124,7 @@ class LayoutTest {
   static final ArchRule theWarehouseReadsTopicsNotTheStagesThatWriteThem =
       noClasses()
           .that()
-          .resideInAPackage(WAREHOUSE)
+          .resideInAnyPackage(SINK, QUERY)
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage(INGEST, STREAMS)
@@ -113,6 +132,54 @@ class LayoutTest {
               "the sink and the queries know the metric and event topics and the ClickHouse tables,"
                   + " not the code that fills them: a rebuild of streams or a new ingest never"
                   + " changes what the warehouse reads");
+
+  @ArchTest
+  static final ArchRule theQueriesTakeOnlyTheConnectionFromTheSink =
+      noClasses()
+          .that()
+          .resideInAPackage(QUERY)
+          .should()
+          .dependOnClassesThat(
+              resideInAPackage(SINK)
+                  .and(not(resideInAPackage(SINK_CLICKHOUSE)))
+                  .as("belong to the sink's worker or migrations"))
+          .because(
+              "the queries read the tables the sink writes, through the same connection and"
+                  + " settings; the sink's worker, writers and migrations are its own, so the query"
+                  + " service runs (and scales) without them");
+
+  @ArchTest
+  static final ArchRule theSinkNeverReadsBack =
+      noClasses()
+          .that()
+          .resideInAPackage(SINK)
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage(QUERY)
+          .because(
+              "data flows one way: the sink writes what the queries read, and needs nothing of"
+                  + " theirs");
+
+  /**
+   * The benchmarks that still drive Kafka and ClickHouse themselves; their logic moves to tools
+   * next, and this list only shrinks.
+   */
+  static final String BENCHMARKS_NOT_YET_IN_TOOLS =
+      "dev\\.routemetrics\\.cli\\.(BenchQueriesCommand|BenchSinkCommand|BenchStreamsCommand)(\\$.*)?";
+
+  @ArchTest
+  static final ArchRule theMainsAreThin =
+      noClasses()
+          .that()
+          .resideInAPackage(CLI)
+          .and()
+          .haveNameNotMatching(BENCHMARKS_NOT_YET_IN_TOOLS)
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("java.sql..", "org.apache.kafka.clients..")
+          .because(
+              "a main parses its options and hands over: talking to Kafka or ClickHouse is a"
+                  + " stage's or a tool's job, where a test can reach it without a command line");
 
   /**
    * The one internal the exactly-once argument rests on, pinned and re-verified by

@@ -2,7 +2,7 @@ package dev.routemetrics.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.routemetrics.warehouse.query.TimeRange;
+import dev.routemetrics.query.TimeRange;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -2,15 +2,15 @@ package dev.routemetrics.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.routemetrics.query.ChannelRequests;
+import dev.routemetrics.query.ChannelWindow;
+import dev.routemetrics.query.MetricsReader;
+import dev.routemetrics.query.TimeRange;
+import dev.routemetrics.query.status.PipelineStatus;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
 import dev.routemetrics.simulator.HttpSender;
 import dev.routemetrics.simulator.UsageBurst;
 import dev.routemetrics.streams.StreamsAppConfig;
-import dev.routemetrics.warehouse.query.ChannelRequests;
-import dev.routemetrics.warehouse.query.ChannelWindow;
-import dev.routemetrics.warehouse.query.MetricsReader;
-import dev.routemetrics.warehouse.query.TimeRange;
-import dev.routemetrics.warehouse.status.PipelineStatus;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;

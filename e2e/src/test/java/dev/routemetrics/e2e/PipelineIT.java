@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.routemetrics.query.ChannelRequests;
+import dev.routemetrics.query.MetricsReader;
+import dev.routemetrics.query.ReachControl;
+import dev.routemetrics.query.TimeRange;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
 import dev.routemetrics.simulator.HttpSender;
 import dev.routemetrics.simulator.UsageBurst;
-import dev.routemetrics.warehouse.query.ChannelRequests;
-import dev.routemetrics.warehouse.query.MetricsReader;
-import dev.routemetrics.warehouse.query.ReachControl;
-import dev.routemetrics.warehouse.query.TimeRange;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -2,10 +2,10 @@ package dev.routemetrics.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.routemetrics.query.ChannelRequests;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
 import dev.routemetrics.simulator.HttpSender;
 import dev.routemetrics.simulator.UsageBurst;
-import dev.routemetrics.warehouse.query.ChannelRequests;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
