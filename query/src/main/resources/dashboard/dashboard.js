@@ -74,6 +74,11 @@ class ApiError extends Error {
   }
 }
 
+// The domain's words as the server defines them (GET /definitions.json, no key needed): one home,
+// ReachControl and friends, never a copy here.
+const definitions = fetch('/definitions.json').then(r => r.json()).catch(() => ({}));
+let lowControl = NaN;
+
 async function getJson(path) {
   const response = await fetch(path, { headers: { Accept: 'application/json', Authorization: 'Bearer ' + apiKey() } });
   const body = await response.json().catch(() => ({}));
@@ -241,8 +246,8 @@ function renderReach(body) {
         ctx.strokeStyle = '#b3261e';
         ctx.setLineDash([4, 4]);
         ctx.beginPath();
-        ctx.moveTo(a.left, y.getPixelForValue(0.34));
-        ctx.lineTo(a.right, y.getPixelForValue(0.34));
+        ctx.moveTo(a.left, y.getPixelForValue(lowControl));
+        ctx.lineTo(a.right, y.getPixelForValue(lowControl));
         if (Number.isFinite(topShare)) {
           ctx.moveTo(x.getPixelForValue(topShare), a.top);
           ctx.lineTo(x.getPixelForValue(topShare), a.bottom);
@@ -450,6 +455,7 @@ function clearData() {
 
 async function refresh() {
   const mine = ++generation;
+  lowControl = (await definitions).low_control_score;
   const status = document.getElementById('status');
   if (!apiKey()) {
     clearData();

@@ -9,6 +9,7 @@ import dev.routemetrics.query.Reconciliation;
 import dev.routemetrics.query.TimeRange;
 import dev.routemetrics.schemas.registry.Channel;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
+import dev.routemetrics.schemas.windows.WindowSize;
 import dev.routemetrics.sink.ChannelMetricsWriter;
 import dev.routemetrics.sink.ChannelRevenueWriter;
 import dev.routemetrics.sink.clickhouse.ClickHouse;
@@ -91,28 +92,27 @@ final class BenchQueriesCommand implements Callable<Integer> {
     time(
         queries,
         AudienceQueries.View.HEALTH,
-        new TimeRange(
-            TimeRange.WindowSize.MINUTE, end.minus(Duration.ofMinutes(15)), end, List.of()),
+        new TimeRange(WindowSize.MINUTE, end.minus(Duration.ofMinutes(15)), end, List.of()),
         "MINUTE, last 15 min");
     time(
         queries,
         AudienceQueries.View.REACH_CONTROL,
-        new TimeRange(TimeRange.WindowSize.HOUR, end.minus(Duration.ofHours(24)), end, List.of()),
+        new TimeRange(WindowSize.HOUR, end.minus(Duration.ofHours(24)), end, List.of()),
         "HOUR, last 24 h");
     time(
         queries,
         AudienceQueries.View.LEARNING,
-        new TimeRange(TimeRange.WindowSize.HOUR, end.minus(Duration.ofHours(24)), end, List.of()),
+        new TimeRange(WindowSize.HOUR, end.minus(Duration.ofHours(24)), end, List.of()),
         "HOUR, last 24 h");
     time(
         queries,
         AudienceQueries.View.FINANCE,
-        new TimeRange(TimeRange.WindowSize.DAY, start, end, List.of()),
+        new TimeRange(WindowSize.DAY, start, end, List.of()),
         "DAY, " + days + " days");
     time(
         queries,
         AudienceQueries.View.REACH_CONTROL,
-        new TimeRange(TimeRange.WindowSize.DAY, start, end, List.of()),
+        new TimeRange(WindowSize.DAY, start, end, List.of()),
         "DAY, " + days + " days");
     if (!keep) {
       try (Connection connection = clickHouse.connect();

@@ -8,6 +8,7 @@ import dev.routemetrics.query.RegistryHistory;
 import dev.routemetrics.query.TimeRange;
 import dev.routemetrics.query.http.Csv;
 import dev.routemetrics.query.http.Json;
+import dev.routemetrics.schemas.windows.WindowSize;
 import dev.routemetrics.sink.clickhouse.ClickHouse;
 import dev.routemetrics.sink.clickhouse.WarehouseConfig;
 import java.time.Clock;
@@ -67,7 +68,7 @@ final class QueryCommand implements Callable<Integer> {
       description =
           "MINUTE, HOUR or DAY, any case (default: MINUTE for health, DAY for finance, "
               + "HOUR otherwise).")
-  TimeRange.WindowSize window;
+  WindowSize window;
 
   @Option(
       names = "--from",
@@ -124,7 +125,7 @@ final class QueryCommand implements Callable<Integer> {
   private String nothingFound = "no rows";
 
   static String nothingFound(
-      String view, TimeRange.WindowSize size, Instant start, Instant end, List<String> channels) {
+      String view, WindowSize size, Instant start, Instant end, List<String> channels) {
     return "no "
         + view
         + " rows for "
@@ -183,13 +184,13 @@ final class QueryCommand implements Callable<Integer> {
           spec.commandLine(),
           "<view>: the what-if has its own command: routemetrics what-if --help");
     }
-    TimeRange.WindowSize size =
+    WindowSize size =
         window != null
             ? window
             : switch (chosen) {
-              case HEALTH -> TimeRange.WindowSize.MINUTE;
-              case FINANCE -> TimeRange.WindowSize.DAY;
-              default -> TimeRange.WindowSize.HOUR;
+              case HEALTH -> WindowSize.MINUTE;
+              case FINANCE -> WindowSize.DAY;
+              default -> WindowSize.HOUR;
             };
     Instant end = until != null ? until : Instant.now().plus(Duration.ofMinutes(1));
     for (String problem :

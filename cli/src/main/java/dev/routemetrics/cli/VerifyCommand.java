@@ -8,6 +8,7 @@ import dev.routemetrics.query.MetricsReader;
 import dev.routemetrics.query.ReachControl;
 import dev.routemetrics.query.Reconciliation;
 import dev.routemetrics.query.TimeRange;
+import dev.routemetrics.schemas.windows.WindowSize;
 import dev.routemetrics.sink.clickhouse.ClickHouse;
 import dev.routemetrics.sink.clickhouse.WarehouseConfig;
 import java.math.BigDecimal;
@@ -173,7 +174,7 @@ final class VerifyCommand implements Callable<Integer> {
       names = "--window",
       defaultValue = "HOUR",
       description = "Window size to compare: MINUTE, HOUR or DAY (default: ${DEFAULT-VALUE}).")
-  TimeRange.WindowSize window;
+  WindowSize window;
 
   @Option(
       names = "--timeout",
@@ -211,7 +212,7 @@ final class VerifyCommand implements Callable<Integer> {
     Reconciliation reconciliation = new Reconciliation(clickHouse, config.database());
     TimeRange range = new TimeRange(window, from, until, List.of());
     TimeRange statements =
-        new TimeRange(TimeRange.WindowSize.HOUR, statementsFrom, statementsUntil, List.of());
+        new TimeRange(WindowSize.HOUR, statementsFrom, statementsUntil, List.of());
     long deadline = System.currentTimeMillis() + timeoutSeconds * 1000L;
     List<String> differences =
         compare(

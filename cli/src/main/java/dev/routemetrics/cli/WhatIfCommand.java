@@ -6,6 +6,7 @@ import dev.routemetrics.query.MetricsReader;
 import dev.routemetrics.query.Reconciliation;
 import dev.routemetrics.query.TimeRange;
 import dev.routemetrics.query.WhatIf;
+import dev.routemetrics.schemas.windows.WindowSize;
 import dev.routemetrics.sink.clickhouse.ClickHouse;
 import dev.routemetrics.sink.clickhouse.WarehouseConfig;
 import java.math.BigDecimal;
@@ -63,7 +64,7 @@ final class WhatIfCommand implements Callable<Integer> {
       names = "--window",
       defaultValue = "HOUR",
       description = "MINUTE, HOUR or DAY (default: ${DEFAULT-VALUE}).")
-  TimeRange.WindowSize window;
+  WindowSize window;
 
   @Option(
       names = "--format",

@@ -2,7 +2,7 @@ package dev.routemetrics.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.routemetrics.query.TimeRange;
+import dev.routemetrics.schemas.windows.WindowSize;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -14,7 +14,7 @@ class QueryCommandTest {
     assertThat(
             QueryCommand.nothingFound(
                 "learning",
-                TimeRange.WindowSize.HOUR,
+                WindowSize.HOUR,
                 Instant.parse("2026-12-01T10:00:00Z"),
                 Instant.parse("2026-12-02T10:00:00Z"),
                 List.of("cloud-nimbus", "consumer-app")))
@@ -26,7 +26,7 @@ class QueryCommandTest {
     assertThat(
             QueryCommand.nothingFound(
                 "finance",
-                TimeRange.WindowSize.DAY,
+                WindowSize.DAY,
                 Instant.parse("2026-11-01T00:00:00Z"),
                 Instant.parse("2026-12-01T00:00:00Z"),
                 List.of()))

@@ -136,15 +136,15 @@ class ReadmeExamplesTest {
             "--format",
             "csv");
     assertThat(learning.format).isEqualTo(QueryCommand.Format.CSV);
-    assertThat(learning.window).isEqualTo(dev.routemetrics.query.TimeRange.WindowSize.HOUR);
+    assertThat(learning.window).isEqualTo(dev.routemetrics.schemas.windows.WindowSize.HOUR);
     assertThat(learning.channels).containsExactly("cloud-nimbus", "consumer-app");
     QueryCommand finance =
         query("finance", "--period", "month", "--format", "Json", "--window", "Day");
     assertThat(finance.format).isEqualTo(QueryCommand.Format.JSON);
     assertThat(finance.period).isEqualTo(dev.routemetrics.query.Finance.Period.MONTH);
-    assertThat(finance.window).isEqualTo(dev.routemetrics.query.TimeRange.WindowSize.DAY);
+    assertThat(finance.window).isEqualTo(dev.routemetrics.schemas.windows.WindowSize.DAY);
     assertThat(query("health", "--format", "table", "--window", "minute").window)
-        .isEqualTo(dev.routemetrics.query.TimeRange.WindowSize.MINUTE);
+        .isEqualTo(dev.routemetrics.schemas.windows.WindowSize.MINUTE);
   }
 
   private static QueryCommand query(String... args) {

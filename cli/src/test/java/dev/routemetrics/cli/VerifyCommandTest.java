@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routemetrics.query.ChannelWindow;
 import dev.routemetrics.query.Reconciliation;
-import dev.routemetrics.query.TimeRange;
+import dev.routemetrics.schemas.windows.WindowSize;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -258,7 +258,7 @@ class VerifyCommandTest {
     ObjectNode root = (ObjectNode) JSON.readTree(handMadeFile());
     change.accept(root);
     VerifyCommand verify = new VerifyCommand();
-    verify.window = TimeRange.WindowSize.HOUR;
+    verify.window = WindowSize.HOUR;
     return verify.compare(root, STORED, REVENUE, STATEMENTS);
   }
 

@@ -8,6 +8,7 @@ import dev.routemetrics.query.MetricsReader;
 import dev.routemetrics.query.TimeRange;
 import dev.routemetrics.query.status.PipelineStatus;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
+import dev.routemetrics.schemas.windows.WindowSize;
 import dev.routemetrics.simulator.HttpSender;
 import dev.routemetrics.simulator.UsageBurst;
 import dev.routemetrics.streams.StreamsAppConfig;
@@ -130,8 +131,7 @@ class DrainedIT {
     Map<String, Long> rows = new TreeMap<>();
     MetricsReader reader = new MetricsReader(pipeline.clickHouse(), pipeline.database);
     for (ChannelWindow.Usage u :
-        reader.metrics(
-            new TimeRange(TimeRange.WindowSize.HOUR, hour, hour.plusSeconds(1), List.of()))) {
+        reader.metrics(new TimeRange(WindowSize.HOUR, hour, hour.plusSeconds(1), List.of()))) {
       rows.merge(u.channelId(), u.requests(), Long::sum);
     }
     return rows;

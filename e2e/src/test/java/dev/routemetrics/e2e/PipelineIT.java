@@ -9,6 +9,7 @@ import dev.routemetrics.query.MetricsReader;
 import dev.routemetrics.query.ReachControl;
 import dev.routemetrics.query.TimeRange;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
+import dev.routemetrics.schemas.windows.WindowSize;
 import dev.routemetrics.simulator.HttpSender;
 import dev.routemetrics.simulator.UsageBurst;
 import java.net.URI;
@@ -70,8 +71,7 @@ class PipelineIT {
     // channel_metrics, the table every audience view reads: the HOUR row of each channel holds the
     // same requests
     MetricsReader reader = new MetricsReader(pipeline.clickHouse(), pipeline.database);
-    TimeRange hour =
-        new TimeRange(TimeRange.WindowSize.HOUR, START, START.plusSeconds(1), List.of());
+    TimeRange hour = new TimeRange(WindowSize.HOUR, START, START.plusSeconds(1), List.of());
     Map<String, Long> hourRows = new TreeMap<>();
     reader.metrics(hour).forEach(u -> hourRows.put(u.channelId(), u.requests()));
     assertThat(hourRows).isEqualTo(expected);

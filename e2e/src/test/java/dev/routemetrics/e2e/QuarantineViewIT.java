@@ -11,6 +11,7 @@ import dev.routemetrics.query.Quarantine;
 import dev.routemetrics.query.TimeRange;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
 import dev.routemetrics.schemas.topics.Topics;
+import dev.routemetrics.schemas.windows.WindowSize;
 import dev.routemetrics.sink.clickhouse.WarehouseConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -156,7 +157,7 @@ class QuarantineViewIT {
     Quarantine view = new Quarantine(new MetricsReader(pipeline.clickHouse(), pipeline.database));
     TimeRange range =
         new TimeRange(
-            TimeRange.WindowSize.HOUR,
+            WindowSize.HOUR,
             old.truncatedTo(ChronoUnit.DAYS),
             Instant.now().plus(Duration.ofDays(1)).truncatedTo(ChronoUnit.DAYS),
             List.of());

@@ -1,5 +1,6 @@
 package dev.routemetrics.query;
 
+import dev.routemetrics.schemas.windows.WindowSize;
 import java.lang.reflect.RecordComponent;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -132,11 +133,7 @@ public final class AudienceQueries {
       case SUBSTITUTION -> { // over HOUR windows whatever the window asked for (docs/domain.md)
         TimeRange all =
             new TimeRange(
-                TimeRange.WindowSize.HOUR,
-                range.from(),
-                range.until(),
-                List.of(),
-                range.partnerId());
+                WindowSize.HOUR, range.from(), range.until(), List.of(), range.partnerId());
         yield only(
             range.channels(), rows(Substitution.compute(reader.metrics(all), reader.revenue(all))));
       }

@@ -1,18 +1,14 @@
 package dev.routemetrics.query;
 
+import dev.routemetrics.schemas.registry.Routes;
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.util.Set;
 
 /**
  * One channel's window as stored: exact components, and the per-channel ratios docs/domain.md
  * defines over them. A ratio whose denominator is zero is null, not a made-up 0.
  */
 public final class ChannelWindow {
-
-  /** The direct routes: the lab owns the relationship. */
-  public static final Set<String> DIRECT_ROUTES =
-      Set.of("DIRECT_API", "CONSUMER_APP", "ENTERPRISE_PLATFORM");
 
   private ChannelWindow() {}
 
@@ -98,7 +94,7 @@ public final class ChannelWindow {
     }
 
     public boolean isDirect() {
-      return DIRECT_ROUTES.contains(route);
+      return Routes.isDirect(route);
     }
 
     public Double identityVisibility() {
@@ -137,7 +133,7 @@ public final class ChannelWindow {
       BigDecimal netBilledByLab) {
 
     public boolean isDirect() {
-      return DIRECT_ROUTES.contains(route);
+      return Routes.isDirect(route);
     }
 
     /** Net over gross, where gross is known. */

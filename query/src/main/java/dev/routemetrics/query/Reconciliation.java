@@ -1,5 +1,6 @@
 package dev.routemetrics.query;
 
+import dev.routemetrics.schemas.windows.WindowSize;
 import dev.routemetrics.sink.clickhouse.ClickHouse;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -95,7 +96,7 @@ public final class Reconciliation {
       List<String> channels =
           statements.stream().map(Statement::channelId).distinct().sorted().toList();
       TimeRange span =
-          new TimeRange(TimeRange.WindowSize.HOUR, spanStart, spanEnd, channels, range.partnerId());
+          new TimeRange(WindowSize.HOUR, spanStart, spanEnd, channels, range.partnerId());
       for (ChannelWindow.Usage u : reader.metrics(span)) {
         requests
             .computeIfAbsent(u.channelId(), c -> new TreeMap<>())

@@ -1,5 +1,6 @@
 package dev.routemetrics.query;
 
+import dev.routemetrics.schemas.windows.WindowSize;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -18,13 +19,6 @@ import java.util.List;
  */
 public record TimeRange(
     WindowSize windowSize, Instant from, Instant until, List<String> channels, String partnerId) {
-
-  /** The window sizes the metrics topology emits. */
-  public enum WindowSize {
-    MINUTE,
-    HOUR,
-    DAY
-  }
 
   static final DateTimeFormatter UTC =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);

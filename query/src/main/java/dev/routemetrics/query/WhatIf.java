@@ -1,5 +1,6 @@
 package dev.routemetrics.query;
 
+import dev.routemetrics.schemas.registry.Routes;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
@@ -101,7 +102,7 @@ public final class WhatIf {
                 + "' is on route "
                 + u.route()
                 + ", not a direct route ("
-                + String.join(", ", new TreeSet<>(ChannelWindow.DIRECT_ROUTES))
+                + String.join(", ", Routes.DIRECT_NAMES)
                 + ")");
       }
     }

@@ -3,6 +3,7 @@ package dev.routemetrics.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.routemetrics.metrics.ChannelWindowRequests;
+import dev.routemetrics.schemas.windows.WindowSize;
 import dev.routemetrics.sink.ChannelRequestsWriter;
 import dev.routemetrics.sink.clickhouse.ClickHouse;
 import dev.routemetrics.sink.clickhouse.WarehouseConfig;
@@ -260,26 +261,26 @@ class CurrentClickHouseCompatibilityIT {
     Reconciliation reconciliation = new Reconciliation(clickHouse, database);
     TimeRange hour =
         new TimeRange(
-            TimeRange.WindowSize.HOUR,
+            WindowSize.HOUR,
             Instant.parse("2026-11-01T10:00:00Z"),
             Instant.parse("2026-11-01T11:00:00Z"),
             List.of());
     TimeRange day =
         new TimeRange(
-            TimeRange.WindowSize.DAY,
+            WindowSize.DAY,
             Instant.parse("2026-11-01T00:00:00Z"),
             Instant.parse("2026-11-02T00:00:00Z"),
             List.of());
     TimeRange nimbusOnly =
         new TimeRange(
-            TimeRange.WindowSize.HOUR,
+            WindowSize.HOUR,
             Instant.parse("2026-11-01T10:00:00Z"),
             Instant.parse("2026-11-01T11:00:00Z"),
             List.of("cloud-nimbus"));
     // A partner's read: partner_id is Nullable, and the lab's direct rows (NULL) must not match.
     TimeRange nimbusPartner =
         new TimeRange(
-            TimeRange.WindowSize.HOUR,
+            WindowSize.HOUR,
             Instant.parse("2026-11-01T10:00:00Z"),
             Instant.parse("2026-11-01T11:00:00Z"),
             List.of(),

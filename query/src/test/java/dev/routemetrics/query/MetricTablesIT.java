@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.metrics.ChannelWindowRevenue;
+import dev.routemetrics.schemas.windows.WindowSize;
 import dev.routemetrics.sink.ChannelMetricsWriter;
 import dev.routemetrics.sink.ChannelRevenueWriter;
 import dev.routemetrics.sink.clickhouse.ClickHouse;
@@ -110,8 +111,7 @@ class MetricTablesIT {
 
     List<ChannelWindow.Usage> rows =
         new MetricsReader(clickHouse, database)
-            .metrics(
-                new TimeRange(TimeRange.WindowSize.HOUR, HOUR, HOUR.plusSeconds(3600), List.of()));
+            .metrics(new TimeRange(WindowSize.HOUR, HOUR, HOUR.plusSeconds(3600), List.of()));
 
     assertThat(rows).hasSize(1);
     ChannelWindow.Usage row = rows.get(0);
@@ -143,10 +143,7 @@ class MetricTablesIT {
         new MetricsReader(clickHouse, database)
             .revenue(
                 new TimeRange(
-                    TimeRange.WindowSize.HOUR,
-                    HOUR,
-                    HOUR.plusSeconds(3600),
-                    List.of("cloud-nimbus")));
+                    WindowSize.HOUR, HOUR, HOUR.plusSeconds(3600), List.of("cloud-nimbus")));
 
     assertThat(rows).hasSize(1);
     assertThat(rows.get(0).net()).isEqualByComparingTo("1000000.0009");
@@ -166,7 +163,7 @@ class MetricTablesIT {
     MetricsReader reader = new MetricsReader(clickHouse, database);
     TimeRange hostile =
         new TimeRange(
-            TimeRange.WindowSize.HOUR,
+            WindowSize.HOUR,
             HOUR,
             HOUR.plusSeconds(3600),
             List.of("direct-api' OR '1'='1", "x') OR 1=1 --"));
@@ -175,10 +172,7 @@ class MetricTablesIT {
     assertThat(
             reader.metrics(
                 new TimeRange(
-                    TimeRange.WindowSize.HOUR,
-                    HOUR,
-                    HOUR.plusSeconds(3600),
-                    List.of("direct-api"))))
+                    WindowSize.HOUR, HOUR, HOUR.plusSeconds(3600), List.of("direct-api"))))
         .extracting(ChannelWindow.Usage::requests)
         .containsExactly(20L);
   }

@@ -11,6 +11,7 @@ import dev.routemetrics.events.TelemetryLevel;
 import dev.routemetrics.events.UsageEvent;
 import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.metrics.ChannelWindowRevenue;
+import dev.routemetrics.schemas.windows.WindowSize;
 import dev.routemetrics.sink.ChannelMetricsWriter;
 import dev.routemetrics.sink.ChannelRevenueWriter;
 import dev.routemetrics.sink.Located;
@@ -142,9 +143,7 @@ class RawEventsAndReconciliationIT {
 
     List<Reconciliation.Row> rows =
         new Reconciliation(clickHouse, database)
-            .compute(
-                new TimeRange(
-                    TimeRange.WindowSize.DAY, DAY, DAY.plus(Duration.ofDays(1)), List.of()));
+            .compute(new TimeRange(WindowSize.DAY, DAY, DAY.plus(Duration.ofDays(1)), List.of()));
 
     assertThat(rows).hasSize(1);
     Reconciliation.Row row = rows.get(0);

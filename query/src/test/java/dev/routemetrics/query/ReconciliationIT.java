@@ -9,6 +9,7 @@ import dev.routemetrics.events.BillingKind;
 import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.metrics.ChannelWindowRevenue;
 import dev.routemetrics.query.http.Csv;
+import dev.routemetrics.schemas.windows.WindowSize;
 import dev.routemetrics.sink.ChannelMetricsWriter;
 import dev.routemetrics.sink.ChannelRevenueWriter;
 import dev.routemetrics.sink.Located;
@@ -233,8 +234,7 @@ class ReconciliationIT {
   }
 
   private static TimeRange day(Instant start) {
-    return new TimeRange(
-        TimeRange.WindowSize.HOUR, start, start.plus(Duration.ofDays(1)), List.of());
+    return new TimeRange(WindowSize.HOUR, start, start.plus(Duration.ofDays(1)), List.of());
   }
 
   @Test
@@ -331,11 +331,7 @@ class ReconciliationIT {
         new Reconciliation(counting(queries), database)
             .compute(
                 new TimeRange(
-                    TimeRange.WindowSize.HOUR,
-                    DAY,
-                    NEXT_DAY,
-                    List.of("cloud-nimbus"),
-                    "nimbus-cloud"));
+                    WindowSize.HOUR, DAY, NEXT_DAY, List.of("cloud-nimbus"), "nimbus-cloud"));
 
     assertThat(nimbus)
         .hasSize(STATEMENTS / 2)
@@ -354,11 +350,7 @@ class ReconciliationIT {
             new Reconciliation(clickHouse, database)
                 .compute(
                     new TimeRange(
-                        TimeRange.WindowSize.HOUR,
-                        DAY,
-                        NEXT_DAY,
-                        List.of("cloud-nimbus"),
-                        "stratus-cloud")))
+                        WindowSize.HOUR, DAY, NEXT_DAY, List.of("cloud-nimbus"), "stratus-cloud")))
         .allSatisfy(r -> assertThat(r.meteredRequests()).isZero());
   }
 

@@ -1,6 +1,7 @@
 package dev.routemetrics.sink;
 
 import dev.routemetrics.metrics.ChannelWindowMetrics;
+import dev.routemetrics.schemas.windows.WindowSize;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -72,9 +73,14 @@ public final class ChannelMetricsRows implements Deserializer<byte[]> {
   private static final VarHandle LONG =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final int HEADER = 10;
-  private static final byte[] MINUTE = "MINUTE".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] HOUR = "HOUR".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] DAY = "DAY".getBytes(StandardCharsets.US_ASCII);
+  private static final WindowSize[] WINDOW_SIZES = WindowSize.values();
+  private static final byte[][] WINDOW_SIZE_NAMES = new byte[WINDOW_SIZES.length][];
+
+  static {
+    for (int i = 0; i < WINDOW_SIZES.length; i++) {
+      WINDOW_SIZE_NAMES[i] = WINDOW_SIZES[i].name().getBytes(StandardCharsets.US_ASCII);
+    }
+  }
 
   private final long fingerprint;
   private final RowBinaryOutput row = new RowBinaryOutput();
@@ -189,19 +195,17 @@ public final class ChannelMetricsRows implements Deserializer<byte[]> {
     row.writeString(in, skip(length), length);
   }
 
-  /** The Enum8 codes of the window_size column (migration 002). */
+  /** The Enum8 code of the window_size column (migration 002) of the name at {@code offset}. */
   private int windowSizeCode(int offset, int length) {
-    if (equal(MINUTE, offset, length)) {
-      return 1;
-    }
-    if (equal(HOUR, offset, length)) {
-      return 2;
-    }
-    if (equal(DAY, offset, length)) {
-      return 3;
+    for (int i = 0; i < WINDOW_SIZES.length; i++) {
+      if (equal(WINDOW_SIZE_NAMES[i], offset, length)) {
+        return WINDOW_SIZES[i].clickHouseCode();
+      }
     }
     throw new IllegalArgumentException(
-        "window_size must be MINUTE, HOUR or DAY, was '"
+        "window_size must be one of "
+            + Arrays.toString(WINDOW_SIZES)
+            + ", was '"
             + new String(in, offset, length, StandardCharsets.UTF_8)
             + "'");
   }

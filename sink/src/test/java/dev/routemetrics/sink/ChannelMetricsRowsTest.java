@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.routemetrics.metrics.ChannelWindowMetrics;
+import dev.routemetrics.schemas.windows.WindowSize;
 import dev.routemetrics.schemas.wire.AvroSerde;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -40,6 +41,26 @@ class ChannelMetricsRowsTest {
       Path.of("..", "schemas", "released", "v1", "ChannelWindowMetrics.avsc");
 
   private final ChannelMetricsRows rows = new ChannelMetricsRows();
+
+  @Test
+  @DisplayName(
+      "the window_size Enum8 of the metric tables is the contract's WindowSize, code for code")
+  void shouldWriteTheWindowSizeCodesTheTablesDeclare() throws Exception {
+    StringBuilder declared = new StringBuilder("Enum8(");
+    for (WindowSize size : WindowSize.values()) {
+      declared.append(size.ordinal() == 0 ? "" : ", ");
+      declared.append('\'').append(size.name()).append("' = ").append(size.clickHouseCode());
+    }
+    declared.append(')');
+    for (String migration : new String[] {"002_channel_metrics.sql", "003_channel_revenue.sql"}) {
+      try (var sql = getClass().getResourceAsStream("/db/migrations/" + migration)) {
+        assertThat(new String(sql.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+            .as(migration)
+            .contains("window_size")
+            .contains(declared);
+      }
+    }
+  }
 
   @Test
   @DisplayName(

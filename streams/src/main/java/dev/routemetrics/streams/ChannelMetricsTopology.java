@@ -9,6 +9,7 @@ import dev.routemetrics.metrics.ChannelWindowRequests;
 import dev.routemetrics.metrics.ChannelWindowRevenue;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
 import dev.routemetrics.schemas.topics.Topics;
+import dev.routemetrics.schemas.windows.WindowSize;
 import dev.routemetrics.schemas.wire.AvroSerde;
 import java.time.Duration;
 import java.time.Instant;
@@ -76,7 +77,6 @@ public final class ChannelMetricsTopology {
   public static final String REVENUE_WINDOWS_STORE = "revenue-window-totals";
   public static final String REVENUE_WINDOWS_DIRTY_STORE = "revenue-window-totals-dirty";
   public static final String REVENUE_WINDOWS_EXPIRY_STORE = "revenue-window-totals-expiry";
-  public static final String WINDOW_MINUTE = "MINUTE";
 
   /** Feedback covers a request when it comes within this long of it (docs/domain.md). */
   public static final Duration FEEDBACK_HORIZON = Duration.ofDays(7);
@@ -310,7 +310,8 @@ public final class ChannelMetricsTopology {
         topics.channelMetrics, Produced.with(keys, metricsSerde).withName("channel-metrics"));
     metrics
         .filter(
-            (key, row) -> WINDOW_MINUTE.equals(row.getWindowSize()) && row.getUsageEvents() > 0,
+            (key, row) ->
+                WindowSize.MINUTE.name().equals(row.getWindowSize()) && row.getUsageEvents() > 0,
             Named.as("minute-rows-with-usage"))
         .map(
             (key, row) ->
@@ -469,7 +470,7 @@ public final class ChannelMetricsTopology {
     return ChannelWindowRequests.newBuilder()
         .setChannelId(row.getChannelId())
         .setWindowStart(row.getWindowStart())
-        .setWindowSize(WINDOW_MINUTE)
+        .setWindowSize(WindowSize.MINUTE.name())
         .setRequests(row.getRequests())
         .setUsageEvents(row.getUsageEvents())
         .setVersion(row.getVersion())

@@ -4,6 +4,7 @@ import dev.routemetrics.events.FeedbackEvent;
 import dev.routemetrics.events.Outcome;
 import dev.routemetrics.events.TelemetryLevel;
 import dev.routemetrics.events.UsageEvent;
+import dev.routemetrics.schemas.windows.WindowSize;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

@@ -2,6 +2,7 @@ package dev.routemetrics.streams;
 
 import dev.routemetrics.events.FeedbackEvent;
 import dev.routemetrics.events.UsageEvent;
+import dev.routemetrics.schemas.windows.WindowSize;
 import java.time.Duration;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;

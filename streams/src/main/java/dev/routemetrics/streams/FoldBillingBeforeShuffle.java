@@ -2,6 +2,7 @@ package dev.routemetrics.streams;
 
 import dev.routemetrics.events.BillingEvent;
 import dev.routemetrics.events.BillingKind;
+import dev.routemetrics.schemas.windows.WindowSize;
 import java.time.Duration;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;

@@ -2,6 +2,7 @@ package dev.routemetrics.streams;
 
 import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
+import dev.routemetrics.schemas.windows.WindowSize;
 import java.time.Duration;
 import java.time.Instant;
 import org.apache.kafka.streams.processor.api.Record;

@@ -3,6 +3,7 @@ package dev.routemetrics.streams;
 import dev.routemetrics.events.BillingKind;
 import dev.routemetrics.metrics.ChannelWindowRevenue;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
+import dev.routemetrics.schemas.windows.WindowSize;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.routemetrics.streams;
 
+import dev.routemetrics.schemas.windows.WindowSize;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

@@ -2,6 +2,7 @@ package dev.routemetrics.streams;
 
 import dev.routemetrics.events.BilledBy;
 import dev.routemetrics.events.BillingEvent;
+import dev.routemetrics.schemas.windows.WindowSize;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

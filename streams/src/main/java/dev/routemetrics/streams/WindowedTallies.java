@@ -1,5 +1,6 @@
 package dev.routemetrics.streams;
 
+import dev.routemetrics.schemas.windows.WindowSize;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -22,6 +22,7 @@ import dev.routemetrics.schemas.registry.ChannelRegistry;
 import dev.routemetrics.schemas.registry.ControlOwner;
 import dev.routemetrics.schemas.registry.ControlPoint;
 import dev.routemetrics.schemas.topics.Topics;
+import dev.routemetrics.schemas.windows.WindowSize;
 import dev.routemetrics.schemas.wire.AvroSerde;
 import java.math.BigDecimal;
 import java.time.Duration;

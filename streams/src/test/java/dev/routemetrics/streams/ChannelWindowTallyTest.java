@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.routemetrics.events.UsageEvent;
+import dev.routemetrics.schemas.windows.WindowSize;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 

@@ -3,7 +3,7 @@ package dev.routemetrics.query.alerts;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import dev.routemetrics.query.TimeRange;
+import dev.routemetrics.schemas.windows.WindowSize;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -38,8 +38,7 @@ public record AlertRules(
    * (a) a channel in the top quartile of request share with a control score below 0.34, in the
    * latest window.
    */
-  public record VolumeWithoutControl(
-      boolean enabled, TimeRange.WindowSize window, int lookBackWindows) {}
+  public record VolumeWithoutControl(boolean enabled, WindowSize window, int lookBackWindows) {}
 
   /**
    * (b) feedback coverage of a day fell by more than {@code maxDrop} (a fraction) against the

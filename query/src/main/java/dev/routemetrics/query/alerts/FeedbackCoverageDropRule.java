@@ -2,6 +2,7 @@ package dev.routemetrics.query.alerts;
 
 import dev.routemetrics.query.ChannelWindow;
 import dev.routemetrics.query.TimeRange;
+import dev.routemetrics.schemas.windows.WindowSize;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -56,8 +57,7 @@ public final class FeedbackCoverageDropRule implements Rule {
     Instant day = now.truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(lagDays));
     Instant trailingFrom = day.minus(Duration.ofDays(trailingDays));
     TimeRange range =
-        new TimeRange(
-            TimeRange.WindowSize.DAY, trailingFrom, day.plus(Duration.ofDays(1)), List.of());
+        new TimeRange(WindowSize.DAY, trailingFrom, day.plus(Duration.ofDays(1)), List.of());
     Map<String, long[]> byChannel =
         new TreeMap<>(); // requests, covered on the day; requests, covered trailing
     for (ChannelWindow.Usage u : inputs.usage(range)) {

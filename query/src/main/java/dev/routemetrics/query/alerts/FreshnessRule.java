@@ -2,6 +2,7 @@ package dev.routemetrics.query.alerts;
 
 import dev.routemetrics.query.ChannelWindow;
 import dev.routemetrics.query.TimeRange;
+import dev.routemetrics.schemas.windows.WindowSize;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -45,7 +46,7 @@ public final class FreshnessRule implements Rule {
   @Override
   public List<Finding> evaluate(AlertInputs inputs, Instant now) throws Exception {
     Instant from = now.truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(lookBackDays));
-    TimeRange range = new TimeRange(TimeRange.WindowSize.DAY, from, now.plusSeconds(60), List.of());
+    TimeRange range = new TimeRange(WindowSize.DAY, from, now.plusSeconds(60), List.of());
     Map<String, Instant> newest = new TreeMap<>();
     for (ChannelWindow.Usage u : inputs.usage(range)) {
       if (u.newestEventTime() != null) {

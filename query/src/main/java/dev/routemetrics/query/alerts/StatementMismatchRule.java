@@ -3,6 +3,7 @@ package dev.routemetrics.query.alerts;
 import dev.routemetrics.query.Amounts;
 import dev.routemetrics.query.ChannelWindow;
 import dev.routemetrics.query.TimeRange;
+import dev.routemetrics.schemas.windows.WindowSize;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,7 +49,7 @@ public final class StatementMismatchRule implements Rule {
     List<Finding> findings = new ArrayList<>();
     for (AlertInputs.PartnerStatement s :
         inputs.statements(now.minus(Duration.ofDays(lookBackDays)))) {
-      TimeRange range = new TimeRange(TimeRange.WindowSize.DAY, s.from(), s.until(), List.of());
+      TimeRange range = new TimeRange(WindowSize.DAY, s.from(), s.until(), List.of());
       long requests =
           inputs.usage(range).stream()
               .filter(u -> Objects.equals(u.partnerId(), s.partnerId()))

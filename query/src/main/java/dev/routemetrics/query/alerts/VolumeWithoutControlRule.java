@@ -2,6 +2,7 @@ package dev.routemetrics.query.alerts;
 
 import dev.routemetrics.query.ReachControl;
 import dev.routemetrics.query.TimeRange;
+import dev.routemetrics.schemas.windows.WindowSize;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -15,10 +16,10 @@ import java.util.Locale;
  */
 public final class VolumeWithoutControlRule implements Rule {
 
-  private final TimeRange.WindowSize window;
+  private final WindowSize window;
   private final int lookBackWindows;
 
-  public VolumeWithoutControlRule(TimeRange.WindowSize window, int lookBackWindows) {
+  public VolumeWithoutControlRule(WindowSize window, int lookBackWindows) {
     this.window = window;
     this.lookBackWindows = lookBackWindows;
   }
@@ -40,12 +41,7 @@ public final class VolumeWithoutControlRule implements Rule {
 
   @Override
   public List<Finding> evaluate(AlertInputs inputs, Instant now) throws Exception {
-    Duration length =
-        switch (window) {
-          case MINUTE -> Duration.ofMinutes(1);
-          case HOUR -> Duration.ofHours(1);
-          case DAY -> Duration.ofDays(1);
-        };
+    Duration length = window.duration();
     TimeRange range =
         new TimeRange(
             window,

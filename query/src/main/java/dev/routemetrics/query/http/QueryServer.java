@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.routemetrics.query.AudienceQueries;
 import dev.routemetrics.query.Finance;
 import dev.routemetrics.query.MetricsReader;
+import dev.routemetrics.query.ReachControl;
 import dev.routemetrics.query.Reconciliation;
 import dev.routemetrics.query.TimeRange;
 import dev.routemetrics.query.WhatIf;
@@ -15,6 +16,8 @@ import dev.routemetrics.schemas.access.Principal;
 import dev.routemetrics.schemas.registry.Channel;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
 import dev.routemetrics.schemas.registry.RegistrySnapshot;
+import dev.routemetrics.schemas.registry.Routes;
+import dev.routemetrics.schemas.windows.WindowSize;
 import dev.routemetrics.sink.clickhouse.ClickHouse;
 import dev.routemetrics.sink.clickhouse.WarehouseConfig;
 import io.javalin.Javalin;
@@ -122,6 +125,7 @@ public final class QueryServer implements AutoCloseable {
                       });
                 })
             .get("/health", ctx -> ctx.json(Map.of("status", "UP")))
+            .get("/definitions.json", ctx -> ctx.json(definitions()))
             .before("/api/*", this::authenticate)
             .get("/api/alerts", this::alerts)
             .get("/api/{view}", this::view)
@@ -230,6 +234,19 @@ public final class QueryServer implements AutoCloseable {
                         "a valid API key is required: Authorization: Bearer <key> (or X-Api-Key:"
                             + " <key>)"));
     ctx.attribute(PRINCIPAL, principal);
+  }
+
+  /**
+   * The domain's words the dashboard draws with, from their one home in the code: the control-score
+   * bound of volume without control, the direct routes, the window sizes. Definitions, not data: no
+   * key needed.
+   */
+  static Map<String, Object> definitions() {
+    Map<String, Object> words = new LinkedHashMap<>();
+    words.put("low_control_score", ReachControl.LOW_CONTROL);
+    words.put("direct_routes", List.copyOf(Routes.DIRECT_NAMES));
+    words.put("window_sizes", Arrays.stream(WindowSize.values()).map(Enum::name).toList());
+    return words;
   }
 
   private void view(Context ctx) throws Exception {
@@ -343,14 +360,13 @@ public final class QueryServer implements AutoCloseable {
   }
 
   private TimeRange range(Context ctx, AudienceQueries.View view, Principal principal) {
-    TimeRange.WindowSize defaultWindow =
+    WindowSize defaultWindow =
         switch (view) {
-          case HEALTH -> TimeRange.WindowSize.MINUTE;
-          case FINANCE -> TimeRange.WindowSize.DAY;
-          default -> TimeRange.WindowSize.HOUR;
+          case HEALTH -> WindowSize.MINUTE;
+          case FINANCE -> WindowSize.DAY;
+          default -> WindowSize.HOUR;
         };
-    TimeRange.WindowSize window =
-        enumParam(ctx, "window", TimeRange.WindowSize.class, defaultWindow);
+    WindowSize window = enumParam(ctx, "window", WindowSize.class, defaultWindow);
     Instant now = clock.instant();
     Duration lookBack =
         switch (window) {

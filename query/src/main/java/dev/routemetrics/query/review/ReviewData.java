@@ -14,6 +14,8 @@ import dev.routemetrics.query.alerts.AlertInputs;
 import dev.routemetrics.query.alerts.AlertRules;
 import dev.routemetrics.query.alerts.FeedbackCoverageDropRule;
 import dev.routemetrics.query.alerts.Finding;
+import dev.routemetrics.schemas.registry.Routes;
+import dev.routemetrics.schemas.windows.WindowSize;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
@@ -118,15 +120,12 @@ public final class ReviewData {
             + " days before, for coverage drops)");
     TimeRange days =
         new TimeRange(
-            TimeRange.WindowSize.DAY,
-            from.minus(Duration.ofDays(coverage.trailingDays())),
-            until,
-            List.of());
+            WindowSize.DAY, from.minus(Duration.ofDays(coverage.trailingDays())), until, List.of());
     List<ChannelWindow.Usage> dayUsage = reader.metrics(days);
     List<ChannelWindow.Money> dayMoney =
-        reader.revenue(new TimeRange(TimeRange.WindowSize.DAY, from, until, List.of()));
+        reader.revenue(new TimeRange(WindowSize.DAY, from, until, List.of()));
     progress.section("reading HOUR windows of " + month + " (substitution risk, what-if)");
-    TimeRange hours = new TimeRange(TimeRange.WindowSize.HOUR, from, until, List.of());
+    TimeRange hours = new TimeRange(WindowSize.HOUR, from, until, List.of());
     List<ChannelWindow.Usage> hourUsage = reader.metrics(hours);
     List<ChannelWindow.Money> hourMoney = reader.revenue(hours);
     progress.section("reading partner statements (reconciliation) and the control-point map");
@@ -286,13 +285,7 @@ public final class ReviewData {
       Review.Ownership ownership = ownership(channels, registry);
       sections.add(
           new Review.RouteSection(
-              route,
-              ChannelWindow.DIRECT_ROUTES.contains(route),
-              figures,
-              channelFigures,
-              days,
-              ownership,
-              null));
+              route, Routes.isDirect(route), figures, channelFigures, days, ownership, null));
     }
     Learning.Row anyRoute = routeLearning.values().stream().findFirst().orElse(null);
     Double directRate = anyRoute == null ? null : anyRoute.directTrainableRate();

@@ -2,6 +2,7 @@ package dev.routemetrics.query.alerts;
 
 import dev.routemetrics.query.ChannelWindow;
 import dev.routemetrics.query.TimeRange;
+import dev.routemetrics.schemas.windows.WindowSize;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
@@ -15,15 +16,13 @@ import java.util.Map;
 /** Windows and statements written by hand in a test, answered by range the way ClickHouse would. */
 final class HandMadeInputs implements AlertInputs {
 
-  final Map<TimeRange.WindowSize, List<ChannelWindow.Usage>> usage =
-      new EnumMap<>(TimeRange.WindowSize.class);
-  final Map<TimeRange.WindowSize, List<ChannelWindow.Money>> revenue =
-      new EnumMap<>(TimeRange.WindowSize.class);
+  final Map<WindowSize, List<ChannelWindow.Usage>> usage = new EnumMap<>(WindowSize.class);
+  final Map<WindowSize, List<ChannelWindow.Money>> revenue = new EnumMap<>(WindowSize.class);
   final List<PartnerStatement> statements = new ArrayList<>();
   Exception failure;
 
   HandMadeInputs() {
-    for (TimeRange.WindowSize size : TimeRange.WindowSize.values()) {
+    for (WindowSize size : WindowSize.values()) {
       usage.put(size, new ArrayList<>());
       revenue.put(size, new ArrayList<>());
     }
@@ -86,7 +85,7 @@ final class HandMadeInputs implements AlertInputs {
   }
 
   /** Replaces the row of the same window and channel, as a newer version in ClickHouse would. */
-  void put(TimeRange.WindowSize size, ChannelWindow.Usage row) {
+  void put(WindowSize size, ChannelWindow.Usage row) {
     usage
         .get(size)
         .removeIf(

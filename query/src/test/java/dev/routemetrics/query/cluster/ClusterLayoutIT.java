@@ -9,6 +9,7 @@ import dev.routemetrics.query.ChannelRequests;
 import dev.routemetrics.query.ChannelWindow;
 import dev.routemetrics.query.MetricsReader;
 import dev.routemetrics.query.TimeRange;
+import dev.routemetrics.schemas.windows.WindowSize;
 import dev.routemetrics.sink.ChannelMetricsWriter;
 import dev.routemetrics.sink.ChannelRequestsWriter;
 import dev.routemetrics.sink.ChannelRevenueWriter;
@@ -104,8 +105,7 @@ class ClusterLayoutIT {
         requests.clear();
       }
 
-      TimeRange twoHours =
-          new TimeRange(TimeRange.WindowSize.HOUR, HOUR, HOUR.plusSeconds(7200), List.of());
+      TimeRange twoHours = new TimeRange(WindowSize.HOUR, HOUR, HOUR.plusSeconds(7200), List.of());
       List<ChannelWindow.Usage> rows = new MetricsReader(clickHouse, database).metrics(twoHours);
       assertThat(rows).hasSize(CHANNELS * 2);
       for (ChannelWindow.Usage row : rows) {

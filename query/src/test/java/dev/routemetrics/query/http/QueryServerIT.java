@@ -171,6 +171,25 @@ class QueryServerIT {
   }
 
   @Test
+  void shouldServeTheDomainsWordsToTheDashboardWithoutAKey() throws Exception {
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.port() + "/definitions.json"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode words = new ObjectMapper().readTree(response.body());
+    // docs/domain.md: volume without control is a control score below 0.34; the direct routes
+    // are the lab's own three; windows are minutes, hours and days.
+    assertThat(words.path("low_control_score").asDouble()).isEqualTo(0.34);
+    assertThat(words.path("direct_routes").toString())
+        .isEqualTo("[\"CONSUMER_APP\",\"DIRECT_API\",\"ENTERPRISE_PLATFORM\"]");
+    assertThat(words.path("window_sizes").toString()).isEqualTo("[\"MINUTE\",\"HOUR\",\"DAY\"]");
+  }
+
+  @Test
   void shouldServeTheLearningViewAsJson() throws Exception {
     HttpResponse<String> response =
         get("/api/learning?window=HOUR&from=2026-11-01T10:00:00Z&until=2026-11-01T11:00:00Z");

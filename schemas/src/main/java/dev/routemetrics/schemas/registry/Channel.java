@@ -18,9 +18,7 @@ public record Channel(
     Map<ControlPoint, ControlOwner> controlPoints) {
 
   public boolean isDirect() {
-    return route == Route.DIRECT_API
-        || route == Route.CONSUMER_APP
-        || route == Route.ENTERPRISE_PLATFORM;
+    return Routes.isDirect(route);
   }
 
   /** Control points the lab owns, out of six. */

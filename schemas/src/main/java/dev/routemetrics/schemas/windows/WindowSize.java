@@ -1,0 +1,46 @@
+package dev.routemetrics.schemas.windows;
+
+import java.time.Duration;
+
+/**
+ * The event-time, UTC, tumbling windows every metric is computed in (docs/domain.md, "Windows"):
+ * the one definition the topology folds in, the sink writes and the queries read. Epoch-aligned, so
+ * days start at 00:00 UTC. The name is the {@code window_size} of the metric records and tables.
+ * The simulator keeps a copy of its own on purpose: its expectation is the independent reference.
+ */
+public enum WindowSize {
+  MINUTE(Duration.ofMinutes(1), 1),
+  HOUR(Duration.ofHours(1), 2),
+  DAY(Duration.ofDays(1), 3);
+
+  private final Duration duration;
+  private final long millis;
+  private final int clickHouseCode;
+
+  WindowSize(Duration duration, int clickHouseCode) {
+    this.duration = duration;
+    this.millis = duration.toMillis();
+    this.clickHouseCode = clickHouseCode;
+  }
+
+  /** Start of the window holding {@code epochMillis}. */
+  public long startOf(long epochMillis) {
+    return Math.floorDiv(epochMillis, millis) * millis;
+  }
+
+  public long millis() {
+    return millis;
+  }
+
+  public Duration duration() {
+    return duration;
+  }
+
+  /**
+   * The value of the {@code window_size} Enum8 column of channel_metrics and channel_revenue
+   * (migrations 002 and 003), which RowBinary writes as this number.
+   */
+  public int clickHouseCode() {
+    return clickHouseCode;
+  }
+}
