@@ -75,26 +75,37 @@ public final class Quarantine {
   }
 
   /**
+   * {@code FROM <table> FINAL WHERE} {@code time} in [from, until), the two bound parameters first,
+   * then one per channel of the filter: the frame every statement of the view shares.
+   */
+  private static String inRange(String database, String table, String time, List<String> channels) {
+    return " FROM "
+        + database
+        + "."
+        + table
+        + " FINAL WHERE "
+        + time
+        + " >= toDateTime(?, 'UTC') AND "
+        + time
+        + " < toDateTime(?, 'UTC')"
+        + channelFilter(channels);
+  }
+
+  /**
    * Counts per day, family, reason and channel over [from, until) of event_time; then the channels.
    */
   public static String countsSql(String database, List<String> channels) {
     return "SELECT toString(toStartOfDay(event_time)) AS day, family, reason, channel_id, count()"
-        + " AS events FROM "
-        + database
-        + ".quarantined_events FINAL"
-        + " WHERE event_time >= toDateTime(?, 'UTC') AND event_time < toDateTime(?, 'UTC')"
-        + channelFilter(channels)
+        + " AS events"
+        + inRange(database, "quarantined_events", "event_time", channels)
         + " GROUP BY day, family, reason, channel_id ORDER BY day, family, reason, channel_id";
   }
 
   /** The oldest examples of each group (ties by id), the same filter. */
   public static String examplesSql(String database, List<String> channels) {
     return "SELECT toString(toStartOfDay(event_time)) AS day, family, reason, channel_id, event_id,"
-        + " toString(event_time), detail FROM "
-        + database
-        + ".quarantined_events FINAL"
-        + " WHERE event_time >= toDateTime(?, 'UTC') AND event_time < toDateTime(?, 'UTC')"
-        + channelFilter(channels)
+        + " toString(event_time), detail"
+        + inRange(database, "quarantined_events", "event_time", channels)
         + " ORDER BY day, family, reason, channel_id, event_time, event_id LIMIT "
         + EXAMPLES
         + " BY day, family, reason, channel_id";
@@ -106,20 +117,16 @@ public final class Quarantine {
    */
   public static String sinkSql(String database) {
     return "SELECT toString(toStartOfDay(record_time)) AS day, topic, reason, kafka_partition,"
-        + " kafka_offset, toString(record_time), error FROM "
-        + database
-        + ".sink_rejected_records FINAL"
-        + " WHERE record_time >= toDateTime(?, 'UTC') AND record_time < toDateTime(?, 'UTC')"
+        + " kafka_offset, toString(record_time), error"
+        + inRange(database, "sink_rejected_records", "record_time", List.of())
         + " ORDER BY day, topic, reason, record_time, kafka_partition, kafka_offset";
   }
 
   /** The TOO_LATE events of the counts' filter, as a subquery: (family, event_id). */
   private static String tooLateIds(String database, List<String> channels) {
-    return "SELECT family, event_id FROM "
-        + database
-        + ".quarantined_events FINAL WHERE reason = 'TOO_LATE'"
-        + " AND event_time >= toDateTime(?, 'UTC') AND event_time < toDateTime(?, 'UTC')"
-        + channelFilter(channels);
+    return "SELECT family, event_id"
+        + inRange(database, "quarantined_events", "event_time", channels)
+        + " AND reason = 'TOO_LATE'";
   }
 
   /** Every copy's arrival of the too-late events, in Kafka order. */
@@ -147,22 +154,16 @@ public final class Quarantine {
   /** The ingest's dead letters per day of loading, family, problem text and named channel. */
   public static String deadLetterCountsSql(String database, List<String> channels) {
     return "SELECT toString(toStartOfDay(loaded_at)) AS day, family, reason, channel_id, count() AS"
-        + " letters FROM "
-        + database
-        + ".dead_letters FINAL"
-        + " WHERE loaded_at >= toDateTime(?, 'UTC') AND loaded_at < toDateTime(?, 'UTC')"
-        + channelFilter(channels)
+        + " letters"
+        + inRange(database, "dead_letters", "loaded_at", channels)
         + " GROUP BY day, family, reason, channel_id ORDER BY day, family, reason, channel_id";
   }
 
   /** The oldest dead letters of each (day, family, problem text, channel). */
   public static String deadLetterExamplesSql(String database, List<String> channels) {
     return "SELECT toString(toStartOfDay(loaded_at)) AS day, family, reason, channel_id, source,"
-        + " line, toString(loaded_at) FROM "
-        + database
-        + ".dead_letters FINAL"
-        + " WHERE loaded_at >= toDateTime(?, 'UTC') AND loaded_at < toDateTime(?, 'UTC')"
-        + channelFilter(channels)
+        + " line, toString(loaded_at)"
+        + inRange(database, "dead_letters", "loaded_at", channels)
         + " ORDER BY day, family, reason, channel_id, loaded_at, source, line LIMIT "
         + EXAMPLES
         + " BY day, family, reason, channel_id";

@@ -26,7 +26,22 @@ public final class RawEventsWriters {
 
   private RawEventsWriters() {}
 
-  /** A writer of one family's events into {@code table}, binding one event's columns at a time. */
+  /**
+   * The envelope every family shares, bound to the first six columns after the digest (the columns
+   * of migration 005 start with it in this order).
+   */
+  private record Envelope(
+      String eventId,
+      Instant eventTime,
+      String channelId,
+      String accountId,
+      String endUserRef,
+      String modelId) {}
+
+  /**
+   * A writer of one family's events into {@code table}: the digest, the envelope, then the family's
+   * own columns from {@link #FIRST_OWN_COLUMN} on.
+   */
   private abstract static class RawWriter<T extends SpecificRecord>
       implements TableWriter<Located<T>> {
     private final String table;
@@ -48,11 +63,23 @@ public final class RawEventsWriters {
       return table;
     }
 
-    abstract void bind(PreparedStatement insert, T event) throws SQLException;
+    static final int FIRST_OWN_COLUMN = 8;
 
-    abstract String eventId(T event);
+    abstract Envelope envelope(T event);
 
-    abstract Instant eventTime(T event);
+    /** The family's own columns, from {@link #FIRST_OWN_COLUMN} on. */
+    abstract void bindOwn(PreparedStatement insert, T event) throws SQLException;
+
+    private void bind(PreparedStatement insert, T event) throws SQLException {
+      Envelope e = envelope(event);
+      insert.setString(2, e.eventId());
+      ClickHouseValues.dateTime(insert, 3, e.eventTime());
+      insert.setString(4, e.channelId());
+      insert.setString(5, e.accountId());
+      ClickHouseValues.nullableString(insert, 6, e.endUserRef());
+      insert.setString(7, e.modelId());
+      bindOwn(insert, event);
+    }
 
     @Override
     public void insert(Connection connection, List<Located<T>> rows) throws SQLException {
@@ -88,11 +115,11 @@ public final class RawEventsWriters {
         for (int i = 0; i < digests.length; i++) {
           Located<T> row = rows.get(i);
           insert.setString(1, family);
-          insert.setString(2, eventId(row.value()));
+          insert.setString(2, envelope(row.value()).eventId());
           insert.setInt(3, row.partition());
           insert.setLong(4, row.offset());
           insert.setString(5, digests[i]);
-          ClickHouseValues.dateTime(insert, 6, eventTime(row.value()));
+          ClickHouseValues.dateTime(insert, 6, envelope(row.value()).eventTime());
           ClickHouseValues.dateTime(
               insert, 7, ClickHouseValues.storable(Instant.ofEpochMilli(row.timestampMillis())));
           insert.addBatch();
@@ -111,23 +138,18 @@ public final class RawEventsWriters {
             + " request_count, input_tokens, output_tokens, latency_ms, outcome, telemetry",
         AvroSerde.of(UsageEvent.class)) {
       @Override
-      String eventId(UsageEvent e) {
-        return e.getEventId();
+      Envelope envelope(UsageEvent e) {
+        return new Envelope(
+            e.getEventId(),
+            e.getEventTime(),
+            e.getChannelId(),
+            e.getAccountId(),
+            e.getEndUserRef(),
+            e.getModelId());
       }
 
       @Override
-      Instant eventTime(UsageEvent e) {
-        return e.getEventTime();
-      }
-
-      @Override
-      void bind(PreparedStatement insert, UsageEvent e) throws SQLException {
-        insert.setString(2, e.getEventId());
-        ClickHouseValues.dateTime(insert, 3, e.getEventTime());
-        insert.setString(4, e.getChannelId());
-        insert.setString(5, e.getAccountId());
-        ClickHouseValues.nullableString(insert, 6, e.getEndUserRef());
-        insert.setString(7, e.getModelId());
+      void bindOwn(PreparedStatement insert, UsageEvent e) throws SQLException {
         insert.setString(8, e.getRequestId());
         insert.setInt(9, e.getRequestCount());
         insert.setLong(10, e.getInputTokens());
@@ -149,23 +171,18 @@ public final class RawEventsWriters {
             + " period_end, reported_request_count",
         AvroSerde.of(BillingEvent.class)) {
       @Override
-      String eventId(BillingEvent e) {
-        return e.getEventId();
+      Envelope envelope(BillingEvent e) {
+        return new Envelope(
+            e.getEventId(),
+            e.getEventTime(),
+            e.getChannelId(),
+            e.getAccountId(),
+            e.getEndUserRef(),
+            e.getModelId());
       }
 
       @Override
-      Instant eventTime(BillingEvent e) {
-        return e.getEventTime();
-      }
-
-      @Override
-      void bind(PreparedStatement insert, BillingEvent e) throws SQLException {
-        insert.setString(2, e.getEventId());
-        ClickHouseValues.dateTime(insert, 3, e.getEventTime());
-        insert.setString(4, e.getChannelId());
-        insert.setString(5, e.getAccountId());
-        ClickHouseValues.nullableString(insert, 6, e.getEndUserRef());
-        insert.setString(7, e.getModelId());
+      void bindOwn(PreparedStatement insert, BillingEvent e) throws SQLException {
         insert.setString(8, e.getBillingId());
         insert.setString(9, e.getKind().name());
         insert.setString(10, e.getBilledBy().name());
@@ -194,23 +211,18 @@ public final class RawEventsWriters {
             + " model_id, feedback_id, request_id, kind, score, trainable, source",
         AvroSerde.of(FeedbackEvent.class)) {
       @Override
-      String eventId(FeedbackEvent e) {
-        return e.getEventId();
+      Envelope envelope(FeedbackEvent e) {
+        return new Envelope(
+            e.getEventId(),
+            e.getEventTime(),
+            e.getChannelId(),
+            e.getAccountId(),
+            e.getEndUserRef(),
+            e.getModelId());
       }
 
       @Override
-      Instant eventTime(FeedbackEvent e) {
-        return e.getEventTime();
-      }
-
-      @Override
-      void bind(PreparedStatement insert, FeedbackEvent e) throws SQLException {
-        insert.setString(2, e.getEventId());
-        ClickHouseValues.dateTime(insert, 3, e.getEventTime());
-        insert.setString(4, e.getChannelId());
-        insert.setString(5, e.getAccountId());
-        ClickHouseValues.nullableString(insert, 6, e.getEndUserRef());
-        insert.setString(7, e.getModelId());
+      void bindOwn(PreparedStatement insert, FeedbackEvent e) throws SQLException {
         insert.setString(8, e.getFeedbackId());
         ClickHouseValues.nullableString(insert, 9, e.getRequestId());
         insert.setString(10, e.getKind().name());

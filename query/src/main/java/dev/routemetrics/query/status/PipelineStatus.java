@@ -90,7 +90,14 @@ public final class PipelineStatus {
       Map<String, Long> lag,
       Long inFlightEvents,
       Map<String, Long> dropped,
-      String detail) {}
+      String detail) {
+
+    /** A stage that did not answer, or not as itself: nothing it would report is known. */
+    static Stage down(String stage, URI address, String detail) {
+      return new Stage(
+          stage, address.toString(), "DOWN", null, null, null, Map.of(), null, Map.of(), detail);
+    }
+  }
 
   /**
    * ClickHouse's newest event of one family, and how far behind {@code at} it is (null: none yet).
@@ -201,29 +208,12 @@ public final class PipelineStatus {
     try {
       health = get(ingest);
     } catch (Unanswered e) {
-      return new Stage(
-          "ingest",
-          ingest.toString(),
-          "DOWN",
-          null,
-          null,
-          null,
-          Map.of(),
-          null,
-          Map.of(),
-          e.getMessage());
+      return Stage.down("ingest", ingest, e.getMessage());
     }
     if (!"ingest".equals(health.path("service").asText("ingest"))) {
-      return new Stage(
+      return Stage.down(
           "ingest",
-          ingest.toString(),
-          "DOWN",
-          null,
-          null,
-          null,
-          Map.of(),
-          null,
-          Map.of(),
+          ingest,
           "a "
               + health.path("service").asText()
               + " service answers at "
@@ -256,17 +246,7 @@ public final class PipelineStatus {
     try {
       health = get(address);
     } catch (Unanswered e) {
-      return new Stage(
-          name,
-          address.toString(),
-          "DOWN",
-          null,
-          null,
-          null,
-          Map.of(),
-          null,
-          Map.of(),
-          e.getMessage());
+      return Stage.down(name, address, e.getMessage());
     }
     Map<String, Long> lag = new LinkedHashMap<>();
     JsonNode lags = health.path(lagField);
@@ -294,16 +274,9 @@ public final class PipelineStatus {
     String status = health.path("status").asText("UNKNOWN");
     if (!name.equals(health.path("service").asText(name))) {
       // Something else answers on this port: its figures are not this stage's.
-      return new Stage(
+      return Stage.down(
           name,
-          address.toString(),
-          "DOWN",
-          null,
-          null,
-          null,
-          Map.of(),
-          null,
-          Map.of(),
+          address,
           "a "
               + health.path("service").asText()
               + " service answers at "
