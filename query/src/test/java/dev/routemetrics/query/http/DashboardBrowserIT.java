@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.metrics.ChannelWindowRevenue;
+import dev.routemetrics.query.HeadlessChromium;
 import dev.routemetrics.query.MetricsReader;
+import dev.routemetrics.query.RevenueRows;
 import dev.routemetrics.query.alerts.AlertEvaluator;
 import dev.routemetrics.query.alerts.AlertRules;
 import dev.routemetrics.query.alerts.WarehouseInputs;
@@ -39,9 +41,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The dashboard in a real headless Chromium against a real ClickHouse: a small hand-made dataset,
@@ -129,26 +128,7 @@ class DashboardBrowserIT {
   }
 
   static WebDriver chromium(Path profile) {
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(System.getenv().getOrDefault("CHROMIUM_BINARY", "/usr/bin/chromium"));
-    options.addArguments(
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--user-data-dir=" + profile,
-        "--window-size=1400,2100",
-        "--lang=en-US");
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(
-                new File(System.getenv().getOrDefault("CHROMEDRIVER", "/usr/bin/chromedriver")))
-            .usingAnyFreePort()
-            .build();
-    return new ChromeDriver(service, options);
+    return HeadlessChromium.start(profile, "1400,2100");
   }
 
   /**
@@ -329,25 +309,12 @@ class DashboardBrowserIT {
       String fee,
       String net,
       String billedByLab) {
-    return ChannelWindowRevenue.newBuilder()
-        .setChannelId(channel)
-        .setWindowSize(windowSize)
-        .setWindowStart(start)
-        .setCurrency("USD")
-        .setVersion(1)
-        .setRoute(route)
-        .setPartnerId(partner)
-        .setBillingEvents(2)
-        .setGross(money(gross))
-        .setNetWhereGrossKnown(money(net))
-        .setPartnerFee(money(fee))
-        .setNet(money(net))
-        .setNetBilledByLab(money(billedByLab))
-        .build();
+    return RevenueRows.revenue(
+        windowSize, start, channel, route, partner, 2, gross, fee, net, billedByLab);
   }
 
   static BigDecimal money(String amount) {
-    return new BigDecimal(amount).setScale(4);
+    return RevenueRows.money(amount);
   }
 
   @Test
@@ -749,23 +716,15 @@ class DashboardBrowserIT {
   }
 
   private List<String> row(String table, String channel) {
-    return browser
-        .findElements(By.cssSelector("#" + table + " tbody tr[data-channel='" + channel + "'] td"))
-        .stream()
-        .map(WebElement::getText)
-        .toList();
+    return DashboardTables.row(browser, table, channel);
   }
 
   private String rowClass(String table, String channel) {
-    return browser
-        .findElement(By.cssSelector("#" + table + " tbody tr[data-channel='" + channel + "']"))
-        .getAttribute("class");
+    return DashboardTables.rowClass(browser, table, channel);
   }
 
   private List<String> channels(String table) {
-    return browser.findElements(By.cssSelector("#" + table + " tbody tr")).stream()
-        .map(tr -> tr.getAttribute("data-channel"))
-        .toList();
+    return DashboardTables.channels(browser, table);
   }
 
   private List<List<String>> financeRows() {

@@ -10,6 +10,7 @@ import dev.routemetrics.events.BillingEvent;
 import dev.routemetrics.events.BillingKind;
 import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.metrics.ChannelWindowRevenue;
+import dev.routemetrics.query.RevenueRows;
 import dev.routemetrics.schemas.access.ApiKeys;
 import dev.routemetrics.sink.ChannelMetricsWriter;
 import dev.routemetrics.sink.ChannelRevenueWriter;
@@ -175,21 +176,8 @@ class QueryAccessIT {
       String fee,
       String net,
       String billedByLab) {
-    return ChannelWindowRevenue.newBuilder()
-        .setChannelId(channel)
-        .setWindowSize("HOUR")
-        .setWindowStart(HOUR)
-        .setCurrency("USD")
-        .setVersion(1)
-        .setRoute(route)
-        .setPartnerId(partner)
-        .setBillingEvents(1)
-        .setGross(money(gross))
-        .setNetWhereGrossKnown(money(net))
-        .setPartnerFee(money(fee))
-        .setNet(money(net))
-        .setNetBilledByLab(money(billedByLab))
-        .build();
+    return RevenueRows.revenue(
+        "HOUR", HOUR, channel, route, partner, 1, gross, fee, net, billedByLab);
   }
 
   static BillingEvent statement(
@@ -215,7 +203,7 @@ class QueryAccessIT {
   }
 
   static BigDecimal money(String amount) {
-    return new BigDecimal(amount).setScale(4);
+    return RevenueRows.money(amount);
   }
 
   static HttpResponse<String> get(String pathAndQuery, String key) throws Exception {

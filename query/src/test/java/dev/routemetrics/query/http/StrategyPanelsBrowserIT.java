@@ -603,23 +603,15 @@ class StrategyPanelsBrowserIT {
   }
 
   private List<String> row(String table, String channel) {
-    return browser
-        .findElements(By.cssSelector("#" + table + " tbody tr[data-channel='" + channel + "'] td"))
-        .stream()
-        .map(WebElement::getText)
-        .toList();
+    return DashboardTables.row(browser, table, channel);
   }
 
   private String rowClass(String table, String channel) {
-    return browser
-        .findElement(By.cssSelector("#" + table + " tbody tr[data-channel='" + channel + "']"))
-        .getAttribute("class");
+    return DashboardTables.rowClass(browser, table, channel);
   }
 
   private List<String> channels(String table) {
-    return browser.findElements(By.cssSelector("#" + table + " tbody tr")).stream()
-        .map(tr -> tr.getAttribute("data-channel"))
-        .toList();
+    return DashboardTables.channels(browser, table);
   }
 
   private double attribute(String css, String name) {

@@ -7,8 +7,10 @@ import dev.routemetrics.events.BillingEvent;
 import dev.routemetrics.events.BillingKind;
 import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.metrics.ChannelWindowRevenue;
+import dev.routemetrics.query.HeadlessChromium;
 import dev.routemetrics.query.MetricsReader;
 import dev.routemetrics.query.Reconciliation;
+import dev.routemetrics.query.RevenueRows;
 import dev.routemetrics.query.alerts.AlertRules;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
 import dev.routemetrics.schemas.registry.ChannelRegistryPublisher;
@@ -46,9 +48,6 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The review end to end on the real ClickHouse and a real headless Chromium: a small dataset
@@ -217,25 +216,11 @@ class ReviewBrowserIT {
       String fee,
       String net,
       String byLab) {
-    return ChannelWindowRevenue.newBuilder()
-        .setChannelId(channel)
-        .setWindowSize(size)
-        .setWindowStart(at)
-        .setCurrency("USD")
-        .setVersion(1)
-        .setRoute(route)
-        .setPartnerId(partner)
-        .setBillingEvents(3)
-        .setGross(money(gross))
-        .setNetWhereGrossKnown(money(net))
-        .setPartnerFee(money(fee))
-        .setNet(money(net))
-        .setNetBilledByLab(money(byLab))
-        .build();
+    return RevenueRows.revenue(size, at, channel, route, partner, 3, gross, fee, net, byLab);
   }
 
   static BigDecimal money(String amount) {
-    return new BigDecimal(amount).setScale(4);
+    return RevenueRows.money(amount);
   }
 
   @Test
@@ -267,26 +252,7 @@ class ReviewBrowserIT {
             "done:")
         .containsPattern("\\[review\\] +[0-9]+\\.[0-9] s");
 
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(PdfPrinter.chromiumBinary().toString());
-    options.addArguments(
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--user-data-dir=" + profile,
-        "--window-size=1200,1600",
-        "--lang=en-US");
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(
-                new File(System.getenv().getOrDefault("CHROMEDRIVER", "/usr/bin/chromedriver")))
-            .usingAnyFreePort()
-            .build();
-    browser = new ChromeDriver(service, options);
+    browser = HeadlessChromium.start(profile, "1200,1600");
     browser.get(written.html().toAbsolutePath().toUri().toString());
     assertThat(browser.getTitle()).isEqualTo("Route review, November 2026");
 
