@@ -1,26 +1,9 @@
 package dev.routemetrics.cli;
 
-import dev.routemetrics.metrics.ChannelWindowMetrics;
-import dev.routemetrics.schemas.topics.TopicProvisioner;
-import dev.routemetrics.schemas.topics.Topics;
-import dev.routemetrics.schemas.wire.AvroSerde;
-import dev.routemetrics.sink.Sink;
-import dev.routemetrics.sink.clickhouse.WarehouseConfig;
-import java.io.BufferedWriter;
-import java.nio.file.Files;
+import dev.routemetrics.tools.bench.SinkBench;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -40,9 +23,6 @@ import picocli.CommandLine.Option;
           + " warmup_rows_per_s"
     })
 final class BenchSinkCommand implements Callable<Integer> {
-
-  private static final DateTimeFormatter UTC =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
   @Option(
       names = "--rows",
@@ -66,144 +46,7 @@ final class BenchSinkCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    String id = "bench_sink_" + System.currentTimeMillis();
-    Map<String, Object> settings = new LinkedHashMap<>();
-    settings.put(WarehouseConfig.DATABASE, id);
-    settings.put(WarehouseConfig.TOPIC_NAMESPACE, id + ".");
-    settings.put(WarehouseConfig.SINK_GROUP, id);
-    WarehouseConfig config = new WarehouseConfig(settings);
-    Topics topics = new Topics(id + ".");
-    new TopicProvisioner(config.getString(WarehouseConfig.KAFKA_BOOTSTRAP), 3).ensure(topics);
-    Run warmup = new Run(0, 0);
-    if (warmupRows > 0) {
-      produce(config, topics, Instant.parse("2025-01-01T00:00:00Z"), warmupRows, null);
-      warmup = timeSink(config, warmupRows);
-    }
-    produce(config, topics, Instant.parse("2026-01-01T00:00:00Z"), rows, tsv);
-    Run measured = timeSink(config, rows);
-    System.out.printf(
-        "%d %.2f %.0f %s %.2f %d %.2f %.0f%n",
-        rows,
-        measured.moving(),
-        rows / measured.moving(),
-        id,
-        measured.startup(),
-        warmupRows,
-        warmup.moving(),
-        warmupRows / Math.max(warmup.moving(), 1e-9));
+    System.out.println(SinkBench.run(Map.of(), rows, warmupRows, tsv).line());
     return 0;
   }
-
-  /**
-   * Puts {@code n} rows with minute windows from {@code base} on the metric topic, and into {@code
-   * tsv} unless null.
-   */
-  private static void produce(WarehouseConfig config, Topics topics, Instant base, int n, Path tsv)
-      throws Exception {
-    AvroSerde<ChannelWindowMetrics> serde = AvroSerde.of(ChannelWindowMetrics.class);
-    try (KafkaProducer<String, byte[]> producer =
-            new KafkaProducer<>(
-                Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    config.getString(WarehouseConfig.KAFKA_BOOTSTRAP),
-                    ProducerConfig.LINGER_MS_CONFIG,
-                    20,
-                    ProducerConfig.COMPRESSION_TYPE_CONFIG,
-                    "lz4"),
-                new StringSerializer(),
-                new ByteArraySerializer());
-        BufferedWriter out = tsv == null ? null : Files.newBufferedWriter(tsv)) {
-      for (int i = 0; i < n; i++) {
-        String channel = "channel-" + (i % 50);
-        Instant start = base.plus(Duration.ofMinutes(i / 50));
-        ChannelWindowMetrics row =
-            ChannelWindowMetrics.newBuilder()
-                .setChannelId(channel)
-                .setWindowSize("MINUTE")
-                .setWindowStart(start)
-                .setVersion(1)
-                .setRoute("DIRECT_API")
-                .setPartnerId(null)
-                .setControlPointsOwned(3)
-                .setUsageEvents(i % 97)
-                .setRequests(i % 97)
-                .setInputTokens(i)
-                .setOutputTokens(i / 2)
-                .setActiveAccounts(3)
-                .setVisibleEndUsers(2)
-                .setIdentifiedRequests(1)
-                .setErrorRequests(0)
-                .setLatencyP50Ms(120.5)
-                .setLatencyP95Ms(800.0)
-                .setLatencyP99Ms(1200.0)
-                .setFullTelemetryRequests(1)
-                .setFeedbackEvents(1)
-                .setTrainableFeedback(1)
-                .setCoveredRequests(1)
-                .setNewestEventTime(start)
-                .setFeedbackReceived(2)
-                .setTrainableReceived(1)
-                .build();
-        producer.send(
-            new ProducerRecord<>(
-                topics.channelMetrics, channel + "|" + start.toEpochMilli(), serde.encode(row)));
-        if (out != null) {
-          out.write(
-              String.join(
-                  "\t",
-                  "MINUTE",
-                  UTC.format(start),
-                  channel,
-                  "1",
-                  "DIRECT_API",
-                  "\\N",
-                  "3",
-                  String.valueOf(i % 97),
-                  String.valueOf(i % 97),
-                  String.valueOf(i),
-                  String.valueOf(i / 2),
-                  "3",
-                  "2",
-                  "1",
-                  "0",
-                  "120.5",
-                  "800",
-                  "1200",
-                  "1",
-                  "1",
-                  "1",
-                  "1",
-                  UTC.format(start),
-                  "2",
-                  "1"));
-          out.newLine();
-        }
-      }
-    }
-  }
-
-  /**
-   * Starts the sink and stops it once it has written {@code n} rows: those put on the topic since
-   * the last run, whose offsets it committed before stopping. Timed from the first record read to
-   * the last row ClickHouse acknowledged, as clickhouse-client's INSERT is timed from its first
-   * byte sent to its answer: the figure is the sink moving rows, not its start-up (migrations,
-   * topic checks, joining the consumer group), which is reported beside it.
-   */
-  private static Run timeSink(WarehouseConfig config, long n) throws Exception {
-    long started = System.nanoTime();
-    long firstRead = 0;
-    long done;
-    try (Sink sink = new Sink(config).start()) {
-      while (sink.rowsWritten() < n) {
-        if (firstRead == 0 && sink.recordsRead() > 0) {
-          firstRead = System.nanoTime();
-        }
-        Thread.sleep(2);
-      }
-      done = System.nanoTime(); // not its stop, which waits out a poll
-    }
-    return new Run((done - firstRead) / 1e9, (firstRead - started) / 1e9);
-  }
-
-  private record Run(double moving, double startup) {}
 }

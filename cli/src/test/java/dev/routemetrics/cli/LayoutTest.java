@@ -165,7 +165,7 @@ class LayoutTest {
    * next, and this list only shrinks.
    */
   static final String BENCHMARKS_NOT_YET_IN_TOOLS =
-      "dev\\.routemetrics\\.cli\\.(BenchQueriesCommand|BenchSinkCommand|BenchStreamsCommand)(\\$.*)?";
+      "dev\\.routemetrics\\.cli\\.(BenchQueriesCommand|BenchStreamsCommand)(\\$.*)?";
 
   @ArchTest
   static final ArchRule theMainsAreThin =
