@@ -160,20 +160,11 @@ class LayoutTest {
               "data flows one way: the sink writes what the queries read, and needs nothing of"
                   + " theirs");
 
-  /**
-   * The benchmarks that still drive Kafka and ClickHouse themselves; their logic moves to tools
-   * next, and this list only shrinks.
-   */
-  static final String BENCHMARKS_NOT_YET_IN_TOOLS =
-      "dev\\.routemetrics\\.cli\\.(BenchQueriesCommand|BenchStreamsCommand)(\\$.*)?";
-
   @ArchTest
   static final ArchRule theMainsAreThin =
       noClasses()
           .that()
           .resideInAPackage(CLI)
-          .and()
-          .haveNameNotMatching(BENCHMARKS_NOT_YET_IN_TOOLS)
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage("java.sql..", "org.apache.kafka.clients..")
