@@ -1,4 +1,4 @@
-package dev.routemetrics.cli;
+package dev.routemetrics.tools.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -18,7 +18,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-class VerifyCommandTest {
+class VerificationTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -27,7 +27,7 @@ class VerifyCommandTest {
       "distinct counts are exact below 10,000 and within 2 % from there on; every other field is"
           + " exact")
   void shouldAllowTheSketchErrorOnlyWhereDomainAllowsIt() {
-    VerifyCommand verify = new VerifyCommand();
+    Verification verify = new Verification(WindowSize.HOUR);
     assertThat(verify.isEstimate("active_accounts", "9999", "10000")).isFalse();
     assertThat(verify.isEstimate("active_accounts", "48639", "48441")).isTrue(); // -0.41 %
     assertThat(verify.isEstimate("visible_end_users", "50000", "51000")).isTrue(); // +2.00 %
@@ -41,7 +41,7 @@ class VerifyCommandTest {
       "the learning counts about the window's requests and the counts received in it are both"
           + " compared")
   void shouldCompareFeedbackAboutTheRequestsAndFeedbackReceived() throws Exception {
-    assertThat(VerifyCommand.FIELDS)
+    assertThat(Verification.FIELDS)
         .contains(
             "feedback_events",
             "trainable_feedback",
@@ -83,16 +83,16 @@ class VerifyCommandTest {
                 + " 11, \"covered_requests\": 12, \"feedback_received\": 13,"
                 + " \"trainable_received\": 14, \"revenue\": []}");
 
-    Map<String, String> read = VerifyCommand.fields(stored);
+    Map<String, String> read = Verification.fields(stored);
 
-    assertThat(read.keySet()).containsExactlyElementsOf(VerifyCommand.FIELDS);
+    assertThat(read.keySet()).containsExactlyElementsOf(Verification.FIELDS);
     assertThat(read)
         .containsEntry("feedback_events", "10")
         .containsEntry("trainable_feedback", "11")
         .containsEntry("covered_requests", "12")
         .containsEntry("feedback_received", "13")
         .containsEntry("trainable_received", "14");
-    assertThat(VerifyCommand.fields(expected)).containsAllEntriesOf(read);
+    assertThat(Verification.fields(expected)).containsAllEntriesOf(read);
   }
 
   @Test
@@ -105,7 +105,7 @@ class VerifyCommandTest {
                 + " \"control_points_owned\": 6, \"feedback_events\": 10, \"trainable_feedback\":"
                 + " 11, \"covered_requests\": 12, \"revenue\": []}");
 
-    assertThatThrownBy(() -> VerifyCommand.fields(old))
+    assertThatThrownBy(() -> Verification.fields(old))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'feedback_received'")
         .hasMessageContaining("HOUR 2026-11-20T10:00:00Z consumer-app")
@@ -257,8 +257,7 @@ class VerifyCommandTest {
   private static List<String> differences(Consumer<ObjectNode> change) throws Exception {
     ObjectNode root = (ObjectNode) JSON.readTree(handMadeFile());
     change.accept(root);
-    VerifyCommand verify = new VerifyCommand();
-    verify.window = WindowSize.HOUR;
+    Verification verify = new Verification(WindowSize.HOUR);
     return verify.compare(root, STORED, REVENUE, STATEMENTS);
   }
 
@@ -279,7 +278,7 @@ class VerifyCommandTest {
           + " reported by name")
   void shouldReportAMismatchInEveryField() throws Exception {
     List<String> reported = new ArrayList<>();
-    for (String ratio : VerifyCommand.RATIOS) {
+    for (String ratio : Verification.RATIOS) {
       List<String> d =
           differences(root -> row(root, 1).put(ratio, row(root, 1).path(ratio).asDouble() + 0.001));
       assertThat(d)
@@ -344,7 +343,7 @@ class VerifyCommandTest {
         .containsExactly(
             "2026-11-20T10:00:00Z (window) volume_without_control: expected [], ClickHouse has"
                 + " [cloud-nimbus]");
-    for (String field : VerifyCommand.RECONCILIATION_FIELDS) {
+    for (String field : Verification.RECONCILIATION_FIELDS) {
       List<String> d =
           differences(
               root -> {
@@ -370,25 +369,25 @@ class VerifyCommandTest {
                 root ->
                     ((ObjectNode) root.path("reconciliation").get(0)).put("billing_id", "st-9")))
         .as("a statement ClickHouse does not hold")
-        .hasSize(VerifyCommand.RECONCILIATION_FIELDS.size())
+        .hasSize(Verification.RECONCILIATION_FIELDS.size())
         .allSatisfy(
             d -> assertThat(d).startsWith("statement st-9 ").endsWith("ClickHouse has null"));
-    assertThat(reported).containsExactlyElementsOf(VerifyCommand.RATIOS);
+    assertThat(reported).containsExactlyElementsOf(Verification.RATIOS);
   }
 
   @Test
   @DisplayName(
       "ratios agree within 1e-9 (the same exact counts divided in another order), not beyond")
   void shouldCompareRatiosWithinTheirTolerance() {
-    assertThat(VerifyCommand.same("control_score", "0.9333333333333332", "0.9333333333333333"))
+    assertThat(Verification.same("control_score", "0.9333333333333332", "0.9333333333333333"))
         .isTrue();
-    assertThat(VerifyCommand.same("control_score", "0.9333333333", "0.9333333363")).isFalse();
-    assertThat(VerifyCommand.same("capture_rate USD", "null", "null")).isTrue();
-    assertThat(VerifyCommand.same("capture_rate USD", "null", "0.0")).isFalse();
-    assertThat(VerifyCommand.same("requests", "400", "400.0000000001"))
+    assertThat(Verification.same("control_score", "0.9333333333", "0.9333333363")).isFalse();
+    assertThat(Verification.same("capture_rate USD", "null", "null")).isTrue();
+    assertThat(Verification.same("capture_rate USD", "null", "0.0")).isFalse();
+    assertThat(Verification.same("requests", "400", "400.0000000001"))
         .as("counts are exact")
         .isFalse();
-    assertThat(VerifyCommand.same("net USD", "0.3", "0.30000000000000004"))
+    assertThat(Verification.same("net USD", "0.3", "0.30000000000000004"))
         .as("money is exact")
         .isFalse();
   }
