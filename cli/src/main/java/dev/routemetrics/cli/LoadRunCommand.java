@@ -105,6 +105,8 @@ final class LoadRunCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE}).")
   long maxRssGrowthMb;
 
+  // The sampler task catches its own failures; it is shut down before the report.
+  @SuppressWarnings("FutureReturnValueIgnored")
   @Override
   public Integer call() throws Exception {
     String run = "load-" + Long.toString(System.currentTimeMillis(), 36);
@@ -215,7 +217,10 @@ final class LoadRunCommand implements Callable<Integer> {
 
   private static List<String> run(String... command) throws IOException, InterruptedException {
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    List<String> lines = new String(process.getInputStream().readAllBytes()).lines().toList();
+    List<String> lines =
+        new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+            .lines()
+            .toList();
     if (process.waitFor() != 0) {
       throw new IOException(String.join(" ", command) + " failed: " + lines);
     }

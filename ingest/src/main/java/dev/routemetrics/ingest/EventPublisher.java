@@ -56,6 +56,8 @@ public final class EventPublisher implements AutoCloseable {
    * partition, where the metrics topology deduplicates it without another repartition. The future
    * fails with the producer's exception when Kafka did not take it.
    */
+  // The send's callback completes `acked`, the future this returns; the send's own says the same.
+  @SuppressWarnings("FutureReturnValueIgnored")
   public CompletableFuture<RecordMetadata> publish(
       String topic, String key, long eventTimeMs, byte[] value) {
     CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();

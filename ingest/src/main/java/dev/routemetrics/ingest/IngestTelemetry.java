@@ -44,7 +44,7 @@ final class IngestTelemetry {
     Counter.builder("routemetrics.ingest.events.rejected")
         .description("Events not accepted, by reason")
         .tag("family", family)
-        .tag("reason", reason.name().toLowerCase())
+        .tag("reason", reason.name().toLowerCase(java.util.Locale.ROOT))
         .register(registry)
         .increment(events);
   }

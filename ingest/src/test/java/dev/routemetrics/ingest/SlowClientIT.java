@@ -35,6 +35,8 @@ class SlowClientIT {
   private static final int SLOW_CONNECTIONS = 260;
 
   @Test
+  // The trickle runs until the test shuts its executor down.
+  @SuppressWarnings("FutureReturnValueIgnored")
   void shouldAnswerHealthAndAnotherKeyWhileOneKeyTricklesBodiesOnEveryThread() throws Exception {
     Path keys = Files.createTempDirectory("slow-it").resolve("api-keys.json");
     String slowKey = ApiKeys.add(keys, "slow", null);

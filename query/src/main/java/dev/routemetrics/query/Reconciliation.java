@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.TreeMap;
 
 /**
@@ -174,7 +175,7 @@ public final class Reconciliation {
    * The hour windows that start within the statement's period [start, end); none for an empty
    * period.
    */
-  private static <V> Map<Instant, V> within(TreeMap<Instant, V> windows, Statement s) {
+  private static <V> Map<Instant, V> within(NavigableMap<Instant, V> windows, Statement s) {
     if (windows == null || !s.start().isBefore(s.end())) {
       return Map.of();
     }

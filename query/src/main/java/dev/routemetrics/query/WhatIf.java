@@ -170,7 +170,9 @@ public final class WhatIf {
           continue;
         }
         double after =
-            u == source ? u.requests() - m : u == target ? u.requests() + m : u.requests();
+            u.equals(source)
+                ? u.requests() - m
+                : u.equals(target) ? u.requests() + m : u.requests();
         sumBefore += u.requests() * score;
         weightBefore += u.requests();
         sumAfter += after * score;
@@ -306,10 +308,10 @@ public final class WhatIf {
     for (ChannelWindow.Usage u : window) {
       double requests = u.requests();
       double trainable = u.trainableFeedback();
-      if (u == source) {
+      if (u.equals(source)) {
         requests -= m;
         trainable -= f * u.trainableFeedback();
-      } else if (u == target) {
+      } else if (u.equals(target)) {
         trainable += m * u.trainableFeedback() / (double) u.requests();
         requests += m;
       }

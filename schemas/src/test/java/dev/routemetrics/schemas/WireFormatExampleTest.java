@@ -62,7 +62,14 @@ class WireFormatExampleTest {
         new Conversions.DecimalConversion()
             .toBytes(new BigDecimal("12.5000"), money, money.getLogicalType());
     // 125000 = 0x01E848
-    assertThat(HexFormat.of().withUpperCase().formatHex(bytes.array())).isEqualTo("01E848");
+    assertThat(
+            HexFormat.of()
+                .withUpperCase()
+                .formatHex(
+                    bytes.array(),
+                    bytes.arrayOffset() + bytes.position(),
+                    bytes.arrayOffset() + bytes.limit()))
+        .isEqualTo("01E848");
   }
 
   @Test

@@ -40,7 +40,7 @@ public final class RawEventsWriters {
 
   /**
    * A writer of one family's events into {@code table}: the digest, the envelope, then the family's
-   * own columns from {@link #FIRST_OWN_COLUMN} on.
+   * own columns from the eighth on.
    */
   private abstract static class RawWriter<T extends SpecificRecord>
       implements TableWriter<Located<T>> {
@@ -63,11 +63,9 @@ public final class RawEventsWriters {
       return table;
     }
 
-    static final int FIRST_OWN_COLUMN = 8;
-
     abstract Envelope envelope(T event);
 
-    /** The family's own columns, from {@link #FIRST_OWN_COLUMN} on. */
+    /** The family's own columns, from the eighth on. */
     abstract void bindOwn(PreparedStatement insert, T event) throws SQLException;
 
     private void bind(PreparedStatement insert, T event) throws SQLException {

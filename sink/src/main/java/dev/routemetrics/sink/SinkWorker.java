@@ -376,7 +376,7 @@ public final class SinkWorker<V> implements Runnable, AutoCloseable {
    * SinkOffsets}).
    */
   private void measureLag() {
-    long lag = pending.records() + (inFlight == null ? 0 : inFlight.records());
+    long lag = (long) pending.records() + (inFlight == null ? 0 : inFlight.records());
     meters.pending(lag);
     for (TopicPartition partition : consumer.assignment()) {
       OptionalLong unread = consumer.currentLag(partition);

@@ -46,18 +46,16 @@ class ChannelMetricsRowsTest {
   @DisplayName(
       "the window_size Enum8 of the metric tables is the contract's WindowSize, code for code")
   void shouldWriteTheWindowSizeCodesTheTablesDeclare() throws Exception {
-    StringBuilder declared = new StringBuilder("Enum8(");
+    java.util.StringJoiner declared = new java.util.StringJoiner(", ", "Enum8(", ")");
     for (WindowSize size : WindowSize.values()) {
-      declared.append(size.ordinal() == 0 ? "" : ", ");
-      declared.append('\'').append(size.name()).append("' = ").append(size.clickHouseCode());
+      declared.add("'" + size.name() + "' = " + size.clickHouseCode());
     }
-    declared.append(')');
     for (String migration : new String[] {"002_channel_metrics.sql", "003_channel_revenue.sql"}) {
       try (var sql = getClass().getResourceAsStream("/db/migrations/" + migration)) {
         assertThat(new String(sql.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
             .as(migration)
             .contains("window_size")
-            .contains(declared);
+            .contains(declared.toString());
       }
     }
   }

@@ -425,6 +425,8 @@ class SinkIT {
   /**
    * Version {@code version} of every channel's first {@code windows} hours, as {@link #produce}.
    */
+  // A failed send in a transaction fails its commitTransaction, which the test calls.
+  @SuppressWarnings("FutureReturnValueIgnored")
   private Map<String, Long> sendVersion(
       KafkaProducer<String, byte[]> producer, int windows, int version) {
     Map<String, Long> expected = new TreeMap<>();

@@ -232,7 +232,7 @@ final class ChannelWindowTally {
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeByte(FORMAT);
       out.writeUTF(channelId);
-      out.writeByte(size.ordinal());
+      out.writeByte(size.stateCode());
       out.writeLong(windowStart);
       for (long v :
           new long[] {
@@ -282,7 +282,7 @@ final class ChannelWindowTally {
                 + " deploy/rebuild.sh");
       }
       String channelId = in.readUTF();
-      WindowSize size = WindowSize.values()[in.readByte()];
+      WindowSize size = WindowSize.ofStateCode(in.readByte());
       long windowStart = in.readLong();
       ChannelWindowTally t = new ChannelWindowTally(channelId, size, windowStart, null, null);
       // In toBytes' order.

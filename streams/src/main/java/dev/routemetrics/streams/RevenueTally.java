@@ -107,7 +107,7 @@ final class RevenueTally {
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeByte(FORMAT);
       out.writeUTF(channelId);
-      out.writeByte(size.ordinal());
+      out.writeByte(size.stateCode());
       out.writeLong(windowStart);
       out.writeUTF(currency);
       out.writeLong(version);
@@ -130,7 +130,7 @@ final class RevenueTally {
       }
       RevenueTally t =
           new RevenueTally(
-              in.readUTF(), WindowSize.values()[in.readByte()], in.readLong(), in.readUTF());
+              in.readUTF(), WindowSize.ofStateCode(in.readByte()), in.readLong(), in.readUTF());
       t.version = in.readLong();
       t.billingEvents = in.readLong();
       t.gross = new BigDecimal(in.readUTF());

@@ -83,8 +83,9 @@ class ChannelMetricsTopologyTest {
   /** The first {@code labOwned} control points owned by the lab, the rest by the partner. */
   private static Map<ControlPoint, ControlOwner> control(int labOwned) {
     Map<ControlPoint, ControlOwner> owners = new EnumMap<>(ControlPoint.class);
+    int n = 0;
     for (ControlPoint point : ControlPoint.values()) {
-      owners.put(point, point.ordinal() < labOwned ? ControlOwner.LAB : ControlOwner.PARTNER);
+      owners.put(point, n++ < labOwned ? ControlOwner.LAB : ControlOwner.PARTNER);
     }
     return owners;
   }

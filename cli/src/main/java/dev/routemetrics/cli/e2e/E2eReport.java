@@ -126,14 +126,14 @@ final class E2eReport implements Callable<Integer> {
             "| Kafka ProducerPerformance, 167-byte records, acks=all | %d | %.0f | %.1f%% |%n",
             events,
             producerRate,
-            r.get("e2e_vs_producer_percent")));
+            ((Number) r.get("e2e_vs_producer_percent")).doubleValue()));
     md.append(
         String.format(
             Locale.ROOT,
             "| clickhouse-client, the same records as JSONEachRow | %d | %.0f | %.1f%% |%n",
             events,
             clickhouseRate,
-            r.get("e2e_vs_clickhouse_client_percent")));
+            ((Number) r.get("e2e_vs_clickhouse_client_percent")).doubleValue()));
     md.append(
         String.format(
             Locale.ROOT,

@@ -181,6 +181,8 @@ public final class AlertEvaluator implements AutoCloseable {
   }
 
   /** Evaluates now and then every {@code every}, on one daemon thread. */
+  // The task catches and logs its own failures; close() shuts the scheduler down.
+  @SuppressWarnings("FutureReturnValueIgnored")
   public synchronized AlertEvaluator start(Duration every) {
     scheduler =
         Executors.newSingleThreadScheduledExecutor(

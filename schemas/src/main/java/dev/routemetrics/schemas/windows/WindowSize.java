@@ -9,18 +9,39 @@ import java.time.Duration;
  * The simulator keeps a copy of its own on purpose: its expectation is the independent reference.
  */
 public enum WindowSize {
-  MINUTE(Duration.ofMinutes(1), 1),
-  HOUR(Duration.ofHours(1), 2),
-  DAY(Duration.ofDays(1), 3);
+  MINUTE(Duration.ofMinutes(1), 1, 0),
+  HOUR(Duration.ofHours(1), 2, 1),
+  DAY(Duration.ofDays(1), 3, 2);
 
   private final Duration duration;
   private final long millis;
   private final int clickHouseCode;
+  private final int stateCode;
 
-  WindowSize(Duration duration, int clickHouseCode) {
+  WindowSize(Duration duration, int clickHouseCode, int stateCode) {
     this.duration = duration;
     this.millis = duration.toMillis();
     this.clickHouseCode = clickHouseCode;
+    this.stateCode = stateCode;
+  }
+
+  /**
+   * The byte the topology's state stores and changelogs hold for this size (the tallies' encoding):
+   * stored for as long as a window is kept, so never renumbered, whatever the order of the
+   * constants.
+   */
+  public int stateCode() {
+    return stateCode;
+  }
+
+  /** The size a state byte names; an unknown byte is a state this version cannot read. */
+  public static WindowSize ofStateCode(int code) {
+    for (WindowSize size : values()) {
+      if (size.stateCode == code) {
+        return size;
+      }
+    }
+    throw new IllegalArgumentException("no window size has state code " + code);
   }
 
   /** Start of the window holding {@code epochMillis}. */

@@ -35,6 +35,19 @@ class WindowSizeTest {
   }
 
   @Test
+  void shouldKeepTheStateBytesThatEarlierVersionsStored() {
+    // The tallies in state stores and changelogs hold these bytes (they were the ordinals).
+    assertThat(WindowSize.MINUTE.stateCode()).isEqualTo(0);
+    assertThat(WindowSize.HOUR.stateCode()).isEqualTo(1);
+    assertThat(WindowSize.DAY.stateCode()).isEqualTo(2);
+    for (WindowSize size : WindowSize.values()) {
+      assertThat(WindowSize.ofStateCode(size.stateCode())).isEqualTo(size);
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> WindowSize.ofStateCode(3))
+        .hasMessageContaining("state code 3");
+  }
+
+  @Test
   void shouldCallExactlyTheLabsOwnThreeRoutesDirect() {
     assertThat(Routes.DIRECT)
         .containsExactlyInAnyOrder(Route.DIRECT_API, Route.CONSUMER_APP, Route.ENTERPRISE_PLATFORM);

@@ -89,6 +89,8 @@ public final class SteadyLoad {
    * The same, telling {@code onSent} of every request as it leaves (a freshness probe counts from
    * there).
    */
+  // Each request's outcome is recorded by its whenComplete; the run waits for them all.
+  @SuppressWarnings("FutureReturnValueIgnored")
   public Result run(int eventsPerSecond, int batchSize, Duration duration, Consumer<Sent> onSent)
       throws InterruptedException {
     // Shapes by route from the seeded burst; ids and times are set as each event is sent.

@@ -99,6 +99,8 @@ public final class HttpEventSink implements EventSink {
     }
   }
 
+  // The batch's outcome is recorded by its whenComplete, which releases its permit.
+  @SuppressWarnings("FutureReturnValueIgnored")
   private void post(Family family, List<Delivery> deliveries) {
     List<String> events =
         deliveries.stream()
@@ -157,6 +159,8 @@ public final class HttpEventSink implements EventSink {
             });
   }
 
+  // handle() yields the retry's future, flattened by the thenCompose below.
+  @SuppressWarnings("FutureReturnValueIgnored")
   private CompletableFuture<Integer> send(HttpRequest request, int attempt) {
     return client
         .sendAsync(request, HttpResponse.BodyHandlers.discarding())

@@ -70,6 +70,8 @@ public final class KafkaEventSink implements EventSink {
   }
 
   @Override
+  // The send's callback records a failure, which the next accept and close() throw.
+  @SuppressWarnings("FutureReturnValueIgnored")
   public void accept(Delivery delivery) {
     if (failure.get() != null) {
       throw new IllegalStateException(

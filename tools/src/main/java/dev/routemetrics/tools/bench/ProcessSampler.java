@@ -84,7 +84,10 @@ public final class ProcessSampler {
     try {
       Process jstat =
           new ProcessBuilder("jstat", "-gc", Long.toString(pid)).redirectErrorStream(true).start();
-      List<String> lines = new String(jstat.getInputStream().readAllBytes()).lines().toList();
+      List<String> lines =
+          new String(jstat.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+              .lines()
+              .toList();
       if (!jstat.waitFor(5, TimeUnit.SECONDS) || jstat.exitValue() != 0 || lines.size() < 2) {
         return -1;
       }

@@ -89,9 +89,13 @@ public final class SinkBench {
    * Puts {@code n} rows with minute windows from {@code base} on the metric topic, and into {@code
    * tsv} unless null.
    */
+  // Each send's callback keeps the first failure, thrown once the producer has flushed.
+  @SuppressWarnings("FutureReturnValueIgnored")
   private static void produce(WarehouseConfig config, Topics topics, Instant base, int n, Path tsv)
       throws Exception {
     AvroSerde<ChannelWindowMetrics> serde = AvroSerde.of(ChannelWindowMetrics.class);
+    java.util.concurrent.atomic.AtomicReference<Exception> failed =
+        new java.util.concurrent.atomic.AtomicReference<>();
     try (KafkaProducer<String, byte[]> producer =
             new KafkaProducer<>(
                 Map.of(
@@ -135,9 +139,16 @@ public final class SinkBench {
                 .setFeedbackReceived(2)
                 .setTrainableReceived(1)
                 .build();
+        // A send that fails would leave the sink waiting for a row that never comes: keep the
+        // first failure and throw it once the producer has flushed.
         producer.send(
             new ProducerRecord<>(
-                topics.channelMetrics, channel + "|" + start.toEpochMilli(), serde.encode(row)));
+                topics.channelMetrics, channel + "|" + start.toEpochMilli(), serde.encode(row)),
+            (metadata, error) -> {
+              if (error != null) {
+                failed.compareAndSet(null, error);
+              }
+            });
         if (out != null) {
           out.write(
               String.join(
@@ -169,6 +180,11 @@ public final class SinkBench {
                   "1"));
           out.newLine();
         }
+      }
+      producer.flush();
+      if (failed.get() != null) {
+        throw new IllegalStateException(
+            "the benchmark could not write its rows to Kafka: " + failed.get(), failed.get());
       }
     }
   }
