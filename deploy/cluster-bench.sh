@@ -19,13 +19,16 @@
 # One stage at a time, on the same machine, with the load average after each row (two cores: the
 # figures are what a stage gets beside idle brokers, not what a core of its own would give).
 # Prints a markdown table for docs/scaling.md; the logs go to .state/cluster-bench/<run>/.
-#   deploy/cluster-bench.sh [EVENTS]    (default 50000)
+#   deploy/cluster-bench.sh [EVENTS] [STAGES]    (defaults 50000 and streams,sink,ingest,raw; e.g.
+#   `5000 sink,ingest,raw` leaves the streams rows out when the machine is too busy for them)
 set -euo pipefail
 # shellcheck source=env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO"
 
 events="${1:-50000}"
+stages=",${2:-streams,sink,ingest,raw},"
+want() { [[ "$stages" == *",$1,"* ]]; }
 run="cbench$(date +%s)"
 out="$ROUTEMETRICS_STATE/cluster-bench/$run"
 mkdir -p "$out"
@@ -91,8 +94,10 @@ except Exception:
     print(-1, -1, 0)' "$1"
 }
 # sink NAME BOOTSTRAP CLICKHOUSE_URL CLUSTER CH_TCP_PORT: one sink over what the streams row read
-# and wrote; prints "rows seconds rows/s startup_s", timed from its first row written until its
-# lag is 0 with nothing pending (polled every 0.5 s, so +-0.5 s).
+# and wrote; prints "rows seconds rows/s startup_s", timed from its workers' start (its log's first
+# "sink: TOPIC -> TABLE" line, after the migrations) until its /health says lag 0 with nothing
+# pending (polled every 0.5 s). Not from the first row /health shows: the workers move rows before
+# /health answers, and on the cluster all 10,438 of a run's rows were in before its first answer.
 sink() {
   local db="${run}_$1" pid t0 tfirst="" tdone="" lag pending rows body
   t0=$(date +%s.%N)
@@ -111,6 +116,9 @@ sink() {
   wait "$pid" 2>/dev/null || true
   [ -n "$tdone" ] || { tail -n 20 "$out/sink-$1.log" >&2; die "the sink on $1 stopped before it was done (see $out/sink-$1.log)"; }
   clickhouse-client --port "$5" -q "DROP DATABASE IF EXISTS $db${4:+ ON CLUSTER $4}" >/dev/null 2>&1 || true
+  local first
+  first="$(grep -m1 -oE '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} .* d\.r\.w\.sink\.Sink - sink: ' "$out/sink-$1.log" | cut -d' ' -f1)"
+  [ -z "$first" ] || tfirst="$(date -u -d "$(date -u +%F) $first" +%s.%N)"
   awk -v n="$rows" -v a="$t0" -v f="$tfirst" -v d="$tdone" 'BEGIN { printf "%d %.1f %.0f %.1f\n", n, d - f, n / (d - f), f - a }'
 }
 # ingest NAME BOOTSTRAP RF: the HTTP edge into fresh topics of that replication factor; prints
@@ -137,29 +145,52 @@ fill single "$single" 1
 fill cluster "$cluster" 3
 load0="$(cut -d' ' -f1-3 /proc/loadavg)"
 loads=()
-mark() { loads+=("$1: $(cut -d' ' -f1-3 /proc/loadavg)"); log "$run: $1 done, load $(cut -d' ' -f1-3 /proc/loadavg)"; }
-read -r rec1 sec1 rate1 start1 < <(streams single "$single" 1 1); mark "1 broker, 1 instance"
-read -r rec3 sec3 rate3 start3 < <(streams cluster "$cluster" 3 1); mark "3 brokers, 1 instance"
-read -r rec32 sec32 rate32 start32 < <(streams2 cluster "$cluster" 3); mark "3 brokers, 2 instances"
-read -r sinkrows1 sinksec1 sinkrate1 sinkstart1 < <(sink single "$single" "$ROUTEMETRICS_CLICKHOUSE_URL" "" "$CLICKHOUSE_TCP_PORT"); mark "sink, 1 ClickHouse server"
-read -r sinkrows3 sinksec3 sinkrate3 sinkstart3 < <(sink cluster "$cluster" "$cluster_ch_url" "$cluster_ch" "${CLUSTER_CH_BASE:-54000}"); mark "sink, 2 shards x 2 replicas"
-read -r ing1 ingsec1 ingrate1 < <(ingest single "$single" 1); mark "ingest, 1 broker"
-read -r ing3 ingsec3 ingrate3 < <(ingest cluster "$cluster" 3); mark "ingest, 3 brokers"
-raw1="$(raw single "$single" 1 "$rec1")"; mark "ProducerPerformance RF 1"
-raw3="$(raw cluster "$cluster" 3 "$rec3")"; mark "ProducerPerformance RF 3"
+# Each row's figures go to $out/rows.txt as soon as they are measured, so that a run stopped halfway
+# (the machine taken by other work) still leaves what it measured.
+mark() {
+  loads+=("$1: $(cut -d' ' -f1-3 /proc/loadavg)")
+  echo "$(date -u +%H:%M:%S) $1: ${2:-} (load $(cut -d' ' -f1-3 /proc/loadavg))" >>"$out/rows.txt"
+  log "$run: $1 done: ${2:-}, load $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+if want streams; then
+  read -r rec1 sec1 rate1 start1 < <(streams single "$single" 1 1); mark "1 broker, 1 instance" "$rec1 $sec1 $rate1 $start1"
+  read -r rec3 sec3 rate3 start3 < <(streams cluster "$cluster" 3 1); mark "3 brokers, 1 instance" "$rec3 $sec3 $rate3 $start3"
+  read -r rec32 sec32 rate32 start32 < <(streams2 cluster "$cluster" 3); mark "3 brokers, 2 instances" "$rec32 $sec32 $rate32 $start32"
+fi
+if want sink; then
+read -r sinkrows1 sinksec1 sinkrate1 sinkstart1 < <(sink single "$single" "$ROUTEMETRICS_CLICKHOUSE_URL" "" "$CLICKHOUSE_TCP_PORT"); mark "sink, 1 ClickHouse server" "$sinkrows1 $sinksec1 $sinkrate1 $sinkstart1"
+read -r sinkrows3 sinksec3 sinkrate3 sinkstart3 < <(sink cluster "$cluster" "$cluster_ch_url" "$cluster_ch" "${CLUSTER_CH_BASE:-54000}"); mark "sink, 2 shards x 2 replicas" "$sinkrows3 $sinksec3 $sinkrate3 $sinkstart3"
+fi
+if want ingest; then
+read -r ing1 ingsec1 ingrate1 < <(ingest single "$single" 1); mark "ingest, 1 broker" "$ing1 $ingsec1 $ingrate1"
+read -r ing3 ingsec3 ingrate3 < <(ingest cluster "$cluster" 3); mark "ingest, 3 brokers" "$ing3 $ingsec3 $ingrate3"
+fi
+if want raw; then
+  # As many records as the streams rows read, or EVENTS without them.
+  raw1="$(raw single "$single" 1 "${rec1:-$events}")"; mark "ProducerPerformance RF 1" "$raw1"
+  raw3="$(raw cluster "$cluster" 3 "${rec3:-$events}")"; mark "ProducerPerformance RF 3" "$raw3"
+fi
 load1="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "# $run, $(date -u +%Y-%m-%dT%H:%MZ), load average $load0 before and $load1 after"
 printf '| path | records | seconds | records/s | start-up (s) |\n|---|---:|---:|---:|---:|\n'
-printf '| metrics topology, 1 broker (RF 1), 1 thread | %d | %s | %s | %s |\n' "$rec1" "$sec1" "$rate1" "$start1"
-printf '| metrics topology, 3 brokers (RF 3, min ISR 2), 1 thread | %d | %s | %s | %s |\n' "$rec3" "$sec3" "$rate3" "$start3"
-printf '| metrics topology, 3 brokers (RF 3, min ISR 2), 2 instances x 1 thread | %d | %s | %s | %s |\n' "$rec32" "$sec32" "$rate32" "$start32"
-printf '| sink, 1 broker, 1 ClickHouse server: raw events + metric rows (start-up = migrations, group join) | %d | %s | %s | %s |\n' "$sinkrows1" "$sinksec1" "$sinkrate1" "$sinkstart1"
-printf '| sink, 3 brokers, ClickHouse 2 shards x 2 replicas via Distributed tables | %d | %s | %s | %s |\n' "$sinkrows3" "$sinksec3" "$sinkrate3" "$sinkstart3"
-printf '| HTTP ingest, batches of 100, 16 in flight, 202 after acks=all, 1 broker (RF 1) | %d | %s | %s | — |\n' "$ing1" "$ingsec1" "$ingrate1"
-printf '| HTTP ingest, batches of 100, 16 in flight, 202 after acks=all, 3 brokers (RF 3, min ISR 2) | %d | %s | %s | — |\n' "$ing3" "$ingsec3" "$ingrate3"
-printf '| ProducerPerformance, 1 broker (RF 1) | %d | — | %.0f | — |\n' "$rec1" "$raw1"
-printf '| ProducerPerformance, 3 brokers (RF 3, min ISR 2) | %d | — | %.0f | — |\n' "$rec3" "$raw3"
+if want streams; then
+  printf '| metrics topology, 1 broker (RF 1), 1 thread | %d | %s | %s | %s |\n' "$rec1" "$sec1" "$rate1" "$start1"
+  printf '| metrics topology, 3 brokers (RF 3, min ISR 2), 1 thread | %d | %s | %s | %s |\n' "$rec3" "$sec3" "$rate3" "$start3"
+  printf '| metrics topology, 3 brokers (RF 3, min ISR 2), 2 instances x 1 thread | %d | %s | %s | %s |\n' "$rec32" "$sec32" "$rate32" "$start32"
+fi
+if want sink; then
+  printf '| sink, 1 broker, 1 ClickHouse server: raw events + metric rows (start-up = migrations, group join) | %d | %s | %s | %s |\n' "$sinkrows1" "$sinksec1" "$sinkrate1" "$sinkstart1"
+  printf '| sink, 3 brokers, ClickHouse 2 shards x 2 replicas via Distributed tables | %d | %s | %s | %s |\n' "$sinkrows3" "$sinksec3" "$sinkrate3" "$sinkstart3"
+fi
+if want ingest; then
+  printf '| HTTP ingest, batches of 100, 16 in flight, 202 after acks=all, 1 broker (RF 1) | %d | %s | %s | — |\n' "$ing1" "$ingsec1" "$ingrate1"
+  printf '| HTTP ingest, batches of 100, 16 in flight, 202 after acks=all, 3 brokers (RF 3, min ISR 2) | %d | %s | %s | — |\n' "$ing3" "$ingsec3" "$ingrate3"
+fi
+if want raw; then
+  printf '| ProducerPerformance, 1 broker (RF 1) | %d | — | %.0f | — |\n' "${rec1:-$events}" "$raw1"
+  printf '| ProducerPerformance, 3 brokers (RF 3, min ISR 2) | %d | — | %.0f | — |\n' "${rec3:-$events}" "$raw3"
+fi
 printf '# load average (1, 5, 15 min) after each row: %s\n' "${loads[@]}"
 grep -h "^writes" "$out"/bench-streams-*.log | sed 's/^/# /' || true
 # The run's topics go; the servers stay as they were.
