@@ -164,9 +164,7 @@ class K8sManifestsTest {
           .as(topic.name())
           .isEqualTo(topic.replicationFactor());
       Map<String, String> configs = new HashMap<>();
-      spec.path("config")
-          .fields()
-          .forEachRemaining(e -> configs.put(e.getKey(), e.getValue().asText()));
+      spec.path("config").properties().forEach(e -> configs.put(e.getKey(), e.getValue().asText()));
       assertThat(configs).as(topic.name()).isEqualTo(topic.configs());
     }
     JsonNode kafka = named("Kafka", "routemetrics");

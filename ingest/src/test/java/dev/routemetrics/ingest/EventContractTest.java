@@ -312,8 +312,8 @@ class EventContractTest {
     Map<String, ApiField> fields = new LinkedHashMap<>();
     openApiSchema(family)
         .path("properties")
-        .fields()
-        .forEachRemaining(
+        .properties()
+        .forEach(
             p -> {
               JsonNode own = p.getValue();
               JsonNode resolved = resolve(own, schemas);

@@ -255,16 +255,15 @@ public final class PipelineStatus {
       lags.forEach(t -> lag.put(t.path("topic").asText(), number(t, "lagRecords")));
     } else {
       // The streams app's lag per partition; null where it could not measure it: unknown, not 0.
-      lags.fields()
-          .forEachRemaining(
-              e -> lag.put(e.getKey(), e.getValue().isNull() ? null : e.getValue().asLong()));
+      lags.properties()
+          .forEach(e -> lag.put(e.getKey(), e.getValue().isNull() ? null : e.getValue().asLong()));
     }
     Map<String, Long> dropped = new LinkedHashMap<>();
     if (droppedField != null) {
       health
           .path(droppedField)
-          .fields()
-          .forEachRemaining(e -> dropped.put(e.getKey(), e.getValue().asLong()));
+          .properties()
+          .forEach(e -> dropped.put(e.getKey(), e.getValue().asLong()));
     }
     Long total = number(health, "lagRecords");
     if (total == null && !lag.isEmpty() && !lag.containsValue(null)) {
