@@ -159,6 +159,14 @@ public final class StreamsApp implements AutoCloseable {
           lag.put(store + " (not yet emitted)", held);
         }
       }
+      // An emit deletes what it ships from the stores above and hands it to the producer; until
+      // the broker has it, no offset anywhere shows it (DrainedIT saw drained with shipped
+      // partials still in the producer). Buffer memory in use is exactly the batches not yet
+      // acknowledged: a batch returns its memory on completion.
+      long unacknowledged = producerBytesInUse();
+      if (unacknowledged > 0) {
+        lag.put("producer (bytes not yet acknowledged)", unacknowledged);
+      }
     }
     lagMeasured = measured;
     long now = System.currentTimeMillis();
@@ -186,6 +194,35 @@ public final class StreamsApp implements AutoCloseable {
         measured ? behind : null,
         dropped.snapshot(),
         threadsReplaced.get());
+  }
+
+  /** Bytes the app's producers hold for batches the broker has not acknowledged yet. */
+  private long producerBytesInUse() {
+    Map<String, Double> total = new java.util.HashMap<>();
+    Map<String, Double> available = new java.util.HashMap<>();
+    streams
+        .metrics()
+        .forEach(
+            (name, metric) -> {
+              if (!name.group().equals("producer-metrics")
+                  || !(metric.metricValue() instanceof Double value)) {
+                return;
+              }
+              String client = name.tags().getOrDefault("client-id", "");
+              if (name.name().equals("buffer-total-bytes")) {
+                total.put(client, value);
+              } else if (name.name().equals("buffer-available-bytes")) {
+                available.put(client, value);
+              }
+            });
+    long inUse = 0;
+    for (Map.Entry<String, Double> e : total.entrySet()) {
+      Double free = available.get(e.getKey());
+      if (free != null) {
+        inUse += (long) Math.max(0, e.getValue() - free);
+      }
+    }
+    return inUse;
   }
 
   /**
