@@ -68,8 +68,7 @@ public final class RawEventsWriters {
     /** The family's own columns, from the eighth on. */
     abstract void bindOwn(PreparedStatement insert, T event) throws SQLException;
 
-    private void bind(PreparedStatement insert, T event) throws SQLException {
-      Envelope e = envelope(event);
+    private void bind(PreparedStatement insert, T event, Envelope e) throws SQLException {
       insert.setString(2, e.eventId());
       ClickHouseValues.dateTime(insert, 3, e.eventTime());
       insert.setString(4, e.channelId());
@@ -84,6 +83,7 @@ public final class RawEventsWriters {
       int count = columns.split(",").length + 1;
       String marks = String.join(", ", java.util.Collections.nCopies(count, "?"));
       String[] digests = new String[rows.size()];
+      Envelope[] envelopes = new Envelope[rows.size()];
       try (PreparedStatement insert =
           connection.prepareStatement(
               "INSERT INTO "
@@ -96,8 +96,9 @@ public final class RawEventsWriters {
         for (int i = 0; i < digests.length; i++) {
           T event = rows.get(i).value();
           digests[i] = sha256(serde.encode(event));
+          envelopes[i] = envelope(event);
           insert.setString(1, digests[i]);
-          bind(insert, event);
+          bind(insert, event, envelopes[i]);
           insert.addBatch();
         }
         insert.executeBatch();
@@ -113,11 +114,11 @@ public final class RawEventsWriters {
         for (int i = 0; i < digests.length; i++) {
           Located<T> row = rows.get(i);
           insert.setString(1, family);
-          insert.setString(2, envelope(row.value()).eventId());
+          insert.setString(2, envelopes[i].eventId());
           insert.setInt(3, row.partition());
           insert.setLong(4, row.offset());
           insert.setString(5, digests[i]);
-          ClickHouseValues.dateTime(insert, 6, envelope(row.value()).eventTime());
+          ClickHouseValues.dateTime(insert, 6, envelopes[i].eventTime());
           ClickHouseValues.dateTime(
               insert, 7, ClickHouseValues.storable(Instant.ofEpochMilli(row.timestampMillis())));
           insert.addBatch();

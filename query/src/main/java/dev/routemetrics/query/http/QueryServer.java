@@ -125,7 +125,7 @@ public final class QueryServer implements AutoCloseable {
                       });
                 })
             .get("/health", ctx -> ctx.json(Map.of("status", "UP")))
-            .get("/definitions.json", ctx -> ctx.json(definitions()))
+            .get("/definitions.json", ctx -> ctx.json(DEFINITIONS))
             .before("/api/*", this::authenticate)
             .get("/api/alerts", this::alerts)
             .get("/api/{view}", this::view)
@@ -239,9 +239,11 @@ public final class QueryServer implements AutoCloseable {
   /**
    * The domain's words the dashboard draws with, from their one home in the code: the control-score
    * bound of volume without control, the direct routes, the window sizes. Definitions, not data: no
-   * key needed.
+   * key needed. They do not change while the server runs: built once.
    */
-  static Map<String, Object> definitions() {
+  private static final Map<String, Object> DEFINITIONS = definitions();
+
+  private static Map<String, Object> definitions() {
     Map<String, Object> words = new LinkedHashMap<>();
     words.put("low_control_score", ReachControl.LOW_CONTROL);
     words.put("direct_routes", List.copyOf(Routes.DIRECT_NAMES));
