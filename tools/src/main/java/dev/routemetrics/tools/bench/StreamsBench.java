@@ -139,11 +139,7 @@ public final class StreamsBench {
       byKind.put(kind.substring(1), sum(Rebuild.endOffsets(admin, internal)));
     }
     List<String> outputs =
-        List.of(
-            topics.channelMetrics,
-            topics.channelRevenue,
-            topics.channelRequestsMinute,
-            topics.quarantinedEvents);
+        List.of(topics.channelMetrics, topics.channelRevenue, topics.quarantinedEvents);
     byKind.put("output", sum(Rebuild.endOffsets(admin, outputs)));
     return byKind;
   }
