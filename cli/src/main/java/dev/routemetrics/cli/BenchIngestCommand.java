@@ -3,8 +3,8 @@ package dev.routemetrics.cli;
 import dev.routemetrics.ingest.EventFamilies;
 import dev.routemetrics.ingest.EventFamily;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
-import dev.routemetrics.simulator.UsageBurst;
 import dev.routemetrics.simulator.load.IngestLoad;
+import dev.routemetrics.simulator.load.UsageBurst;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -89,11 +89,9 @@ final class BenchIngestCommand implements Callable<Integer> {
     EventFamily<Object> usage =
         (EventFamily<Object>)
             EventFamilies.named("usage", registry, Clock.systemUTC(), Duration.ofMinutes(5));
-    com.fasterxml.jackson.databind.ObjectMapper json =
-        new com.fasterxml.jackson.databind.ObjectMapper();
     long bytes = 0;
     for (UsageBurst.Event event : load) {
-      bytes += usage.encode(usage.parse(json.valueToTree(event.json()))).length;
+      bytes += usage.encode(usage.parse(event.json())).length;
     }
     return Math.round((double) bytes / load.size());
   }
