@@ -22,6 +22,15 @@ public final class StreamsAppConfig extends AbstractConfig {
   public static final String PARTITIONS = "routemetrics.topic.partitions";
   public static final String LATENESS_DAYS = "routemetrics.streams.lateness.days";
   public static final String THREADS = "routemetrics.streams.threads";
+
+  /**
+   * One stream thread per processor: a thread is CPU-bound while it has input (bench-streams: 1
+   * thread 11,173 records/s, 2 threads 15,524 on two cores, quiet), and a container's CPU limit is
+   * what availableProcessors reports. More threads than an event topic's partitions would idle.
+   */
+  static final int DEFAULT_THREADS =
+      Math.min(Runtime.getRuntime().availableProcessors(), TopicProvisioner.DEFAULT_PARTITIONS);
+
   public static final String COMMIT_INTERVAL_MS = "routemetrics.streams.commit.interval.ms";
   public static final String EMIT_INTERVAL_MS = "routemetrics.streams.emit.interval.ms";
   public static final String REGISTRY = "routemetrics.registry";
@@ -87,11 +96,14 @@ public final class StreamsAppConfig extends AbstractConfig {
           .define(
               THREADS,
               Type.INT,
-              1,
+              DEFAULT_THREADS,
               Range.atLeast(1),
               Importance.MEDIUM,
               "Stream threads; tasks (one per input partition and sub-topology) spread over them,"
-                  + " and over every instance of the same application id.")
+                  + " and over every instance of the same application id. Default: one per"
+                  + " processor this JVM may use ("
+                  + DEFAULT_THREADS
+                  + " here), at most the partitions of an event topic.")
           .define(
               COMMIT_INTERVAL_MS,
               Type.INT,
