@@ -15,10 +15,6 @@ import dev.routemetrics.schemas.wire.AvroSerde;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -35,6 +31,7 @@ class RequestsMinuteTest {
 
   private static final Instant T0 = Instant.parse("2026-11-01T10:00:00Z");
   private final Topics topics = new Topics("");
+  private TopologyHarness harness;
   private TopologyTestDriver driver;
   private TestInputTopic<String, UsageEvent> usage;
   private TestOutputTopic<String, ChannelWindowMetrics> metrics;
@@ -42,35 +39,16 @@ class RequestsMinuteTest {
 
   @BeforeEach
   void start() {
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "usage-metrics-test");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    driver =
-        new TopologyTestDriver(
-            ChannelMetricsTopology.build(
-                topics,
-                new ChannelMetricsTopology.Settings(
-                    ChannelRegistry.builtIn(), Duration.ofDays(7), Duration.ofSeconds(1))),
-            props);
-    usage =
-        driver.createInputTopic(
-            topics.usageEvents, new StringSerializer(), AvroSerde.of(UsageEvent.class));
-    metrics =
-        driver.createOutputTopic(
-            topics.channelMetrics,
-            new StringDeserializer(),
-            AvroSerde.of(ChannelWindowMetrics.class));
-    quarantine =
-        driver.createOutputTopic(
-            topics.quarantinedEvents,
-            new StringDeserializer(),
-            AvroSerde.of(QuarantinedEvent.class));
+    harness = new TopologyHarness(topics, ChannelRegistry.builtIn(), "usage-metrics-test");
+    driver = harness.driver;
+    usage = harness.usage;
+    metrics = harness.metrics;
+    quarantine = harness.quarantine;
   }
 
   @AfterEach
   void stop() {
-    driver.close();
+    harness.close();
   }
 
   static UsageEvent usage(String eventId, String channel, Instant at, int requestCount) {
