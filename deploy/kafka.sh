@@ -47,6 +47,7 @@ kafka_tool() {
 # Full readiness check: the broker answers a metadata request (not just the TCP
 # accept, which happens before the broker has caught up with its metadata log).
 server_answers() {
+  # The TCP check is free; only pay for a JVM probe once the port is open.
   port_open "$KAFKA_PORT" || return 1
   [[ -f "$LOG4J_TOOLS" ]] || write_tools_log4j
   timeout 20 java "${TOOL_JVM[@]}" -Dlog4j2.configurationFile="$LOG4J_TOOLS" \
