@@ -8,18 +8,24 @@
 set -euo pipefail
 # shellcheck source=env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+# shellcheck source=service-checks.sh
+source "$DEPLOY_DIR/service-checks.sh"
 
 CONFIG="$CLICKHOUSE_HOME/config.xml"
 DATA="$CLICKHOUSE_HOME/data"
-PIDFILE="$CLICKHOUSE_HOME/clickhouse.pid"
-PID_MATCH="--config-file=$CONFIG"   # how our server's command line looks
 LOGFILE="$ROUTEMETRICS_LOGS/clickhouse.log"
 ERRLOG="$ROUTEMETRICS_LOGS/clickhouse.err.log"
 STDOUT_LOG="$ROUTEMETRICS_LOGS/clickhouse.stdout.log"
 # The package's users.xml: user "default", no password, any address (we only listen
 # on 127.0.0.1 anyway).
 USERS_XML="${CLICKHOUSE_USERS_XML:-/etc/clickhouse-server/users.xml}"
-START_TIMEOUT=60
+# The start/stop/status shape is service-checks.sh's server_*; these say which server it is.
+SERVER_NAME=clickhouse
+SERVER_ADDRESS="$CLICKHOUSE_URL"
+SERVER_PIDFILE="$CLICKHOUSE_HOME/clickhouse.pid"
+SERVER_MATCH="--config-file=$CONFIG"   # how our server's command line looks
+SERVER_START_TIMEOUT=60
+SERVER_POLL=0.5
 
 # Never add compress=1 to these URLs: HTTP response compression is broken in 18.16
 # (empty body + a Poco assertion in the server log).
@@ -34,18 +40,8 @@ server_answers() {
   [[ "$(version_query 2>/dev/null)" =~ ^[0-9]+(\.[0-9]+)+$ ]]
 }
 
-# Find our server even if the pid file is gone: the process started with *this*
-# state dir's config (exact path match, so never another ClickHouse).
-find_server_pid() {
-  local p cmd
-  for p in /proc/[0-9]*; do
-    cmd="$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" || continue
-    if [[ "$cmd" == *"$PID_MATCH"* ]]; then
-      echo "${p#/proc/}"
-      return 0
-    fi
-  done
-  return 1
+server_about() {
+  echo ", version $(version_query)"
 }
 
 write_config() {
@@ -105,26 +101,7 @@ write_config() {
 EOF
 }
 
-wait_until_up() {
-  local pid="$1" deadline=$((SECONDS + START_TIMEOUT))
-  while ((SECONDS < deadline)); do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      echo "[deploy] clickhouse: process $pid exited during startup" >&2
-      show_failure_logs
-      rm -f "$PIDFILE"
-      exit 1
-    fi
-    if server_answers; then
-      return 0
-    fi
-    sleep 0.5
-  done
-  echo "[deploy] clickhouse: not answering on $CLICKHOUSE_URL after ${START_TIMEOUT}s" >&2
-  show_failure_logs
-  exit 1
-}
-
-show_failure_logs() {
+server_failure_logs() {
   echo "[deploy] clickhouse: last 30 lines of $ERRLOG:" >&2
   tail -n 30 "$ERRLOG" >&2 2>/dev/null || true
   # Errors before the logger is configured (e.g. a bad config.xml) only reach stderr.
@@ -134,31 +111,7 @@ show_failure_logs() {
   fi
 }
 
-cmd_start() {
-  command -v clickhouse-server >/dev/null || die "clickhouse-server not installed; run deploy/install.sh first"
-  [[ -r "$USERS_XML" ]] || die "$USERS_XML not found (it comes with the clickhouse-server package)"
-
-  if server_answers; then
-    log "clickhouse: already running on $CLICKHOUSE_URL (version $(version_query)), nothing to do"
-    return 0
-  fi
-  if pid_alive "$PIDFILE" "$PID_MATCH"; then
-    log "clickhouse: pid $(cat "$PIDFILE") is starting, waiting for it"
-    wait_until_up "$(cat "$PIDFILE")"
-    log "clickhouse: up on $CLICKHOUSE_URL"
-    return 0
-  fi
-  if [[ -e "$PIDFILE" ]]; then
-    log "clickhouse: removing stale pid file (pid $(cat "$PIDFILE" 2>/dev/null) is gone)"
-    rm -f "$PIDFILE"
-  fi
-  local port
-  for port in "$CLICKHOUSE_HTTP_PORT" "$CLICKHOUSE_TCP_PORT"; do
-    if port_open "$port"; then
-      die "clickhouse: port $port is in use but does not answer as ClickHouse"
-    fi
-  done
-
+server_launch() {
   write_config
   log "clickhouse: starting on $CLICKHOUSE_URL (tcp $CLICKHOUSE_TCP_PORT, data $DATA, log $LOGFILE)"
   echo "===== $(date -Is) clickhouse.sh start =====" >>"$STDOUT_LOG"
@@ -166,39 +119,16 @@ cmd_start() {
   # it outlives the calling shell. cwd = state dir: anything it drops lands there.
   (cd "$CLICKHOUSE_HOME" && exec nohup setsid clickhouse-server --config-file="$CONFIG" \
     >>"$STDOUT_LOG" 2>&1 </dev/null) &
-  local pid=$!
-  echo "$pid" >"$PIDFILE"
-
-  local t0=$SECONDS
-  wait_until_up "$pid"
-  log "clickhouse: up on $CLICKHOUSE_URL (pid $pid, version $(version_query), $((SECONDS - t0)) s)"
-}
-
-cmd_stop() {
-  if ! pid_alive "$PIDFILE" "$PID_MATCH"; then
-    local pid
-    if pid="$(find_server_pid)"; then
-      log "clickhouse: pid file missing/stale, found server pid $pid by its command line"
-      echo "$pid" >"$PIDFILE"
-    fi
-  fi
-  stop_pid clickhouse "$PIDFILE" "$PID_MATCH"
-}
-
-cmd_status() {
-  if server_answers; then
-    local who="not started by clickhouse.sh"
-    pid_alive "$PIDFILE" "$PID_MATCH" && who="pid $(cat "$PIDFILE")"
-    log "clickhouse: up on $CLICKHOUSE_URL, version $(version_query) ($who)"
-    return 0
-  fi
-  log "clickhouse: down (nothing answers on $CLICKHOUSE_URL)"
-  return 1
+  SERVER_PID=$!
 }
 
 case "${1:-}" in
-  start) cmd_start ;;
-  stop) cmd_stop ;;
-  status) cmd_status ;;
+  start)
+    command -v clickhouse-server >/dev/null || die "clickhouse-server not installed; run deploy/install.sh first"
+    [[ -r "$USERS_XML" ]] || die "$USERS_XML not found (it comes with the clickhouse-server package)"
+    server_start CLICKHOUSE_HTTP_PORT CLICKHOUSE_TCP_PORT
+    ;;
+  stop) server_stop ;;
+  status) server_status ;;
   *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
 esac

@@ -8,18 +8,24 @@
 set -euo pipefail
 # shellcheck source=env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+# shellcheck source=service-checks.sh
+source "$DEPLOY_DIR/service-checks.sh"
 
 PROPS="$KAFKA_HOME/server.properties"
 LOG4J="$KAFKA_HOME/log4j2.properties"
 LOG4J_TOOLS="$KAFKA_HOME/log4j2-tools.properties"
 DATA="$KAFKA_HOME/data"
 CLUSTER_ID_FILE="$KAFKA_HOME/cluster.id"
-PIDFILE="$KAFKA_HOME/kafka.pid"
-PID_MATCH="kafka.Kafka $PROPS"   # how our broker's command line looks
 LOGFILE="$ROUTEMETRICS_LOGS/kafka.log"
+# The start/stop/status shape is service-checks.sh's server_*; these say which server it is.
+SERVER_NAME=kafka
+SERVER_ADDRESS="$KAFKA_BOOTSTRAP"
+SERVER_PIDFILE="$KAFKA_HOME/kafka.pid"
+SERVER_MATCH="kafka.Kafka $PROPS"   # how our broker's command line looks
 # A restart replays the metadata log and reloads every partition: with the suite's topics (six partitions
 # each) on a loaded two-core machine that took over 60 s (KafkaOutageIT, 2026-12-01).
-START_TIMEOUT="${KAFKA_START_TIMEOUT:-180}"
+SERVER_START_TIMEOUT="${KAFKA_START_TIMEOUT:-180}"
+SERVER_POLL=1
 
 # JVM flags for the short-lived CLI tools (storage format, readiness probe):
 # C1 only + small heap, because they run for a second and JIT warm-up is wasted.
@@ -40,7 +46,8 @@ kafka_tool() {
 
 # Full readiness check: the broker answers a metadata request (not just the TCP
 # accept, which happens before the broker has caught up with its metadata log).
-broker_answers() {
+server_answers() {
+  # The TCP check is free; only pay for a JVM probe once the port is open.
   port_open "$KAFKA_PORT" || return 1
   [[ -f "$LOG4J_TOOLS" ]] || write_tools_log4j
   timeout 20 java "${TOOL_JVM[@]}" -Dlog4j2.configurationFile="$LOG4J_TOOLS" \
@@ -48,18 +55,11 @@ broker_answers() {
     --bootstrap-server "$KAFKA_BOOTSTRAP" --list >/dev/null 2>&1
 }
 
-# Find our broker even if the pid file is gone: a java process whose command line
-# names *this* state dir's server.properties (exact path, so never another broker).
-find_broker_pid() {
-  local p cmd
-  for p in /proc/[0-9]*; do
-    cmd="$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" || continue
-    if [[ "$cmd" == *"$PID_MATCH"* ]]; then
-      echo "${p#/proc/}"
-      return 0
-    fi
-  done
-  return 1
+server_about() { :; }
+
+server_failure_logs() {
+  echo "[deploy] kafka: last 30 lines of $LOGFILE:" >&2
+  tail -n 30 "$LOGFILE" >&2
 }
 
 write_config() {
@@ -101,35 +101,34 @@ log.retention.bytes=-1
 EOF
 
   # Without a config log4j2 would print ERRORs only. INFO to stdout, which start
-  # redirects to logs/kafka.log; the very chatty request/state-change loggers at WARN.
-  cat >"$LOG4J" <<'EOF'
+  # redirects to logs/kafka.log (a JVM property can change the level).
+  # shellcheck disable=SC2016  # log4j's own ${sys:...} lookup, written as it stands
+  write_log4j "$LOG4J" SYSTEM_OUT '${sys:kafka.root.level:-INFO}'
+  write_tools_log4j
+}
+
+# The CLI tools' config: WARN and above to stderr, so their stdout is their output.
+write_tools_log4j() {
+  write_log4j "$LOG4J_TOOLS" SYSTEM_ERR WARN
+}
+
+# write_log4j FILE TARGET LEVEL: a log4j2 config with one console appender to TARGET (SYSTEM_OUT or
+# SYSTEM_ERR) at root level LEVEL; the very chatty request/state-change loggers at WARN.
+write_log4j() {
+  mkdir -p "$KAFKA_HOME"
+  cat >"$1" <<EOF
 status = warn
-appender.out.type = Console
-appender.out.name = OUT
-appender.out.target = SYSTEM_OUT
-appender.out.layout.type = PatternLayout
-appender.out.layout.pattern = [%d] %p %m (%c)%n
-rootLogger.level = ${sys:kafka.root.level:-INFO}
-rootLogger.appenderRef.out.ref = OUT
+appender.console.type = Console
+appender.console.name = CONSOLE
+appender.console.target = $2
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = $3
+rootLogger.appenderRef.console.ref = CONSOLE
 logger.request.name = kafka.request.logger
 logger.request.level = WARN
 logger.statechange.name = state.change.logger
 logger.statechange.level = WARN
-EOF
-  write_tools_log4j
-}
-
-write_tools_log4j() {
-  mkdir -p "$KAFKA_HOME"
-  cat >"$LOG4J_TOOLS" <<'EOF'
-status = warn
-appender.err.type = Console
-appender.err.name = ERR
-appender.err.target = SYSTEM_ERR
-appender.err.layout.type = PatternLayout
-appender.err.layout.pattern = [%d] %p %m (%c)%n
-rootLogger.level = WARN
-rootLogger.appenderRef.err.ref = ERR
 EOF
 }
 
@@ -149,60 +148,7 @@ format_storage_once() {
     >>"$LOGFILE" 2>&1 || { tail -n 30 "$LOGFILE" >&2; die "kafka: storage format failed"; }
 }
 
-wait_until_up() {
-  local pid="$1" deadline=$((SECONDS + START_TIMEOUT))
-  while ((SECONDS < deadline)); do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      echo "[deploy] kafka: process $pid exited during startup; last 30 lines of $LOGFILE:" >&2
-      tail -n 30 "$LOGFILE" >&2
-      rm -f "$PIDFILE"
-      exit 1
-    fi
-    # The TCP check is free; only pay for a JVM probe once the port is open.
-    if port_open "$KAFKA_PORT" && broker_answers; then
-      return 0
-    fi
-    sleep 1
-  done
-  echo "[deploy] kafka: not answering on $KAFKA_BOOTSTRAP after ${START_TIMEOUT}s; last 30 lines of $LOGFILE:" >&2
-  tail -n 30 "$LOGFILE" >&2
-  exit 1
-}
-
-cmd_start() {
-  require_jars
-  command -v java >/dev/null || die "java not found (Kafka $KAFKA_VERSION needs Java 17+)"
-
-  if port_open "$KAFKA_PORT"; then
-    if broker_answers; then
-      log "kafka: already running on $KAFKA_BOOTSTRAP, nothing to do"
-      return 0
-    fi
-    # Something holds the port but is not (yet) a working broker. If it is ours and
-    # still starting, wait for it; otherwise refuse rather than fight over the port.
-    if pid_alive "$PIDFILE" "$PID_MATCH"; then
-      log "kafka: pid $(cat "$PIDFILE") is starting, waiting for it"
-      wait_until_up "$(cat "$PIDFILE")"
-      log "kafka: up on $KAFKA_BOOTSTRAP"
-      return 0
-    fi
-    die "kafka: port $KAFKA_PORT is in use but does not answer as a Kafka broker"
-  fi
-
-  if pid_alive "$PIDFILE" "$PID_MATCH"; then
-    log "kafka: pid $(cat "$PIDFILE") alive but port closed; waiting for it"
-    wait_until_up "$(cat "$PIDFILE")"
-    log "kafka: up on $KAFKA_BOOTSTRAP"
-    return 0
-  fi
-  if [[ -e "$PIDFILE" ]]; then
-    log "kafka: removing stale pid file (pid $(cat "$PIDFILE" 2>/dev/null) is gone)"
-    rm -f "$PIDFILE"
-  fi
-  if port_open "$KAFKA_CONTROLLER_PORT"; then
-    die "kafka: controller port $KAFKA_CONTROLLER_PORT is already in use"
-  fi
-
+server_launch() {
   write_config
   format_storage_once
 
@@ -220,40 +166,17 @@ cmd_start() {
     "${extra[@]}" \
     -cp "$KAFKA_LIB/*" kafka.Kafka "$PROPS" \
     >>"$LOGFILE" 2>&1 </dev/null &
-  local pid=$!
-  echo "$pid" >"$PIDFILE"
-
-  local t0=$SECONDS
-  wait_until_up "$pid"
-  log "kafka: up on $KAFKA_BOOTSTRAP (pid $pid, $((SECONDS - t0)) s)"
-}
-
-cmd_stop() {
-  if ! pid_alive "$PIDFILE" "$PID_MATCH"; then
-    local pid
-    if pid="$(find_broker_pid)"; then
-      log "kafka: pid file missing/stale, found broker pid $pid by its command line"
-      echo "$pid" >"$PIDFILE"
-    fi
-  fi
-  stop_pid kafka "$PIDFILE" "$PID_MATCH"
-}
-
-cmd_status() {
-  if broker_answers; then
-    local who="not started by kafka.sh"
-    pid_alive "$PIDFILE" "$PID_MATCH" && who="pid $(cat "$PIDFILE")"
-    log "kafka: up on $KAFKA_BOOTSTRAP ($who)"
-    return 0
-  fi
-  log "kafka: down (nothing answers on $KAFKA_BOOTSTRAP)"
-  return 1
+  SERVER_PID=$!
 }
 
 case "${1:-}" in
-  start) cmd_start ;;
-  stop) cmd_stop ;;
-  status) cmd_status ;;
+  start)
+    require_jars
+    command -v java >/dev/null || die "java not found (Kafka $KAFKA_VERSION needs Java 17+)"
+    server_start KAFKA_PORT KAFKA_CONTROLLER_PORT
+    ;;
+  stop) server_stop ;;
+  status) server_status ;;
   # Convenience for humans and tests: TopicCommand against this broker, e.g.
   #   deploy/kafka.sh topics --create --topic x --partitions 3 --replication-factor 1
   topics)

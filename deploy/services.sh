@@ -66,8 +66,9 @@ start_one() {
   [ -f "$REPO/cli/target/routemetrics.jar" ] || die "not built: run mvn -B -q package -DskipTests first"
   require_free_port "$name" "$(port_of "$name")" "$(setting_of "$name")"
   local args=()
-  # The query service's and the sink's HTTP ports are flags; the query service's key file comes
-  # from ROUTEMETRICS_QUERY_API_KEYS_FILE (env.sh).
+  # The sink's HTTP port is a flag; the query service reads ROUTEMETRICS_QUERY_PORT (its setting
+  # routemetrics.query.port) itself, and the flag says the port in its command line too. Its key
+  # file comes from ROUTEMETRICS_QUERY_API_KEYS_FILE (env.sh).
   [ "$name" != query-server ] || args=(--port "$ROUTEMETRICS_QUERY_PORT")
   [ "$name" != sink ] || args=(--port "$ROUTEMETRICS_SINK_PORT")
   # Streams keeps its local state with the rest of ours, not in /tmp where the OS may clear it.

@@ -3,6 +3,7 @@ package dev.routemetrics.cli;
 import dev.routemetrics.query.AudienceQueries;
 import dev.routemetrics.query.Finance;
 import dev.routemetrics.query.MetricsReader;
+import dev.routemetrics.query.QueryConfig;
 import dev.routemetrics.query.Reconciliation;
 import dev.routemetrics.query.RegistryHistory;
 import dev.routemetrics.query.TimeRange;
@@ -10,7 +11,6 @@ import dev.routemetrics.query.http.Csv;
 import dev.routemetrics.query.http.Json;
 import dev.routemetrics.schemas.windows.WindowSize;
 import dev.routemetrics.sink.clickhouse.ClickHouse;
-import dev.routemetrics.sink.clickhouse.WarehouseConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -107,7 +107,7 @@ final class QueryCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    WarehouseConfig config = new WarehouseConfig(settings.overrides);
+    QueryConfig config = new QueryConfig(settings.overrides);
     List<Map<String, Object>> rows =
         view.equalsIgnoreCase("registry") ? registry(config) : view(config);
     print(rows, format);
@@ -148,7 +148,7 @@ final class QueryCommand implements Callable<Integer> {
     }
   }
 
-  private List<Map<String, Object>> registry(WarehouseConfig config) throws Exception {
+  private List<Map<String, Object>> registry(QueryConfig config) throws Exception {
     List<Map<String, Object>> rows = new ArrayList<>();
     for (RegistryHistory.Row r :
         new RegistryHistory(new ClickHouse(config), config.database())
@@ -167,7 +167,7 @@ final class QueryCommand implements Callable<Integer> {
     return rows;
   }
 
-  private List<Map<String, Object>> view(WarehouseConfig config) throws Exception {
+  private List<Map<String, Object>> view(QueryConfig config) throws Exception {
     AudienceQueries.View chosen;
     try {
       chosen = AudienceQueries.View.valueOf(view.toUpperCase(Locale.ROOT).replace('-', '_'));

@@ -1,12 +1,14 @@
 package dev.routemetrics.cli;
 
 import dev.routemetrics.query.MetricsReader;
+import dev.routemetrics.query.QueryConfig;
 import dev.routemetrics.query.alerts.AlertEvaluator;
 import dev.routemetrics.query.alerts.AlertRules;
 import dev.routemetrics.query.http.QueryServer;
 import dev.routemetrics.sink.clickhouse.ClickHouse;
-import dev.routemetrics.sink.clickhouse.WarehouseConfig;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,24 +32,40 @@ final class QueryServerCommand implements Callable<Integer> {
 
   @Mixin Settings settings;
 
+  // No picocli defaults: without the flag the setting decides, whose default QueryConfig declares.
   @Option(
       names = "--host",
-      defaultValue = "127.0.0.1",
-      description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+      description =
+          "Address to listen on (default: the setting "
+              + QueryConfig.HOST
+              + ", "
+              + QueryConfig.DEFAULT_HOST
+              + ").")
   String host;
 
   @Option(
       names = "--port",
-      defaultValue = "8090",
-      description = "Port to listen on (default: ${DEFAULT-VALUE}).")
-  int port;
+      description =
+          "Port to listen on; 0 picks a free one (default: the setting "
+              + QueryConfig.PORT
+              + ", "
+              + QueryConfig.DEFAULT_PORT
+              + ").")
+  Integer port;
 
   @Override
   public Integer call() throws Exception {
-    WarehouseConfig config = new WarehouseConfig(settings.overrides);
+    Map<String, Object> overrides = new HashMap<>(settings.overrides);
+    if (host != null) {
+      overrides.put(QueryConfig.HOST, host);
+    }
+    if (port != null) {
+      overrides.put(QueryConfig.PORT, port);
+    }
+    QueryConfig config = new QueryConfig(overrides);
     AlertEvaluator alerts = null;
-    if (config.getBoolean(WarehouseConfig.ALERTS_ENABLED)) {
-      AlertRules rules = AlertRules.load(config.getString(WarehouseConfig.ALERTS_RULES_FILE));
+    if (config.getBoolean(QueryConfig.ALERTS_ENABLED)) {
+      AlertRules rules = AlertRules.load(config.getString(QueryConfig.ALERTS_RULES_FILE));
       alerts =
           AlertEvaluator.forWarehouse(
                   config,
@@ -56,7 +74,8 @@ final class QueryServerCommand implements Callable<Integer> {
                   Clock.systemUTC())
               .start(rules.every());
     }
-    QueryServer server = new QueryServer(config, host, port, Clock.systemUTC(), alerts).start();
+    QueryServer server =
+        new QueryServer(config, config.host(), config.port(), Clock.systemUTC(), alerts).start();
     return UntilShutdown.run(server, alerts);
   }
 }

@@ -1,6 +1,7 @@
 package dev.routemetrics.cli;
 
 import dev.routemetrics.query.MetricsReader;
+import dev.routemetrics.query.QueryConfig;
 import dev.routemetrics.query.Reconciliation;
 import dev.routemetrics.query.alerts.AlertRules;
 import dev.routemetrics.query.review.PdfPrinter;
@@ -8,7 +9,6 @@ import dev.routemetrics.query.review.Progress;
 import dev.routemetrics.query.review.ReviewData;
 import dev.routemetrics.query.review.RouteReview;
 import dev.routemetrics.sink.clickhouse.ClickHouse;
-import dev.routemetrics.sink.clickhouse.WarehouseConfig;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.YearMonth;
@@ -59,14 +59,14 @@ final class ReviewCommand implements Callable<Integer> {
     }
     PdfPrinter printer = PdfPrinter.fromEnvironment();
     printer.requireChromium();
-    WarehouseConfig config = new WarehouseConfig(settings.overrides);
+    QueryConfig config = new QueryConfig(settings.overrides);
     ClickHouse clickHouse = new ClickHouse(config);
     Progress progress = Progress.to(System.err);
     ReviewData data =
         new ReviewData(
             new MetricsReader(clickHouse, config.database()),
             new Reconciliation(clickHouse, config.database()),
-            AlertRules.load(config.getString(WarehouseConfig.ALERTS_RULES_FILE)),
+            AlertRules.load(config.getString(QueryConfig.ALERTS_RULES_FILE)),
             progress);
     RouteReview.Written written = new RouteReview(data, printer, progress).write(month, shift, out);
     System.out.println(written.html());

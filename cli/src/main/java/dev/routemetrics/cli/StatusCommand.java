@@ -3,9 +3,9 @@ package dev.routemetrics.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.routemetrics.query.QueryConfig;
 import dev.routemetrics.query.status.PipelineStatus;
 import dev.routemetrics.sink.clickhouse.ClickHouse;
-import dev.routemetrics.sink.clickhouse.WarehouseConfig;
 import java.net.URI;
 import java.time.Clock;
 import java.util.Locale;
@@ -74,7 +74,7 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    WarehouseConfig config = new WarehouseConfig(settings.overrides);
+    QueryConfig config = new QueryConfig(settings.overrides);
     PipelineStatus.Report report =
         new PipelineStatus(
                 ingest, streams, sink, new ClickHouse(config), config.database(), Clock.systemUTC())

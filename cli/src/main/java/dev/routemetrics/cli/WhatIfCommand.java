@@ -3,12 +3,12 @@ package dev.routemetrics.cli;
 import dev.routemetrics.query.AudienceQueries;
 import dev.routemetrics.query.Finance;
 import dev.routemetrics.query.MetricsReader;
+import dev.routemetrics.query.QueryConfig;
 import dev.routemetrics.query.Reconciliation;
 import dev.routemetrics.query.TimeRange;
 import dev.routemetrics.query.WhatIf;
 import dev.routemetrics.schemas.windows.WindowSize;
 import dev.routemetrics.sink.clickhouse.ClickHouse;
-import dev.routemetrics.sink.clickhouse.WarehouseConfig;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
@@ -74,7 +74,7 @@ final class WhatIfCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    WarehouseConfig config = new WarehouseConfig(settings.overrides);
+    QueryConfig config = new QueryConfig(settings.overrides);
     List<Map<String, Object>> rows;
     try {
       WhatIf.Shift what = new WhatIf.Shift(channel, to, shift);

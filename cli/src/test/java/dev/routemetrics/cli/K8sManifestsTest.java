@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.routemetrics.ingest.IngestConfig;
+import dev.routemetrics.query.QueryConfig;
 import dev.routemetrics.schemas.topics.TopicProvisioner;
 import dev.routemetrics.schemas.topics.Topics;
 import dev.routemetrics.sink.clickhouse.WarehouseConfig;
@@ -87,7 +88,7 @@ class K8sManifestsTest {
           "sink",
           WarehouseConfig.DEFINITION,
           "query-server",
-          WarehouseConfig.DEFINITION,
+          QueryConfig.DEFINITION,
           "migrate",
           WarehouseConfig.DEFINITION);
 
@@ -204,7 +205,7 @@ class K8sManifestsTest {
             "sink",
             8091,
             "query-server",
-            8090);
+            (Integer) QueryConfig.DEFINITION.defaultValues().get(QueryConfig.PORT));
     for (JsonNode workload : workloads()) {
       String name = workload.path("metadata").path("name").asText();
       if (name.equals("migrate")) {

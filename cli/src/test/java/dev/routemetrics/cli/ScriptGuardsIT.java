@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The guards the deploy scripts promise (issue 18): a script that starts services stops what it
@@ -24,8 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
  * whose requests are all refused stops at once with that answer. Each case runs the real script
  * (deploy/services.sh, and deploy/service-checks.sh's require_accepted as deploy/bench-e2e.sh calls
  * it) on this run's ports and state (the environment deploy/env.sh reads), against the real broker.
- * deploy/load-run.sh shares these checks (require_free_port, wait_ready) and has a trap of its own,
- * not covered here: it runs deploy/up.sh first, which took over two minutes on a loaded machine.
+ * kafka.sh and clickhouse.sh share the held-port guard (service-checks.sh's server_start), checked
+ * here on a state dir of their own. deploy/load-run.sh shares these checks (require_free_port,
+ * wait_ready) and has a trap of its own, not covered here: it runs deploy/up.sh first, which took
+ * over two minutes on a loaded machine.
  */
 class ScriptGuardsIT {
 
@@ -62,6 +66,46 @@ class ScriptGuardsIT {
               "set ROUTEMETRICS_INGEST_PORT to a free port");
       assertThat(run.output()).doesNotContain("ingest: started");
       assertThat(dir.resolve("run/ingest.pid")).doesNotExist();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}.sh, {1} held")
+  @CsvSource({"kafka, KAFKA_CONTROLLER_PORT", "clickhouse, CLICKHOUSE_HTTP_PORT"})
+  @DisplayName(
+      "kafka.sh and clickhouse.sh start on a port already held fail at once, naming the holder and"
+          + " the variable that moves the port, and start nothing")
+  void shouldFailFastWhenAServersPortIsHeld(String server, String heldPort) throws Exception {
+    // A state dir of its own, so the running servers' pid files are not this start's; the broker's
+    // jars are the run's (kafka.sh looks for them first).
+    Path state = dir.resolve("state");
+    Path lib = state.resolve("kafka/lib");
+    Files.createDirectories(lib.getParent());
+    String runState = System.getenv().getOrDefault("ROUTEMETRICS_STATE", REPO + "/.state");
+    Files.createSymbolicLink(lib, Path.of(runState, "kafka/lib"));
+    Map<String, String> ports = new java.util.HashMap<>();
+    for (String variable :
+        List.of(
+            "KAFKA_PORT", "KAFKA_CONTROLLER_PORT", "CLICKHOUSE_HTTP_PORT", "CLICKHOUSE_TCP_PORT")) {
+      ports.put(variable, Integer.toString(freePort()));
+    }
+    try (ServerSocket held = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      ports.put(heldPort, Integer.toString(held.getLocalPort()));
+      ports.put("ROUTEMETRICS_STATE", state.toString());
+      ports.put("ROUTEMETRICS_LOGS", state.resolve("logs").toString());
+      Run run = run(ports, "bash", "deploy/" + server + ".sh", "start");
+
+      assertThat(run.exitCode()).as("exit code; output:\n%s", run.output()).isNotZero();
+      assertThat(run.output())
+          .contains(
+              server
+                  + ": port "
+                  + held.getLocalPort()
+                  + " is already held by pid "
+                  + ProcessHandle.current().pid()
+                  + " (",
+              "set " + heldPort + " to a free port")
+          .doesNotContain(server + ": starting");
+      assertThat(state.resolve(server + "/" + server + ".pid")).doesNotExist();
     }
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.routemetrics.query.QueryConfig;
 import dev.routemetrics.query.http.QueryServer;
 import dev.routemetrics.schemas.access.ApiKeys;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
@@ -82,10 +83,17 @@ class SimulatedElasticitiesIT {
             WarehouseConfig.DATABASE,
             database,
             WarehouseConfig.SINK_FLUSH_INTERVAL_MS,
-            "1000",
-            WarehouseConfig.QUERY_API_KEYS_FILE,
-            keys.toString());
+            "1000");
     WarehouseConfig config = new WarehouseConfig(warehouse);
+    QueryConfig query =
+        new QueryConfig(
+            Map.of(
+                QueryConfig.TOPIC_NAMESPACE,
+                namespace,
+                QueryConfig.DATABASE,
+                database,
+                QueryConfig.API_KEYS_FILE,
+                keys.toString()));
     Topics topics = new Topics(namespace);
     new TopicProvisioner(config.getString(WarehouseConfig.KAFKA_BOOTSTRAP), 3).ensure(topics);
     try {
@@ -110,8 +118,7 @@ class SimulatedElasticitiesIT {
           .catchUp(TIMEOUT);
 
       Map<String, JsonNode> rows = new HashMap<>();
-      try (QueryServer server =
-          new QueryServer(config, "127.0.0.1", 0, Clock.systemUTC()).start()) {
+      try (QueryServer server = new QueryServer(query, "127.0.0.1", 0, Clock.systemUTC()).start()) {
         HttpResponse<String> response =
             HttpClient.newHttpClient()
                 .send(

@@ -1,5 +1,6 @@
 package dev.routemetrics.query.alerts;
 
+import dev.routemetrics.query.QueryConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -77,17 +78,16 @@ public final class AlertEvaluator implements AutoCloseable {
    * rules' topic (after the topic namespace) and, when set, to the webhook. Not started.
    */
   public static AlertEvaluator forWarehouse(
-      dev.routemetrics.sink.clickhouse.WarehouseConfig config,
+      QueryConfig config,
       AlertRules rules,
       dev.routemetrics.query.MetricsReader reader,
       Clock clock) {
     List<Publisher> publishers = new ArrayList<>();
     publishers.add(
         new KafkaPublisher(
-            config.getString(dev.routemetrics.sink.clickhouse.WarehouseConfig.KAFKA_BOOTSTRAP),
-            config.getString(dev.routemetrics.sink.clickhouse.WarehouseConfig.TOPIC_NAMESPACE)
-                + rules.topic(),
-            config.getInt(dev.routemetrics.sink.clickhouse.WarehouseConfig.PARTITIONS)));
+            config.getString(QueryConfig.KAFKA_BOOTSTRAP),
+            config.getString(QueryConfig.TOPIC_NAMESPACE) + rules.topic(),
+            config.getInt(QueryConfig.PARTITIONS)));
     if (!rules.webhookUrl().isEmpty()) {
       publishers.add(new WebhookPublisher(java.net.URI.create(rules.webhookUrl())));
     }

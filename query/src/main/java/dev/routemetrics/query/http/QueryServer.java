@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.routemetrics.query.AudienceQueries;
 import dev.routemetrics.query.Finance;
 import dev.routemetrics.query.MetricsReader;
+import dev.routemetrics.query.QueryConfig;
 import dev.routemetrics.query.ReachControl;
 import dev.routemetrics.query.Reconciliation;
 import dev.routemetrics.query.TimeRange;
@@ -19,7 +20,6 @@ import dev.routemetrics.schemas.registry.RegistrySnapshot;
 import dev.routemetrics.schemas.registry.Routes;
 import dev.routemetrics.schemas.windows.WindowSize;
 import dev.routemetrics.sink.clickhouse.ClickHouse;
-import dev.routemetrics.sink.clickhouse.WarehouseConfig;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.nio.file.Path;
@@ -88,7 +88,7 @@ public final class QueryServer implements AutoCloseable {
   private final String host;
   private final int port;
 
-  public QueryServer(WarehouseConfig config, String host, int port, Clock clock) {
+  public QueryServer(QueryConfig config, String host, int port, Clock clock) {
     this(config, host, port, clock, null);
   }
 
@@ -97,7 +97,7 @@ public final class QueryServer implements AutoCloseable {
    * /api/alerts} shows; the caller starts it, {@link #close()} stops it.
    */
   public QueryServer(
-      WarehouseConfig config, String host, int port, Clock clock, AlertEvaluator alerts) {
+      QueryConfig config, String host, int port, Clock clock, AlertEvaluator alerts) {
     this.clock = clock;
     this.alerts = alerts;
     this.host = host;
@@ -107,10 +107,10 @@ public final class QueryServer implements AutoCloseable {
             new MetricsReader(new ClickHouse(config), config.database()),
             new Reconciliation(new ClickHouse(config), config.database()),
             clock);
-    this.apiKeysFile = Path.of(config.getString(WarehouseConfig.QUERY_API_KEYS_FILE));
+    this.apiKeysFile = Path.of(config.getString(QueryConfig.API_KEYS_FILE));
     this.apiKeys = new ApiKeys(apiKeysFile);
     this.partnerChannels =
-        partnerChannels(ChannelRegistry.load(config.getString(WarehouseConfig.REGISTRY)));
+        partnerChannels(ChannelRegistry.load(config.getString(QueryConfig.REGISTRY)));
     this.app =
         Javalin.create(
                 javalin -> {

@@ -6,11 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.query.MetricsReader;
+import dev.routemetrics.query.QueryConfig;
 import dev.routemetrics.query.http.QueryServer;
 import dev.routemetrics.schemas.access.ApiKeys;
 import dev.routemetrics.sink.ChannelMetricsWriter;
 import dev.routemetrics.sink.clickhouse.ClickHouse;
-import dev.routemetrics.sink.clickhouse.WarehouseConfig;
 import dev.routemetrics.sink.migrations.Migrations;
 import io.javalin.Javalin;
 import java.net.URI;
@@ -63,7 +63,7 @@ class AlertPublishingIT {
 
   @BeforeEach
   void start() throws Exception {
-    clickHouse = new ClickHouse(new WarehouseConfig(Map.of(WarehouseConfig.DATABASE, database)));
+    clickHouse = new ClickHouse(new QueryConfig(Map.of(QueryConfig.DATABASE, database)));
     new Migrations(clickHouse, database).apply();
     webhook =
         Javalin.create(c -> c.showJavalinBanner = false)
@@ -127,16 +127,16 @@ class AlertPublishingIT {
         ApiKeys.add(
             keys, "lab-ops",
             null); // alerts are the lab's: a partner's key gets 403 (QueryAccessIT)
-    WarehouseConfig config =
-        new WarehouseConfig(
+    QueryConfig config =
+        new QueryConfig(
             Map.of(
-                WarehouseConfig.DATABASE,
+                QueryConfig.DATABASE,
                 database,
-                WarehouseConfig.TOPIC_NAMESPACE,
+                QueryConfig.TOPIC_NAMESPACE,
                 namespace,
-                WarehouseConfig.PARTITIONS,
+                QueryConfig.PARTITIONS,
                 "1",
-                WarehouseConfig.QUERY_API_KEYS_FILE,
+                QueryConfig.API_KEYS_FILE,
                 keys.toString()));
     String shipped =
         new String(

@@ -6,6 +6,7 @@ import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.metrics.ChannelWindowRevenue;
 import dev.routemetrics.query.HeadlessChromium;
 import dev.routemetrics.query.MetricsReader;
+import dev.routemetrics.query.QueryConfig;
 import dev.routemetrics.query.RevenueRows;
 import dev.routemetrics.query.alerts.AlertEvaluator;
 import dev.routemetrics.query.alerts.AlertRules;
@@ -14,7 +15,6 @@ import dev.routemetrics.schemas.access.ApiKeys;
 import dev.routemetrics.sink.ChannelMetricsWriter;
 import dev.routemetrics.sink.ChannelRevenueWriter;
 import dev.routemetrics.sink.clickhouse.ClickHouse;
-import dev.routemetrics.sink.clickhouse.WarehouseConfig;
 import dev.routemetrics.sink.migrations.Migrations;
 import java.io.File;
 import java.math.BigDecimal;
@@ -82,13 +82,9 @@ class DashboardBrowserIT {
             keys,
             "nimbus-portal",
             "nimbus-cloud"); // cloud-nimbus's partner in the built-in registry
-    WarehouseConfig config =
-        new WarehouseConfig(
-            Map.of(
-                WarehouseConfig.DATABASE,
-                database,
-                WarehouseConfig.QUERY_API_KEYS_FILE,
-                keys.toString()));
+    QueryConfig config =
+        new QueryConfig(
+            Map.of(QueryConfig.DATABASE, database, QueryConfig.API_KEYS_FILE, keys.toString()));
     clickHouse = new ClickHouse(config);
     new Migrations(clickHouse, database).apply();
     writeDataset();

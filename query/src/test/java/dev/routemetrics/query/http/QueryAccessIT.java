@@ -10,6 +10,7 @@ import dev.routemetrics.events.BillingEvent;
 import dev.routemetrics.events.BillingKind;
 import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.metrics.ChannelWindowRevenue;
+import dev.routemetrics.query.QueryConfig;
 import dev.routemetrics.query.RevenueRows;
 import dev.routemetrics.schemas.access.ApiKeys;
 import dev.routemetrics.sink.ChannelMetricsWriter;
@@ -17,7 +18,6 @@ import dev.routemetrics.sink.ChannelRevenueWriter;
 import dev.routemetrics.sink.Located;
 import dev.routemetrics.sink.RawEventsWriters;
 import dev.routemetrics.sink.clickhouse.ClickHouse;
-import dev.routemetrics.sink.clickhouse.WarehouseConfig;
 import dev.routemetrics.sink.migrations.Migrations;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -89,13 +89,9 @@ class QueryAccessIT {
     labKey = ApiKeys.add(keyFile, "finance", null);
     nimbusKey = ApiKeys.add(keyFile, "nimbus-portal", "nimbus-cloud");
     stratusKey = ApiKeys.add(keyFile, "stratus-portal", "stratus-cloud");
-    WarehouseConfig config =
-        new WarehouseConfig(
-            Map.of(
-                WarehouseConfig.DATABASE,
-                database,
-                WarehouseConfig.QUERY_API_KEYS_FILE,
-                keyFile.toString()));
+    QueryConfig config =
+        new QueryConfig(
+            Map.of(QueryConfig.DATABASE, database, QueryConfig.API_KEYS_FILE, keyFile.toString()));
     clickHouse = new ClickHouse(config);
     new Migrations(clickHouse, database).apply();
     try (Connection connection = clickHouse.connect()) {

@@ -8,11 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.metrics.ChannelWindowRevenue;
+import dev.routemetrics.query.QueryConfig;
 import dev.routemetrics.schemas.access.ApiKeys;
 import dev.routemetrics.sink.ChannelMetricsWriter;
 import dev.routemetrics.sink.ChannelRevenueWriter;
 import dev.routemetrics.sink.clickhouse.ClickHouse;
-import dev.routemetrics.sink.clickhouse.WarehouseConfig;
 import dev.routemetrics.sink.migrations.Migrations;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -116,13 +116,9 @@ class QueryServerIT {
     Path keys = Files.createTempDirectory("routemetrics-keys").resolve("api-keys.json");
     keysFile = keys;
     labKey = ApiKeys.add(keys, "lab", null);
-    WarehouseConfig config =
-        new WarehouseConfig(
-            Map.of(
-                WarehouseConfig.DATABASE,
-                database,
-                WarehouseConfig.QUERY_API_KEYS_FILE,
-                keys.toString()));
+    QueryConfig config =
+        new QueryConfig(
+            Map.of(QueryConfig.DATABASE, database, QueryConfig.API_KEYS_FILE, keys.toString()));
     clickHouse = new ClickHouse(config);
     new Migrations(clickHouse, database).apply();
     try (Connection connection = clickHouse.connect()) {
@@ -322,15 +318,15 @@ class QueryServerIT {
         // exist).
         Arguments.of(
             "a query ClickHouse refuses",
-            Map.of(WarehouseConfig.DATABASE, "it_no_such_database_x"),
+            Map.of(QueryConfig.DATABASE, "it_no_such_database_x"),
             500),
         // Nothing listens: the driver's message names host and port.
         Arguments.of(
             "ClickHouse not answering",
             Map.of(
-                WarehouseConfig.DATABASE,
+                QueryConfig.DATABASE,
                 database,
-                WarehouseConfig.CLICKHOUSE_URL,
+                QueryConfig.CLICKHOUSE_URL,
                 "jdbc:clickhouse://127.0.0.1:9/default?compress=0"),
             503));
   }
@@ -343,7 +339,7 @@ class QueryServerIT {
   void shouldHideTheWarehousesInternalsAndLogThemUnderAnId(
       String what, Map<String, String> settings, int status) throws Exception {
     Map<String, String> config = new java.util.HashMap<>(settings);
-    config.put(WarehouseConfig.QUERY_API_KEYS_FILE, keysFile.toString());
+    config.put(QueryConfig.API_KEYS_FILE, keysFile.toString());
     ch.qos.logback.classic.Logger logger =
         (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(QueryServer.class);
     ListAppender<ILoggingEvent> logged = new ListAppender<>();
@@ -351,7 +347,7 @@ class QueryServerIT {
     logger.addAppender(logged);
     try (QueryServer broken =
         new QueryServer(
-                new WarehouseConfig(config),
+                new QueryConfig(config),
                 "127.0.0.1",
                 0,
                 Clock.fixed(HOUR.plusSeconds(3600), ZoneOffset.UTC))

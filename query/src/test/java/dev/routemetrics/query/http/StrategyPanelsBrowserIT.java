@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.metrics.ChannelWindowRevenue;
+import dev.routemetrics.query.QueryConfig;
 import dev.routemetrics.schemas.access.ApiKeys;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
 import dev.routemetrics.schemas.registry.ChannelRegistryPublisher;
@@ -12,7 +13,6 @@ import dev.routemetrics.sink.ChannelMetricsWriter;
 import dev.routemetrics.sink.ChannelRegistryWriter;
 import dev.routemetrics.sink.ChannelRevenueWriter;
 import dev.routemetrics.sink.clickhouse.ClickHouse;
-import dev.routemetrics.sink.clickhouse.WarehouseConfig;
 import dev.routemetrics.sink.migrations.Migrations;
 import java.io.File;
 import java.nio.file.Files;
@@ -67,13 +67,9 @@ class StrategyPanelsBrowserIT {
     keys = Files.createTempDirectory("routemetrics-keys").resolve("api-keys.json");
     labKey = ApiKeys.add(keys, "leadership", null);
     routerhubKey = ApiKeys.add(keys, "routerhub-portal", "routerhub");
-    WarehouseConfig config =
-        new WarehouseConfig(
-            Map.of(
-                WarehouseConfig.DATABASE,
-                database,
-                WarehouseConfig.QUERY_API_KEYS_FILE,
-                keys.toString()));
+    QueryConfig config =
+        new QueryConfig(
+            Map.of(QueryConfig.DATABASE, database, QueryConfig.API_KEYS_FILE, keys.toString()));
     clickHouse = new ClickHouse(config);
     new Migrations(clickHouse, database).apply();
     writeDataset();

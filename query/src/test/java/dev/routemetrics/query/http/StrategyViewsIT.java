@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.routemetrics.query.QueryConfig;
 import dev.routemetrics.schemas.access.ApiKeys;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
 import dev.routemetrics.schemas.registry.ChannelRegistryPublisher;
@@ -12,7 +13,6 @@ import dev.routemetrics.sink.ChannelMetricsWriter;
 import dev.routemetrics.sink.ChannelRegistryWriter;
 import dev.routemetrics.sink.ChannelRevenueWriter;
 import dev.routemetrics.sink.clickhouse.ClickHouse;
-import dev.routemetrics.sink.clickhouse.WarehouseConfig;
 import dev.routemetrics.sink.migrations.Migrations;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -64,13 +64,9 @@ class StrategyViewsIT {
     Path keyFile = Files.createTempDirectory("routemetrics-keys").resolve("api-keys.json");
     labKey = ApiKeys.add(keyFile, "leadership", null);
     nimbusKey = ApiKeys.add(keyFile, "nimbus-portal", "nimbus-cloud");
-    WarehouseConfig config =
-        new WarehouseConfig(
-            Map.of(
-                WarehouseConfig.DATABASE,
-                database,
-                WarehouseConfig.QUERY_API_KEYS_FILE,
-                keyFile.toString()));
+    QueryConfig config =
+        new QueryConfig(
+            Map.of(QueryConfig.DATABASE, database, QueryConfig.API_KEYS_FILE, keyFile.toString()));
     clickHouse = new ClickHouse(config);
     new Migrations(clickHouse, database).apply();
     try (Connection connection = clickHouse.connect()) {

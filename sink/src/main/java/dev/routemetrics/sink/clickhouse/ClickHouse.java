@@ -16,11 +16,12 @@ public final class ClickHouse {
   private final String url;
   private final ClickHouseDataSource dataSource;
 
-  public ClickHouse(WarehouseConfig config) {
-    this.url = config.getString(WarehouseConfig.CLICKHOUSE_URL);
+  /** To the server of {@code config}'s URL, as its user; the sink's config or the query's. */
+  public ClickHouse(ConnectionConfig config) {
+    this.url = config.getString(ConnectionConfig.CLICKHOUSE_URL);
     Properties props = new Properties();
-    props.setProperty("user", config.getString(WarehouseConfig.CLICKHOUSE_USER));
-    props.setProperty("password", config.getPassword(WarehouseConfig.CLICKHOUSE_PASSWORD).value());
+    props.setProperty("user", config.getString(ConnectionConfig.CLICKHOUSE_USER));
+    props.setProperty("password", config.getPassword(ConnectionConfig.CLICKHOUSE_PASSWORD).value());
     ClickHouseProperties settings = new ClickHouseProperties(props);
     settings.setCompress(false);
     settings.setDecompress(false);

@@ -1,7 +1,7 @@
 package dev.routemetrics.sink.migrations;
 
 import dev.routemetrics.sink.clickhouse.ClickHouse;
-import dev.routemetrics.sink.clickhouse.WarehouseConfig;
+import dev.routemetrics.sink.clickhouse.ConnectionConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,7 +44,7 @@ public final class Migrations {
    * On the layout the environment names (ROUTEMETRICS_CLICKHOUSE_CLUSTER; unset: a single server).
    */
   public Migrations(ClickHouse clickHouse, String database) {
-    this(clickHouse, database, WarehouseConfig.clusterFromEnvironment());
+    this(clickHouse, database, ConnectionConfig.clusterFromEnvironment());
   }
 
   /**
