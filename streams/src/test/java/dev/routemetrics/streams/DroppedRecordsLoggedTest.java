@@ -38,11 +38,15 @@ class DroppedRecordsLoggedTest {
   private TestInputTopic<String, BillingEvent> billing;
 
   @BeforeEach
-  void start() {
+  void start() throws java.io.IOException {
     Topics topics = new Topics("");
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "dropped-records-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    // Not the machine-wide default state directory: another checkout's run may hold its lock.
+    props.put(
+        StreamsConfig.STATE_DIR_CONFIG,
+        java.nio.file.Files.createTempDirectory("dropped-records").toString());
     driver =
         new TopologyTestDriver(
             ChannelMetricsTopology.build(

@@ -38,6 +38,9 @@ final class TopologyHarness implements AutoCloseable {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    // A directory of its own: the default, /tmp/kafka-streams/<application id>, is shared by every
+    // checkout's test run on the machine, and two runs at once fail on RocksDB's lock.
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir().toString());
     driver =
         new TopologyTestDriver(
             ChannelMetricsTopology.build(
@@ -69,6 +72,14 @@ final class TopologyHarness implements AutoCloseable {
             topics.quarantinedEvents,
             new StringDeserializer(),
             AvroSerde.of(QuarantinedEvent.class));
+  }
+
+  private static java.nio.file.Path stateDir() {
+    try {
+      return java.nio.file.Files.createTempDirectory("topology-harness");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Override
