@@ -7,7 +7,6 @@ import dev.routemetrics.events.FeedbackEvent;
 import dev.routemetrics.events.QuarantinedEvent;
 import dev.routemetrics.events.UsageEvent;
 import dev.routemetrics.metrics.ChannelWindowRequests;
-import dev.routemetrics.metrics.ChannelWindowRevenue;
 import dev.routemetrics.schemas.topics.TopicProvisioner;
 import dev.routemetrics.schemas.topics.Topics;
 import dev.routemetrics.schemas.wire.AvroSerde;
@@ -63,10 +62,7 @@ public final class Sink implements AutoCloseable {
         AvroSerde.of(ChannelWindowRequests.class),
         new ChannelRequestsWriter(db));
     add(topics.channelMetrics, new ChannelMetricsRows(), ChannelMetricsWriter.rows(db));
-    add(
-        topics.channelRevenue,
-        AvroSerde.of(ChannelWindowRevenue.class),
-        new ChannelRevenueWriter(db));
+    add(topics.channelRevenue, new ChannelRevenueRecords(), new ChannelRevenueWriter(db));
     add(
         topics.quarantinedEvents,
         Located.decoder(AvroSerde.of(QuarantinedEvent.class)),

@@ -311,7 +311,7 @@ public final class ChannelMetricsTopology {
     metrics
         .filter(
             (key, row) ->
-                WindowSize.MINUTE.name().equals(row.getWindowSize()) && row.getUsageEvents() > 0,
+                row.getWindowSize() == WindowSize.MINUTE.symbol() && row.getUsageEvents() > 0,
             Named.as("minute-rows-with-usage"))
         .map(
             (key, row) ->
