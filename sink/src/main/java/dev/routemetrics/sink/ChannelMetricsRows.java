@@ -99,6 +99,18 @@ public final class ChannelMetricsRows implements Deserializer<byte[]> {
     for (int i = 0; i < WINDOW_SIZES.length; i++) {
       WINDOW_SIZE_NAMES[i] = WINDOW_SIZES[i].name().getBytes(StandardCharsets.US_ASCII);
     }
+    // The released layouts read below, checked once against the files the schemas jar ships (a
+    // writer of each instance per insert must not parse them again).
+    for (String version : List.of("v1", "v2")) {
+      Schema released = ReleasedSchemas.of(version, "ChannelWindowMetrics");
+      String expected = version.equals("v1") ? V1_FIELDS : V2_FIELDS;
+      long expectedFingerprint = version.equals("v1") ? V1_FINGERPRINT : V2_FINGERPRINT;
+      if (!fields(released).equals(expected)
+          || SchemaNormalization.parsingFingerprint64(released) != expectedFingerprint) {
+        throw new IllegalStateException(
+            "ChannelWindowMetrics as released in " + version + " is not what this class reads");
+      }
+    }
   }
 
   /** The writer's layouts this class reads: window size and route as strings, or as enums. */
@@ -136,16 +148,6 @@ public final class ChannelMetricsRows implements Deserializer<byte[]> {
               + ". Update ChannelMetricsRows and COLUMNS to match.");
     }
     this.fingerprint = SchemaNormalization.parsingFingerprint64(schema);
-    for (String version : List.of("v1", "v2")) {
-      Schema released = ReleasedSchemas.of(version, "ChannelWindowMetrics");
-      String expected = version.equals("v1") ? V1_FIELDS : V2_FIELDS;
-      long expectedFingerprint = version.equals("v1") ? V1_FINGERPRINT : V2_FINGERPRINT;
-      if (!fields(released).equals(expected)
-          || SchemaNormalization.parsingFingerprint64(released) != expectedFingerprint) {
-        throw new IllegalStateException(
-            "ChannelWindowMetrics as released in " + version + " is not what this class reads");
-      }
-    }
     this.windowSizeSymbols = schema.getField("window_size").schema().getEnumSymbols();
     this.windowSizeCodes = new int[windowSizeSymbols.size()];
     for (int i = 0; i < windowSizeCodes.length; i++) {
