@@ -4,7 +4,8 @@
 #   2. Kafka's ProducerPerformance writes the same number of records of the same mean size;
 #   3. the topology (exactly_once_v2, fresh application id) runs until it has consumed them all.
 # Prints a markdown table for docs/benchmarks.md. Loopback only; stops by itself.
-#   deploy/bench-streams.sh [EVENTS] [THREADS] [INSTANCES]    (defaults 50000, 1, 1)
+#   deploy/bench-streams.sh [EVENTS] [THREADS] [INSTANCES]
+#   (defaults 50000; the streams app's threads, one per processor; 1)
 # With INSTANCES > 1, that many processes share one application id (the tasks spread over them) and
 # the row is timed until the last of them sees the group done; on one two-core machine they share the
 # cores, so the figure is about correctness of the split and overhead, not speed-up.
@@ -14,7 +15,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO"
 
 events="${1:-50000}"
-threads="${2:-1}"
+threads="${2:-0}" # 0: the streams app's default
 instances="${3:-1}"
 ns="bench-streams-$(date +%s)."
 "$DEPLOY_DIR/up.sh" >/dev/null
@@ -24,7 +25,7 @@ log "filling ${ns}* with a seeded day of about $events records"
 bin/routemetrics simulate --to kafka --topic-namespace "$ns" --events "$events" --duration P1D --no-progress \
   --out "$ROUTEMETRICS_STATE/bench-streams-sim" >"$ROUTEMETRICS_LOGS/bench-streams-sim.log" 2>&1
 if ((instances == 1)); then
-  read -r records seconds rate startup < <(ROUTEMETRICS_JAVA_OPTS=-Xmx1g bin/routemetrics bench-streams \
+  read -r records seconds rate startup threads < <(ROUTEMETRICS_JAVA_OPTS=-Xmx1g bin/routemetrics bench-streams \
     --topic-namespace "$ns" --threads "$threads" 2>"$ROUTEMETRICS_LOGS/bench-streams.log")
 else
   app="bench-streams-shared-$(date +%s)"
@@ -39,7 +40,7 @@ else
   for pid in "${pids[@]}"; do wait "$pid" || die "a bench-streams instance failed (see $ROUTEMETRICS_LOGS/bench-streams-*.log)"; done
   trap - EXIT
   # The slowest instance's clock: the group is done when its last member sees it so.
-  read -r records seconds rate startup < <(sort -k2,2 -n -r "$ROUTEMETRICS_STATE"/bench-streams-*.out | head -n 1)
+  read -r records seconds rate startup threads < <(sort -k2,2 -n -r "$ROUTEMETRICS_STATE"/bench-streams-*.out | head -n 1)
   cp "$ROUTEMETRICS_LOGS/bench-streams-1.log" "$ROUTEMETRICS_LOGS/bench-streams.log"
 fi
 

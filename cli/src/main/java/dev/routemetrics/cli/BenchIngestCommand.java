@@ -1,10 +1,11 @@
 package dev.routemetrics.cli;
 
+import dev.routemetrics.cli.options.IngestTarget;
 import dev.routemetrics.ingest.EventFamilies;
 import dev.routemetrics.ingest.EventFamily;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
-import dev.routemetrics.simulator.UsageBurst;
 import dev.routemetrics.simulator.load.IngestLoad;
+import dev.routemetrics.simulator.load.UsageBurst;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +13,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -24,18 +26,7 @@ import picocli.CommandLine.Option;
     })
 final class BenchIngestCommand implements Callable<Integer> {
 
-  @Option(
-      names = "--url",
-      defaultValue = "http://127.0.0.1:8080",
-      description = "Ingest base URL (default: ${DEFAULT-VALUE}).")
-  String url;
-
-  @Option(
-      names = "--api-key",
-      defaultValue = "${env:ROUTEMETRICS_API_KEY}",
-      required = true,
-      description = "A lab API key.")
-  String apiKey;
+  @Mixin IngestTarget ingest;
 
   @Option(
       names = "--events",
@@ -72,7 +63,8 @@ final class BenchIngestCommand implements Callable<Integer> {
       System.out.println(meanRecordBytes(registry, load));
       return 0;
     }
-    IngestLoad.Result r = new IngestLoad(url, apiKey).run(load, batch, concurrency);
+    IngestLoad.Result r =
+        new IngestLoad(ingest.url(), ingest.apiKey()).run(load, batch, concurrency);
     System.out.printf(
         "%d %d %d %d %.2f %.0f%n",
         r.batchSize(),
@@ -89,11 +81,9 @@ final class BenchIngestCommand implements Callable<Integer> {
     EventFamily<Object> usage =
         (EventFamily<Object>)
             EventFamilies.named("usage", registry, Clock.systemUTC(), Duration.ofMinutes(5));
-    com.fasterxml.jackson.databind.ObjectMapper json =
-        new com.fasterxml.jackson.databind.ObjectMapper();
     long bytes = 0;
     for (UsageBurst.Event event : load) {
-      bytes += usage.encode(usage.parse(json.valueToTree(event.json()))).length;
+      bytes += usage.encode(usage.parse(event.json())).length;
     }
     return Math.round((double) bytes / load.size());
   }

@@ -26,8 +26,9 @@ final class BenchStreamsCommand implements Callable<Integer> {
 
   @Option(
       names = "--threads",
-      defaultValue = "1",
-      description = "Stream threads (default: ${DEFAULT-VALUE}).")
+      defaultValue = "0",
+      description =
+          "Stream threads (default: the streams app's, one per processor this JVM may use).")
   int threads;
 
   @Option(

@@ -1,5 +1,6 @@
 package dev.routemetrics.cli;
 
+import dev.routemetrics.cli.options.IngestTarget;
 import dev.routemetrics.schemas.topics.Topics;
 import dev.routemetrics.simulator.load.Freshness;
 import dev.routemetrics.simulator.load.SteadyLoad;
@@ -14,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -32,18 +34,7 @@ import picocli.CommandLine.Option;
     })
 final class LoadRunCommand implements Callable<Integer> {
 
-  @Option(
-      names = "--url",
-      required = true,
-      description = "Ingest base URL, e.g. http://127.0.0.1:8080.")
-  String url;
-
-  @Option(
-      names = "--api-key",
-      defaultValue = "${env:ROUTEMETRICS_API_KEY}",
-      required = true,
-      description = "A lab API key.")
-  String apiKey;
+  @Mixin IngestTarget ingest;
 
   @Option(
       names = "--rate",
@@ -112,8 +103,8 @@ final class LoadRunCommand implements Callable<Integer> {
     String run = "load-" + Long.toString(System.currentTimeMillis(), 36);
     System.out.printf(
         "load run %s: %d events/s in requests of %d to %s for %s, after %s of warm-up%n",
-        run, rate, batch, url, duration, warmup);
-    new SteadyLoad(url, apiKey, run + "-warmup").run(rate, batch, warmup);
+        run, rate, batch, ingest.url(), duration, warmup);
+    new SteadyLoad(ingest.url(), ingest.apiKey(), run + "-warmup").run(rate, batch, warmup);
     // RSS first: the full collection may give memory back to the OS, and the bound is on growth.
     long rssBefore = pid == null ? 0 : rssKb(pid);
     long heapBefore = pid == null ? 0 : heapAfterFullGcKb(pid);
@@ -135,7 +126,7 @@ final class LoadRunCommand implements Callable<Integer> {
     SteadyLoad.Result load;
     Freshness.Result fresh;
     try (Freshness freshness = new Freshness(bootstrap, new Topics(namespace).usageEvents)) {
-      load = new SteadyLoad(url, apiKey, run).run(rate, batch, duration);
+      load = new SteadyLoad(ingest.url(), ingest.apiKey(), run).run(rate, batch, duration);
       fresh = freshness.stop(Duration.ofSeconds(2));
     } finally {
       sampler.shutdownNow();

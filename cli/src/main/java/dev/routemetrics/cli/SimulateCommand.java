@@ -1,5 +1,6 @@
 package dev.routemetrics.cli;
 
+import dev.routemetrics.cli.options.IngestTarget;
 import dev.routemetrics.schemas.registry.ChannelChange;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
 import dev.routemetrics.schemas.registry.ChannelRegistryPublisher;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -45,6 +47,8 @@ import picocli.CommandLine.Option;
       ""
     })
 final class SimulateCommand implements Callable<Integer> {
+
+  @Mixin IngestTarget ingest;
 
   enum Target {
     file,
@@ -100,22 +104,6 @@ final class SimulateCommand implements Callable<Integer> {
       description =
           "Directory for the event files and expected-metrics.json (default: ${DEFAULT-VALUE}).")
   Path out;
-
-  @Option(
-      names = "--api-key",
-      defaultValue = "${env:ROUTEMETRICS_API_KEY}",
-      description =
-          "A lab API key for --to http (default: $ROUTEMETRICS_API_KEY; `routemetrics keys add"
-              + " NAME` makes one).")
-  String apiKey;
-
-  @Option(
-      names = "--url",
-      defaultValue = "http://127.0.0.1:8080",
-      description =
-          "Ingest base URL for --to http; families go to /v1/events/{usage,billing,feedback}"
-              + " (default: ${DEFAULT-VALUE}).")
-  String url;
 
   @Option(
       names = "--concurrency",
@@ -316,7 +304,9 @@ final class SimulateCommand implements Callable<Integer> {
   private EventSink sink() {
     return switch (target) {
       case file -> new NdjsonFiles(out);
-      case http -> new HttpEventSink(url, apiKey, concurrency, batch, Duration.ofSeconds(30));
+      case http ->
+          new HttpEventSink(
+              ingest.url(), ingest.apiKey(), concurrency, batch, Duration.ofSeconds(30));
       case kafka -> new KafkaEventSink(bootstrap, new Topics(namespace));
     };
   }

@@ -16,8 +16,8 @@ import picocli.CommandLine.Mixin;
           + " reason.",
       "Events fold into MINUTE, HOUR and DAY tallies per channel; feedback counts in its request's"
           + " windows.",
-      "It writes channel-metrics, channel-revenue (per currency) and channel-requests-minute; a"
-          + " window that changes later is written again with a higher version.",
+      "It writes channel-metrics and channel-revenue (per currency); a window that changes later"
+          + " is written again with a higher version.",
       "GET /health on routemetrics.streams.port (default 8092) gives its state, lag per"
           + " topic-partition and records dropped by reason; /metrics serves Prometheus metrics."
     })

@@ -93,7 +93,7 @@ class ReadmeExamplesTest {
 
   /**
    * Parses the example as main would. A required option whose default is an environment variable
-   * the same README exports (demo-traffic's --api-key from ROUTEMETRICS_API_KEY) counts as given.
+   * the same README exports (simulate's --api-key from ROUTEMETRICS_API_KEY) counts as given.
    */
   private static void parse(Example example) throws IOException {
     try {

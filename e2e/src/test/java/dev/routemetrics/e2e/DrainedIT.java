@@ -9,8 +9,7 @@ import dev.routemetrics.query.TimeRange;
 import dev.routemetrics.query.status.PipelineStatus;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
 import dev.routemetrics.schemas.windows.WindowSize;
-import dev.routemetrics.simulator.HttpSender;
-import dev.routemetrics.simulator.UsageBurst;
+import dev.routemetrics.simulator.load.UsageBurst;
 import dev.routemetrics.streams.StreamsAppConfig;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -54,17 +53,14 @@ class DrainedIT {
       "at the first status that says drained, ClickHouse holds every event sent, in every table")
   void shouldSayDrainedOnlyWhenClickHouseHoldsEveryEvent() throws Exception {
     PipelineStatus status = pipeline.status();
-    HttpSender sender = new HttpSender(pipeline.ingestUrl(), pipeline.labKey);
     long distinctSoFar = 0;
     for (int round = 0; round < 3; round++) {
       Instant hour = START.plus(Duration.ofHours(round));
       List<UsageBurst.Event> burst =
           new UsageBurst(ChannelRegistry.builtIn(), 100 + round).generate(hour, 300, 50);
-      assertThat(sender.send(burst, 4, done -> {}).accepted()).isEqualTo(burst.size());
+      assertThat(pipeline.post(burst, 4)).isEqualTo(burst.size());
       // A client's retries: the same ids again, counted once.
-      for (UsageBurst.Event event : burst.subList(0, 20)) {
-        assertThat(sender.post(event.json())).isEqualTo(202);
-      }
+      assertThat(pipeline.post(burst.subList(0, 20), 1)).isEqualTo(20);
       distinctSoFar += burst.size();
 
       PipelineStatus.Report first = firstDrained(status);
@@ -72,7 +68,7 @@ class DrainedIT {
       // Read at once: what ClickHouse holds the moment the status first said drained.
       Map<String, Long> expected = requestsPerChannel(burst);
       assertThat(requestsMinute(hour))
-          .as("round %d: channel_requests_minute at the first drained status %s", round, first)
+          .as("round %d: MINUTE rows with usage at the first drained status %s", round, first)
           .isEqualTo(expected);
       assertThat(requestsHour(hour))
           .as("round %d: channel_metrics HOUR at the first drained status %s", round, first)

@@ -4,6 +4,9 @@ import dev.routemetrics.ingest.IngestConfig;
 import dev.routemetrics.ingest.IngestServer;
 import dev.routemetrics.query.status.PipelineStatus;
 import dev.routemetrics.schemas.access.ApiKeys;
+import dev.routemetrics.simulator.load.UsageBurst;
+import dev.routemetrics.simulator.output.HttpEventSink;
+import dev.routemetrics.simulator.traffic.Family;
 import dev.routemetrics.sink.Sink;
 import dev.routemetrics.sink.SinkHttp;
 import dev.routemetrics.sink.clickhouse.ClickHouse;
@@ -16,6 +19,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -122,6 +126,17 @@ final class Pipeline implements AutoCloseable {
 
   String ingestUrl() {
     return "http://127.0.0.1:" + ingest.port();
+  }
+
+  /**
+   * Posts {@code events} to this pipeline's ingest as the simulator does (HttpEventSink: one event
+   * per request, {@code concurrency} in flight, 503s retried) and returns how many it answered 202.
+   */
+  long post(List<UsageBurst.Event> events, int concurrency) {
+    HttpEventSink sender = new HttpEventSink(ingestUrl(), labKey, concurrency);
+    UsageBurst.deliveries(events).forEach(sender::accept);
+    sender.close();
+    return sender.answered(Family.USAGE, 202);
   }
 
   ClickHouse clickHouse() {

@@ -4,14 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.routemetrics.events.UsageEvent;
 import dev.routemetrics.query.ChannelRequests;
 import dev.routemetrics.query.MetricsReader;
 import dev.routemetrics.query.ReachControl;
 import dev.routemetrics.query.TimeRange;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
 import dev.routemetrics.schemas.windows.WindowSize;
-import dev.routemetrics.simulator.HttpSender;
-import dev.routemetrics.simulator.UsageBurst;
+import dev.routemetrics.simulator.load.UsageBurst;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +20,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -51,17 +51,15 @@ class PipelineIT {
   void shouldCountEveryAcceptedEventExactlyOnce() throws Exception {
     List<UsageBurst.Event> burst =
         new UsageBurst(ChannelRegistry.builtIn(), 7).generate(START, 30, 5);
-    HttpSender sender = new HttpSender(pipeline.ingestUrl(), pipeline.labKey);
-    assertThat(sender.send(burst, 4, done -> {}).accepted()).isEqualTo(burst.size());
+    assertThat(pipeline.post(burst, 4)).isEqualTo(burst.size());
 
     // Reality: a client retries the first ten events, and one event id is reused with other
     // numbers.
-    for (UsageBurst.Event event : burst.subList(0, 10)) {
-      assertThat(sender.post(event.json())).isEqualTo(202);
-    }
-    Map<String, Object> conflicting = new LinkedHashMap<>(burst.get(10).json());
-    conflicting.put("request_count", 999);
-    assertThat(sender.post(conflicting)).isEqualTo(202);
+    assertThat(pipeline.post(burst.subList(0, 10), 1)).isEqualTo(10);
+    UsageBurst.Event conflicting =
+        new UsageBurst.Event(
+            UsageEvent.newBuilder(burst.get(10).usage()).setRequestCount(999).build());
+    assertThat(pipeline.post(List.of(conflicting), 1)).isEqualTo(1);
 
     Map<String, Long> expected = requestsOfDistinctEvents(burst);
     Map<String, Long> actual = waitFor(expected, requestsInTheHourFrom(START));
@@ -141,8 +139,7 @@ class PipelineIT {
   private static Map<String, Long> requestsOfDistinctEvents(List<UsageBurst.Event> events) {
     Map<String, Long> expected = new TreeMap<>();
     for (UsageBurst.Event event : events) {
-      expected.merge(
-          event.channelId(), ((Number) event.json().get("request_count")).longValue(), Long::sum);
+      expected.merge(event.channelId(), (long) event.requestCount(), Long::sum);
     }
     return expected;
   }
@@ -165,17 +162,14 @@ class PipelineIT {
         .timeout(timeout)
         .header("Content-Type", "application/json")
         .header("Authorization", "Bearer " + pipeline.labKey)
-        .POST(
-            HttpRequest.BodyPublishers.ofString(
-                new ObjectMapper().writeValueAsString(event.json())))
+        .POST(HttpRequest.BodyPublishers.ofString(event.json().toString()))
         .build();
   }
 
   @Test
   void shouldAnswer400NamingTheFieldForABadEvent() throws Exception {
-    Map<String, Object> bad =
-        new LinkedHashMap<>(
-            new UsageBurst(ChannelRegistry.builtIn(), 1).generate(START, 1, 1).get(0).json());
+    ObjectNode bad =
+        new UsageBurst(ChannelRegistry.builtIn(), 1).generate(START, 1, 1).get(0).json();
     bad.put("input_tokens", -5);
     HttpResponse<String> response =
         HttpClient.newHttpClient()
@@ -183,9 +177,7 @@ class PipelineIT {
                 HttpRequest.newBuilder(URI.create(pipeline.ingestUrl() + "/v1/events/usage"))
                     .header("Content-Type", "application/json")
                     .header("Authorization", "Bearer " + pipeline.labKey)
-                    .POST(
-                        HttpRequest.BodyPublishers.ofString(
-                            new ObjectMapper().writeValueAsString(bad)))
+                    .POST(HttpRequest.BodyPublishers.ofString(bad.toString()))
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
 

@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.routemetrics.query.ChannelRequests;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
-import dev.routemetrics.simulator.HttpSender;
-import dev.routemetrics.simulator.UsageBurst;
+import dev.routemetrics.simulator.load.UsageBurst;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -34,11 +33,8 @@ class TwoInstancesIT {
           new UsageBurst(ChannelRegistry.builtIn(), 1).generate(HOUR, 40, 30);
       List<UsageBurst.Event> toGreen =
           new UsageBurst(ChannelRegistry.builtIn(), 2).generate(HOUR, 70, 30);
-      assertThat(new HttpSender(blue.ingestUrl(), blue.labKey).send(toBlue, 4, d -> {}).accepted())
-          .isEqualTo(toBlue.size());
-      assertThat(
-              new HttpSender(green.ingestUrl(), green.labKey).send(toGreen, 4, d -> {}).accepted())
-          .isEqualTo(toGreen.size());
+      assertThat(blue.post(toBlue, 4)).isEqualTo(toBlue.size());
+      assertThat(green.post(toGreen, 4)).isEqualTo(toGreen.size());
 
       drained(blue);
       drained(green);

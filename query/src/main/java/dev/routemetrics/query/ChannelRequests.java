@@ -1,5 +1,6 @@
 package dev.routemetrics.query;
 
+import dev.routemetrics.schemas.windows.WindowSize;
 import dev.routemetrics.sink.clickhouse.ClickHouse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -11,7 +12,12 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Requests per channel over a time range, read from the newest version of every minute window. */
+/**
+ * Requests per channel over a time range: the sum of the newest version of every MINUTE row of
+ * {@code channel_metrics} that holds usage. The walking skeleton wrote these to a table of their
+ * own ({@code channel_requests_minute}, dropped by migration 011); they were always read off the
+ * same rows, so this is the same answer without a second copy.
+ */
 public final class ChannelRequests {
 
   private static final DateTimeFormatter UTC =
@@ -30,14 +36,20 @@ public final class ChannelRequests {
 
   /**
    * The SQL, with the range bound as parameters; FINAL so a window not yet merged still counts
-   * once.
+   * once. A MINUTE row without usage (a window only feedback or coverage touched) is not a window
+   * of requests, so it is not counted in {@code windows}.
    */
   public String sql() {
-    return "SELECT channel_id, sum(requests) AS requests, sum(usage_events) AS usage_events,"
-        + " count() AS windows FROM "
+    // Not "AS usage_events": ClickHouse puts a SELECT alias in place of the column of the same name
+    // everywhere in the query, WHERE too, and refuses the sum there (code 184).
+    return "SELECT channel_id, sum(requests) AS total_requests,"
+        + " sum(usage_events) AS total_usage_events, count() AS windows FROM "
         + database
-        + ".channel_requests_minute FINAL"
-        + " WHERE window_start >= toDateTime(?, 'UTC') AND window_start < toDateTime(?, 'UTC')"
+        + ".channel_metrics FINAL"
+        + " WHERE window_size = '"
+        + WindowSize.MINUTE.name()
+        + "' AND usage_events > 0"
+        + " AND window_start >= toDateTime(?, 'UTC') AND window_start < toDateTime(?, 'UTC')"
         + " GROUP BY channel_id ORDER BY channel_id";
   }
 

@@ -2,9 +2,8 @@ package dev.routemetrics.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.routemetrics.metrics.ChannelWindowRequests;
+import dev.routemetrics.schemas.registry.ChannelRegistry;
 import dev.routemetrics.schemas.windows.WindowSize;
-import dev.routemetrics.sink.ChannelRequestsWriter;
 import dev.routemetrics.sink.clickhouse.ClickHouse;
 import dev.routemetrics.sink.clickhouse.WarehouseConfig;
 import dev.routemetrics.sink.migrations.Migrations;
@@ -44,14 +43,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CurrentClickHouseCompatibilityIT {
 
+  private static final ChannelRegistry ROUTES = ChannelRegistry.builtIn();
   private static final DateTimeFormatter UTC =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
   /**
-   * What the sink writes, one INSERT (so one part) per batch: until a background merge runs, only
-   * FINAL makes the newest version of a window win, and the answers must not depend on a merge.
+   * MINUTE rows of channel_metrics as the sink writes them, one INSERT (so one part) per batch:
+   * until a background merge runs, only FINAL makes the newest version of a window win, and the
+   * answers must not depend on a merge. Only the columns the requests query reads are given; the
+   * rest take their defaults.
    */
-  private static final List<List<ChannelWindowRequests>> BATCHES =
+  private static final List<List<MinuteRow>> BATCHES =
       List.of(
           List.of( // first emission of each window
               window("direct-api", "10:00", 10, 4, 4),
@@ -243,6 +245,65 @@ class CurrentClickHouseCompatibilityIT {
   private static List<QueryCase> queries;
   private static final String SCHEMA = "schema";
 
+  /** cloud-nimbus's HOUR row at 10:00 as every metrics query over it returns it. */
+  private static final List<String> NIMBUS_HOUR_ROW =
+      Arrays.asList(
+          "2026-11-01 10:00:00",
+          "cloud-nimbus",
+          "CLOUD_PARTNER",
+          "nimbus-cloud",
+          "0",
+          "1",
+          "250",
+          "9000",
+          "2000",
+          "1",
+          "0",
+          "0",
+          "0",
+          "700",
+          "700",
+          "700",
+          "0",
+          "0",
+          "0",
+          "0",
+          "2026-11-01 10:00:00",
+          "2",
+          "0");
+
+  /**
+   * direct-api's newest row (version 2 of the hour, the day's as a v1 sink wrote it), with its
+   * window start and the two columns of migration 008.
+   */
+  private static List<String> directApiRow(
+      String windowStart, String feedbackReceived, String trainableReceived) {
+    return Arrays.asList(
+        windowStart,
+        "direct-api",
+        "DIRECT_API",
+        null,
+        "3",
+        "6",
+        "6",
+        "600",
+        "120",
+        "3",
+        "4",
+        "5",
+        "1",
+        "110.25",
+        "950",
+        "1900",
+        "6",
+        "3",
+        "2",
+        "4",
+        "2026-11-01 10:55:00",
+        feedbackReceived,
+        trainableReceived);
+  }
+
   @TempDir static Path chdbSession;
   private static String database;
   private static ClickHouse clickHouse;
@@ -256,7 +317,7 @@ class CurrentClickHouseCompatibilityIT {
   private static List<QueryCase> queries(ClickHouse clickHouse, String database) {
     ChannelRequests channelRequests = new ChannelRequests(clickHouse, database);
     String registryAsOf = new RegistryHistory(clickHouse, database).asOfSql();
-    String table = database + ".channel_requests_minute";
+    String table = database + ".channel_metrics";
     MetricsReader reader = new MetricsReader(clickHouse, database);
     Reconciliation reconciliation = new Reconciliation(clickHouse, database);
     TimeRange hour =
@@ -292,143 +353,23 @@ class CurrentClickHouseCompatibilityIT {
             "channel metrics, newest version per window",
             reader.metricsSql(hour),
             paramsOf(hour),
-            List.of(
-                Arrays.asList(
-                    "2026-11-01 10:00:00",
-                    "cloud-nimbus",
-                    "CLOUD_PARTNER",
-                    "nimbus-cloud",
-                    "0",
-                    "1",
-                    "250",
-                    "9000",
-                    "2000",
-                    "1",
-                    "0",
-                    "0",
-                    "0",
-                    "700",
-                    "700",
-                    "700",
-                    "0",
-                    "0",
-                    "0",
-                    "0",
-                    "2026-11-01 10:00:00",
-                    "2",
-                    "0"),
-                Arrays.asList(
-                    "2026-11-01 10:00:00",
-                    "direct-api",
-                    "DIRECT_API",
-                    null,
-                    "3",
-                    "6",
-                    "6",
-                    "600",
-                    "120",
-                    "3",
-                    "4",
-                    "5",
-                    "1",
-                    "110.25",
-                    "950",
-                    "1900",
-                    "6",
-                    "3",
-                    "2",
-                    "4",
-                    "2026-11-01 10:55:00",
-                    "7",
-                    "5"))),
+            List.of(NIMBUS_HOUR_ROW, directApiRow("2026-11-01 10:00:00", "7", "5"))),
         // The DAY row written without feedback_received and trainable_received reads them as 0.
         new QueryCase(
             "channel metrics written before migration 008",
             reader.metricsSql(day),
             paramsOf(day),
-            List.of(
-                Arrays.asList(
-                    "2026-11-01 00:00:00",
-                    "direct-api",
-                    "DIRECT_API",
-                    null,
-                    "3",
-                    "6",
-                    "6",
-                    "600",
-                    "120",
-                    "3",
-                    "4",
-                    "5",
-                    "1",
-                    "110.25",
-                    "950",
-                    "1900",
-                    "6",
-                    "3",
-                    "2",
-                    "4",
-                    "2026-11-01 10:55:00",
-                    "0",
-                    "0"))),
+            List.of(directApiRow("2026-11-01 00:00:00", "0", "0"))),
         new QueryCase(
             "channel metrics of one channel",
             reader.metricsSql(nimbusOnly),
             paramsOf(nimbusOnly),
-            List.of(
-                Arrays.asList(
-                    "2026-11-01 10:00:00",
-                    "cloud-nimbus",
-                    "CLOUD_PARTNER",
-                    "nimbus-cloud",
-                    "0",
-                    "1",
-                    "250",
-                    "9000",
-                    "2000",
-                    "1",
-                    "0",
-                    "0",
-                    "0",
-                    "700",
-                    "700",
-                    "700",
-                    "0",
-                    "0",
-                    "0",
-                    "0",
-                    "2026-11-01 10:00:00",
-                    "2",
-                    "0"))),
+            List.of(NIMBUS_HOUR_ROW)),
         new QueryCase(
             "channel metrics of one partner",
             reader.metricsSql(nimbusPartner),
             paramsOf(nimbusPartner),
-            List.of(
-                Arrays.asList(
-                    "2026-11-01 10:00:00",
-                    "cloud-nimbus",
-                    "CLOUD_PARTNER",
-                    "nimbus-cloud",
-                    "0",
-                    "1",
-                    "250",
-                    "9000",
-                    "2000",
-                    "1",
-                    "0",
-                    "0",
-                    "0",
-                    "700",
-                    "700",
-                    "700",
-                    "0",
-                    "0",
-                    "0",
-                    "0",
-                    "2026-11-01 10:00:00",
-                    "2",
-                    "0"))),
+            List.of(NIMBUS_HOUR_ROW)),
         // Revenue: USD v2 replaces v1; EUR is its own row.
         new QueryCase(
             "channel revenue, newest version per currency",
@@ -760,7 +701,7 @@ class CurrentClickHouseCompatibilityIT {
             "newest version of every window",
             "SELECT channel_id, window_start, requests, usage_events, version FROM "
                 + table
-                + " FINAL"
+                + " FINAL WHERE window_size = 'MINUTE'"
                 + " ORDER BY channel_id, window_start",
             List.of(),
             List.of(
@@ -800,12 +741,12 @@ class CurrentClickHouseCompatibilityIT {
 
     // ClickHouse 18.16: through the production code (migrations runner, sink writer, JDBC binding).
     new Migrations(clickHouse, database).apply();
-    ChannelRequestsWriter writer = new ChannelRequestsWriter(database);
+    String table = database + ".channel_metrics";
     try (Connection connection = clickHouse.connect()) {
-      for (List<ChannelWindowRequests> batch : BATCHES) {
-        writer.insert(connection, batch);
-      }
       try (Statement statement = connection.createStatement()) {
+        for (List<MinuteRow> batch : BATCHES) {
+          statement.execute(insertSql(table, batch));
+        }
         for (String insert : METRIC_INSERTS) {
           statement.execute(insert.replace("{db}", database));
         }
@@ -817,10 +758,9 @@ class CurrentClickHouseCompatibilityIT {
     }
 
     // Current ClickHouse: the same statements as text, in one session.
-    String table = database + ".channel_requests_minute";
     List<String> statements = new ArrayList<>(Migrations.bootstrap(database));
     Migrations.all(database).forEach(migration -> statements.addAll(migration.statements()));
-    for (List<ChannelWindowRequests> batch : BATCHES) {
+    for (List<MinuteRow> batch : BATCHES) {
       statements.add(insertSql(table, batch));
     }
     METRIC_INSERTS.forEach(insert -> statements.add(insert.replace("{db}", database)));
@@ -891,38 +831,39 @@ class CurrentClickHouseCompatibilityIT {
         + " FROM system.columns WHERE database = ? ORDER BY table, name";
   }
 
-  private static ChannelWindowRequests window(
+  /** A MINUTE window's requests and usage events at one version. */
+  private record MinuteRow(
+      String channelId, Instant windowStart, long requests, long usageEvents, long version) {}
+
+  private static MinuteRow window(
       String channel, String minute, long requests, long events, long version) {
-    return ChannelWindowRequests.newBuilder()
-        .setChannelId(channel)
-        .setWindowStart(Instant.parse("2026-11-01T" + minute + ":00Z"))
-        .setWindowSize("MINUTE")
-        .setRequests(requests)
-        .setUsageEvents(events)
-        .setVersion(version)
-        .build();
+    return new MinuteRow(
+        channel, Instant.parse("2026-11-01T" + minute + ":00Z"), requests, events, version);
   }
 
-  /** The INSERT the sink's writer sends, as one SQL text (chDB has no JDBC binding). */
-  private static String insertSql(String table, List<ChannelWindowRequests> rows) {
+  /** One batch as one INSERT text, run alike on both engines (chDB has no JDBC binding). */
+  private static String insertSql(String table, List<MinuteRow> rows) {
     StringBuilder sql =
         new StringBuilder(
             "INSERT INTO "
                 + table
-                + " (channel_id, window_start, requests, usage_events, version) VALUES ");
+                + " (window_size, window_start, channel_id, route, requests, usage_events,"
+                + " version) VALUES ");
     for (int i = 0; i < rows.size(); i++) {
-      ChannelWindowRequests row = rows.get(i);
+      MinuteRow row = rows.get(i);
       sql.append(i == 0 ? "" : ", ")
-          .append('(')
-          .append(ChDb.literal(row.getChannelId()))
+          .append("('MINUTE', ")
+          .append(ChDb.literal(UTC.format(row.windowStart())))
           .append(", ")
-          .append(ChDb.literal(UTC.format(row.getWindowStart())))
+          .append(ChDb.literal(row.channelId()))
           .append(", ")
-          .append(row.getRequests())
+          .append(ChDb.literal(ROUTES.find(row.channelId()).orElseThrow().route().name()))
           .append(", ")
-          .append(row.getUsageEvents())
+          .append(row.requests())
           .append(", ")
-          .append(row.getVersion())
+          .append(row.usageEvents())
+          .append(", ")
+          .append(row.version())
           .append(')');
     }
     return sql.toString();

@@ -6,7 +6,6 @@ import dev.routemetrics.events.DeadLetter;
 import dev.routemetrics.events.FeedbackEvent;
 import dev.routemetrics.events.QuarantinedEvent;
 import dev.routemetrics.events.UsageEvent;
-import dev.routemetrics.metrics.ChannelWindowRequests;
 import dev.routemetrics.schemas.topics.TopicProvisioner;
 import dev.routemetrics.schemas.topics.Topics;
 import dev.routemetrics.schemas.wire.AvroSerde;
@@ -57,10 +56,6 @@ public final class Sink implements AutoCloseable {
             config.getInt(WarehouseConfig.PARTITIONS))
         .ensure(topics);
     String db = config.database();
-    add(
-        topics.channelRequestsMinute,
-        AvroSerde.of(ChannelWindowRequests.class),
-        new ChannelRequestsWriter(db));
     add(topics.channelMetrics, new ChannelMetricsRows(), ChannelMetricsWriter.rows(db));
     add(topics.channelRevenue, new ChannelRevenueRecords(), new ChannelRevenueWriter(db));
     add(

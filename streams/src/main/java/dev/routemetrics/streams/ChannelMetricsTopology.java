@@ -5,11 +5,9 @@ import dev.routemetrics.events.FeedbackEvent;
 import dev.routemetrics.events.QuarantinedEvent;
 import dev.routemetrics.events.UsageEvent;
 import dev.routemetrics.metrics.ChannelWindowMetrics;
-import dev.routemetrics.metrics.ChannelWindowRequests;
 import dev.routemetrics.metrics.ChannelWindowRevenue;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
 import dev.routemetrics.schemas.topics.Topics;
-import dev.routemetrics.schemas.windows.WindowSize;
 import dev.routemetrics.schemas.wire.AvroSerde;
 import java.time.Duration;
 import java.time.Instant;
@@ -116,7 +114,6 @@ public final class ChannelMetricsTopology {
     AvroSerde<BillingEvent> billingSerde = AvroSerde.of(BillingEvent.class);
     AvroSerde<FeedbackEvent> feedbackSerde = AvroSerde.of(FeedbackEvent.class);
     AvroSerde<QuarantinedEvent> quarantineSerde = AvroSerde.of(QuarantinedEvent.class);
-    AvroSerde<ChannelWindowRequests> requestsSerde = AvroSerde.of(ChannelWindowRequests.class);
     AvroSerde<ChannelWindowMetrics> metricsSerde = AvroSerde.of(ChannelWindowMetrics.class);
     AvroSerde<ChannelWindowRevenue> revenueSerde = AvroSerde.of(ChannelWindowRevenue.class);
     Duration lateness = settings.lateness();
@@ -308,20 +305,6 @@ public final class ChannelMetricsTopology {
                 CHANNEL_WINDOWS_EXPIRY_STORE);
     metrics.to(
         topics.channelMetrics, Produced.with(keys, metricsSerde).withName("channel-metrics"));
-    metrics
-        .filter(
-            (key, row) ->
-                row.getWindowSize() == WindowSize.MINUTE.symbol() && row.getUsageEvents() > 0,
-            Named.as("minute-rows-with-usage"))
-        .map(
-            (key, row) ->
-                KeyValue.pair(
-                    row.getChannelId() + "@" + row.getWindowStart().toEpochMilli(),
-                    requestsOf(row)),
-            Named.as("requests-of-minute-row"))
-        .to(
-            topics.channelRequestsMinute,
-            Produced.with(keys, requestsSerde).withName("channel-requests-minute"));
 
     billing
         .process(
@@ -460,20 +443,5 @@ public final class ChannelMetricsTopology {
             topics.quarantinedEvents,
             Produced.with(Serdes.String(), quarantineSerde).withName(stage + "-quarantine"));
     return branches.get(stage + "-counted").mapValues(Routed::event, Named.as(stage + "-unwrap"));
-  }
-
-  /**
-   * The skeleton's minimal metric, read off the MINUTE row; the row's version grows with every
-   * change, so it orders these too.
-   */
-  private static ChannelWindowRequests requestsOf(ChannelWindowMetrics row) {
-    return ChannelWindowRequests.newBuilder()
-        .setChannelId(row.getChannelId())
-        .setWindowStart(row.getWindowStart())
-        .setWindowSize(WindowSize.MINUTE.name())
-        .setRequests(row.getRequests())
-        .setUsageEvents(row.getUsageEvents())
-        .setVersion(row.getVersion())
-        .build();
   }
 }

@@ -123,7 +123,9 @@ class ChannelMetricsIT {
                     StreamsAppConfig.COMMIT_INTERVAL_MS,
                     commitIntervalMs,
                     StreamsAppConfig.EMIT_INTERVAL_MS,
-                    "200")))) {
+                    "200",
+                    StreamsAppConfig.PORT, // any free one: a demo's streams app may hold 8092
+                    "0")))) {
       app.start();
       Map<String, String> expectedMetrics = expectedMetricRows(reference.rows());
       Map<String, String> expectedRevenue = expectedRevenueRows(reference.rows());
@@ -202,7 +204,9 @@ class ChannelMetricsIT {
             StreamsAppConfig.COMMIT_INTERVAL_MS,
             "100",
             StreamsAppConfig.EMIT_INTERVAL_MS,
-            "200");
+            "200",
+            StreamsAppConfig.PORT,
+            "0");
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
     try (Latest latest = new Latest(topics)) {
       send(topics, deliveries.subList(0, half));
@@ -380,11 +384,11 @@ class ChannelMetricsIT {
       }
       // Both hold tasks before anything is sent: six partitions per sub-topology spread over two
       // members.
-      while (System.nanoTime() < deadline && membersWithTasks(admin, applicationId) < 2) {
+      while (System.nanoTime() < deadline && instancesWithTasks(admin, applicationId) < 2) {
         Thread.sleep(500);
       }
-      assertThat(membersWithTasks(admin, applicationId))
-          .as("members of %s holding tasks", applicationId)
+      assertThat(instancesWithTasks(admin, applicationId))
+          .as("instances of %s holding tasks", applicationId)
           .isEqualTo(2);
       int half = deliveries.size() / 2;
       send(topics, deliveries.subList(0, half));
@@ -430,13 +434,19 @@ class ChannelMetricsIT {
         .start();
   }
 
-  /** Members of the group holding partitions; 0 while the group does not exist yet. */
-  private static long membersWithTasks(org.apache.kafka.clients.admin.Admin admin, String group)
+  /**
+   * Instances of the group holding partitions; 0 while the group does not exist yet. Each stream
+   * thread is a member of its own, its static id the instance's with "-<thread>" appended by Kafka
+   * Streams, so members are counted by that id without the suffix.
+   */
+  private static long instancesWithTasks(org.apache.kafka.clients.admin.Admin admin, String group)
       throws Exception {
     try {
       var description = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
       return description.members().stream()
           .filter(m -> !m.assignment().topicPartitions().isEmpty())
+          .map(m -> m.groupInstanceId().orElse(m.consumerId()).replaceAll("-\\d+$", ""))
+          .distinct()
           .count();
     } catch (java.util.concurrent.ExecutionException e) {
       if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) {

@@ -23,18 +23,13 @@ import dev.routemetrics.schemas.registry.ControlOwner;
 import dev.routemetrics.schemas.registry.ControlPoint;
 import dev.routemetrics.schemas.topics.Topics;
 import dev.routemetrics.schemas.windows.WindowSize;
-import dev.routemetrics.schemas.wire.AvroSerde;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -58,6 +53,7 @@ class ChannelMetricsTopologyTest {
   private static final String CLOUD = "cloud-nimbus";
 
   private final Topics topics = new Topics("");
+  private TopologyHarness harness;
   private TopologyTestDriver driver;
   private TestInputTopic<String, UsageEvent> usage;
   private TestInputTopic<String, BillingEvent> billing;
@@ -92,46 +88,19 @@ class ChannelMetricsTopologyTest {
 
   @BeforeEach
   void start() {
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "channel-metrics-test");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    driver =
-        new TopologyTestDriver(
-            ChannelMetricsTopology.build(
-                topics,
-                new ChannelMetricsTopology.Settings(
-                    registry(), Duration.ofDays(7), Duration.ofSeconds(1))),
-            props);
-    usage =
-        driver.createInputTopic(
-            topics.usageEvents, new StringSerializer(), AvroSerde.of(UsageEvent.class));
-    billing =
-        driver.createInputTopic(
-            topics.billingEvents, new StringSerializer(), AvroSerde.of(BillingEvent.class));
-    feedback =
-        driver.createInputTopic(
-            topics.feedbackEvents, new StringSerializer(), AvroSerde.of(FeedbackEvent.class));
-    metrics =
-        driver.createOutputTopic(
-            topics.channelMetrics,
-            new StringDeserializer(),
-            AvroSerde.of(ChannelWindowMetrics.class));
-    revenue =
-        driver.createOutputTopic(
-            topics.channelRevenue,
-            new StringDeserializer(),
-            AvroSerde.of(ChannelWindowRevenue.class));
-    quarantine =
-        driver.createOutputTopic(
-            topics.quarantinedEvents,
-            new StringDeserializer(),
-            AvroSerde.of(QuarantinedEvent.class));
+    harness = new TopologyHarness(topics, registry(), "channel-metrics-test");
+    driver = harness.driver;
+    usage = harness.usage;
+    billing = harness.billing;
+    feedback = harness.feedback;
+    metrics = harness.metrics;
+    revenue = harness.revenue;
+    quarantine = harness.quarantine;
   }
 
   @AfterEach
   void stop() {
-    driver.close();
+    harness.close();
   }
 
   // ---- events ----

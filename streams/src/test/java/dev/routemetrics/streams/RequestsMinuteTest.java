@@ -7,17 +7,14 @@ import dev.routemetrics.events.QuarantineReason;
 import dev.routemetrics.events.QuarantinedEvent;
 import dev.routemetrics.events.TelemetryLevel;
 import dev.routemetrics.events.UsageEvent;
-import dev.routemetrics.metrics.ChannelWindowRequests;
+import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
 import dev.routemetrics.schemas.topics.Topics;
+import dev.routemetrics.schemas.windows.WindowSize;
 import dev.routemetrics.schemas.wire.AvroSerde;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -26,46 +23,32 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Requests per channel and minute, read as every reader does: off the MINUTE rows of
+ * channel-metrics that hold usage (the skeleton's own channel-requests-minute output is retired).
+ */
 class RequestsMinuteTest {
 
   private static final Instant T0 = Instant.parse("2026-11-01T10:00:00Z");
   private final Topics topics = new Topics("");
+  private TopologyHarness harness;
   private TopologyTestDriver driver;
   private TestInputTopic<String, UsageEvent> usage;
-  private TestOutputTopic<String, ChannelWindowRequests> requests;
+  private TestOutputTopic<String, ChannelWindowMetrics> metrics;
   private TestOutputTopic<String, QuarantinedEvent> quarantine;
 
   @BeforeEach
   void start() {
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "usage-metrics-test");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    driver =
-        new TopologyTestDriver(
-            ChannelMetricsTopology.build(
-                topics,
-                new ChannelMetricsTopology.Settings(
-                    ChannelRegistry.builtIn(), Duration.ofDays(7), Duration.ofSeconds(1))),
-            props);
-    usage =
-        driver.createInputTopic(
-            topics.usageEvents, new StringSerializer(), AvroSerde.of(UsageEvent.class));
-    requests =
-        driver.createOutputTopic(
-            topics.channelRequestsMinute,
-            new StringDeserializer(),
-            AvroSerde.of(ChannelWindowRequests.class));
-    quarantine =
-        driver.createOutputTopic(
-            topics.quarantinedEvents,
-            new StringDeserializer(),
-            AvroSerde.of(QuarantinedEvent.class));
+    harness = new TopologyHarness(topics, ChannelRegistry.builtIn(), "usage-metrics-test");
+    driver = harness.driver;
+    usage = harness.usage;
+    metrics = harness.metrics;
+    quarantine = harness.quarantine;
   }
 
   @AfterEach
   void stop() {
-    driver.close();
+    harness.close();
   }
 
   static UsageEvent usage(String eventId, String channel, Instant at, int requestCount) {
@@ -95,22 +78,23 @@ class RequestsMinuteTest {
   }
 
   /**
-   * The newest version of every window seen on the output topic, once the changed windows were
-   * emitted.
+   * The newest version of every MINUTE window with usage seen on channel-metrics, keyed
+   * channel@windowStartMillis, once the changed windows were emitted.
    */
-  private Map<String, ChannelWindowRequests> latestRows() {
+  private Map<String, ChannelWindowMetrics> latestRows() {
     // Partials ship on one emit, the join's on the next, the totals' rows on the one after.
     for (int hop = 0; hop < 3; hop++) {
       driver.advanceWallClockTime(Duration.ofSeconds(1));
     }
-    Map<String, ChannelWindowRequests> rows = new java.util.TreeMap<>();
-    requests
-        .readKeyValuesToList()
+    Map<String, ChannelWindowMetrics> rows = new java.util.TreeMap<>();
+    metrics.readValuesToList().stream()
+        .filter(row -> WindowSize.MINUTE.name().equals(row.getWindowSize().toString()))
+        .filter(row -> row.getUsageEvents() > 0)
         .forEach(
-            kv ->
+            row ->
                 rows.merge(
-                    kv.key,
-                    kv.value,
+                    row.getChannelId() + "@" + row.getWindowStart().toEpochMilli(),
+                    row,
                     (old, fresh) -> fresh.getVersion() >= old.getVersion() ? fresh : old));
     return rows;
   }
@@ -124,7 +108,7 @@ class RequestsMinuteTest {
     send(usage("c", "direct-api", T0.plusSeconds(60), 1));
     send(usage("d", "cloud-nimbus", T0.plusSeconds(5), 250)); // a partner's hourly aggregate
 
-    Map<String, ChannelWindowRequests> rows = latestRows();
+    Map<String, ChannelWindowMetrics> rows = latestRows();
 
     long minute0 = T0.toEpochMilli();
     long minute1 = T0.plusSeconds(60).toEpochMilli();
@@ -174,7 +158,7 @@ class RequestsMinuteTest {
             T0,
             5)); // same id, other channel: lands on another partition upstream
 
-    Map<String, ChannelWindowRequests> rows = latestRows();
+    Map<String, ChannelWindowMetrics> rows = latestRows();
     assertThat(rows).containsOnlyKeys("direct-api@" + T0.toEpochMilli());
     assertThat(rows.get("direct-api@" + T0.toEpochMilli()).getRequests()).isEqualTo(3);
     QuarantinedEvent conflict = quarantine.readValue();
@@ -191,7 +175,7 @@ class RequestsMinuteTest {
     send(usage("now", "direct-api", T0.plus(Duration.ofDays(6)), 1));
     send(usage("late", "direct-api", T0, 4));
 
-    Map<String, ChannelWindowRequests> rows = latestRows();
+    Map<String, ChannelWindowMetrics> rows = latestRows();
     assertThat(rows.get("direct-api@" + T0.toEpochMilli()).getRequests()).isEqualTo(4);
     assertThat(quarantine.isEmpty()).isTrue();
   }

@@ -2,6 +2,7 @@ package dev.routemetrics.cli.e2e;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.routemetrics.cli.options.IngestTarget;
 import dev.routemetrics.simulator.load.SteadyLoad;
 import dev.routemetrics.sink.clickhouse.ClickHouse;
 import dev.routemetrics.sink.clickhouse.WarehouseConfig;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -141,21 +143,10 @@ public final class BenchE2eCommand {
       })
   static final class Freshness implements Callable<Integer> {
 
+    @Mixin IngestTarget ingest;
+
     @Option(names = "--out", required = true, description = "Directory of the run.")
     Path out;
-
-    @Option(
-        names = "--url",
-        defaultValue = "http://127.0.0.1:8080",
-        description = "Ingest base URL (default: ${DEFAULT-VALUE}).")
-    String url;
-
-    @Option(
-        names = "--api-key",
-        defaultValue = "${env:ROUTEMETRICS_API_KEY}",
-        required = true,
-        description = "A lab API key.")
-    String apiKey;
 
     @Option(
         names = "--rate",
@@ -179,7 +170,7 @@ public final class BenchE2eCommand {
     @Override
     public Integer call() throws Exception {
       Files.createDirectories(out);
-      PipelineProgress progress = progress(url);
+      PipelineProgress progress = progress(ingest.url());
       String runId = "live-" + Long.toString(System.currentTimeMillis(), 36);
       // Each rate's run counts only its own minutes: the previous run's last minute is left to it.
       Instant since = Instant.ofEpochSecond((Instant.now().getEpochSecond() / 60 + 1) * 60);
@@ -187,7 +178,7 @@ public final class BenchE2eCommand {
       // A request every 100 ms: the probe's resolution.
       int batch = Math.max(1, Math.min(1000, rate / 10));
       List<SteadyLoad.Sent> ticks = java.util.Collections.synchronizedList(new ArrayList<>());
-      SteadyLoad traffic = new SteadyLoad(url, apiKey, runId);
+      SteadyLoad traffic = new SteadyLoad(ingest.url(), ingest.apiKey(), runId);
       CompletableFuture<SteadyLoad.Result> sending =
           CompletableFuture.supplyAsync(
               () -> {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.routemetrics.events.Route;
 import dev.routemetrics.metrics.ChannelWindowMetrics;
-import dev.routemetrics.metrics.ChannelWindowRequests;
 import dev.routemetrics.metrics.ChannelWindowRevenue;
 import dev.routemetrics.query.ChannelRequests;
 import dev.routemetrics.query.ChannelWindow;
@@ -12,7 +11,6 @@ import dev.routemetrics.query.MetricsReader;
 import dev.routemetrics.query.TimeRange;
 import dev.routemetrics.schemas.windows.WindowSize;
 import dev.routemetrics.sink.ChannelMetricsWriter;
-import dev.routemetrics.sink.ChannelRequestsWriter;
 import dev.routemetrics.sink.ChannelRevenueWriter;
 import dev.routemetrics.sink.clickhouse.ClickHouse;
 import dev.routemetrics.sink.clickhouse.WarehouseConfig;
@@ -78,32 +76,25 @@ class ClusterLayoutIT {
       // arrive as 2, 1, 3, 2, 3 (a late event raised it; the sink replays batches after a crash).
       List<ChannelWindowMetrics> metrics = new ArrayList<>();
       List<ChannelWindowRevenue> revenue = new ArrayList<>();
-      List<ChannelWindowRequests> requests = new ArrayList<>();
       for (long v : new long[] {2, 1, 3, 2, 3}) {
         for (int c = 0; c < CHANNELS; c++) {
           for (int w = 0; w < 2; w++) {
-            metrics.add(
-                metrics(channel(c), HOUR.plusSeconds(3600L * w), v, 1000L * c + 100L * w + v));
-            requests.add(
-                ChannelWindowRequests.newBuilder()
-                    .setChannelId(channel(c))
-                    .setWindowSize("MINUTE")
-                    .setWindowStart(HOUR.plusSeconds(3600L * w))
-                    .setRequests(1000L * c + 100L * w + v)
-                    .setUsageEvents(v)
-                    .setVersion(v)
-                    .build());
+            // The same figures in the MINUTE window at the hour's start, which ChannelRequests
+            // reads.
+            for (WindowSize size : List.of(WindowSize.HOUR, WindowSize.MINUTE)) {
+              metrics.add(
+                  metrics(
+                      channel(c), size, HOUR.plusSeconds(3600L * w), v, 1000L * c + 100L * w + v));
+            }
           }
           revenue.add(revenue(channel(c), v, new BigDecimal(c + "." + v + "001")));
         }
         try (Connection connection = clickHouse.connect()) {
           new ChannelMetricsWriter(database).insert(connection, metrics);
           new ChannelRevenueWriter(database).insert(connection, revenue);
-          new ChannelRequestsWriter(database).insert(connection, requests);
         }
         metrics.clear();
         revenue.clear();
-        requests.clear();
       }
 
       TimeRange twoHours = new TimeRange(WindowSize.HOUR, HOUR, HOUR.plusSeconds(7200), List.of());
@@ -184,8 +175,8 @@ class ClusterLayoutIT {
           rows += result.getLong(2);
         }
       }
-      // Every channel there has 2 windows x 5 writes.
-      if (!channels.isEmpty() && rows == channels.size() * 10L) {
+      // Every channel there has 2 window sizes x 2 windows x 5 writes.
+      if (!channels.isEmpty() && rows == channels.size() * 20L) {
         break;
       }
       Thread.sleep(500);
@@ -198,10 +189,10 @@ class ClusterLayoutIT {
   }
 
   private static ChannelWindowMetrics metrics(
-      String channel, Instant window, long version, long requests) {
+      String channel, WindowSize size, Instant window, long version, long requests) {
     return ChannelWindowMetrics.newBuilder()
         .setChannelId(channel)
-        .setWindowSize(dev.routemetrics.metrics.WindowSize.HOUR)
+        .setWindowSize(size.symbol())
         .setWindowStart(window)
         .setVersion(version)
         .setRoute(Route.CLOUD_PARTNER)

@@ -75,7 +75,6 @@ public final class TopicProvisioner {
     wanted.add(new NewTopic(topics.channelRegistryChanges, 1, rf).configs(eventLog));
     wanted.add(new NewTopic(topics.quarantinedEvents, partitions, rf).configs(eventLog));
     wanted.add(new NewTopic(topics.deadLetters, partitions, rf).configs(eventLog));
-    wanted.add(new NewTopic(topics.channelRequestsMinute, partitions, rf).configs(latestWins));
     wanted.add(new NewTopic(topics.channelMetrics, partitions, rf).configs(latestWins));
     wanted.add(new NewTopic(topics.channelRevenue, partitions, rf).configs(latestWins));
     return wanted;

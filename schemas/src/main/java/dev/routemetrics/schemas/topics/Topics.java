@@ -36,9 +36,6 @@ public final class Topics {
   /** What the bulk loader could not parse, with the reason, keyed by source file. */
   public final String deadLetters;
 
-  /** Requests per channel per minute, keyed by channel and window start; newest version wins. */
-  public final String channelRequestsMinute;
-
   /**
    * Reach, control and learning components per channel and window (ChannelWindowMetrics); newest
    * version wins.
@@ -63,7 +60,6 @@ public final class Topics {
     this.channelRegistryChanges = namespace + "channel-registry-changes";
     this.quarantinedEvents = derivedNamespace + "quarantined-events";
     this.deadLetters = namespace + "dead-letters";
-    this.channelRequestsMinute = derivedNamespace + "channel-requests-minute";
     this.channelMetrics = derivedNamespace + "channel-metrics";
     this.channelRevenue = derivedNamespace + "channel-revenue";
   }

@@ -2,7 +2,6 @@ package dev.routemetrics.simulator.load;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import dev.routemetrics.simulator.UsageBurst;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,7 +50,7 @@ public final class IngestLoad {
       ArrayNode batch = JSON.createArrayNode();
       events
           .subList(from, Math.min(events.size(), from + batchSize))
-          .forEach(e -> batch.add(JSON.valueToTree(e.json())));
+          .forEach(e -> batch.add(e.json()));
       bodies.add(batchSize == 1 ? batch.get(0).toString() : batch.toString());
     }
     Semaphore inFlight = new Semaphore(concurrency);

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
-import dev.routemetrics.simulator.UsageBurst;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -94,8 +93,9 @@ public final class SteadyLoad {
   public Result run(int eventsPerSecond, int batchSize, Duration duration, Consumer<Sent> onSent)
       throws InterruptedException {
     // Shapes by route from the seeded burst; ids and times are set as each event is sent.
-    List<UsageBurst.Event> shapes =
-        new UsageBurst(ChannelRegistry.builtIn(), 1).generate(Instant.now(), 20, 1);
+    List<ObjectNode> shapes =
+        new UsageBurst(ChannelRegistry.builtIn(), 1)
+            .generate(Instant.now(), 20, 1).stream().map(UsageBurst.Event::json).toList();
     long requestsPerSecond = Math.max(1, eventsPerSecond / batchSize);
     long intervalNanos = TimeUnit.SECONDS.toNanos(1) / requestsPerSecond;
     long total = requestsPerSecond * duration.toSeconds();
@@ -116,7 +116,7 @@ public final class SteadyLoad {
       ArrayNode batch = JSON.createArrayNode();
       Instant now = Instant.now();
       for (int b = 0; b < batchSize; b++, sequence++) {
-        ObjectNode event = JSON.valueToTree(shapes.get((int) (sequence % shapes.size())).json());
+        ObjectNode event = shapes.get((int) (sequence % shapes.size())).deepCopy();
         event.put("event_id", runId + "-" + sequence);
         event.put("request_id", runId + "-r" + sequence);
         event.put("event_time", now.toString());

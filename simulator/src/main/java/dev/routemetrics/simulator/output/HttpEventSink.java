@@ -211,6 +211,15 @@ public final class HttpEventSink implements EventSink {
     return cause instanceof IOException;
   }
 
+  /**
+   * Records of {@code family} the ingest answered with {@code status} so far (a retried request
+   * counts once, with its last answer).
+   */
+  public long answered(Family family, int status) {
+    AtomicLong count = answers.get(family + " " + status);
+    return count == null ? 0 : count.get();
+  }
+
   @Override
   public String describe() {
     return "posted to "

@@ -29,6 +29,8 @@ final class ClusterDdl {
               + " (\\w+)\\.(\\w+)\\s*(\\(.*\\))\\s*ENGINE\\s*=\\s*(\\w*MergeTree)\\(([^)]*)\\)(.*)");
   private static final Pattern ALTER_TABLE =
       Pattern.compile("(?s)ALTER TABLE (\\w+)\\.(\\w+)\\s+(.*)");
+  private static final Pattern DROP_TABLE =
+      Pattern.compile("(?s)DROP TABLE IF EXISTS (\\w+)\\.(\\w+)\\s*");
 
   /** Tables not sharded by channel_id, and why (see the class comment). */
   private static final Map<String, String> SHARDING_KEYS =
@@ -103,9 +105,19 @@ final class ClusterDdl {
           "DROP TABLE IF EXISTS " + db + "." + table + onCluster(),
           distributed(db, table, SHARDING_KEYS.getOrDefault(table, BY_CHANNEL)));
     }
+    m = DROP_TABLE.matcher(sql);
+    if (m.matches()) {
+      // The Distributed table first: while it exists it reads the local tables, so dropping them
+      // first would leave a moment in which a query over it fails instead of finding no table.
+      String db = m.group(1);
+      String table = m.group(2);
+      return List.of(
+          "DROP TABLE IF EXISTS " + db + "." + table + onCluster(),
+          "DROP TABLE IF EXISTS " + db + "." + table + "_local" + onCluster());
+    }
     throw new IllegalStateException(
         "migration statement has no cluster form yet (ClusterDdl knows CREATE DATABASE,"
-            + " CREATE TABLE ... MergeTree and ALTER TABLE): "
+            + " CREATE TABLE ... MergeTree, ALTER TABLE and DROP TABLE IF EXISTS): "
             + sql);
   }
 

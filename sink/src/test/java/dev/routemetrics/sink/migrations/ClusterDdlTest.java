@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -68,6 +69,18 @@ class ClusterDdlTest {
         .endsWith("Distributed(c1, db, schema_migrations_local, version)");
     assertThat(ddl.translate("CREATE DATABASE IF NOT EXISTS db"))
         .containsExactly("CREATE DATABASE IF NOT EXISTS db ON CLUSTER c1");
+  }
+
+  @Test
+  @DisplayName(
+      "a dropped table goes from the cluster in both its forms: the Distributed table first, then"
+          + " the local tables it read")
+  void shouldDropTheDistributedTableThenTheLocalOnes() {
+    assertThat(
+            new ClusterDdl("c1", true).translate("DROP TABLE IF EXISTS db.channel_requests_minute"))
+        .containsExactly(
+            "DROP TABLE IF EXISTS db.channel_requests_minute ON CLUSTER c1",
+            "DROP TABLE IF EXISTS db.channel_requests_minute_local ON CLUSTER c1");
   }
 
   @Test

@@ -121,7 +121,6 @@ public final class Rebuild {
             topics.billingEvents,
             topics.feedbackEvents,
             topics.quarantinedEvents,
-            topics.channelRequestsMinute,
             topics.channelMetrics,
             topics.channelRevenue);
     String applicationId = streamsConfig.applicationId();

@@ -41,7 +41,6 @@ class RebuildIT {
       List.of(
           "channel_metrics",
           "channel_revenue",
-          "channel_requests_minute",
           "quarantined_events",
           "usage_events",
           "billing_events",
