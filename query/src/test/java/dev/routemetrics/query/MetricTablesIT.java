@@ -2,6 +2,7 @@ package dev.routemetrics.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.routemetrics.events.Route;
 import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.metrics.ChannelWindowRevenue;
 import dev.routemetrics.schemas.windows.WindowSize;
@@ -49,10 +50,10 @@ class MetricTablesIT {
   static ChannelWindowMetrics metrics(String channel, long version, long requests, Double p95) {
     return ChannelWindowMetrics.newBuilder()
         .setChannelId(channel)
-        .setWindowSize("HOUR")
+        .setWindowSize(dev.routemetrics.metrics.WindowSize.HOUR)
         .setWindowStart(HOUR)
         .setVersion(version)
-        .setRoute("CLOUD_PARTNER")
+        .setRoute(Route.CLOUD_PARTNER)
         .setPartnerId("nimbus-cloud")
         .setControlPointsOwned(0)
         .setUsageEvents(version)
@@ -79,11 +80,11 @@ class MetricTablesIT {
   static ChannelWindowRevenue revenue(long version, String net) {
     return ChannelWindowRevenue.newBuilder()
         .setChannelId("cloud-nimbus")
-        .setWindowSize("HOUR")
+        .setWindowSize(dev.routemetrics.metrics.WindowSize.HOUR)
         .setWindowStart(HOUR)
         .setCurrency("USD")
         .setVersion(version)
-        .setRoute("CLOUD_PARTNER")
+        .setRoute(Route.CLOUD_PARTNER)
         .setPartnerId("nimbus-cloud")
         .setBillingEvents(version)
         .setGross(new BigDecimal("1234567.8901"))

@@ -7,6 +7,7 @@ import dev.routemetrics.events.BilledBy;
 import dev.routemetrics.events.BillingEvent;
 import dev.routemetrics.events.BillingKind;
 import dev.routemetrics.events.Outcome;
+import dev.routemetrics.events.Route;
 import dev.routemetrics.events.TelemetryLevel;
 import dev.routemetrics.events.UsageEvent;
 import dev.routemetrics.metrics.ChannelWindowMetrics;
@@ -158,10 +159,10 @@ class RawEventsAndReconciliationIT {
   static ChannelWindowMetrics metrics(Instant hour, long requests) {
     return ChannelWindowMetrics.newBuilder()
         .setChannelId("cloud-nimbus")
-        .setWindowSize("HOUR")
+        .setWindowSize(dev.routemetrics.metrics.WindowSize.HOUR)
         .setWindowStart(hour)
         .setVersion(1)
-        .setRoute("CLOUD_PARTNER")
+        .setRoute(Route.CLOUD_PARTNER)
         .setPartnerId("nimbus-cloud")
         .setControlPointsOwned(0)
         .setUsageEvents(1)
@@ -187,11 +188,11 @@ class RawEventsAndReconciliationIT {
     BigDecimal amount = new BigDecimal(net).setScale(4);
     return ChannelWindowRevenue.newBuilder()
         .setChannelId("cloud-nimbus")
-        .setWindowSize("HOUR")
+        .setWindowSize(dev.routemetrics.metrics.WindowSize.HOUR)
         .setWindowStart(hour)
         .setCurrency(currency)
         .setVersion(1)
-        .setRoute("CLOUD_PARTNER")
+        .setRoute(Route.CLOUD_PARTNER)
         .setPartnerId("nimbus-cloud")
         .setBillingEvents(1)
         .setGross(amount)

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.routemetrics.events.BilledBy;
 import dev.routemetrics.events.BillingEvent;
 import dev.routemetrics.events.BillingKind;
+import dev.routemetrics.events.Route;
 import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.metrics.ChannelWindowRevenue;
 import dev.routemetrics.query.http.Csv;
@@ -121,10 +122,10 @@ class ReconciliationIT {
   static ChannelWindowMetrics metrics(Instant hour, String channel, String partner, long requests) {
     return ChannelWindowMetrics.newBuilder()
         .setChannelId(channel)
-        .setWindowSize("HOUR")
+        .setWindowSize(dev.routemetrics.metrics.WindowSize.HOUR)
         .setWindowStart(hour)
         .setVersion(1)
-        .setRoute("CLOUD_PARTNER")
+        .setRoute(Route.CLOUD_PARTNER)
         .setPartnerId(partner)
         .setControlPointsOwned(0)
         .setUsageEvents(requests)
@@ -151,11 +152,11 @@ class ReconciliationIT {
     BigDecimal amount = new BigDecimal(net).setScale(4);
     return ChannelWindowRevenue.newBuilder()
         .setChannelId(channel)
-        .setWindowSize("HOUR")
+        .setWindowSize(dev.routemetrics.metrics.WindowSize.HOUR)
         .setWindowStart(hour)
         .setCurrency(currency)
         .setVersion(1)
-        .setRoute("CLOUD_PARTNER")
+        .setRoute(Route.CLOUD_PARTNER)
         .setPartnerId(partner)
         .setBillingEvents(1)
         .setGross(amount)

@@ -1,6 +1,8 @@
 package dev.routemetrics.query;
 
+import dev.routemetrics.events.Route;
 import dev.routemetrics.metrics.ChannelWindowRevenue;
+import dev.routemetrics.metrics.WindowSize;
 import java.math.BigDecimal;
 import java.time.Instant;
 
@@ -23,11 +25,11 @@ public final class RevenueRows {
       String billedByLab) {
     return ChannelWindowRevenue.newBuilder()
         .setChannelId(channel)
-        .setWindowSize(windowSize)
+        .setWindowSize(WindowSize.valueOf(windowSize))
         .setWindowStart(start)
         .setCurrency("USD")
         .setVersion(1)
-        .setRoute(route)
+        .setRoute(Route.valueOf(route))
         .setPartnerId(partner)
         .setBillingEvents(billingEvents)
         .setGross(money(gross))

@@ -57,7 +57,8 @@ final class SchemaFiles {
     }
   }
 
-  private static int version(Path dir) {
+  /** The number of a released version's directory: 2 for released/v2. */
+  static int version(Path dir) {
     return Integer.parseInt(dir.getFileName().toString().substring(1));
   }
 }

@@ -2,6 +2,7 @@ package dev.routemetrics.sink;
 
 import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.schemas.windows.WindowSize;
+import dev.routemetrics.schemas.wire.ReleasedSchemas;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -27,16 +28,21 @@ import org.apache.kafka.common.serialization.Deserializer;
  * column order.
  *
  * <p>Safe because every record names its schema: only records whose fingerprint is that of {@link
- * ChannelWindowMetrics#getClassSchema()} (schema v2) or of the released v1 schema are read, any
- * other is refused as undecodable (as {@code AvroSerde} refuses a schema it does not know), and the
- * constructor fails if the current schema's fields are no longer the ones this class reads. A v1
- * record is v2's fields up to {@code newest_event_time}, without {@code feedback_received} and
- * {@code trainable_received}: its row gets their default, 0, so records a v1 streams app wrote
- * before an upgrade still land. Values that decode but do not fit their column (a negative count,
- * an unknown window size) throw {@link IllegalArgumentException}, which the worker sets aside as
- * out of range in {@code sink_rejected_records} (a bug upstream, or another producer), counted and
- * logged, rather than stop the topic. {@code ChannelMetricsRowsTest} compares the rows with Avro's
- * own decoding encoded column by column.
+ * ChannelWindowMetrics#getClassSchema()} (schema v3) or of the released v1 or v2 schema are read,
+ * each with its own writer's layout (no schema resolution, which Avro cannot do across v3:
+ * schemas/README.md), any other is refused as undecodable (as {@code AvroSerde} refuses a schema it
+ * does not know), and the constructor fails if the current or a released schema's fields are no
+ * longer the ones this class reads. v3 carries {@code window_size} as the enum {@code WindowSize}
+ * (its symbol index) and {@code route} as a nullable {@code Route}; v1 and v2 carry both as
+ * strings, and a null route is the UNKNOWN v1 and v2 wrote, so a record of any version becomes the
+ * same row. A v1 record is v2's fields up to {@code newest_event_time}, without {@code
+ * feedback_received} and {@code trainable_received}: its row gets their default, 0, so records a v1
+ * streams app wrote before an upgrade still land. Values that decode but do not fit their column (a
+ * negative count, an unknown window size, the UNKNOWN symbol) throw {@link
+ * IllegalArgumentException}, which the worker sets aside as out of range in {@code
+ * sink_rejected_records} (a bug upstream, or another producer), counted and logged, rather than
+ * stop the topic. {@code ChannelMetricsRowsTest} compares the rows with Avro's own decoding encoded
+ * column by column, and with rows written by hand.
  */
 public final class ChannelMetricsRows implements Deserializer<byte[]> {
 
@@ -49,9 +55,9 @@ public final class ChannelMetricsRows implements Deserializer<byte[]> {
           + " trainable_feedback, covered_requests, newest_event_time, feedback_received,"
           + " trainable_received";
 
-  /** The fields read below, in the schema's order, with their Avro types. */
+  /** The fields of the current schema (v3) read below, in the schema's order, with their types. */
   static final String FIELDS =
-      "channel_id:string window_size:string window_start:long version:long route:string"
+      "channel_id:string window_size:enum window_start:long version:long route:[null,enum]"
           + " partner_id:[null,string] control_points_owned:int usage_events:long requests:long"
           + " input_tokens:long output_tokens:long active_accounts:long visible_end_users:long"
           + " identified_requests:long error_requests:long latency_p50_ms:[null,double]"
@@ -61,28 +67,71 @@ public final class ChannelMetricsRows implements Deserializer<byte[]> {
           + " trainable_received:long";
 
   /**
-   * The fields of ChannelWindowMetrics as released in v1 ({@code schemas/released/v1}): the first
-   * fields of {@link #FIELDS}. Released schemas never change, so neither do this and its
-   * fingerprint.
+   * The fields of ChannelWindowMetrics as released in v2 ({@code schemas/released/v2}): v3's with
+   * {@code window_size} and {@code route} as strings. Released schemas never change, so neither do
+   * this and its fingerprint.
    */
-  static final String V1_FIELDS = FIELDS.substring(0, FIELDS.indexOf(" feedback_received:"));
+  static final String V2_FIELDS =
+      FIELDS
+          .replace("window_size:enum", "window_size:string")
+          .replace("route:[null,enum]", "route:string");
+
+  /** As released in v1: the first fields of {@link #V2_FIELDS}. */
+  static final String V1_FIELDS = V2_FIELDS.substring(0, V2_FIELDS.indexOf(" feedback_received:"));
 
   /** CRC-64-AVRO fingerprint of ChannelWindowMetrics v1 (schemas/README.md). */
   static final long V1_FINGERPRINT = 0x730CAE507D9AFD4AL;
+
+  /** CRC-64-AVRO fingerprint of ChannelWindowMetrics v2 (schemas/README.md). */
+  static final long V2_FINGERPRINT = 0x9320ED320EB17616L;
+
+  /** What the route column says for a window of a channel the registry never knew. */
+  static final String NO_ROUTE = "UNKNOWN";
 
   private static final VarHandle LONG =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final int HEADER = 10;
   private static final WindowSize[] WINDOW_SIZES = WindowSize.values();
   private static final byte[][] WINDOW_SIZE_NAMES = new byte[WINDOW_SIZES.length][];
+  private static final byte[] NO_ROUTE_BYTES = NO_ROUTE.getBytes(StandardCharsets.US_ASCII);
 
   static {
     for (int i = 0; i < WINDOW_SIZES.length; i++) {
       WINDOW_SIZE_NAMES[i] = WINDOW_SIZES[i].name().getBytes(StandardCharsets.US_ASCII);
     }
+    // The released layouts read below, checked once against the files the schemas jar ships (a
+    // writer of each instance per insert must not parse them again).
+    for (String version : List.of("v1", "v2")) {
+      Schema released = ReleasedSchemas.of(version, "ChannelWindowMetrics");
+      String expected = version.equals("v1") ? V1_FIELDS : V2_FIELDS;
+      long expectedFingerprint = version.equals("v1") ? V1_FINGERPRINT : V2_FINGERPRINT;
+      if (!fields(released).equals(expected)
+          || SchemaNormalization.parsingFingerprint64(released) != expectedFingerprint) {
+        throw new IllegalStateException(
+            "ChannelWindowMetrics as released in " + version + " is not what this class reads");
+      }
+    }
+  }
+
+  /** The writer's layouts this class reads: window size and route as strings, or as enums. */
+  private enum Layout {
+    V1,
+    V2,
+    V3
   }
 
   private final long fingerprint;
+
+  /**
+   * The Enum8 code of each symbol index of v3's {@code WindowSize}, by name through {@link
+   * WindowSize}; -1 for a symbol that is none of ours (UNKNOWN).
+   */
+  private final int[] windowSizeCodes;
+
+  /** The name of each symbol index of v3's {@code Route}, as the route column holds it. */
+  private final byte[][] routeNames;
+
+  private final List<String> windowSizeSymbols;
   private final RowBinaryOutput row = new RowBinaryOutput();
   private byte[] in;
   private int position;
@@ -99,6 +148,21 @@ public final class ChannelMetricsRows implements Deserializer<byte[]> {
               + ". Update ChannelMetricsRows and COLUMNS to match.");
     }
     this.fingerprint = SchemaNormalization.parsingFingerprint64(schema);
+    this.windowSizeSymbols = schema.getField("window_size").schema().getEnumSymbols();
+    this.windowSizeCodes = new int[windowSizeSymbols.size()];
+    for (int i = 0; i < windowSizeCodes.length; i++) {
+      windowSizeCodes[i] = -1;
+      for (WindowSize size : WINDOW_SIZES) {
+        if (size.name().equals(windowSizeSymbols.get(i))) {
+          windowSizeCodes[i] = size.clickHouseCode();
+        }
+      }
+    }
+    List<String> routes = schema.getField("route").schema().getTypes().get(1).getEnumSymbols();
+    this.routeNames = new byte[routes.size()][];
+    for (int i = 0; i < routeNames.length; i++) {
+      routeNames[i] = routes.get(i).getBytes(StandardCharsets.US_ASCII);
+    }
   }
 
   /**
@@ -128,13 +192,20 @@ public final class ChannelMetricsRows implements Deserializer<byte[]> {
       throw malformed("not in Avro single-object encoding");
     }
     long written = (long) LONG.get(data, 2);
-    if (written != fingerprint && written != V1_FINGERPRINT) {
+    Layout layout;
+    if (written == fingerprint) {
+      layout = Layout.V3;
+    } else if (written == V2_FINGERPRINT) {
+      layout = Layout.V2;
+    } else if (written == V1_FINGERPRINT) {
+      layout = Layout.V1;
+    } else {
       throw malformed(String.format("written with an unknown schema (fingerprint %016x)", written));
     }
     in = data;
     position = HEADER;
     try {
-      return transcode(written == fingerprint);
+      return transcode(layout);
     } catch (IOException e) {
       throw new IllegalStateException("an in-memory row cannot fail to grow", e);
     } finally {
@@ -142,17 +213,30 @@ public final class ChannelMetricsRows implements Deserializer<byte[]> {
     }
   }
 
-  private byte[] transcode(boolean v2) throws IOException {
+  private byte[] transcode(Layout layout) throws IOException {
     row.reset();
     int channelLength = readLength();
     int channel = skip(channelLength);
-    int windowSizeLength = readLength();
-    int windowSize = skip(windowSizeLength);
-    row.writeInt8(windowSizeCode(windowSize, windowSizeLength));
+    if (layout == Layout.V3) {
+      row.writeInt8(windowSizeCode(readLong()));
+    } else {
+      int windowSizeLength = readLength();
+      int windowSize = skip(windowSizeLength);
+      row.writeInt8(windowSizeCode(windowSize, windowSizeLength));
+    }
     row.writeUInt32(Math.floorDiv(readLong(), 1000L));
     row.writeString(in, channel, channelLength);
     row.writeUInt64(readLong()); // version
-    copyString(); // route
+    if (layout == Layout.V3) { // route: null for a channel the registry never knew
+      if (readPresent()) {
+        byte[] route = routeName(readLong());
+        row.writeString(route, 0, route.length);
+      } else {
+        row.writeString(NO_ROUTE_BYTES, 0, NO_ROUTE_BYTES.length);
+      }
+    } else {
+      copyString(); // v1 and v2 wrote UNKNOWN themselves
+    }
     if (readPresent()) { // partner_id
       row.writeNullMarker(false);
       copyString();
@@ -185,9 +269,34 @@ public final class ChannelMetricsRows implements Deserializer<byte[]> {
     }
     // feedback_received, trainable_received: schema v2; a v1 record has neither, their default is
     // 0.
-    row.writeUInt64(v2 ? readLong() : 0);
-    row.writeUInt64(v2 ? readLong() : 0);
+    boolean received = layout != Layout.V1;
+    row.writeUInt64(received ? readLong() : 0);
+    row.writeUInt64(received ? readLong() : 0);
     return row.toByteArray();
+  }
+
+  /** The Enum8 code of v3's window size symbol {@code index}. */
+  private int windowSizeCode(long index) {
+    if (index < 0 || index >= windowSizeCodes.length) {
+      throw malformed("window_size symbol " + index + " of " + windowSizeCodes.length);
+    }
+    int code = windowSizeCodes[(int) index];
+    if (code < 0) {
+      throw new IllegalArgumentException(
+          "window_size must be one of "
+              + Arrays.toString(WINDOW_SIZES)
+              + ", was "
+              + windowSizeSymbols.get((int) index));
+    }
+    return code;
+  }
+
+  /** The name of v3's route symbol {@code index}. */
+  private byte[] routeName(long index) {
+    if (index < 0 || index >= routeNames.length) {
+      throw malformed("route symbol " + index + " of " + routeNames.length);
+    }
+    return routeNames[(int) index];
   }
 
   private void copyString() throws IOException {

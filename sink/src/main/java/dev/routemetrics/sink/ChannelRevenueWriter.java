@@ -1,6 +1,7 @@
 package dev.routemetrics.sink;
 
 import dev.routemetrics.metrics.ChannelWindowRevenue;
+import dev.routemetrics.schemas.windows.WindowSize;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -31,12 +32,15 @@ public final class ChannelRevenueWriter implements TableWriter<ChannelWindowReve
                 + " net_billed_by_lab) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       for (ChannelWindowRevenue row : rows) {
         int i = 0;
-        insert.setString(++i, row.getWindowSize());
+        insert.setString(++i, WindowSize.of(row.getWindowSize()).name());
         ClickHouseValues.dateTime(insert, ++i, row.getWindowStart());
         insert.setString(++i, row.getChannelId());
         insert.setString(++i, row.getCurrency());
         insert.setLong(++i, row.getVersion());
-        insert.setString(++i, row.getRoute());
+        // No route: a channel the registry never knew, UNKNOWN in the table (as v1 and v2 wrote
+        // it).
+        insert.setString(
+            ++i, row.getRoute() == null ? ChannelMetricsRows.NO_ROUTE : row.getRoute().name());
         ClickHouseValues.nullableString(insert, ++i, row.getPartnerId());
         insert.setLong(++i, row.getBillingEvents());
         ClickHouseValues.decimal(insert, ++i, row.getGross());

@@ -6,7 +6,6 @@ import dev.routemetrics.events.DeadLetter;
 import dev.routemetrics.events.FeedbackEvent;
 import dev.routemetrics.events.QuarantinedEvent;
 import dev.routemetrics.events.UsageEvent;
-import dev.routemetrics.metrics.ChannelWindowRevenue;
 import dev.routemetrics.schemas.topics.TopicProvisioner;
 import dev.routemetrics.schemas.topics.Topics;
 import dev.routemetrics.schemas.wire.AvroSerde;
@@ -58,10 +57,7 @@ public final class Sink implements AutoCloseable {
         .ensure(topics);
     String db = config.database();
     add(topics.channelMetrics, new ChannelMetricsRows(), ChannelMetricsWriter.rows(db));
-    add(
-        topics.channelRevenue,
-        AvroSerde.of(ChannelWindowRevenue.class),
-        new ChannelRevenueWriter(db));
+    add(topics.channelRevenue, new ChannelRevenueRecords(), new ChannelRevenueWriter(db));
     add(
         topics.quarantinedEvents,
         Located.decoder(AvroSerde.of(QuarantinedEvent.class)),

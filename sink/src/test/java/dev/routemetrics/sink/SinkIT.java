@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.routemetrics.events.Route;
 import dev.routemetrics.metrics.ChannelWindowMetrics;
+import dev.routemetrics.metrics.WindowSize;
 import dev.routemetrics.schemas.topics.TopicProvisioner;
 import dev.routemetrics.schemas.topics.Topics;
 import dev.routemetrics.schemas.wire.AvroSerde;
@@ -158,10 +160,10 @@ class SinkIT {
   static ChannelWindowMetrics row(String channel, Instant start, long version, long requests) {
     return ChannelWindowMetrics.newBuilder()
         .setChannelId(channel)
-        .setWindowSize("HOUR")
+        .setWindowSize(WindowSize.HOUR)
         .setWindowStart(start)
         .setVersion(version)
-        .setRoute("DIRECT_API")
+        .setRoute(Route.DIRECT_API)
         .setPartnerId(null)
         .setControlPointsOwned(3)
         .setUsageEvents(requests)

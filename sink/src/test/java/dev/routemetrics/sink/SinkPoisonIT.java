@@ -8,9 +8,11 @@ import dev.routemetrics.events.BilledBy;
 import dev.routemetrics.events.BillingEvent;
 import dev.routemetrics.events.BillingKind;
 import dev.routemetrics.events.Outcome;
+import dev.routemetrics.events.Route;
 import dev.routemetrics.events.TelemetryLevel;
 import dev.routemetrics.events.UsageEvent;
 import dev.routemetrics.metrics.ChannelWindowMetrics;
+import dev.routemetrics.metrics.WindowSize;
 import dev.routemetrics.schemas.topics.TopicProvisioner;
 import dev.routemetrics.schemas.topics.Topics;
 import dev.routemetrics.schemas.wire.AvroSerde;
@@ -149,10 +151,10 @@ class SinkPoisonIT {
     Instant start = DAY.plus(Duration.ofHours(hour));
     return ChannelWindowMetrics.newBuilder()
         .setChannelId(channel)
-        .setWindowSize("HOUR")
+        .setWindowSize(WindowSize.HOUR)
         .setWindowStart(start)
         .setVersion(1)
-        .setRoute("DIRECT_API")
+        .setRoute(Route.DIRECT_API)
         .setPartnerId(null)
         .setControlPointsOwned(controlPoints)
         .setUsageEvents(1)

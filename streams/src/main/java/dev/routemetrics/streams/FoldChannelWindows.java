@@ -50,7 +50,7 @@ final class FoldChannelWindows
     ChannelRoute route = ChannelRoute.of(registry, t.channelId, t.windowStart);
     return ChannelWindowMetrics.newBuilder()
         .setChannelId(t.channelId)
-        .setWindowSize(t.size.name())
+        .setWindowSize(t.size.symbol())
         .setWindowStart(Instant.ofEpochMilli(t.windowStart))
         .setVersion(t.version)
         .setRoute(route.route())

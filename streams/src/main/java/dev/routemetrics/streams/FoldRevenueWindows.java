@@ -60,7 +60,7 @@ final class FoldRevenueWindows
     ChannelRoute route = ChannelRoute.of(registry, t.channelId, t.windowStart);
     return ChannelWindowRevenue.newBuilder()
         .setChannelId(t.channelId)
-        .setWindowSize(t.size.name())
+        .setWindowSize(t.size.symbol())
         .setWindowStart(Instant.ofEpochMilli(t.windowStart))
         .setCurrency(t.currency)
         .setRoute(route.route())

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.routemetrics.events.QuarantineReason;
 import dev.routemetrics.events.QuarantinedEvent;
+import dev.routemetrics.events.Route;
 import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.metrics.ChannelWindowRevenue;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
@@ -544,6 +545,11 @@ class ChannelMetricsIT {
   }
 
   /** The fields of a metrics row the reference calculation also has, as one comparable line. */
+  /** As the tables carry it, and the simulator's expectation: UNKNOWN for no route. */
+  private static String routeName(Route route) {
+    return route == null ? "UNKNOWN" : route.name();
+  }
+
   private static String metricsLine(
       String route,
       int controlPoints,
@@ -703,7 +709,7 @@ class ChannelMetricsIT {
             metrics.put(
                 record.key(),
                 metricsLine(
-                    m.getRoute(),
+                    routeName(m.getRoute()),
                     m.getControlPointsOwned(),
                     m.getUsageEvents(),
                     m.getRequests(),
@@ -730,7 +736,7 @@ class ChannelMetricsIT {
             revenue.put(
                 record.key(),
                 revenueLine(
-                    r.getRoute(),
+                    routeName(r.getRoute()),
                     r.getGross(),
                     r.getPartnerFee(),
                     r.getNet(),

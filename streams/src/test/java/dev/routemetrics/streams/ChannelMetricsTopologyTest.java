@@ -277,7 +277,7 @@ class ChannelMetricsTopologyTest {
     assertThat(minute.getLatencyP99Ms()).isEqualTo(300.0);
     assertThat(minute.getNewestEventTime()).isEqualTo(T0.plusSeconds(3));
     assertThat(minute.getWindowStart()).isEqualTo(T0);
-    assertThat(minute.getRoute()).isEqualTo("DIRECT_API");
+    assertThat(minute.getRoute()).isEqualTo(Route.DIRECT_API);
     assertThat(minute.getPartnerId()).isNull();
     assertThat(minute.getFeedbackEvents()).isZero();
 
@@ -514,7 +514,7 @@ class ChannelMetricsTopologyTest {
     assertThat(metricsRow(DIRECT, "DAY", DAY).getControlPointsOwned())
         .isEqualTo(4); // the day started before noon
     ChannelWindowMetrics cloud = metricsRow(CLOUD, "MINUTE", NOON);
-    assertThat(cloud.getRoute()).isEqualTo("CLOUD_PARTNER");
+    assertThat(cloud.getRoute()).isEqualTo(Route.CLOUD_PARTNER);
     assertThat(cloud.getPartnerId()).isEqualTo("nimbus");
     assertThat(cloud.getControlPointsOwned()).isEqualTo(1);
   }
@@ -547,11 +547,36 @@ class ChannelMetricsTopologyTest {
     assertThat(usd.getPartnerFee()).isEqualTo(new BigDecimal("5.0000"));
     assertThat(usd.getNet()).isEqualTo(new BigDecimal("90.0000")); // 100 - 30 + 20
     assertThat(usd.getNetBilledByLab()).isEqualTo(new BigDecimal("70.0000"));
-    assertThat(usd.getRoute()).isEqualTo("DIRECT_API");
+    assertThat(usd.getRoute()).isEqualTo(Route.DIRECT_API);
     ChannelWindowRevenue eur = revenueRow(DIRECT, "DAY", DAY, "EUR");
     assertThat(eur.getNet()).isEqualTo(new BigDecimal("50.0000"));
     assertThat(eur.getBillingEvents()).isEqualTo(1);
     assertThat(revenueRows).hasSize(2 * 3); // USD and EUR, three window sizes, no statement row
+  }
+
+  @Test
+  @DisplayName(
+      "schema v3: window sizes and routes as Avro enums; a channel the registry never knew has no"
+          + " route")
+  void shouldWriteWindowSizeAndRouteAsEnumsAndNoRouteForAnUnknownChannel() {
+    // A record written to Kafka past the ingest, for a channel no registry version has.
+    send(request("g1", "ghost-channel", T0.plusSeconds(1)));
+    send(charge("gc1", "ghost-channel", T0.plusSeconds(2), "10.0000", "0.0000", "10.0000"));
+    send(request("d1", CLOUD, T0.plusSeconds(3)));
+    emit();
+
+    ChannelWindowMetrics ghost = metricsRow("ghost-channel", "HOUR", T0);
+    assertThat(ghost.getWindowSize()).isEqualTo(dev.routemetrics.metrics.WindowSize.HOUR);
+    assertThat(ghost.getRoute()).as("no route: the tables say UNKNOWN").isNull();
+    assertThat(ghost.getPartnerId()).isNull();
+    assertThat(ghost.getControlPointsOwned()).isZero();
+    assertThat(ghost.getRequests()).isEqualTo(1);
+    ChannelWindowRevenue ghostMoney = revenueRow("ghost-channel", "DAY", DAY, "USD");
+    assertThat(ghostMoney.getWindowSize()).isEqualTo(dev.routemetrics.metrics.WindowSize.DAY);
+    assertThat(ghostMoney.getRoute()).isNull();
+    ChannelWindowMetrics cloud = metricsRow(CLOUD, "MINUTE", T0);
+    assertThat(cloud.getWindowSize()).isEqualTo(dev.routemetrics.metrics.WindowSize.MINUTE);
+    assertThat(cloud.getRoute()).isEqualTo(Route.CLOUD_PARTNER);
   }
 
   // ---- state does not grow forever ----

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.routemetrics.events.Route;
 import dev.routemetrics.metrics.ChannelWindowMetrics;
+import dev.routemetrics.metrics.WindowSize;
 import dev.routemetrics.query.MetricsReader;
 import dev.routemetrics.query.QueryConfig;
 import dev.routemetrics.query.http.QueryServer;
@@ -95,10 +97,10 @@ class AlertPublishingIT {
   static ChannelWindowMetrics day(long version, Instant newest) {
     return ChannelWindowMetrics.newBuilder()
         .setChannelId("cloud-nimbus")
-        .setWindowSize("DAY")
+        .setWindowSize(WindowSize.DAY)
         .setWindowStart(DAY)
         .setVersion(version)
-        .setRoute("CLOUD_PARTNER")
+        .setRoute(Route.CLOUD_PARTNER)
         .setPartnerId("nimbus-cloud")
         .setControlPointsOwned(0)
         .setUsageEvents(version)

@@ -2,6 +2,7 @@ package dev.routemetrics.query.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.routemetrics.events.Route;
 import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.metrics.ChannelWindowRevenue;
 import dev.routemetrics.query.ChannelRequests;
@@ -191,10 +192,10 @@ class ClusterLayoutIT {
       String channel, WindowSize size, Instant window, long version, long requests) {
     return ChannelWindowMetrics.newBuilder()
         .setChannelId(channel)
-        .setWindowSize(size.name())
+        .setWindowSize(size.symbol())
         .setWindowStart(window)
         .setVersion(version)
-        .setRoute("CLOUD_PARTNER")
+        .setRoute(Route.CLOUD_PARTNER)
         .setPartnerId("nimbus-cloud")
         .setControlPointsOwned(0)
         .setUsageEvents(version)
@@ -221,11 +222,11 @@ class ClusterLayoutIT {
   private static ChannelWindowRevenue revenue(String channel, long version, BigDecimal net) {
     return ChannelWindowRevenue.newBuilder()
         .setChannelId(channel)
-        .setWindowSize("HOUR")
+        .setWindowSize(dev.routemetrics.metrics.WindowSize.HOUR)
         .setWindowStart(HOUR)
         .setCurrency("USD")
         .setVersion(version)
-        .setRoute("CLOUD_PARTNER")
+        .setRoute(Route.CLOUD_PARTNER)
         .setPartnerId("nimbus-cloud")
         .setBillingEvents(version)
         .setGross(net)

@@ -2,8 +2,10 @@ package dev.routemetrics.query.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.routemetrics.events.Route;
 import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.metrics.ChannelWindowRevenue;
+import dev.routemetrics.metrics.WindowSize;
 import dev.routemetrics.query.HeadlessChromium;
 import dev.routemetrics.query.MetricsReader;
 import dev.routemetrics.query.QueryConfig;
@@ -270,10 +272,10 @@ class DashboardBrowserIT {
       String newest) {
     return ChannelWindowMetrics.newBuilder()
         .setChannelId(channel)
-        .setWindowSize("HOUR")
+        .setWindowSize(WindowSize.HOUR)
         .setWindowStart(hour)
         .setVersion(1)
-        .setRoute(route)
+        .setRoute(Route.valueOf(route))
         .setPartnerId(partner)
         .setControlPointsOwned(controlPoints)
         .setUsageEvents(requests)

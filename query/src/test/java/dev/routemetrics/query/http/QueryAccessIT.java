@@ -8,8 +8,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.routemetrics.events.BilledBy;
 import dev.routemetrics.events.BillingEvent;
 import dev.routemetrics.events.BillingKind;
+import dev.routemetrics.events.Route;
 import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.metrics.ChannelWindowRevenue;
+import dev.routemetrics.metrics.WindowSize;
 import dev.routemetrics.query.QueryConfig;
 import dev.routemetrics.query.RevenueRows;
 import dev.routemetrics.schemas.access.ApiKeys;
@@ -139,10 +141,10 @@ class QueryAccessIT {
       String channel, String route, String partner, long requests, long errors, long trainable) {
     return ChannelWindowMetrics.newBuilder()
         .setChannelId(channel)
-        .setWindowSize("HOUR")
+        .setWindowSize(WindowSize.HOUR)
         .setWindowStart(HOUR)
         .setVersion(1)
-        .setRoute(route)
+        .setRoute(Route.valueOf(route))
         .setPartnerId(partner)
         .setControlPointsOwned(partner == null ? 6 : 0)
         .setUsageEvents(requests)

@@ -6,8 +6,10 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.routemetrics.events.Route;
 import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.metrics.ChannelWindowRevenue;
+import dev.routemetrics.metrics.WindowSize;
 import dev.routemetrics.query.QueryConfig;
 import dev.routemetrics.schemas.access.ApiKeys;
 import dev.routemetrics.sink.ChannelMetricsWriter;
@@ -66,10 +68,10 @@ class QueryServerIT {
       long trainable) {
     return ChannelWindowMetrics.newBuilder()
         .setChannelId(channel)
-        .setWindowSize("HOUR")
+        .setWindowSize(WindowSize.HOUR)
         .setWindowStart(HOUR)
         .setVersion(1)
-        .setRoute(route)
+        .setRoute(Route.valueOf(route))
         .setPartnerId(partner)
         .setControlPointsOwned(owned)
         .setUsageEvents(requests)
@@ -95,11 +97,11 @@ class QueryServerIT {
       String channel, String route, String partner, String gross, String fee, String net) {
     return ChannelWindowRevenue.newBuilder()
         .setChannelId(channel)
-        .setWindowSize("DAY")
+        .setWindowSize(WindowSize.DAY)
         .setWindowStart(Instant.parse("2026-11-02T00:00:00Z"))
         .setCurrency("USD")
         .setVersion(1)
-        .setRoute(route)
+        .setRoute(Route.valueOf(route))
         .setPartnerId(partner)
         .setBillingEvents(1)
         .setGross(new BigDecimal(gross).setScale(4))

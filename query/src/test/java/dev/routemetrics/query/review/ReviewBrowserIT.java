@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.routemetrics.events.BilledBy;
 import dev.routemetrics.events.BillingEvent;
 import dev.routemetrics.events.BillingKind;
+import dev.routemetrics.events.Route;
 import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.metrics.ChannelWindowRevenue;
+import dev.routemetrics.metrics.WindowSize;
 import dev.routemetrics.query.HeadlessChromium;
 import dev.routemetrics.query.MetricsReader;
 import dev.routemetrics.query.Reconciliation;
@@ -181,10 +183,10 @@ class ReviewBrowserIT {
       long covered) {
     return ChannelWindowMetrics.newBuilder()
         .setChannelId(channel)
-        .setWindowSize(size)
+        .setWindowSize(WindowSize.valueOf(size))
         .setWindowStart(at)
         .setVersion(1)
-        .setRoute(route)
+        .setRoute(Route.valueOf(route))
         .setPartnerId(partner)
         .setControlPointsOwned(controlPoints)
         .setUsageEvents(requests)

@@ -58,6 +58,23 @@ public enum WindowSize {
   }
 
   /**
+   * This size as the metric records carry it (schema v3 on): the Avro enum {@code
+   * dev.routemetrics.metrics.WindowSize}, whose symbols are these names in this order plus an
+   * {@code UNKNOWN} that is never sent ({@code WindowSizeTest} holds the two together).
+   */
+  public dev.routemetrics.metrics.WindowSize symbol() {
+    return dev.routemetrics.metrics.WindowSize.valueOf(name());
+  }
+
+  /**
+   * The size a metric record's symbol names; {@code UNKNOWN} (a size added after this version) is
+   * none of ours, an {@link IllegalArgumentException}.
+   */
+  public static WindowSize of(dev.routemetrics.metrics.WindowSize symbol) {
+    return valueOf(symbol.name());
+  }
+
+  /**
    * The value of the {@code window_size} Enum8 column of channel_metrics and channel_revenue
    * (migrations 002 and 003), which RowBinary writes as this number.
    */

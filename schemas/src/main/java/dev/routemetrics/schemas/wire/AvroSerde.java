@@ -3,11 +3,13 @@ package dev.routemetrics.schemas.wire;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.Set;
 import org.apache.avro.Schema;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.avro.util.ClassSecurityValidator;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -22,9 +24,43 @@ import org.apache.kafka.common.serialization.Serializer;
  * <pre>{@code
  * Serde<UsageEvent> serde = AvroSerde.of(UsageEvent.class);
  * }</pre>
+ *
+ * <p>Loading this class declares the generated records' packages trusted to Avro ({@link
+ * #TRUSTED_PACKAGES}), once per process, for every process and test that reads or writes a record.
  */
 public final class AvroSerde<T extends SpecificRecord>
     implements Serde<T>, Serializer<T>, Deserializer<T> {
+
+  /**
+   * The packages of our generated records and enums. Since 1.12.2 Avro builds a class it finds by a
+   * schema's name (a record, an enum) only when {@link ClassSecurityValidator} trusts it, and by
+   * default it trusts a few {@code java.lang} types only ("Forbidden
+   * dev.routemetrics.events.UsageEvent! This class is not trusted", apache/avro#3693). Exactly
+   * these two packages, not their subpackages nor {@code dev.routemetrics} as a whole: only the
+   * classes generated from our {@code .avsc} files are built from what a record names.
+   */
+  public static final Set<String> TRUSTED_PACKAGES =
+      Set.of("dev.routemetrics.events", "dev.routemetrics.metrics");
+
+  static {
+    // Added to whatever was trusted before (the defaults, the org.apache.avro.SERIALIZABLE_*
+    // system properties), not in their place. getPackageName does not initialize the class, as
+    // the validator requires.
+    ClassSecurityValidator.setGlobal(
+        ClassSecurityValidator.composite(
+            ClassSecurityValidator.getGlobal(),
+            type -> TRUSTED_PACKAGES.contains(type.getPackageName())));
+  }
+
+  /**
+   * Makes sure our records are trusted in this process: loading this class is what declares it, so
+   * this does nothing else. For code that builds records without ever reading or writing one
+   * through this serde (the simulator copies records with their builders, and a copy looks each
+   * enum's class up by name).
+   */
+  public static void trustOurRecords() {
+    // The static initializer above has run by the time this is called.
+  }
 
   private final Class<T> type;
   private final BinaryMessageEncoder<T> encoder;

@@ -35,6 +35,22 @@ class WindowSizeTest {
   }
 
   @Test
+  void shouldNameEverySizeByTheSymbolTheMetricRecordsCarry() {
+    // WindowSize.avsc (schema v3): the three sizes in this order, then UNKNOWN, the default.
+    assertThat(dev.routemetrics.metrics.WindowSize.getClassSchema().getEnumSymbols())
+        .containsExactly("MINUTE", "HOUR", "DAY", "UNKNOWN");
+    assertThat(dev.routemetrics.metrics.WindowSize.getClassSchema().getEnumDefault())
+        .isEqualTo("UNKNOWN");
+    assertThat(WindowSize.MINUTE.symbol()).isEqualTo(dev.routemetrics.metrics.WindowSize.MINUTE);
+    assertThat(WindowSize.HOUR.symbol()).isEqualTo(dev.routemetrics.metrics.WindowSize.HOUR);
+    assertThat(WindowSize.DAY.symbol()).isEqualTo(dev.routemetrics.metrics.WindowSize.DAY);
+    assertThat(WindowSize.of(dev.routemetrics.metrics.WindowSize.DAY)).isEqualTo(WindowSize.DAY);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> WindowSize.of(dev.routemetrics.metrics.WindowSize.UNKNOWN))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void shouldKeepTheStateBytesThatEarlierVersionsStored() {
     // The tallies in state stores and changelogs hold these bytes (they were the ordinals).
     assertThat(WindowSize.MINUTE.stateCode()).isEqualTo(0);

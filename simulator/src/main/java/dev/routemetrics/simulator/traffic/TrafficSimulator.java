@@ -13,6 +13,7 @@ import dev.routemetrics.events.UsageEvent;
 import dev.routemetrics.schemas.registry.Channel;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
 import dev.routemetrics.schemas.registry.RegistrySnapshot;
+import dev.routemetrics.schemas.wire.AvroSerde;
 import dev.routemetrics.simulator.EventJson;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -40,6 +41,12 @@ import org.apache.avro.specific.SpecificRecord;
  * <p>Same registry, plan and seed: the same deliveries, byte for byte.
  */
 public final class TrafficSimulator {
+
+  static {
+    // The copies of conflicting() look enum classes up by name, which Avro 1.12.2 allows only for
+    // trusted packages; simulating to files or HTTP never loads the wire serde that declares them.
+    AvroSerde.trustOurRecords();
+  }
 
   /** Told after each simulated hour; {@code delivered} counts records handed out so far. */
   public interface Progress {

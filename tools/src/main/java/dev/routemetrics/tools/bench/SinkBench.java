@@ -1,6 +1,8 @@
 package dev.routemetrics.tools.bench;
 
+import dev.routemetrics.events.Route;
 import dev.routemetrics.metrics.ChannelWindowMetrics;
+import dev.routemetrics.metrics.WindowSize;
 import dev.routemetrics.schemas.topics.TopicProvisioner;
 import dev.routemetrics.schemas.topics.Topics;
 import dev.routemetrics.schemas.wire.AvroSerde;
@@ -114,10 +116,10 @@ public final class SinkBench {
         ChannelWindowMetrics row =
             ChannelWindowMetrics.newBuilder()
                 .setChannelId(channel)
-                .setWindowSize("MINUTE")
+                .setWindowSize(WindowSize.MINUTE)
                 .setWindowStart(start)
                 .setVersion(1)
-                .setRoute("DIRECT_API")
+                .setRoute(Route.DIRECT_API)
                 .setPartnerId(null)
                 .setControlPointsOwned(3)
                 .setUsageEvents(i % 97)
