@@ -131,4 +131,19 @@ class AvroSerdeTest {
       return new Schema.Parser().parse(in);
     }
   }
+
+  @Test
+  void shouldReadTheWriterFingerprintOffTheHeaderOfASingleObject() {
+    byte[] encoded = AvroSerde.of(UsageEvent.class).encode(sample());
+
+    assertThat(AvroSerde.isSingleObject(encoded)).isTrue();
+    // UsageEvent's fingerprint as schemas/README.md documents it.
+    assertThat(AvroSerde.writerFingerprint(encoded)).isEqualTo(0xA6EBC9CC20581BCBL);
+    assertThat(AvroSerde.isSingleObject(new byte[] {(byte) 0xC3, 0x01, 1, 2, 3, 4, 5, 6, 7}))
+        .as("one byte short of a header")
+        .isFalse();
+    assertThat(AvroSerde.isSingleObject(new byte[] {'{', '"', 1, 2, 3, 4, 5, 6, 7, 8}))
+        .as("JSON, not Avro")
+        .isFalse();
+  }
 }

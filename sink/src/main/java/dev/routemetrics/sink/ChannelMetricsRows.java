@@ -2,6 +2,7 @@ package dev.routemetrics.sink;
 
 import dev.routemetrics.metrics.ChannelWindowMetrics;
 import dev.routemetrics.schemas.windows.WindowSize;
+import dev.routemetrics.schemas.wire.AvroSerde;
 import dev.routemetrics.schemas.wire.ReleasedSchemas;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
@@ -90,7 +91,6 @@ public final class ChannelMetricsRows implements Deserializer<byte[]> {
 
   private static final VarHandle LONG =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final int HEADER = 10;
   private static final WindowSize[] WINDOW_SIZES = WindowSize.values();
   private static final byte[][] WINDOW_SIZE_NAMES = new byte[WINDOW_SIZES.length][];
   private static final byte[] NO_ROUTE_BYTES = NO_ROUTE.getBytes(StandardCharsets.US_ASCII);
@@ -188,10 +188,10 @@ public final class ChannelMetricsRows implements Deserializer<byte[]> {
     if (data == null) {
       return null;
     }
-    if (data.length < HEADER || data[0] != (byte) 0xC3 || data[1] != 0x01) {
+    if (!AvroSerde.isSingleObject(data)) {
       throw malformed("not in Avro single-object encoding");
     }
-    long written = (long) LONG.get(data, 2);
+    long written = AvroSerde.writerFingerprint(data);
     Layout layout;
     if (written == fingerprint) {
       layout = Layout.V3;
@@ -203,7 +203,7 @@ public final class ChannelMetricsRows implements Deserializer<byte[]> {
       throw malformed(String.format("written with an unknown schema (fingerprint %016x)", written));
     }
     in = data;
-    position = HEADER;
+    position = AvroSerde.HEADER_BYTES;
     try {
       return transcode(layout);
     } catch (IOException e) {

@@ -6,10 +6,7 @@ import dev.routemetrics.schemas.windows.WindowSize;
 import dev.routemetrics.schemas.wire.AvroSerde;
 import dev.routemetrics.schemas.wire.ReleasedSchemas;
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.math.BigDecimal;
-import java.nio.ByteOrder;
 import java.time.Instant;
 import org.apache.avro.Conversions;
 import org.apache.avro.Schema;
@@ -41,10 +38,6 @@ public final class ChannelRevenueRecords implements Deserializer<ChannelWindowRe
   /** CRC-64-AVRO fingerprint of ChannelWindowRevenue v1 and v2 (the same schema). */
   static final long V1_V2_FINGERPRINT = 0xCF153791E4F762FFL;
 
-  private static final VarHandle LONG =
-      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final int HEADER = 10;
-
   private final AvroSerde<ChannelWindowRevenue> current = AvroSerde.of(ChannelWindowRevenue.class);
   private final long currentFingerprint =
       SchemaNormalization.parsingFingerprint64(ChannelWindowRevenue.getClassSchema());
@@ -68,11 +61,11 @@ public final class ChannelRevenueRecords implements Deserializer<ChannelWindowRe
     if (data == null) {
       return null;
     }
-    if (data.length < HEADER || data[0] != (byte) 0xC3 || data[1] != 0x01) {
+    if (!AvroSerde.isSingleObject(data)) {
       throw new SerializationException(
           "cannot decode ChannelWindowRevenue: not in Avro single-object encoding");
     }
-    long written = (long) LONG.get(data, 2);
+    long written = AvroSerde.writerFingerprint(data);
     if (written == currentFingerprint) {
       ChannelWindowRevenue row = current.decode(data);
       WindowSize.of(row.getWindowSize()); // UNKNOWN is none of ours: out of range
@@ -93,7 +86,10 @@ public final class ChannelRevenueRecords implements Deserializer<ChannelWindowRe
     try {
       r =
           beforeV3.read(
-              null, DecoderFactory.get().binaryDecoder(data, HEADER, data.length - HEADER, null));
+              null,
+              DecoderFactory.get()
+                  .binaryDecoder(
+                      data, AvroSerde.HEADER_BYTES, data.length - AvroSerde.HEADER_BYTES, null));
     } catch (IOException | RuntimeException e) {
       throw new SerializationException(
           "cannot decode ChannelWindowRevenue (v1/v2): " + e.getMessage(), e);

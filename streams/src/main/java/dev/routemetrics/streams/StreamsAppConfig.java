@@ -24,9 +24,10 @@ public final class StreamsAppConfig extends AbstractConfig {
   public static final String THREADS = "routemetrics.streams.threads";
 
   /**
-   * One stream thread per processor: a thread is CPU-bound while it has input (bench-streams: 1
-   * thread 11,173 records/s, 2 threads 15,524 on two cores, quiet), and a container's CPU limit is
-   * what availableProcessors reports. More threads than an event topic's partitions would idle.
+   * One stream thread per processor: a thread is CPU-bound while it has input, and a container's
+   * CPU limit is what availableProcessors reports (docs/benchmarks.md: on two cores shared with the
+   * broker, 2 threads 16,710 and 18,303 records/s against 1 thread 14,897 and 17,495, one quiet
+   * run). More threads than an event topic's partitions would idle.
    */
   static final int DEFAULT_THREADS =
       Math.min(Runtime.getRuntime().availableProcessors(), TopicProvisioner.DEFAULT_PARTITIONS);

@@ -1,7 +1,10 @@
 package dev.routemetrics.schemas.wire;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Map;
 import java.util.Set;
 import org.apache.avro.Schema;
@@ -60,6 +63,25 @@ public final class AvroSerde<T extends SpecificRecord>
    */
   public static void trustOurRecords() {
     // The static initializer above has run by the time this is called.
+  }
+
+  /** Bytes before the Avro body: the marker {@code C3 01} and the 8-byte fingerprint. */
+  public static final int HEADER_BYTES = 10;
+
+  private static final VarHandle LITTLE_ENDIAN_LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  /**
+   * Whether {@code data} starts like a record in single-object encoding, for readers that pick the
+   * writer's layout themselves by {@link #writerFingerprint}.
+   */
+  public static boolean isSingleObject(byte[] data) {
+    return data.length >= HEADER_BYTES && data[0] == (byte) 0xC3 && data[1] == 0x01;
+  }
+
+  /** The fingerprint of the schema {@code data} was written with; {@link #isSingleObject} first. */
+  public static long writerFingerprint(byte[] data) {
+    return (long) LITTLE_ENDIAN_LONG.get(data, 2);
   }
 
   private final Class<T> type;
