@@ -66,6 +66,7 @@ public final class ChannelMetricsTopology {
   public static final String FEEDBACK_GATE_STORE = "feedback-lateness-gate";
   public static final String USAGE_PARTIALS_STORE = "usage-partials";
   public static final String REVENUE_PARTIALS_STORE = "revenue-partials";
+  public static final String JOIN_BATCHES_STORE = "join-batches";
   public static final String REQUESTS_STORE = "requests-by-id";
   public static final String EARLY_FEEDBACK_STORE = "early-feedback";
   public static final String LEARNING_PARTIALS_STORE = "learning-partials";
@@ -93,16 +94,23 @@ public final class ChannelMetricsTopology {
    */
   static final long LIVE_TALLY_BYTES = 32L << 20;
 
-  /** What the topology needs to know besides the topic names. */
+  /**
+   * What the topology needs to know besides the topic names: the registry, the lateness bound, how
+   * often partials ship and windows emit, where dropped records are counted, and the coverage
+   * join's partition count (fixed once its repartition topic exists).
+   */
   public record Settings(
-      ChannelRegistry registry, Duration lateness, Duration emitInterval, DroppedRecords dropped) {
+      ChannelRegistry registry,
+      Duration lateness,
+      Duration emitInterval,
+      DroppedRecords dropped,
+      int joinPartitions) {
 
-    public Settings(ChannelRegistry registry, Duration lateness, Duration emitInterval) {
-      this(registry, lateness, emitInterval, DroppedRecords.inMemory());
-    }
-
-    public static Settings defaults() {
-      return new Settings(ChannelRegistry.builtIn(), Duration.ofDays(7), Duration.ofSeconds(1));
+    public Settings {
+      if (joinPartitions < 1) {
+        throw new IllegalArgumentException(
+            "join partitions must be at least 1, not " + joinPartitions);
+      }
     }
   }
 
@@ -171,6 +179,11 @@ public final class ChannelMetricsTopology {
         builder,
         Stores.inMemoryKeyValueStore(LEARNING_PARTIALS_STORE),
         ChannelWindowTally.SERDE,
+        LiveObjectStore.Budget.objects(LIVE_OBJECTS_PER_STORE));
+    addLiveObjectStore(
+        builder,
+        Stores.inMemoryKeyValueStore(JOIN_BATCHES_STORE),
+        JoinBatch.SERDE,
         LiveObjectStore.Budget.objects(LIVE_OBJECTS_PER_STORE));
     addLiveObjectStore(
         builder,
@@ -266,12 +279,13 @@ public final class ChannelMetricsTopology {
                     Named.as("feedback-contribution")),
                 Named.as("usage-and-feedback"))
             .process(
-                () -> new FoldBeforeShuffle(emit),
+                () -> new FoldBeforeShuffle(emit, settings.joinPartitions()),
                 Named.as("fold-before-shuffle"),
-                USAGE_PARTIALS_STORE)
+                USAGE_PARTIALS_STORE,
+                JOIN_BATCHES_STORE)
             .split(Named.as("shuffled-"))
             .branch((key, value) -> value instanceof Shuffled.Partial, Branched.as("partials"))
-            .defaultBranch(Branched.as("join-entries"));
+            .defaultBranch(Branched.as("join-batches"));
     KStream<String, ChannelWindowTally> usagePartials =
         shuffled
             .get("shuffled-partials")
@@ -280,10 +294,13 @@ public final class ChannelMetricsTopology {
                 Repartitioned.with(keys, ChannelWindowTally.SERDE).withName("partials-by-window"));
     KStream<String, ChannelWindowTally> learningPartials =
         shuffled
-            .get("shuffled-join-entries")
-            .mapValues(value -> ((Shuffled.Join) value).entry(), Named.as("join-entry"))
+            .get("shuffled-join-batches")
+            .mapValues(value -> ((Shuffled.Join) value).batch(), Named.as("join-batch"))
             .repartition(
-                Repartitioned.with(keys, JoinEntry.SERDE).withName("join-entries-by-request-id"))
+                Repartitioned.with(keys, JoinBatch.SERDE)
+                    .withStreamPartitioner(JoinBatch.PARTITIONER)
+                    .withNumberOfPartitions(settings.joinPartitions())
+                    .withName("join-batches-by-partition"))
             .process(
                 () -> new JoinFeedbackToRequests(FEEDBACK_HORIZON, emit, dropped),
                 Named.as("join-feedback-to-requests"),

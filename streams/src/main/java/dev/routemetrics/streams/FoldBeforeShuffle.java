@@ -12,18 +12,22 @@ import org.apache.kafka.streams.processor.api.Record;
 /**
  * In the task that deduplicated and gated them, folds usage and feedback into partial tallies of
  * their channel's MINUTE, HOUR and DAY windows (reach from usage; feedback received by its own
- * event_time) and sends the coverage join only a {@link JoinEntry} per usage and per feedback that
- * names a request. Every emit interval the partials go out, keyed {@code channel|SIZE|windowStart}
- * and stamped with the window start, and the task asks for a commit: the partials just shipped then
- * leave nothing in the changelog.
+ * event_time), and collects for the coverage join a {@link JoinEntry} per usage event and per
+ * feedback that names a request, in one {@link JoinBatch} per partition of the join. Every emit
+ * interval the partials go out, keyed {@code channel|SIZE|windowStart} and stamped with the window
+ * start, and the batches, keyed by their partition; then the task asks for a commit: what was just
+ * shipped leaves nothing in the changelog. A batch that fills up goes at once.
  */
 final class FoldBeforeShuffle extends ContextualProcessor<String, Contribution, String, Shuffled> {
 
   private final Duration emitInterval;
+  private final int joinPartitions;
   private PartialTallies<ChannelWindowTally> partials;
+  private PartialTallies<JoinBatch> joinBatches;
 
-  FoldBeforeShuffle(Duration emitInterval) {
+  FoldBeforeShuffle(Duration emitInterval, int joinPartitions) {
     this.emitInterval = emitInterval;
+    this.joinPartitions = joinPartitions;
   }
 
   @Override
@@ -31,6 +35,8 @@ final class FoldBeforeShuffle extends ContextualProcessor<String, Contribution, 
     super.init(context);
     partials =
         new PartialTallies<>(context.getStateStore(ChannelMetricsTopology.USAGE_PARTIALS_STORE));
+    joinBatches =
+        new PartialTallies<>(context.getStateStore(ChannelMetricsTopology.JOIN_BATCHES_STORE));
     context.schedule(emitInterval, PunctuationType.WALL_CLOCK_TIME, now -> ship());
   }
 
@@ -40,23 +46,13 @@ final class FoldBeforeShuffle extends ContextualProcessor<String, Contribution, 
       UsageEvent e = u.event();
       long time = e.getEventTime().toEpochMilli();
       fold(e.getChannelId(), time, tally -> tally.add(e));
-      context()
-          .forward(
-              record
-                  .withKey(e.getRequestId())
-                  .withValue(
-                      new Shuffled.Join(
-                          new JoinEntry.Request(e.getChannelId(), time, e.getRequestCount()))));
+      join(e.getRequestId(), new JoinEntry.Request(e.getChannelId(), time, e.getRequestCount()));
     } else if (record.value() instanceof Contribution.Feedback f) {
       FeedbackEvent e = f.event();
       long time = e.getEventTime().toEpochMilli();
       fold(e.getChannelId(), time, tally -> tally.addReceived(e));
       if (e.getRequestId() != null) {
-        context()
-            .forward(
-                record
-                    .withKey(e.getRequestId())
-                    .withValue(new Shuffled.Join(new JoinEntry.Feedback(time, e.getTrainable()))));
+        join(e.getRequestId(), new JoinEntry.Feedback(time, e.getTrainable()));
       }
     }
   }
@@ -72,14 +68,31 @@ final class FoldBeforeShuffle extends ContextualProcessor<String, Contribution, 
     }
   }
 
+  private void join(String requestId, JoinEntry entry) {
+    int partition = JoinBatch.partitionOf(requestId, joinPartitions);
+    String key = JoinBatch.key(partition);
+    JoinBatch batch =
+        joinBatches.fold(key, () -> new JoinBatch(partition), b -> b.add(requestId, entry));
+    if (batch.size() >= JoinBatch.MAX_ENTRIES) {
+      joinBatches.take(key);
+      shipBatch(key, batch);
+    }
+  }
+
+  private void shipBatch(String key, JoinBatch batch) {
+    context().forward(new Record<>(key, (Shuffled) new Shuffled.Join(batch), batch.maxTime()));
+  }
+
   private void ship() {
-    if (partials.drain(
+    int shipped =
+        partials.drain(
             (key, tally) ->
                 context()
                     .forward(
                         new Record<>(
-                            key, (Shuffled) new Shuffled.Partial(tally), tally.windowStart)))
-        > 0) {
+                            key, (Shuffled) new Shuffled.Partial(tally), tally.windowStart)));
+    shipped += joinBatches.drain(this::shipBatch);
+    if (shipped > 0) {
       context().commit();
     }
   }

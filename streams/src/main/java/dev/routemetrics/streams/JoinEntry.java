@@ -1,18 +1,13 @@
 package dev.routemetrics.streams;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import java.io.DataInput;
+import java.io.DataOutput;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
 
 /**
- * What the coverage join needs of an event, keyed by request_id on its way there: of a usage event
- * its channel, time and request count; of a feedback event naming a request its time and whether it
- * is trainable. Nothing else of the event crosses the shuffle.
+ * What the coverage join needs of an event, on its way there in a {@link JoinBatch}: of a usage
+ * event its channel, time and request count; of a feedback event naming a request its time and
+ * whether it is trainable. Nothing else of the event crosses the shuffle.
  */
 sealed interface JoinEntry {
 
@@ -25,43 +20,28 @@ sealed interface JoinEntry {
   byte REQUEST = 'R';
   byte FEEDBACK = 'F';
 
-  Serde<JoinEntry> SERDE =
-      Serdes.serdeFrom(
-          (topic, entry) -> entry == null ? null : encode(entry),
-          (topic, bytes) -> bytes == null ? null : decode(bytes));
-
-  private static byte[] encode(JoinEntry entry) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(48);
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      if (entry instanceof Request r) {
-        out.writeByte(REQUEST);
-        out.writeUTF(r.channelId());
-        out.writeLong(r.time());
-        out.writeInt(r.requestCount());
-      } else {
-        Feedback f = (Feedback) entry;
-        out.writeByte(FEEDBACK);
-        out.writeLong(f.time());
-        out.writeBoolean(f.trainable());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  static void writeTo(JoinEntry entry, DataOutput out) throws IOException {
+    if (entry instanceof Request r) {
+      out.writeByte(REQUEST);
+      out.writeUTF(r.channelId());
+      out.writeLong(r.time());
+      out.writeInt(r.requestCount());
+    } else {
+      Feedback f = (Feedback) entry;
+      out.writeByte(FEEDBACK);
+      out.writeLong(f.time());
+      out.writeBoolean(f.trainable());
     }
-    return bytes.toByteArray();
   }
 
-  private static JoinEntry decode(byte[] bytes) {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-      byte tag = in.readByte();
-      if (tag == REQUEST) {
-        return new Request(in.readUTF(), in.readLong(), in.readInt());
-      }
-      if (tag == FEEDBACK) {
-        return new Feedback(in.readLong(), in.readBoolean());
-      }
-      throw new IllegalArgumentException("unknown join entry tag " + tag);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  static JoinEntry readFrom(DataInput in) throws IOException {
+    byte tag = in.readByte();
+    if (tag == REQUEST) {
+      return new Request(in.readUTF(), in.readLong(), in.readInt());
     }
+    if (tag == FEEDBACK) {
+      return new Feedback(in.readLong(), in.readBoolean());
+    }
+    throw new IllegalArgumentException("unknown join entry tag " + tag);
   }
 }

@@ -27,9 +27,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Learning by the request's window (docs/domain.md): a feedback event counts in the windows of the
  * request it names when its event_time lies in [request time, request time + horizon]; the request
- * counts as covered once, with its first such feedback. Input is {@link JoinEntry}s keyed by
- * request_id; output is partial tallies (feedback_events, trainable_feedback, covered_requests) of
- * the requests' channel windows, shipped every emit interval like the usage task's.
+ * counts as covered once, with its first such feedback. Input is {@link JoinBatch}es of the entries
+ * whose request_id belongs to this task's partition, taken in order; output is partial tallies
+ * (feedback_events, trainable_feedback, covered_requests) of the requests' channel windows, shipped
+ * every emit interval like the usage task's.
  *
  * <p>One write per request: each request is one entry of a window store keyed by request_id at the
  * request's event_time, and feedback that comes before its request one entry of another, keyed at
@@ -44,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * requests, and feedback goes to the earliest one whose horizon it falls in.
  */
 final class JoinFeedbackToRequests
-    extends ContextualProcessor<String, JoinEntry, String, ChannelWindowTally> {
+    extends ContextualProcessor<String, JoinBatch, String, ChannelWindowTally> {
 
   private static final Logger log = LoggerFactory.getLogger(JoinFeedbackToRequests.class);
 
@@ -76,12 +77,17 @@ final class JoinFeedbackToRequests
   }
 
   @Override
-  public void process(Record<String, JoinEntry> record) {
-    if (record.value() instanceof JoinEntry.Request r) {
-      request(record.key(), r);
-    } else {
-      feedback(record.key(), (JoinEntry.Feedback) record.value());
-    }
+  public void process(Record<String, JoinBatch> record) {
+    record
+        .value()
+        .forEach(
+            (requestId, entry) -> {
+              if (entry instanceof JoinEntry.Request r) {
+                request(requestId, r);
+              } else {
+                feedback(requestId, (JoinEntry.Feedback) entry);
+              }
+            });
   }
 
   private void request(String requestId, JoinEntry.Request r) {

@@ -28,13 +28,20 @@ final class PartialTallies<T> {
     this.store = store;
   }
 
-  void fold(String key, Supplier<T> empty, Consumer<T> update) {
+  /** Folds {@code update} into the partial of {@code key} (new if none); returns the partial. */
+  T fold(String key, Supplier<T> empty, Consumer<T> update) {
     T tally = store.get(key);
     if (tally == null) {
       tally = empty.get();
     }
     update.accept(tally);
     store.put(key, tally);
+    return tally;
+  }
+
+  /** Forgets the partial of {@code key}, to be shipped by the caller now. */
+  void take(String key) {
+    store.delete(key);
   }
 
   /** Hands every partial to {@code ship} and forgets it; returns how many were shipped. */

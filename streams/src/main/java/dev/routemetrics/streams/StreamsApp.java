@@ -73,7 +73,10 @@ public final class StreamsApp implements AutoCloseable {
                 registry,
                 Duration.ofDays(config.getInt(StreamsAppConfig.LATENESS_DAYS)),
                 Duration.ofMillis(config.getInt(StreamsAppConfig.EMIT_INTERVAL_MS)),
-                dropped));
+                dropped,
+                // The join's partitions are fixed with its repartition topic at the first start;
+                // Kafka Streams refuses to start if this setting later disagrees with it.
+                config.getInt(StreamsAppConfig.PARTITIONS)));
     log.debug("topology:\n{}", topology.describe());
     this.applicationId = config.applicationId();
     this.inputTopics = inputTopics(topology, applicationId);
@@ -141,6 +144,7 @@ public final class StreamsApp implements AutoCloseable {
       for (String store :
           java.util.List.of(
               ChannelMetricsTopology.USAGE_PARTIALS_STORE,
+              ChannelMetricsTopology.JOIN_BATCHES_STORE,
               ChannelMetricsTopology.LEARNING_PARTIALS_STORE,
               ChannelMetricsTopology.REVENUE_PARTIALS_STORE,
               ChannelMetricsTopology.CHANNEL_WINDOWS_DIRTY_STORE,

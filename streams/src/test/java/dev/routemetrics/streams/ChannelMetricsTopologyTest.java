@@ -181,7 +181,8 @@ class ChannelMetricsTopologyTest {
 
   /** Lets the emit punctuator run, then folds what came out into the newest version per key. */
   private void emit() {
-    // Partials ship on one emit, the join's on the next, the totals' rows on the one after.
+    // Partials and join batches ship on one emit, the join's partials on the next, the totals' rows
+    // on the one after.
     for (int hop = 0; hop < 3; hop++) {
       driver.advanceWallClockTime(Duration.ofSeconds(1));
     }

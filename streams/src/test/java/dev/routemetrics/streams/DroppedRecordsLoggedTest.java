@@ -55,7 +55,8 @@ class DroppedRecordsLoggedTest {
                     ChannelMetricsTopologyTest.registry(),
                     Duration.ofDays(7),
                     Duration.ofSeconds(1),
-                    dropped)),
+                    dropped,
+                    TopologyHarness.ONE_PARTITION)),
             props);
     billing =
         driver.createInputTopic(

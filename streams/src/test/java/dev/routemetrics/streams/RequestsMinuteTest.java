@@ -82,7 +82,8 @@ class RequestsMinuteTest {
    * channel@windowStartMillis, once the changed windows were emitted.
    */
   private Map<String, ChannelWindowMetrics> latestRows() {
-    // Partials ship on one emit, the join's on the next, the totals' rows on the one after.
+    // Partials and join batches ship on one emit, the join's partials on the next, the totals' rows
+    // on the one after.
     for (int hop = 0; hop < 3; hop++) {
       driver.advanceWallClockTime(Duration.ofSeconds(1));
     }

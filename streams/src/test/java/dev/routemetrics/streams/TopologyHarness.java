@@ -25,6 +25,9 @@ import org.apache.kafka.streams.TopologyTestDriver;
  */
 final class TopologyHarness implements AutoCloseable {
 
+  /** TopologyTestDriver gives every topic one partition, the join's too. */
+  static final int ONE_PARTITION = 1;
+
   final TopologyTestDriver driver;
   final TestInputTopic<String, UsageEvent> usage;
   final TestInputTopic<String, BillingEvent> billing;
@@ -46,7 +49,11 @@ final class TopologyHarness implements AutoCloseable {
             ChannelMetricsTopology.build(
                 topics,
                 new ChannelMetricsTopology.Settings(
-                    registry, Duration.ofDays(7), Duration.ofSeconds(1))),
+                    registry,
+                    Duration.ofDays(7),
+                    Duration.ofSeconds(1),
+                    DroppedRecords.inMemory(),
+                    ONE_PARTITION)),
             props);
     usage =
         driver.createInputTopic(

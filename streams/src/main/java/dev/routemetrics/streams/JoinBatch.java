@@ -1,0 +1,143 @@
+package dev.routemetrics.streams;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.processor.StreamPartitioner;
+
+/**
+ * The join entries one task has for one partition of the coverage join, in the order it folded
+ * them: fold before the shuffle, for the join. Sent one record per entry, every usage event cost a
+ * repartition record and a pass through Kafka Streams in the join's task besides its store write; a
+ * batch costs one of each per emit interval and partition.
+ *
+ * <p>A request_id's partition is the one Kafka's default partitioner gives the id as a key
+ * (murmur2), over the join's partition count, so the join's tasks hold the same request_ids they
+ * held when entries travelled one by one. {@link #PARTITIONER} sends a batch to its partition and
+ * refuses one that names a partition the topic does not have.
+ */
+final class JoinBatch {
+
+  /** Serialized form's first byte; a batch of another format is refused, never misread. */
+  static final byte FORMAT = 1;
+
+  /** A batch is shipped at once when it reaches this many entries (about 50 bytes each). */
+  static final int MAX_ENTRIES = 4096;
+
+  final int partition;
+  private final List<String> requestIds = new ArrayList<>();
+  private final List<JoinEntry> entries = new ArrayList<>();
+  private long maxTime = Long.MIN_VALUE;
+
+  JoinBatch(int partition) {
+    this.partition = partition;
+  }
+
+  /** The partition of the join that keeps {@code requestId}, among {@code partitions}. */
+  static int partitionOf(String requestId, int partitions) {
+    return Utils.toPositive(Utils.murmur2(requestId.getBytes(StandardCharsets.UTF_8))) % partitions;
+  }
+
+  /** The key a batch for {@code partition} is held and shipped under. */
+  static String key(int partition) {
+    return Integer.toString(partition);
+  }
+
+  void add(String requestId, JoinEntry entry) {
+    requestIds.add(requestId);
+    entries.add(entry);
+    maxTime = Math.max(maxTime, entry.time());
+  }
+
+  int size() {
+    return entries.size();
+  }
+
+  /** The newest event time among the entries: the batch's record timestamp. */
+  long maxTime() {
+    return maxTime;
+  }
+
+  /** Hands every entry, in order, to {@code entry} with its request_id. */
+  void forEach(BiConsumer<String, JoinEntry> entry) {
+    for (int i = 0; i < entries.size(); i++) {
+      entry.accept(requestIds.get(i), entries.get(i));
+    }
+  }
+
+  /** Sends each batch to the partition it was made for. */
+  static final StreamPartitioner<String, JoinBatch> PARTITIONER =
+      new StreamPartitioner<>() {
+        // The one abstract method, marked for removal in favour of the one with headers, which
+        // calls it by default: both answer the same.
+        @Override
+        @SuppressWarnings("removal")
+        public Optional<Set<Integer>> partitions(
+            String topic, String key, JoinBatch batch, int numPartitions) {
+          if (batch.partition >= numPartitions) {
+            throw new IllegalStateException(
+                "join batch for partition "
+                    + batch.partition
+                    + " but "
+                    + topic
+                    + " has "
+                    + numPartitions
+                    + " partitions: the join's partition count changed under a running"
+                    + " application; derive the metrics again (deploy/rebuild.sh)");
+          }
+          return Optional.of(Set.of(batch.partition));
+        }
+      };
+
+  static final Serde<JoinBatch> SERDE =
+      Serdes.serdeFrom(
+          (topic, batch) -> batch == null ? null : batch.encode(),
+          (topic, bytes) -> bytes == null ? null : decode(bytes));
+
+  private byte[] encode() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 + 48 * entries.size());
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeByte(FORMAT);
+      out.writeInt(partition);
+      out.writeInt(entries.size());
+      for (int i = 0; i < entries.size(); i++) {
+        out.writeUTF(requestIds.get(i));
+        JoinEntry.writeTo(entries.get(i), out);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  private static JoinBatch decode(byte[] bytes) {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+      byte format = in.readByte();
+      if (format != FORMAT) {
+        throw new IllegalArgumentException(
+            "join batch of format " + format + ", this version reads " + FORMAT);
+      }
+      JoinBatch batch = new JoinBatch(in.readInt());
+      int count = in.readInt();
+      for (int i = 0; i < count; i++) {
+        String requestId = in.readUTF();
+        batch.add(requestId, JoinEntry.readFrom(in));
+      }
+      return batch;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
