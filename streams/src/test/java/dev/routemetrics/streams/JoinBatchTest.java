@@ -32,7 +32,9 @@ class JoinBatchTest {
     JoinBatch batch = new JoinBatch(3);
     batch.add("req-1", new JoinEntry.Request("api", 1_000L, 5));
     batch.add("req-2", new JoinEntry.Feedback(3_000L, true));
+    batch.add("req-3", new JoinEntry.Request("marketplace-é", 1_500L, 1));
     batch.add("req-1", new JoinEntry.Feedback(2_000L, false));
+    batch.add("req-4", new JoinEntry.Request("api", 2_500L, 2));
 
     JoinBatch read =
         JoinBatch.SERDE
@@ -45,7 +47,9 @@ class JoinBatchTest {
         .containsExactly(
             "req-1 Request[channelId=api, time=1000, requestCount=5]",
             "req-2 Feedback[time=3000, trainable=true]",
-            "req-1 Feedback[time=2000, trainable=false]");
+            "req-3 Request[channelId=marketplace-é, time=1500, requestCount=1]",
+            "req-1 Feedback[time=2000, trainable=false]",
+            "req-4 Request[channelId=api, time=2500, requestCount=2]");
     assertThat(read.partition).isEqualTo(3);
     assertThat(read.maxTime()).isEqualTo(3_000L);
   }
