@@ -104,12 +104,12 @@ public final class ChannelMetricsTopology {
       Duration lateness,
       Duration emitInterval,
       DroppedRecords dropped,
-      int joinPartitions) {
+      int shufflePartitions) {
 
     public Settings {
-      if (joinPartitions < 1) {
+      if (shufflePartitions < 1) {
         throw new IllegalArgumentException(
-            "join partitions must be at least 1, not " + joinPartitions);
+            "shuffle partitions must be at least 1, not " + shufflePartitions);
       }
     }
   }
@@ -279,7 +279,7 @@ public final class ChannelMetricsTopology {
                     Named.as("feedback-contribution")),
                 Named.as("usage-and-feedback"))
             .process(
-                () -> new FoldBeforeShuffle(emit, settings.joinPartitions()),
+                () -> new FoldBeforeShuffle(emit, settings.shufflePartitions()),
                 Named.as("fold-before-shuffle"),
                 USAGE_PARTIALS_STORE,
                 JOIN_BATCHES_STORE)
@@ -291,7 +291,9 @@ public final class ChannelMetricsTopology {
             .get("shuffled-partials")
             .mapValues(value -> ((Shuffled.Partial) value).tally(), Named.as("partial-tally"))
             .repartition(
-                Repartitioned.with(keys, ChannelWindowTally.SERDE).withName("partials-by-window"));
+                Repartitioned.with(keys, ChannelWindowTally.SERDE)
+                    .withNumberOfPartitions(settings.shufflePartitions())
+                    .withName("partials-by-window"));
     KStream<String, ChannelWindowTally> learningPartials =
         shuffled
             .get("shuffled-join-batches")
@@ -299,7 +301,7 @@ public final class ChannelMetricsTopology {
             .repartition(
                 Repartitioned.with(keys, JoinBatch.SERDE)
                     .withStreamPartitioner(JoinBatch.PARTITIONER)
-                    .withNumberOfPartitions(settings.joinPartitions())
+                    .withNumberOfPartitions(settings.shufflePartitions())
                     .withName("join-batches-by-partition"))
             .process(
                 () -> new JoinFeedbackToRequests(FEEDBACK_HORIZON, emit, dropped),
@@ -309,6 +311,7 @@ public final class ChannelMetricsTopology {
                 LEARNING_PARTIALS_STORE)
             .repartition(
                 Repartitioned.with(keys, ChannelWindowTally.SERDE)
+                    .withNumberOfPartitions(settings.shufflePartitions())
                     .withName("learning-partials-by-window"));
 
     KStream<String, ChannelWindowMetrics> metrics =

@@ -26,13 +26,13 @@ final class FoldBeforeShuffle extends ContextualProcessor<String, Contribution, 
   private static final WindowSize[] COARSER = {WindowSize.HOUR, WindowSize.DAY};
 
   private final Duration emitInterval;
-  private final int joinPartitions;
+  private final int shufflePartitions;
   private PartialTallies<ChannelWindowTally> partials;
   private PartialTallies<JoinBatch> joinBatches;
 
-  FoldBeforeShuffle(Duration emitInterval, int joinPartitions) {
+  FoldBeforeShuffle(Duration emitInterval, int shufflePartitions) {
     this.emitInterval = emitInterval;
-    this.joinPartitions = joinPartitions;
+    this.shufflePartitions = shufflePartitions;
   }
 
   @Override
@@ -73,7 +73,7 @@ final class FoldBeforeShuffle extends ContextualProcessor<String, Contribution, 
   }
 
   private void join(String requestId, JoinEntry entry) {
-    int partition = JoinBatch.partitionOf(requestId, joinPartitions);
+    int partition = JoinBatch.partitionOf(requestId, shufflePartitions);
     String key = JoinBatch.key(partition);
     JoinBatch batch =
         joinBatches.fold(key, () -> new JoinBatch(partition), b -> b.add(requestId, entry));

@@ -74,8 +74,9 @@ public final class StreamsApp implements AutoCloseable {
                 Duration.ofDays(config.getInt(StreamsAppConfig.LATENESS_DAYS)),
                 Duration.ofMillis(config.getInt(StreamsAppConfig.EMIT_INTERVAL_MS)),
                 dropped,
-                // The join's partitions are fixed with its repartition topic at the first start;
-                // Kafka Streams refuses to start if this setting later disagrees with it.
+                // The shuffles' partitions are fixed with their topics at the first start: to
+                // change
+                // them, derive the metrics again under a new application id (deploy/rebuild.sh).
                 config.getInt(StreamsAppConfig.PARTITIONS)));
     log.debug("topology:\n{}", topology.describe());
     this.applicationId = config.applicationId();

@@ -756,7 +756,9 @@ class ChannelMetricsIT {
 
     private boolean newer(String key, long version) {
       Long seen = versions.get(key);
-      assertThat(seen == null || version > seen).as("versions of %s only grow", key).isTrue();
+      assertThat(seen == null || version > seen)
+          .as("versions of %s only grow (%s then %s)", key, seen, version)
+          .isTrue();
       versions.put(key, version);
       return true;
     }
