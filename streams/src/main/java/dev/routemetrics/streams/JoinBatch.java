@@ -103,42 +103,30 @@ final class JoinBatch {
           (topic, bytes) -> bytes == null ? null : decode(bytes));
 
   /**
-   * Format 1: the format byte, the partition, the channel ids named (each once), then per entry its
-   * request_id, its kind and its fields, a request's channel as its index among those named.
-   * Strings are length-prefixed UTF-8: DataOutputStream's writeUTF, a character at a time, was most
-   * of the cost of shipping a batch in the profile.
+   * Format 1: the format byte, the partition, the entry count, then per entry its request_id, its
+   * kind and its fields. Strings are length-prefixed UTF-8: DataOutputStream's writeUTF, a
+   * character at a time, was most of the cost of shipping a batch in the profile (and a dictionary
+   * of channel ids cost more in hashing each event's fresh string than it saved in bytes).
    */
   private byte[] encode() {
-    List<String> channels = new ArrayList<>();
-    java.util.Map<String, Integer> channelIndex = new java.util.HashMap<>();
     byte[][] ids = new byte[entries.size()][];
-    int size = 1 + 4 + 4 + 4;
+    byte[][] channels = new byte[entries.size()][];
+    int size = 1 + 4 + 4;
     for (int i = 0; i < entries.size(); i++) {
       ids[i] = requestIds.get(i).getBytes(StandardCharsets.UTF_8);
-      size += 4 + ids[i].length + 1 + 8 + 4 + 4; // a request's fields, more than a feedback's
-      if (entries.get(i) instanceof JoinEntry.Request r
-          && channelIndex.putIfAbsent(r.channelId(), channels.size()) == null) {
-        channels.add(r.channelId());
+      size += 4 + ids[i].length + 1 + 8 + 4; // request_id, kind, time, request count or trainable
+      if (entries.get(i) instanceof JoinEntry.Request r) {
+        channels[i] = r.channelId().getBytes(StandardCharsets.UTF_8);
+        size += 4 + channels[i].length;
       }
     }
-    byte[][] channelBytes = new byte[channels.size()][];
-    for (int c = 0; c < channels.size(); c++) {
-      channelBytes[c] = channels.get(c).getBytes(StandardCharsets.UTF_8);
-      size += 4 + channelBytes[c].length;
-    }
     ByteBuffer out = ByteBuffer.allocate(size);
-    out.put(FORMAT).putInt(partition).putInt(channelBytes.length);
-    for (byte[] channel : channelBytes) {
-      out.putInt(channel.length).put(channel);
-    }
-    out.putInt(entries.size());
+    out.put(FORMAT).putInt(partition).putInt(entries.size());
     for (int i = 0; i < entries.size(); i++) {
       out.putInt(ids[i].length).put(ids[i]);
       if (entries.get(i) instanceof JoinEntry.Request r) {
-        out.put(JoinEntry.REQUEST)
-            .putLong(r.time())
-            .putInt(channelIndex.get(r.channelId()))
-            .putInt(r.requestCount());
+        out.put(JoinEntry.REQUEST).putLong(r.time()).putInt(r.requestCount());
+        out.putInt(channels[i].length).put(channels[i]);
       } else {
         JoinEntry.Feedback f = (JoinEntry.Feedback) entries.get(i);
         out.put(JoinEntry.FEEDBACK).putLong(f.time()).put((byte) (f.trainable() ? 1 : 0));
@@ -155,17 +143,14 @@ final class JoinBatch {
           "join batch of format " + format + ", this version reads " + FORMAT);
     }
     JoinBatch batch = new JoinBatch(in.getInt());
-    String[] channels = new String[in.getInt()];
-    for (int c = 0; c < channels.length; c++) {
-      channels[c] = string(in);
-    }
     int count = in.getInt();
     for (int i = 0; i < count; i++) {
       String requestId = string(in);
       byte kind = in.get();
       if (kind == JoinEntry.REQUEST) {
         long time = in.getLong();
-        batch.add(requestId, new JoinEntry.Request(channels[in.getInt()], time, in.getInt()));
+        int requestCount = in.getInt();
+        batch.add(requestId, new JoinEntry.Request(string(in), time, requestCount));
       } else if (kind == JoinEntry.FEEDBACK) {
         batch.add(requestId, new JoinEntry.Feedback(in.getLong(), in.get() == 1));
       } else {
