@@ -2,7 +2,9 @@
 # Metrics-topology throughput beside Kafka's own ceiling, in the same run, on the same broker:
 #   1. `simulate --to kafka` fills fresh namespaced event topics with a seeded day of traffic;
 #   2. Kafka's ProducerPerformance writes the same number of records of the same mean size;
-#   3. the topology (exactly_once_v2, fresh application id) runs until it has consumed them all.
+#   3. the topology (exactly_once_v2, fresh application id) runs until it has consumed them all;
+#   4. Kafka Streams alone, with the app's settings, on the same usage events: nothing, decoding, one
+#      and two RocksDB stores with changelogs per event (the floor under the topology's figure).
 # Prints a markdown table for docs/benchmarks.md. Loopback only; stops by itself.
 #   deploy/bench-streams.sh [EVENTS] [THREADS] [INSTANCES]
 #   (defaults 50000; the streams app's threads, one per processor; 1)
@@ -45,6 +47,13 @@ else
 fi
 
 raw_rate="$(producer_performance "${ns}raw" "$records" 167)"
+# What Kafka Streams itself costs on the same usage events with the app's settings: the floor under
+# the topology's figure (StreamsCeiling). Skipped with ROUTEMETRICS_BENCH_CEILING=0.
+ceiling=""
+if [ "${ROUTEMETRICS_BENCH_CEILING:-1}" != 0 ]; then
+  ceiling="$(ROUTEMETRICS_JAVA_OPTS=-Xmx1g bin/routemetrics bench-streams --topic-namespace "$ns" --threads "$threads" \
+    --ceiling 2>>"$ROUTEMETRICS_LOGS/bench-streams.log")" || die "the ceiling runs failed (see $ROUTEMETRICS_LOGS/bench-streams.log)"
+fi
 
 grep -h "^writes" "$ROUTEMETRICS_LOGS/bench-streams.log" | sed 's/^/# /' || true
 echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -56,3 +65,11 @@ steady="$(awk -v n="$records" -v s="$seconds" -v u="$startup" 'BEGIN { printf "%
 printf '| metrics topology, exactly_once_v2, %d instance(s) x %d thread(s) (start-up %s s; %s records/s after it, %.1f%%) | %d | %s | %s | %.1f%% |\n' \
   "$instances" "$threads" "$startup" "$steady" "$(awk -v a="$steady" -v b="$raw_rate" 'BEGIN { print 100 * a / b }')" \
   "$records" "$seconds" "$rate" "$(awk -v a="$rate" -v b="$raw_rate" 'BEGIN { print 100 * a / b }')"
+while read -r work n s r; do
+  [ -n "$work" ] || continue
+  printf '| Kafka Streams alone on the usage events, exactly_once_v2, %s | %d | %s | %s | %.1f%% |\n' \
+    "$(case "$work" in NOTHING) echo "reading them, nothing else" ;; DECODE) echo "decoding them (Avro)" ;;
+      ONE_STORE) echo "one RocksDB store with changelog, read and written per event" ;;
+      TWO_STORES) echo "two such stores per event (the topology writes an event id and a request)" ;; *) echo "$work" ;; esac)" \
+    "$n" "$s" "$r" "$(awk -v a="$r" -v b="$raw_rate" 'BEGIN { print 100 * a / b }')"
+done <<<"$ceiling"

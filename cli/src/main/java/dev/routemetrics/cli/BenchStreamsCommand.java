@@ -1,6 +1,7 @@
 package dev.routemetrics.cli;
 
 import dev.routemetrics.tools.bench.StreamsBench;
+import dev.routemetrics.tools.bench.StreamsCeiling;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -14,7 +15,10 @@ import picocli.CommandLine.Option;
       "It runs the topology with a fresh application id (deploy/bench-streams.sh fills the topics"
           + " with",
       "`simulate --to kafka`) until its committed offsets reach the end of every input topic.",
-      "Prints: input_records seconds records_per_s startup_s"
+      "Prints: input_records seconds records_per_s startup_s threads",
+      "With --ceiling, instead: what Kafka Streams itself costs on the same usage events, one line",
+      "per kind of work (NOTHING, DECODE, ONE_STORE, TWO_STORES): work records seconds"
+          + " records_per_s"
     })
 final class BenchStreamsCommand implements Callable<Integer> {
 
@@ -46,8 +50,22 @@ final class BenchStreamsCommand implements Callable<Integer> {
               + " punctuate).")
   boolean showRatios;
 
+  @Option(
+      names = "--ceiling",
+      description =
+          "Instead of the topology: Kafka Streams with the app's settings (exactly_once_v2) on the"
+              + " usage events, doing nothing, decoding them, and writing one or two RocksDB"
+              + " stores with changelogs per event.")
+  boolean ceiling;
+
   @Override
   public Integer call() throws Exception {
+    if (ceiling) {
+      for (StreamsCeiling.Row row : StreamsCeiling.run(namespace, threads, Map.of(), System.err)) {
+        System.out.println(row.line());
+      }
+      return 0;
+    }
     System.out.println(
         StreamsBench.run(namespace, threads, sharedApplicationId, showRatios, Map.of(), System.err)
             .line());

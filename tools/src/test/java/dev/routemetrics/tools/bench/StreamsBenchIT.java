@@ -73,19 +73,37 @@ class StreamsBenchIT {
     assertThat(result.writes().get("repartition")).isPositive();
     assertThat(progress.toString(StandardCharsets.UTF_8))
         .contains("consumed " + String.format("%,d", onTheTopics) + " of ")
-        .contains("per input record");
+        .contains("per input record")
+        .contains("deleted the run's");
+
+    // The floor under that figure, on the same usage events: every kind of work reads them all.
+    long usage = records(bootstrap, List.of(topics.usageEvents));
+    List<StreamsCeiling.Row> ceiling =
+        StreamsCeiling.run(
+            namespace,
+            1,
+            Map.of(StreamsAppConfig.COMMIT_INTERVAL_MS, "100"),
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    assertThat(ceiling)
+        .extracting(StreamsCeiling.Row::work)
+        .containsExactly(StreamsCeiling.Work.values());
+    assertThat(ceiling).allSatisfy(row -> assertThat(row.records()).isEqualTo(usage));
   }
 
   /** Records on the three event topics: their end offsets, as a plain consumer sees them. */
   private static long records(String bootstrap, Topics topics) {
+    return records(
+        bootstrap, List.of(topics.usageEvents, topics.billingEvents, topics.feedbackEvents));
+  }
+
+  private static long records(String bootstrap, List<String> topicNames) {
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(
             Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
             new ByteArrayDeserializer(),
             new ByteArrayDeserializer())) {
       long records = 0;
-      for (String topic :
-          List.of(topics.usageEvents, topics.billingEvents, topics.feedbackEvents)) {
+      for (String topic : topicNames) {
         List<TopicPartition> partitions =
             consumer.partitionsFor(topic).stream()
                 .map(p -> new TopicPartition(topic, p.partition()))
