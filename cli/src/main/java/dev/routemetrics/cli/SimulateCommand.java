@@ -1,6 +1,7 @@
 package dev.routemetrics.cli;
 
 import dev.routemetrics.cli.options.IngestTarget;
+import dev.routemetrics.schemas.config.KafkaSettings;
 import dev.routemetrics.schemas.registry.ChannelChange;
 import dev.routemetrics.schemas.registry.ChannelRegistry;
 import dev.routemetrics.schemas.registry.ChannelRegistryPublisher;
@@ -121,7 +122,7 @@ final class SimulateCommand implements Callable<Integer> {
 
   @Option(
       names = "--kafka-bootstrap",
-      defaultValue = "127.0.0.1:9092",
+      defaultValue = KafkaSettings.DEFAULT_BOOTSTRAP,
       description = "Kafka bootstrap servers for --to kafka (default: ${DEFAULT-VALUE}).")
   String bootstrap;
 

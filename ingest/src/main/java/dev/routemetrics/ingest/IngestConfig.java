@@ -2,7 +2,7 @@ package dev.routemetrics.ingest;
 
 import dev.routemetrics.schemas.EventBounds;
 import dev.routemetrics.schemas.config.ConfigSources;
-import dev.routemetrics.schemas.topics.TopicProvisioner;
+import dev.routemetrics.schemas.config.KafkaSettings;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -15,9 +15,9 @@ public final class IngestConfig extends AbstractConfig {
 
   public static final String HOST = "routemetrics.ingest.host";
   public static final String PORT = "routemetrics.ingest.port";
-  public static final String KAFKA_BOOTSTRAP = "routemetrics.kafka.bootstrap";
-  public static final String TOPIC_NAMESPACE = "routemetrics.topic.namespace";
-  public static final String PARTITIONS = "routemetrics.topic.partitions";
+  public static final String KAFKA_BOOTSTRAP = KafkaSettings.BOOTSTRAP;
+  public static final String TOPIC_NAMESPACE = KafkaSettings.TOPIC_NAMESPACE;
+  public static final String PARTITIONS = KafkaSettings.PARTITIONS;
   public static final String ACK_TIMEOUT_MS = "routemetrics.ingest.ack.timeout.ms";
   public static final String MAX_FUTURE_SKEW_MS = "routemetrics.ingest.max.future.skew.ms";
   public static final String REGISTRY = "routemetrics.registry";
@@ -36,7 +36,7 @@ public final class IngestConfig extends AbstractConfig {
   public static final String MAX_THREADS = "routemetrics.ingest.max.threads";
 
   public static final ConfigDef DEFINITION =
-      new ConfigDef()
+      KafkaSettings.define(new ConfigDef())
           .define(
               HOST,
               Type.STRING,
@@ -50,26 +50,6 @@ public final class IngestConfig extends AbstractConfig {
               Range.between(0, 65535),
               Importance.HIGH,
               "HTTP port; 0 picks a free one.")
-          .define(
-              KAFKA_BOOTSTRAP,
-              Type.STRING,
-              "127.0.0.1:9092",
-              Importance.HIGH,
-              "Kafka bootstrap servers.")
-          .define(
-              TOPIC_NAMESPACE,
-              Type.STRING,
-              "",
-              Importance.LOW,
-              "Prefix of every topic name (tests, side-by-side rebuilds).")
-          .define(
-              PARTITIONS,
-              Type.INT,
-              TopicProvisioner.DEFAULT_PARTITIONS,
-              Range.atLeast(1),
-              Importance.LOW,
-              "Partitions of topics this service creates when missing (see"
-                  + " TopicProvisioner.DEFAULT_PARTITIONS).")
           .define(
               ACK_TIMEOUT_MS,
               Type.INT,

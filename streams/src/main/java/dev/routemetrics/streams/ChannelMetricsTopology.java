@@ -96,8 +96,11 @@ public final class ChannelMetricsTopology {
 
   /**
    * What the topology needs to know besides the topic names: the registry, the lateness bound, how
-   * often partials ship and windows emit, where dropped records are counted, and the coverage
-   * join's partition count (fixed once its repartition topic exists).
+   * often partials ship and windows emit, where dropped records are counted, and the partition
+   * count of the shuffles to the coverage join and to the window totals. Reach and learning
+   * partials of one window must meet in one task, so both their topics get this count whatever the
+   * event topics have (left to Kafka Streams, they took the event topics' and the join's counts,
+   * and a window had two totals). Fixed once the topics exist.
    */
   public record Settings(
       ChannelRegistry registry,

@@ -3,7 +3,6 @@ package dev.routemetrics.streams;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -114,10 +113,12 @@ final class JoinBatch {
     int size = 1 + 4 + 4;
     for (int i = 0; i < entries.size(); i++) {
       ids[i] = requestIds.get(i).getBytes(StandardCharsets.UTF_8);
-      size += 4 + ids[i].length + 1 + 8 + 4; // request_id, kind, time, request count or trainable
+      size += 4 + ids[i].length + 1 + 8; // request_id, kind, time
       if (entries.get(i) instanceof JoinEntry.Request r) {
         channels[i] = r.channelId().getBytes(StandardCharsets.UTF_8);
-        size += 4 + channels[i].length;
+        size += 4 + 4 + channels[i].length; // request count, channel
+      } else {
+        size += 1; // trainable
       }
     }
     ByteBuffer out = ByteBuffer.allocate(size);
@@ -132,7 +133,7 @@ final class JoinBatch {
         out.put(JoinEntry.FEEDBACK).putLong(f.time()).put((byte) (f.trainable() ? 1 : 0));
       }
     }
-    return Arrays.copyOf(out.array(), out.position());
+    return out.array();
   }
 
   private static JoinBatch decode(byte[] bytes) {

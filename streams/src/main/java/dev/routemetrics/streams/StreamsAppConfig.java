@@ -1,6 +1,7 @@
 package dev.routemetrics.streams;
 
 import dev.routemetrics.schemas.config.ConfigSources;
+import dev.routemetrics.schemas.config.KafkaSettings;
 import dev.routemetrics.schemas.topics.TopicProvisioner;
 import dev.routemetrics.schemas.topics.Topics;
 import java.util.Map;
@@ -15,11 +16,11 @@ import org.apache.kafka.streams.StreamsConfig;
 /** Every setting of the metrics topology application, with the defaults that run the demo. */
 public final class StreamsAppConfig extends AbstractConfig {
 
-  public static final String KAFKA_BOOTSTRAP = "routemetrics.kafka.bootstrap";
+  public static final String KAFKA_BOOTSTRAP = KafkaSettings.BOOTSTRAP;
   public static final String APPLICATION_ID = "routemetrics.streams.application.id";
   public static final String STATE_DIR = "routemetrics.streams.state.dir";
-  public static final String TOPIC_NAMESPACE = "routemetrics.topic.namespace";
-  public static final String PARTITIONS = "routemetrics.topic.partitions";
+  public static final String TOPIC_NAMESPACE = KafkaSettings.TOPIC_NAMESPACE;
+  public static final String PARTITIONS = KafkaSettings.PARTITIONS;
   public static final String LATENESS_DAYS = "routemetrics.streams.lateness.days";
   public static final String THREADS = "routemetrics.streams.threads";
 
@@ -44,13 +45,7 @@ public final class StreamsAppConfig extends AbstractConfig {
   public static final String DEFAULT_APPLICATION_ID = "routemetrics-metrics";
 
   public static final ConfigDef DEFINITION =
-      new ConfigDef()
-          .define(
-              KAFKA_BOOTSTRAP,
-              Type.STRING,
-              "127.0.0.1:9092",
-              Importance.HIGH,
-              "Kafka bootstrap servers.")
+      KafkaSettings.define(new ConfigDef())
           .define(
               APPLICATION_ID,
               Type.STRING,
@@ -67,15 +62,6 @@ public final class StreamsAppConfig extends AbstractConfig {
               System.getProperty("java.io.tmpdir") + "/routemetrics-streams",
               Importance.MEDIUM,
               "Directory of the local state stores (restored from changelogs when lost).")
-          .define(TOPIC_NAMESPACE, Type.STRING, "", Importance.LOW, "Prefix of every topic name.")
-          .define(
-              PARTITIONS,
-              Type.INT,
-              TopicProvisioner.DEFAULT_PARTITIONS,
-              Range.atLeast(1),
-              Importance.LOW,
-              "Partitions of topics this app creates when missing (see"
-                  + " TopicProvisioner.DEFAULT_PARTITIONS).")
           .define(
               REPLICATION_FACTOR,
               Type.INT,

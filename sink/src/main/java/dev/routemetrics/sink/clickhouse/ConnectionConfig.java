@@ -1,12 +1,11 @@
 package dev.routemetrics.sink.clickhouse;
 
 import dev.routemetrics.schemas.config.ConfigSources;
-import dev.routemetrics.schemas.topics.TopicProvisioner;
+import dev.routemetrics.schemas.config.KafkaSettings;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
-import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 
@@ -24,9 +23,9 @@ public abstract class ConnectionConfig extends AbstractConfig {
   public static final String CLICKHOUSE_PASSWORD = "routemetrics.clickhouse.password";
   public static final String DATABASE = "routemetrics.clickhouse.database";
   public static final String CLICKHOUSE_CLUSTER = "routemetrics.clickhouse.cluster";
-  public static final String KAFKA_BOOTSTRAP = "routemetrics.kafka.bootstrap";
-  public static final String TOPIC_NAMESPACE = "routemetrics.topic.namespace";
-  public static final String PARTITIONS = "routemetrics.topic.partitions";
+  public static final String KAFKA_BOOTSTRAP = KafkaSettings.BOOTSTRAP;
+  public static final String TOPIC_NAMESPACE = KafkaSettings.TOPIC_NAMESPACE;
+  public static final String PARTITIONS = KafkaSettings.PARTITIONS;
 
   private static final String IDENTIFIER = "[A-Za-z_][A-Za-z0-9_]*";
 
@@ -35,7 +34,7 @@ public abstract class ConnectionConfig extends AbstractConfig {
    * one each call: {@link ConfigDef#define} adds to the definition it is called on).
    */
   public static ConfigDef definition() {
-    return new ConfigDef()
+    return KafkaSettings.define(new ConfigDef())
         .define(
             CLICKHOUSE_URL,
             Type.STRING,
@@ -77,27 +76,7 @@ public abstract class ConnectionConfig extends AbstractConfig {
                 + " version of a window lands on one shard and FINAL stays exact; the sink and"
                 + " the queries use the same names. Needs ZooKeeper/Keeper (ON CLUSTER DDL) and,"
                 + " on 18.16, insert_distributed_sync=1 and prefer_localhost_replica=0 in the"
-                + " users' profile (docs/scaling.md).")
-        .define(
-            KAFKA_BOOTSTRAP,
-            Type.STRING,
-            "127.0.0.1:9092",
-            Importance.HIGH,
-            "Kafka bootstrap servers.")
-        .define(
-            TOPIC_NAMESPACE,
-            Type.STRING,
-            "",
-            Importance.LOW,
-            "Prefix of every topic name; also names the database unless that is set.")
-        .define(
-            PARTITIONS,
-            Type.INT,
-            TopicProvisioner.DEFAULT_PARTITIONS,
-            Range.atLeast(1),
-            Importance.LOW,
-            "Partitions of topics this service creates when missing (see"
-                + " TopicProvisioner.DEFAULT_PARTITIONS).");
+                + " users' profile (docs/scaling.md).");
   }
 
   /**

@@ -55,6 +55,9 @@ public final class StreamsCeiling {
     }
   }
 
+  /** A run that reads nothing new for this long has read all it will. */
+  private static final java.time.Duration STALL = java.time.Duration.ofSeconds(60);
+
   private StreamsCeiling() {}
 
   /** Runs every kind of work once over the usage events of {@code namespace}. */
@@ -95,9 +98,26 @@ public final class StreamsCeiling {
       long finished;
       try (KafkaStreams streams = new KafkaStreams(topology(work, topic, seen), props)) {
         streams.start();
+        long last = -1;
+        long lastChange = System.nanoTime();
         while (seen.get() < records) {
           if (streams.state() == KafkaStreams.State.ERROR) {
             throw new IllegalStateException("the " + work + " run failed");
+          }
+          if (seen.get() != last) {
+            last = seen.get();
+            lastChange = System.nanoTime();
+          } else if (System.nanoTime() - lastChange > STALL.toNanos()) {
+            // End offsets count transaction markers too: a topic written transactionally never
+            // yields as many records as its offsets say.
+            throw new IllegalStateException(
+                String.format(
+                    Locale.ROOT,
+                    "the %s run read %,d of %,d records and nothing more for %s",
+                    work,
+                    last,
+                    records,
+                    STALL));
           }
           Thread.sleep(20);
         }
