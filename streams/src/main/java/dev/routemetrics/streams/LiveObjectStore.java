@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.ToLongFunction;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
@@ -36,7 +37,10 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * interface, internal but the one hook that runs before the commit: {@code flush()} itself only
  * runs after it, for the checkpoint). So every change folded before a commit is in the changelog of
  * that commit; a crash in between loses the live objects together with the uncommitted input, and
- * the events are folded again from the committed state. The live objects are dropped whenever the
+ * the events are folded again from the committed state. With transactional state stores the store
+ * below holds those writes in its batch until Kafka Streams commits the stores after the
+ * transaction ({@code commit(Map)}, passed down), then writes them with the changelog offset they
+ * reach, so a crash keeps exactly the committed state. The live objects are dropped whenever the
  * store is (re)initialized, closed or told to clear its cache (after a dirty close), so they never
  * outlive the committed state they came from. {@code ChannelMetricsIT} restarts the application and
  * checks that versions only grow and nothing is lost or counted twice.
@@ -242,13 +246,43 @@ final class LiveObjectStore<V> implements KeyValueStore<String, V>, CachedStateS
         && ((CachedStateStore<String, V>) cached).setFlushListener(listener, sendOldValues);
   }
 
-  // Kafka 4.4 deprecates flush() for commit(Map) (KIP-1035), whose default still calls flush(); the
-  // write-through stays here until the streams-core issue moves the store to commit(Map).
+  // Kafka 4.4 deprecates flush() for commit(Map) (KIP-1035); kept for whatever still calls it.
   @Override
   @SuppressWarnings("deprecation")
   public void flush() {
     writeThrough();
     inner.flush();
+  }
+
+  /**
+   * Passes the commit down: since Kafka Streams 4.4 the store below keeps its committed changelog
+   * offsets itself, and a transactional one (KIP-892) writes its buffered changes only here.
+   * Nothing is left to write through by now (flushCache ran before the transaction committed).
+   */
+  @Override
+  public void commit(Map<TopicPartition, Long> changelogOffsets) {
+    writeThrough();
+    inner.commit(changelogOffsets);
+  }
+
+  /**
+   * The store below's answer: it keeps the offsets (RocksDB in 4.4 always does), so Kafka Streams
+   * neither wraps this store in its legacy checkpoint file nor wipes it when it finds none.
+   */
+  @Override
+  @SuppressWarnings("deprecation")
+  public boolean managesOffsets() {
+    return inner.managesOffsets();
+  }
+
+  @Override
+  public Long committedOffset(TopicPartition partition) {
+    return inner.committedOffset(partition);
+  }
+
+  @Override
+  public long approximateNumUncommittedBytes() {
+    return inner.approximateNumUncommittedBytes();
   }
 
   private void writeThrough() {

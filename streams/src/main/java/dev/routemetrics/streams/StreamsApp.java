@@ -89,6 +89,7 @@ public final class StreamsApp implements AutoCloseable {
     // or counted twice, and the app keeps going instead of idling in ERROR. /health says STALLED
     // for
     // a while after each replacement, so a crash loop does not pass for UP.
+    streams.setGlobalStateRestoreListener(new RestoreProgress(meters));
     streams.setUncaughtExceptionHandler(
         e -> {
           log.error("stream thread failed; replacing it (it resumes from the committed state)", e);

@@ -41,6 +41,9 @@ public final class StreamsAppConfig extends AbstractConfig {
   public static final String PORT = "routemetrics.streams.port";
   public static final String SESSION_TIMEOUT_MS = "routemetrics.streams.session.timeout.ms";
   public static final String TRANSACTION_TIMEOUT_MS = "routemetrics.streams.transaction.timeout.ms";
+  public static final String TRANSACTIONAL_STATE_STORES =
+      "routemetrics.streams.transactional.state.stores";
+  public static final String MEMTABLE_BYTES = "routemetrics.streams.rocksdb.memtable.bytes";
   public static final String REPLICATION_FACTOR = "routemetrics.kafka.replication.factor";
   public static final String DEFAULT_APPLICATION_ID = "routemetrics-metrics";
 
@@ -152,6 +155,29 @@ public final class StreamsAppConfig extends AbstractConfig {
                   + " this long unless it restarts first. At most the brokers'"
                   + " transaction.max.timeout.ms (15 min by default).")
           .define(
+              TRANSACTIONAL_STATE_STORES,
+              Type.BOOLEAN,
+              true,
+              Importance.LOW,
+              "Kafka Streams' transactional state stores (KIP-892): each store writes its changes"
+                  + " and the changelog offset they reach in one RocksDB batch at each commit, so"
+                  + " after a crash (SIGKILL, power loss) a task keeps its local state and restores"
+                  + " only the changelog past that offset. Off, exactly-once cannot trust local"
+                  + " state after an unclean stop and restores every store from the start of its"
+                  + " changelog. Either way no result changes, only how long a restart takes.")
+          .define(
+              MEMTABLE_BYTES,
+              Type.LONG,
+              16L << 20,
+              Range.between(64L << 10, 1L << 30),
+              Importance.LOW,
+              "RocksDB memtable size of each persistent store (16 MiB, Kafka's own default). Kafka"
+                  + " Streams writes RocksDB without a write-ahead log, so after a crash a store"
+                  + " keeps what its last memtable flush wrote, with the changelog offset it had"
+                  + " reached; with transactional state stores it restores only past that offset."
+                  + " Smaller: less to restore after a crash, more flushes while running (1 MiB"
+                  + " cost 10 % of bench-streams' rate; docs/reliability.md).")
+          .define(
               REGISTRY,
               Type.STRING,
               "",
@@ -220,18 +246,19 @@ public final class StreamsAppConfig extends AbstractConfig {
     // wait (PartitionGroup.readyToProcess): a fifth of the stream thread's time in a profile of
     // bench-streams.
     props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
-    // Transactional state stores (KIP-892, new in 4.4) would keep a crashed task's local state
-    // instead of wiping and restoring it, but with them on ChannelMetricsIT's restart test once saw
-    // a window's version go backwards (1 run of 3, 2026-12-02): LiveObjectStore writes its objects
-    // through at the commit, and the ordering of that against the store's own transaction buffer
-    // is not pinned by any public contract. Off, said here so a later default cannot turn them on.
-    props.put(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, false);
+    // LiveObjectStore passes commit(Map) down to the store below, which writes its batch and the
+    // offsets there; before it did (ChannelMetricsIT once saw a window's version go backwards with
+    // these on) the batch of a transactional store never reached RocksDB.
+    props.put(
+        StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, getBoolean(TRANSACTIONAL_STATE_STORES));
     // The early commit by uncommitted bytes is for those buffers, which our commits (one per emit,
     // at most a second apart) keep small; left on, 4.4 sums every store's uncommitted bytes on
     // every
     // loop of the stream thread (StreamThread.shouldCommitDueToUncommittedBytes): 5.6 % of the
     // thread in a bench-streams profile.
     props.put(StreamsConfig.STATESTORE_UNCOMMITTED_MAX_BYTES_CONFIG, -1L);
+    props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, StoreMemtables.class);
+    props.put(MEMTABLE_BYTES, Long.toString(getLong(MEMTABLE_BYTES)));
     // No poison pill: records that cannot be decoded or folded go to quarantined-events, counted.
     props.put(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, QuarantineOnError.class);

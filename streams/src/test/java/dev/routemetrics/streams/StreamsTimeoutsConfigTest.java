@@ -38,4 +38,18 @@ class StreamsTimeoutsConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(StreamsAppConfig.TRANSACTION_TIMEOUT_MS);
   }
+
+  @Test
+  void shouldKeepLocalStateAcrossACrashByDefaultAndLetADeploymentTurnThatOff() {
+    assertThat(
+            new StreamsAppConfig(Map.of())
+                .streamsProperties()
+                .get("enable.transactional.statestores"))
+        .isEqualTo(true);
+    assertThat(
+            new StreamsAppConfig(Map.of(StreamsAppConfig.TRANSACTIONAL_STATE_STORES, "false"))
+                .streamsProperties()
+                .get("enable.transactional.statestores"))
+        .isEqualTo(false);
+  }
 }
